@@ -1,0 +1,3 @@
+using EvoMerge.Cli;
+
+return EvoMergeCommandLine.Run(args);

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EvoMerge.Tensors;
+
+/// <summary>
+/// The fields of a HuggingFace <c>config.json</c> that EvoMerge uses, plus the raw JSON so a merged model's config
+/// can be written back with only the changed fields touched.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>Model types whose tensor naming and decoder EvoMerge supports.</summary>
+    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3"];
+
+    public required string ModelType { get; init; }
+    public string? Architecture { get; init; }
+    public required int NumHiddenLayers { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int IntermediateSize { get; init; }
+    public required int NumAttentionHeads { get; init; }
+    public required int NumKeyValueHeads { get; init; }
+    public required int HeadDim { get; init; }
+    public required int VocabSize { get; init; }
+    public bool TieWordEmbeddings { get; init; }
+    public string? TorchDtype { get; init; }
+    public double RmsNormEps { get; init; } = 1e-6;
+    public double RopeTheta { get; init; } = 10000.0;
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+    public bool AttentionBias { get; init; }
+    public int? BosTokenId { get; init; }
+    public int? EosTokenId { get; init; }
+
+    /// <summary>The <c>rope_scaling</c> object, when present.</summary>
+    public JsonObject? RopeScaling { get; init; }
+
+    /// <summary>The whole config as read.</summary>
+    public required JsonObject Raw { get; init; }
+
+    /// <summary>True when <see cref="ModelType"/> is one EvoMerge can merge and run.</summary>
+    public bool IsSupported => SupportedModelTypes.Contains(ModelType);
+
+    /// <summary>Reads and checks <c>config.json</c>; problems name the file and the field.</summary>
+    public static ModelConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config.json not found", path);
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new ModelConfigException(path, null, "must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelConfigException(path, null, $"not valid JSON ({e.Message})");
+        }
+        return FromJson(root, path);
+    }
+
+    /// <summary>Builds a config from parsed JSON; <paramref name="path"/> is used in error messages.</summary>
+    public static ModelConfig FromJson(JsonObject root, string path)
+    {
+        string modelType = String(root, "model_type", path) ?? throw new ModelConfigException(path, "model_type", "is missing");
+        int hidden = Int(root, "hidden_size", path) ?? throw new ModelConfigException(path, "hidden_size", "is missing");
+        int heads = Int(root, "num_attention_heads", path) ?? throw new ModelConfigException(path, "num_attention_heads", "is missing");
+        int layers = Int(root, "num_hidden_layers", path) ?? throw new ModelConfigException(path, "num_hidden_layers", "is missing");
+        int intermediate = Int(root, "intermediate_size", path) ?? throw new ModelConfigException(path, "intermediate_size", "is missing");
+        int vocab = Int(root, "vocab_size", path) ?? throw new ModelConfigException(path, "vocab_size", "is missing");
+        int kvHeads = Int(root, "num_key_value_heads", path) ?? heads;
+        if (heads <= 0) throw new ModelConfigException(path, "num_attention_heads", "must be positive");
+        if (kvHeads <= 0 || heads % kvHeads != 0)
+            throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide num_attention_heads ({heads})");
+        int headDim = Int(root, "head_dim", path) ?? hidden / heads;
+        foreach (var (field, value) in new[] { ("hidden_size", hidden), ("num_hidden_layers", layers), ("intermediate_size", intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
+        {
+            if (value <= 0) throw new ModelConfigException(path, field, "must be positive");
+        }
+
+        int? eos = root["eos_token_id"] switch
+        {
+            JsonValue v when v.TryGetValue(out int id) => id,
+            JsonArray a when a.Count > 0 && a[0] is JsonValue v0 && v0.TryGetValue(out int id0) => id0,
+            _ => null,
+        };
+
+        return new ModelConfig
+        {
+            ModelType = modelType,
+            Architecture = (root["architectures"] as JsonArray)?.FirstOrDefault()?.GetValue<string>(),
+            NumHiddenLayers = layers,
+            HiddenSize = hidden,
+            IntermediateSize = intermediate,
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = kvHeads,
+            HeadDim = headDim,
+            VocabSize = vocab,
+            TieWordEmbeddings = Bool(root, "tie_word_embeddings", path) ?? false,
+            TorchDtype = String(root, "torch_dtype", path) ?? String(root, "dtype", path),
+            RmsNormEps = Double(root, "rms_norm_eps", path) ?? 1e-6,
+            RopeTheta = Double(root, "rope_theta", path) ?? 10000.0,
+            MaxPositionEmbeddings = Int(root, "max_position_embeddings", path) ?? 2048,
+            AttentionBias = Bool(root, "attention_bias", path) ?? modelType == "qwen2",
+            BosTokenId = Int(root, "bos_token_id", path),
+            EosTokenId = eos,
+            RopeScaling = root["rope_scaling"] as JsonObject,
+            Raw = root,
+        };
+    }
+
+    /// <summary>A copy of the raw JSON with some fields replaced (used when writing a merged model).</summary>
+    public JsonObject WithFields(IReadOnlyDictionary<string, JsonNode?> changes)
+    {
+        var copy = (JsonObject)Raw.DeepClone();
+        foreach (var (key, value) in changes) copy[key] = value?.DeepClone();
+        return copy;
+    }
+
+    private static string? String(JsonObject root, string field, string path) => root[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        _ => throw new ModelConfigException(path, field, "must be a string"),
+    };
+
+    private static int? Int(JsonObject root, string field, string path) => root[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out int i) => i,
+        JsonValue v when v.TryGetValue(out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+        _ => throw new ModelConfigException(path, field, "must be an integer"),
+    };
+
+    private static double? Double(JsonObject root, string field, string path) => root[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out double d) => d,
+        _ => throw new ModelConfigException(path, field, "must be a number"),
+    };
+
+    private static bool? Bool(JsonObject root, string field, string path) => root[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out bool b) => b,
+        _ => throw new ModelConfigException(path, field, "must be true or false"),
+    };
+}

@@ -1,0 +1,79 @@
+namespace EvoMerge.Tensors;
+
+/// <summary>
+/// A model in HuggingFace layout: <c>config.json</c>, safetensors weights (single or sharded) and tokenizer and
+/// generation files.
+/// </summary>
+public sealed class ModelDirectory : IDisposable
+{
+    /// <summary>Non-weight files copied from a donor into a merged model (mergekit copies the same set).</summary>
+    public static readonly IReadOnlyList<string> AuxiliaryFileNames =
+    [
+        "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+        "tokenizer.model", "added_tokens.json", "vocab.json", "merges.txt", "chat_template.jinja", "chat_template.json",
+    ];
+
+    private ModelWeights? _weights;
+
+    private ModelDirectory(string path, ModelConfig config)
+    {
+        Path = path;
+        Config = config;
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>Path of config.json.</summary>
+    public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
+
+    /// <summary>The parsed config.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The weights, opened (and their headers validated) on first use.</summary>
+    public ModelWeights Weights => _weights ??= ModelWeights.Open(Path);
+
+    /// <summary>Auxiliary files present in the directory.</summary>
+    public IReadOnlyList<string> AuxiliaryFiles =>
+        AuxiliaryFileNames.Where(f => File.Exists(System.IO.Path.Combine(Path, f))).ToArray();
+
+    /// <summary>Opens a model directory and reads its config.</summary>
+    public static ModelDirectory Open(string path)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: model directory not found");
+        return new ModelDirectory(path, ModelConfig.Load(System.IO.Path.Combine(path, "config.json")));
+    }
+
+    /// <summary>The decoder layout for this model; unsupported model types are an error.</summary>
+    public DecoderLayout Layout => DecoderLayout.For(Config, ConfigPath);
+
+    /// <summary>
+    /// Checks that every tensor the layout expects exists with the shape the config implies; the first problem is
+    /// raised as an error naming the file and tensor.
+    /// </summary>
+    public void Validate()
+    {
+        var layout = Layout;
+        foreach (string name in layout.ExpectedNames())
+        {
+            if (!Weights.Contains(name))
+                throw new SafetensorsFormatException(Path, name, "missing from the model's weights");
+            var info = Weights.Info(name);
+            var expected = layout.ExpectedShape(name);
+            if (expected is not null && !expected.SequenceEqual(info.Shape))
+                throw new SafetensorsFormatException(Weights.FileOf(name).Path, name,
+                    $"shape {info.ShapeText} does not match config.json (expected [{string.Join(", ", expected)}])");
+        }
+    }
+
+    /// <summary>Copies tokenizer and generation files to another directory.</summary>
+    public void CopyAuxiliaryFilesTo(string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (string file in AuxiliaryFiles)
+            File.Copy(System.IO.Path.Combine(Path, file), System.IO.Path.Combine(destination, file), overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _weights?.Dispose();
+}

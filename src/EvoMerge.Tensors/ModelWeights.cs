@@ -1,0 +1,169 @@
+using System.Text.Json;
+using TorchSharp;
+
+namespace EvoMerge.Tensors;
+
+/// <summary>
+/// All safetensors weights of one model directory: either a single <c>model.safetensors</c> or shards listed by
+/// <c>model.safetensors.index.json</c> ("weight_map": tensor → shard file). Every shard is memory mapped and its
+/// header validated when the weights are opened; tensor bytes are read only when asked for.
+/// </summary>
+public sealed class ModelWeights : IDisposable
+{
+    /// <summary>The single-file weights name.</summary>
+    public const string SingleFileName = "model.safetensors";
+
+    /// <summary>The shard index name.</summary>
+    public const string IndexFileName = "model.safetensors.index.json";
+
+    private readonly Dictionary<string, string> _fileOfTensor;
+    private readonly Dictionary<string, SafetensorsFile> _open;
+    private readonly Lock _gate = new();
+
+    private ModelWeights(string directory, IReadOnlyList<string> shardFiles, Dictionary<string, string> fileOfTensor, Dictionary<string, SafetensorsFile> opened)
+    {
+        Directory = directory;
+        ShardFiles = shardFiles;
+        _fileOfTensor = fileOfTensor;
+        _open = opened;
+        Names = fileOfTensor.Keys.ToArray();
+    }
+
+    /// <summary>The model directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Shard file names (relative to <see cref="Directory"/>), in index order.</summary>
+    public IReadOnlyList<string> ShardFiles { get; }
+
+    /// <summary>All tensor names, in shard and file order.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// Opens the weights of a directory and validates every shard header and the index: a shard the index names
+    /// must exist, and must hold every tensor the index places in it.
+    /// </summary>
+    public static ModelWeights Open(string directory)
+    {
+        string indexPath = Path.Combine(directory, IndexFileName);
+        string singlePath = Path.Combine(directory, SingleFileName);
+        var opened = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var fileOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            if (File.Exists(indexPath))
+            {
+                var weightMap = ReadIndex(indexPath);
+                var shards = weightMap.Values.Distinct(StringComparer.Ordinal).ToList();
+                foreach (string shard in shards)
+                {
+                    string shardPath = Path.Combine(directory, shard);
+                    if (!File.Exists(shardPath))
+                        throw new SafetensorsFormatException(indexPath, null, $"weight_map names shard '{shard}', which does not exist");
+                    opened[shard] = SafetensorsFile.Open(shardPath);
+                }
+                var ordered = new List<(string Name, string Shard, long Offset)>();
+                foreach (var (name, shard) in weightMap)
+                {
+                    var file = opened[shard];
+                    if (!file.Contains(name))
+                        throw new SafetensorsFormatException(indexPath, name, $"weight_map places it in '{shard}', which has no such tensor");
+                    ordered.Add((name, shard, file.Info(name).DataBegin));
+                }
+                foreach (var (shard, file) in opened)
+                {
+                    foreach (var t in file.Tensors)
+                    {
+                        if (!weightMap.ContainsKey(t.Name))
+                            throw new SafetensorsFormatException(indexPath, t.Name, $"present in shard '{shard}' but missing from weight_map");
+                    }
+                }
+                foreach (var (name, shard, _) in ordered.OrderBy(o => shards.IndexOf(o.Shard)).ThenBy(o => o.Offset))
+                {
+                    fileOf[name] = shard;
+                }
+                return new ModelWeights(directory, shards, fileOf, opened);
+            }
+
+            if (File.Exists(singlePath))
+            {
+                var file = SafetensorsFile.Open(singlePath);
+                opened[SingleFileName] = file;
+                foreach (var t in file.Tensors) fileOf[t.Name] = SingleFileName;
+                return new ModelWeights(directory, [SingleFileName], fileOf, opened);
+            }
+        }
+        catch
+        {
+            foreach (var f in opened.Values) f.Dispose();
+            throw;
+        }
+
+        throw new FileNotFoundException($"{directory}: no {SingleFileName} or {IndexFileName} found");
+    }
+
+    private static Dictionary<string, string> ReadIndex(string indexPath)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+        }
+        catch (JsonException e)
+        {
+            throw new SafetensorsFormatException(indexPath, null, $"not valid JSON ({e.Message})");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+                throw new SafetensorsFormatException(indexPath, null, "missing 'weight_map' object");
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in map.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.String)
+                    throw new SafetensorsFormatException(indexPath, entry.Name, "weight_map value must be a shard file name");
+                string shard = entry.Value.GetString()!;
+                if (shard.Contains('/') || shard.Contains('\\') || shard == ".." || shard.Length == 0)
+                    throw new SafetensorsFormatException(indexPath, entry.Name, $"weight_map shard '{shard}' is not a plain file name");
+                if (!result.TryAdd(entry.Name, shard))
+                    throw new SafetensorsFormatException(indexPath, entry.Name, "duplicate tensor name in weight_map");
+            }
+            return result;
+        }
+    }
+
+    /// <summary>True when the model has a tensor of that name.</summary>
+    public bool Contains(string name) => _fileOfTensor.ContainsKey(name);
+
+    /// <summary>The shard that holds a tensor.</summary>
+    public SafetensorsFile FileOf(string name)
+    {
+        if (!_fileOfTensor.TryGetValue(name, out string? shard))
+            throw new KeyNotFoundException($"{Directory}: model has no tensor named '{name}'");
+        lock (_gate)
+        {
+            return _open[shard];
+        }
+    }
+
+    /// <summary>Header entry of a tensor.</summary>
+    public TensorInfo Info(string name) => FileOf(name).Info(name);
+
+    /// <summary>Loads a tensor (see <see cref="SafetensorsFile.Load"/>).</summary>
+    public torch.Tensor Load(string name, torch.ScalarType? dtype = null) => FileOf(name).Load(name, dtype);
+
+    /// <summary>Reads a tensor into an existing tensor (see <see cref="SafetensorsFile.ReadInto"/>).</summary>
+    public void ReadInto(string name, torch.Tensor destination) => FileOf(name).ReadInto(name, destination);
+
+    /// <summary>Total bytes of all shard files.</summary>
+    public long TotalBytes => _open.Values.Sum(f => f.Length);
+
+    /// <summary>Total number of parameters (elements) across all tensors.</summary>
+    public long ParameterCount => Names.Sum(n => Info(n).ElementCount);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var f in _open.Values) f.Dispose();
+        _open.Clear();
+    }
+}
