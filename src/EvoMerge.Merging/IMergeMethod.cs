@@ -1,0 +1,31 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging;
+
+/// <summary>
+/// A merge method: takes the input tensors for one output tensor and returns the merged tensor. Methods know
+/// nothing of files, recipes or genomes, so the search can call them on in-memory task vectors.
+/// </summary>
+public interface IMergeMethod
+{
+    /// <summary>The recipe name (<c>merge_method:</c>), e.g. "ties".</summary>
+    string Name { get; }
+
+    /// <summary>Declared parameters with scope, defaults and whether they are required.</summary>
+    IReadOnlyList<MergeParameter> Parameters { get; }
+
+    /// <summary>How the method treats <c>base_model</c>.</summary>
+    BaseModelRule BaseModel { get; }
+
+    /// <summary>Smallest and largest number of non-base models the method accepts (null = no upper bound).</summary>
+    (int Min, int? Max) ModelCount { get; }
+
+    /// <summary>True when the method draws random numbers (then <see cref="MergeContext.Random"/> is set).</summary>
+    bool UsesRandomness { get; }
+
+    /// <summary>
+    /// Merges one tensor. The result has the base's (or first model's) shape and the compute dtype; it must not
+    /// alias any input. Invalid parameter values raise <see cref="MergeException"/> naming the tensor.
+    /// </summary>
+    torch.Tensor Merge(MergeContext context);
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging;
+
+/// <summary>
+/// Everything a merge method sees for one output tensor: the tensor's name, the base model's tensor (when the
+/// recipe has one), the other models' tensors in recipe order, resolved parameters, and a random generator seeded
+/// for this tensor alone (so results do not depend on the order tensors are visited).
+/// </summary>
+public sealed class MergeContext
+{
+    /// <summary>The output tensor's name (e.g. <c>model.layers.3.mlp.up_proj.weight</c>).</summary>
+    public required string TensorName { get; init; }
+
+    /// <summary>True for embed_tokens / lm_head (vocabulary-indexed rows).</summary>
+    public bool IsEmbedding { get; init; }
+
+    /// <summary>The base model's input, or null when the recipe has no base model.</summary>
+    public MergeInput? Base { get; init; }
+
+    /// <summary>The non-base inputs, in recipe order.</summary>
+    public required IReadOnlyList<MergeInput> Models { get; init; }
+
+    /// <summary>Global parameters resolved for this tensor (defaults applied).</summary>
+    public required ParameterValues Global { get; init; }
+
+    /// <summary>Random generator for methods that draw (DARE, DELLA); seeded from the run seed and the tensor name.</summary>
+    public torch.Generator? Random { get; init; }
+}
