@@ -30,7 +30,8 @@ internal sealed class TokenizerJsonPipeline : ITokenizerPipeline
         vocabulary = ReadVocabulary(modelNode.Get("vocab"));
         var mergesNode = modelNode.Get("merges");
         var merges = ReadMerges(mergesNode);
-        if (modelNode.Find("dropout") is { } dropout && dropout.Value.GetDouble() > 0) throw dropout.Error("(BPE dropout) is not supported");
+        if (modelNode.Find("dropout") is { } dropout && !(dropout.Value.ValueKind == JsonValueKind.Number && dropout.Value.GetDouble() == 0))
+            throw dropout.Error("(BPE dropout) is not supported");
 
         var added = root.Find("added_tokens")?.Items().Select(ReadAddedToken).ToList() ?? [];
         rawTokens = new AddedTokenSplitter(added.Where(t => !t.Normalized));

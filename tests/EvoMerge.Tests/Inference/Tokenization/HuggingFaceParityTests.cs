@@ -57,6 +57,18 @@ public sealed class HuggingFaceParityTests
         Assert.All(lossless, c => Assert.Equal(c.Text, tokenizer.Decode(tokenizer.Encode(c.Text, addSpecialTokens: false))));
     }
 
+    [Fact]
+    public void ConcurrentEncodesGiveTheSameIds()
+    {
+        var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
+        var cases = TokenizerFixtures.ExpectedIds.Cases;
+        Parallel.For(0, cases.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var ids = tokenizer.Encode(cases[i % cases.Count].Text, addSpecialTokens: false).ToArray();
+            if (i >= cases.Count) Assert.Equal(cases[i % cases.Count].Tokenizers["qwen3"].Ids, ids);
+        });
+    }
+
     private static void AssertAll(string fixture, Func<ExpectedCase, int[]> expectedIds, bool addSpecialTokens)
     {
         var tokenizer = TokenizerFixtures.Tokenizer(fixture);
