@@ -6,18 +6,19 @@ namespace EvoMerge.Tests.Inference.Tokenization;
 
 /// <summary>
 /// Every corpus string of expected-ids.json against HuggingFace's ids (recorded from transformers.js and checked
-/// against HF's Rust tokenizers by the generator) on the three fixture tokenizers.
+/// against HF's Rust tokenizers by the generator) on the three fixture tokenizers and their two variants.
 /// </summary>
 public sealed class HuggingFaceParityTests
 {
-    public static TheoryData<string> Fixtures => new(TokenizerFixtures.Names);
+    public static TheoryData<string> Fixtures => new(TokenizerFixtures.Names.Concat(TokenizerFixtures.Variants));
 
     [Fact]
     public void CorpusIsLargeAndCoversEveryFixture()
     {
         var expected = TokenizerFixtures.ExpectedIds;
         Assert.True(expected.Cases.Count >= 200, $"corpus has {expected.Cases.Count} strings");
-        Assert.All(expected.Cases, c => Assert.Equal(TokenizerFixtures.Names.Order(), c.Tokenizers.Keys.Order()));
+        Assert.Equal(TokenizerFixtures.Variants.Order(), expected.Variants.Keys.Order());
+        Assert.All(expected.Cases, c => Assert.Equal(TokenizerFixtures.Names.Concat(TokenizerFixtures.Variants).Order(), c.Tokenizers.Keys.Order()));
     }
 
     [Theory]
