@@ -21,14 +21,16 @@ public static class TokenizerFixtures
     public static string FixtureRoot { get; } = FindFixtureRoot();
 
     private static readonly ConcurrentDictionary<string, Lazy<TextTokenizer>> Loaded = new();
-    private const string UnpackPrefix = "evomerge-tokenizers-";
 
+    /// <summary>
+    /// Unpacked fixtures live beside the test binaries (build output, ignored by git), not in /tmp, so a test run
+    /// leaves nothing behind on the machine; scratch directories from the previous run are removed first.
+    /// </summary>
     private static readonly Lazy<string> UnpackRoot = new(() =>
     {
-        DeleteLeftovers();
-        string root = Path.Combine(Path.GetTempPath(), UnpackPrefix + Environment.ProcessId);
+        string root = Path.Combine(AppContext.BaseDirectory, "unpacked-tokenizer-fixtures");
+        TryDelete(Path.Combine(root, "scratch"));
         Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
         return root;
     });
     private static readonly Lazy<ExpectedIds> Expected = new(() =>
@@ -65,7 +67,7 @@ public static class TokenizerFixtures
     /// <summary>A fresh empty directory for a test's own tokenizer files.</summary>
     public static string ScratchDirectory()
     {
-        string dir = Path.Combine(UnpackRoot.Value, "scratch-" + Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(UnpackRoot.Value, "scratch", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -75,26 +77,6 @@ public static class TokenizerFixtures
         using var input = new GZipStream(File.OpenRead(source), CompressionMode.Decompress);
         using var output = File.Create(destination);
         input.CopyTo(output);
-    }
-
-    /// <summary>Removes the unpack directories of earlier test processes that are gone (the test host may exit before ProcessExit runs).</summary>
-    private static void DeleteLeftovers()
-    {
-        foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), UnpackPrefix + "*"))
-            if (int.TryParse(Path.GetFileName(dir)[UnpackPrefix.Length..], out int pid) && !IsRunning(pid)) TryDelete(dir);
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static void TryDelete(string dir)
