@@ -116,9 +116,11 @@ public sealed class DecoderModel : IDisposable
         var blocked = BlockedAttention(keyMask, past, length);
         for (int i = 0; i < _layers.Length; i++)
         {
+            // A scope per layer frees its temporaries before the next layer allocates its own, so memory is reused.
+            using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
-            x = x + Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i);
-            x = x + Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps));
+            x.add_(Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i));
+            x.add_(Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps)));
         }
         cache?.Advance(length);
         return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
