@@ -13,7 +13,9 @@ public static class EvoMergeCommandLine
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
+        var bench = BenchCommand.Create();
+        bench.Subcommands.Add(BenchInferenceCommand.Create());
+        root.Subcommands.Add(bench);
         root.Subcommands.Add(DoctorCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
