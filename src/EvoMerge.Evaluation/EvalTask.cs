@@ -44,9 +44,9 @@ public sealed class EvalTask
     {
         if (limit is <= 0) throw new ArgumentException($"limit must be positive (got {limit})");
         var columns = RequiredColumns(definition);
-        var data = await ParquetTable.ReadAsync(definition.DataFile, columns, cancellation);
+        var data = await ParquetTable.ReadAsync(definition.DataFile, columns, cancellation).ConfigureAwait(false);
         bool separateFewshot = definition.NumFewshot > 0 && definition.FewshotDataFile != definition.DataFile;
-        var fewshot = separateFewshot ? await ParquetTable.ReadAsync(definition.FewshotDataFile, columns, cancellation) : data;
+        var fewshot = separateFewshot ? await ParquetTable.ReadAsync(definition.FewshotDataFile, columns, cancellation).ConfigureAwait(false) : data;
 
         var renderer = new DocumentRenderer(definition);
         int count = Math.Min(data.RowCount, limit ?? definition.Limit ?? int.MaxValue);

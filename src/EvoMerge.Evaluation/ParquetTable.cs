@@ -35,21 +35,21 @@ public sealed class ParquetTable
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellation);
+            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException
                                       or ArgumentException or IndexOutOfRangeException or Parquet.ParquetException)
         {
             throw new EvalTaskFormatException(path, null, null, $"not a readable Parquet file ({OneLine(e.Message)})");
         }
-        await using (reader)
+        await using (reader.ConfigureAwait(false))
         {
             long rows = reader.RowGroups.Sum(g => g.RowCount);
             if (rows == 0) throw new EvalTaskFormatException(path, null, null, "has 0 rows");
             if (rows > int.MaxValue) throw new EvalTaskFormatException(path, null, null, $"has {rows} rows (at most {int.MaxValue} are supported)");
             var table = new ParquetTable(path, (int)rows);
             foreach (var column in columns.DistinctBy(c => (c.Name, c.Type)))
-                await table.ReadColumnAsync(reader, column, cancellation);
+                await table.ReadColumnAsync(reader, column, cancellation).ConfigureAwait(false);
             return table;
         }
     }
@@ -83,13 +83,13 @@ public sealed class ParquetTable
         switch (type)
         {
             case ParquetColumnType.String:
-                if (!_strings.ContainsKey(column.Name)) _strings[column.Name] = await ReadStringsAsync(reader, leaf, column, cancellation);
+                if (!_strings.ContainsKey(column.Name)) _strings[column.Name] = await ReadStringsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
                 break;
             case ParquetColumnType.Integer:
-                if (!_integers.ContainsKey(column.Name)) _integers[column.Name] = await ReadIntegersAsync(reader, leaf, column, cancellation);
+                if (!_integers.ContainsKey(column.Name)) _integers[column.Name] = await ReadIntegersAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
                 break;
             default:
-                if (!_lists.ContainsKey(column.Name)) _lists[column.Name] = await ReadStringListsAsync(reader, leaf, column, cancellation);
+                if (!_lists.ContainsKey(column.Name)) _lists[column.Name] = await ReadStringListsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
                 break;
         }
     }
@@ -114,7 +114,7 @@ public sealed class ParquetTable
         {
             using var group = reader.OpenRowGroupReader(g);
             var buffer = new string?[group.RowCount];
-            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation);
+            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation).ConfigureAwait(false);
             for (int i = 0; i < buffer.Length; i++) values[offset + i] = buffer[i] ?? throw NullError(column, offset + i);
             offset += buffer.Length;
         }
@@ -130,15 +130,15 @@ public sealed class ParquetTable
             using var group = reader.OpenRowGroupReader(g);
             int count = (int)group.RowCount;
             var type = field.ClrType;
-            if (type == typeof(sbyte)) await ReadIntegerGroupAsync<sbyte>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(byte)) await ReadIntegerGroupAsync<byte>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(short)) await ReadIntegerGroupAsync<short>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(ushort)) await ReadIntegerGroupAsync<ushort>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(int)) await ReadIntegerGroupAsync<int>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(uint)) await ReadIntegerGroupAsync<uint>(group, field, column, values, offset, count, v => v, cancellation);
-            else if (type == typeof(long)) await ReadIntegerGroupAsync<long>(group, field, column, values, offset, count, v => v, cancellation);
+            if (type == typeof(sbyte)) await ReadIntegerGroupAsync<sbyte>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(byte)) await ReadIntegerGroupAsync<byte>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(short)) await ReadIntegerGroupAsync<short>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(ushort)) await ReadIntegerGroupAsync<ushort>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(int)) await ReadIntegerGroupAsync<int>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(uint)) await ReadIntegerGroupAsync<uint>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
+            else if (type == typeof(long)) await ReadIntegerGroupAsync<long>(group, field, column, values, offset, count, v => v, cancellation).ConfigureAwait(false);
             else await ReadIntegerGroupAsync<ulong>(group, field, column, values, offset, count,
-                v => v <= long.MaxValue ? (long)v : throw ColumnError(column, $"value {v} is too large"), cancellation);
+                v => v <= long.MaxValue ? (long)v : throw ColumnError(column, $"value {v} is too large"), cancellation).ConfigureAwait(false);
             offset += count;
         }
         return values;
@@ -150,13 +150,13 @@ public sealed class ParquetTable
         if (field.IsNullable)
         {
             var buffer = new T?[count];
-            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation);
+            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation).ConfigureAwait(false);
             for (int i = 0; i < count; i++) values[offset + i] = buffer[i] is T value ? widen(value) : throw NullError(column, offset + i);
         }
         else
         {
             var buffer = new T[count];
-            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation);
+            await group.ReadAsync(field, buffer.AsMemory(), cancellationToken: cancellation).ConfigureAwait(false);
             for (int i = 0; i < count; i++) values[offset + i] = widen(buffer[i]);
         }
     }
@@ -176,7 +176,7 @@ public sealed class ParquetTable
             var values = new ReadOnlyMemory<char>[levelCount];
             var definitions = new int[levelCount];
             var repetitions = new int[levelCount];
-            await group.ReadRawAsync<ReadOnlyMemory<char>>(leaf, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory(), cancellation);
+            await group.ReadRawAsync<ReadOnlyMemory<char>>(leaf, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory(), cancellation).ConfigureAwait(false);
             int next = 0;
             List<string>? current = null;
             for (long i = 0; i < levelCount; i++)

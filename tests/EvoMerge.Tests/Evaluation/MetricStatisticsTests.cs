@@ -3,6 +3,7 @@ using Xunit;
 
 namespace EvoMerge.Tests.Evaluation;
 
+/// <summary>Aggregates and standard errors against numbers worked by hand.</summary>
 public sealed class MetricStatisticsTests
 {
     [Fact]

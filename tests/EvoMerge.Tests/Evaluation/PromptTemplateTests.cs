@@ -3,6 +3,7 @@ using Xunit;
 
 namespace EvoMerge.Tests.Evaluation;
 
+/// <summary>Prompt templates: column substitution, brace escapes, malformed templates.</summary>
 public sealed class PromptTemplateTests
 {
     [Fact]
