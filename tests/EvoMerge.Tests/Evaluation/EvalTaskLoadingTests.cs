@@ -160,6 +160,23 @@ public sealed class EvalTaskLoadingTests : IDisposable
     }
 
     [Fact]
+    public void SplitsSelectTheScoredFileAndTheFewshotFile()
+    {
+        TestParquet.Write(_directory.Combine("dev.parquet"), [("q", new string?[] { "d0", "d1" }), ("a", new string?[] { "x", "y" })]);
+        TestParquet.Write(_directory.Combine("test.parquet"), [("q", new string?[] { "t0", "t1", "t2" }), ("a", new string?[] { "p", "q", "r" })]);
+        string yaml = _directory.Combine("splits.yml");
+        File.WriteAllText(yaml, "name: s\nkind: generate\nsplits: {dev: dev.parquet, test: test.parquet}\nsplit: test\nfewshot_split: dev\nnum_fewshot: 2\nprompt: '{q}:'\ntarget_column: a\ntarget_delimiter: ''\nfewshot_delimiter: '|'\n");
+        var task = EvalTask.Load(yaml);
+        Assert.Equal(3, task.AvailableDocuments);
+        foreach (var document in task.Documents.Cast<GenerationDocument>())
+        {
+            var parts = document.Context.Split('|');
+            Assert.Equal(["d0:x", "d1:y"], parts[..2].Order(StringComparer.Ordinal));
+            Assert.Equal($"t{document.Index}:", parts[2]);
+        }
+    }
+
+    [Fact]
     public void NotAParquetFileIsAnError()
     {
         File.WriteAllText(_directory.Combine("data.parquet"), "question,choices\n");
