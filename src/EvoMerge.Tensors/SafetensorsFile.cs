@@ -15,6 +15,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
     private readonly Dictionary<string, TensorInfo> _byName;
+    private readonly Dictionary<torch.ScalarType, torch.Tensor> _wholeFileViews = [];
+    private readonly Lock _viewsGate = new();
     private bool _disposed;
 
     private SafetensorsFile(string path, SafetensorsHeader header, long length)
@@ -93,18 +95,20 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public torch.Tensor Load(string name, torch.ScalarType? dtype = null)
     {
         var info = Info(name);
+        if (dtype is { } target && target != info.DType.ToScalarType())
+        {
+            using var view = MappedView(info);
+            return view.to(target);
+        }
         var stored = torch.empty(info.Shape, info.DType.ToScalarType());
         CopyInto(info, stored);
-        if (dtype is not { } target || target == stored.dtype) return stored;
-        using (stored)
-        {
-            return stored.to(target);
-        }
+        return stored;
     }
 
     /// <summary>
     /// Reads a tensor into an existing contiguous CPU tensor with the same number of elements (any dtype; the
-    /// values are converted). Reusing destinations avoids the slow first touch of fresh memory.
+    /// values are converted in one pass straight from the mapping). Reusing destinations avoids the slow first
+    /// touch of fresh memory.
     /// </summary>
     public void ReadInto(string name, torch.Tensor destination)
     {
@@ -119,9 +123,38 @@ public sealed unsafe class SafetensorsFile : IDisposable
             return;
         }
         using var scope = torch.NewDisposeScope();
-        var stored = torch.empty(info.Shape, info.DType.ToScalarType());
-        CopyInto(info, stored);
-        destination.view(info.Shape).copy_(stored);
+        destination.view(info.Shape).copy_(MappedView(info));
+    }
+
+    /// <summary>
+    /// A read-only tensor view of the stored bytes, without copying: a private mapping of the whole file viewed at
+    /// the tensor's offset. Writes to it never reach the file. The caller disposes the view; the file must stay open
+    /// while it is used.
+    /// </summary>
+    public torch.Tensor MappedView(string name) => MappedView(Info(name));
+
+    private torch.Tensor MappedView(TensorInfo info)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var type = info.DType.ToScalarType();
+        int size = info.DType.SizeOf();
+        long absolute = Header.DataOffset + info.DataBegin;
+        if (absolute % size != 0 || info.ElementCount == 0)
+        {
+            var copy = torch.empty(info.Shape, type);
+            CopyInto(info, copy);
+            return copy;
+        }
+        torch.Tensor whole;
+        lock (_viewsGate)
+        {
+            if (!_wholeFileViews.TryGetValue(type, out whole!))
+            {
+                whole = torch.from_file(Path, shared: false, size: Length / size, dtype: type).DetachFromDisposeScope();
+                _wholeFileViews[type] = whole;
+            }
+        }
+        return whole.narrow(0, absolute / size, info.ElementCount).view(info.Shape);
     }
 
     private void CopyInto(TensorInfo info, torch.Tensor destination)
@@ -141,6 +174,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        foreach (var view in _wholeFileViews.Values) view.Dispose();
+        _wholeFileViews.Clear();
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();

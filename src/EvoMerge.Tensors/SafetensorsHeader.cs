@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace EvoMerge.Tensors;
@@ -59,6 +60,8 @@ public sealed class SafetensorsHeader
     {
         long dataOffset = 8 + json.Length;
         long dataLength = fileLength - dataOffset;
+        if (!Utf8.IsValid(json))
+            throw new SafetensorsFormatException(path, null, "header is not valid UTF-8");
         JsonDocument doc;
         try
         {
