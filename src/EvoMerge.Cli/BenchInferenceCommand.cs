@@ -86,7 +86,7 @@ public static class BenchInferenceCommand
             Line("plain forward per request", plain, tokens, plain);
             Line("batched scorer", batched, tokens, plain);
             Line("batched scorer + shared contexts", shared, tokens, plain);
-            Console.Out.WriteLine($"  peak RSS (VmHWM) {PeakRssMiB():F0} MiB");
+            Console.Out.WriteLine(ProcessMemory.PeakResidentBytes() is { } peak ? $"  peak RSS (VmHWM) {peak / (1024 * 1024)} MiB" : "  peak RSS (VmHWM) unavailable");
         }
         finally
         {
@@ -152,13 +152,4 @@ public static class BenchInferenceCommand
     }
 
     private sealed record Measurement(double WallSeconds, double CpuSeconds, IReadOnlyList<LogLikelihoodResult> Results);
-
-    /// <summary>VmHWM from /proc/self/status in MiB (NaN where there is no procfs).</summary>
-    private static double PeakRssMiB()
-    {
-        const string path = "/proc/self/status";
-        if (!File.Exists(path)) return double.NaN;
-        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
 }

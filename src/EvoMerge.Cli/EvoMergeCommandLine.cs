@@ -15,9 +15,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        var bench = BenchCommand.Create();
-        bench.Subcommands.Add(BenchInferenceCommand.Create());
-        root.Subcommands.Add(bench);
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));

@@ -10,6 +10,8 @@ namespace EvoMerge.Inference;
 /// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
 /// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
 /// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
+/// Calls only read the weights, so they may run concurrently on different threads (dispose scopes are per thread)
+/// as long as nobody writes into <see cref="Parameters"/> meanwhile.
 /// </summary>
 public sealed class DecoderModel : IDisposable
 {
@@ -39,8 +41,9 @@ public sealed class DecoderModel : IDisposable
     public torch.ScalarType ComputeDtype => _weights.DType;
 
     /// <summary>
-    /// The model's own parameter tensors by HF name. Write merged values into them in place (<c>copy_</c>); the
-    /// next forward pass uses them. Tied models have no <c>lm_head.weight</c> entry: the head is the embedding.
+    /// The model's own parameter tensors by HF name, in <see cref="ComputeDtype"/>. Write merged values into them in
+    /// place (<c>copy_</c>, which also converts dtypes); the next forward pass uses them. Replacing a tensor is not
+    /// possible. Tied models have no <c>lm_head.weight</c> entry: the head is the embedding.
     /// </summary>
     public IReadOnlyDictionary<string, torch.Tensor> Parameters => _weights.Tensors;
 
@@ -59,7 +62,8 @@ public sealed class DecoderModel : IDisposable
     /// <summary>
     /// Logits <c>[B, T, vocab]</c> in fp32 for token ids <c>[B, T]</c> (int64). <paramref name="attentionMask"/>
     /// <c>[B, T]</c> marks real tokens with 1 and padding with 0 (left or right); positions count real tokens only,
-    /// as HF <c>generate</c> does (cumsum(mask) − 1). The caller disposes the result.
+    /// as HF <c>generate</c> does (cumsum(mask) − 1). The caller disposes the result; it is an inference-mode tensor
+    /// (read it; don't modify it in place outside inference mode).
     /// </summary>
     public torch.Tensor Logits(torch.Tensor inputIds, torch.Tensor? attentionMask = null)
     {
@@ -109,7 +113,8 @@ public sealed class DecoderModel : IDisposable
     /// <summary>
     /// Final-norm hidden states <c>[B, T, hidden]</c> for token ids <c>[B, T]</c> at <paramref name="positionIds"/>
     /// <c>[B, T]</c>. <paramref name="keyMask"/> <c>[B, P + T]</c> (bool) marks which of the cached and new positions
-    /// are real tokens; with a cache, the new keys and values are appended to it.
+    /// are real tokens; with a cache, the new keys and values are appended to it. Temporaries belong to the caller's
+    /// dispose scope (each layer's own are freed as soon as the layer is done).
     /// </summary>
     internal torch.Tensor HiddenStates(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache)
     {

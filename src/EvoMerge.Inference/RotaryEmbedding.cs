@@ -19,9 +19,9 @@ public sealed class RotaryEmbedding
     private readonly double _theta;
     private readonly double _factor;
     private readonly int _maxPositionEmbeddings;
-    private readonly double[] _inverseFrequencies;
+    private readonly float[] _inverseFrequencies;
 
-    private RotaryEmbedding(string ropeType, int headDim, double theta, double factor, int maxPositionEmbeddings, double[] inverseFrequencies)
+    private RotaryEmbedding(string ropeType, int headDim, double theta, double factor, int maxPositionEmbeddings, float[] inverseFrequencies)
     {
         RopeType = ropeType;
         _headDim = headDim;
@@ -39,7 +39,7 @@ public sealed class RotaryEmbedding
     {
         if (config.HeadDim % 2 != 0)
             throw new ModelConfigException(configPath, "head_dim", $"{config.HeadDim} must be even for rotary embeddings");
-        double[] defaults = DefaultInverseFrequencies(config.RopeTheta, config.HeadDim);
+        float[] defaults = DefaultInverseFrequencies(config.RopeTheta, config.HeadDim);
         var scaling = config.RopeScaling;
         string ropeType = scaling is null ? "default" : RopeTypeOf(scaling, configPath);
         switch (ropeType)
@@ -50,7 +50,7 @@ public sealed class RotaryEmbedding
             {
                 double factor = Number(scaling!, "factor", configPath);
                 return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings,
-                    defaults.Select(f => f / factor).ToArray());
+                    InFloat32(defaults, inverse => inverse / factor));
             }
             case "dynamic":
             {
@@ -69,14 +69,16 @@ public sealed class RotaryEmbedding
     /// <summary>
     /// The inverse frequencies used for a forward pass whose largest position is <paramref name="sequenceLength"/> − 1.
     /// Only <c>dynamic</c> depends on it: beyond <c>max_position_embeddings</c> the base grows as
-    /// θ·(factor·L/max − (factor − 1))^(d/(d−2)). HF caches the largest base it has seen; this is stateless, which is
-    /// the same for every pass that starts from an empty cache.
+    /// θ·(factor·L/max − (factor − 1))^(d/(d−2)), in fp32 as HF computes it. HF caches the largest base it has
+    /// seen; this is stateless, which is the same for every pass that starts from an empty cache.
     /// </summary>
-    public double[] InverseFrequencies(long sequenceLength)
+    public float[] InverseFrequencies(long sequenceLength)
     {
         if (RopeType != "dynamic" || sequenceLength <= _maxPositionEmbeddings) return _inverseFrequencies;
-        double scaledBase = _theta * Math.Pow(_factor * sequenceLength / _maxPositionEmbeddings - (_factor - 1), _headDim / (_headDim - 2.0));
-        return DefaultInverseFrequencies(scaledBase, _headDim);
+        using var scope = torch.NewDisposeScope();
+        var length = torch.tensor(sequenceLength);
+        var scaledBase = _theta * (_factor * length / _maxPositionEmbeddings - (_factor - 1)).pow(_headDim / (_headDim - 2.0));
+        return InverseFrequenciesOfBase(scaledBase, _headDim);
     }
 
     /// <summary>
@@ -86,8 +88,7 @@ public sealed class RotaryEmbedding
     public (torch.Tensor Cos, torch.Tensor Sin) CosSin(torch.Tensor positionIds, torch.ScalarType dtype)
     {
         long sequenceLength = RopeType == "dynamic" ? positionIds.max().item<long>() + 1 : 0;
-        double[] inverse = InverseFrequencies(sequenceLength);
-        var inverseFrequencies = torch.tensor(inverse.Select(f => (float)f).ToArray(), device: positionIds.device);
+        var inverseFrequencies = torch.tensor(InverseFrequencies(sequenceLength), device: positionIds.device);
         var frequencies = positionIds.to(torch.ScalarType.Float32).unsqueeze(-1) * inverseFrequencies;
         var angles = torch.cat([frequencies, frequencies], -1).unsqueeze(1);
         return (angles.cos().to(dtype), angles.sin().to(dtype));
@@ -105,14 +106,22 @@ public sealed class RotaryEmbedding
         return torch.cat([-second, first], -1);
     }
 
-    private static double[] DefaultInverseFrequencies(double theta, int headDim)
+    /// <summary>HF's default init, in fp32 tensor arithmetic as HF does it: 1 / θ^(arange(0, d, 2) / d).</summary>
+    private static float[] DefaultInverseFrequencies(double theta, int headDim)
     {
-        var result = new double[headDim / 2];
-        for (int i = 0; i < result.Length; i++) result[i] = 1.0 / Math.Pow(theta, 2.0 * i / headDim);
-        return result;
+        using var scope = torch.NewDisposeScope();
+        return InverseFrequenciesOfBase(torch.tensor((float)theta), headDim);
     }
 
-    private static double[] Llama3InverseFrequencies(double[] defaults, JsonObject scaling, string configPath)
+    private static float[] InverseFrequenciesOfBase(torch.Tensor ropeBase, int headDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        var exponents = torch.arange(0, headDim, 2, dtype: torch.ScalarType.Int64).to(torch.ScalarType.Float32) / headDim;
+        return (1.0 / ropeBase.pow(exponents)).data<float>().ToArray();
+    }
+
+    /// <summary>HF's <c>_compute_llama3_parameters</c>, step for step in fp32 tensors.</summary>
+    private static float[] Llama3InverseFrequencies(float[] defaults, JsonObject scaling, string configPath)
     {
         double factor = Number(scaling, "factor", configPath);
         double lowFreqFactor = Number(scaling, "low_freq_factor", configPath);
@@ -122,25 +131,21 @@ public sealed class RotaryEmbedding
             throw new ModelConfigException(configPath, "rope_scaling.high_freq_factor", "must differ from low_freq_factor");
         double lowFreqWavelength = originalContext / lowFreqFactor;
         double highFreqWavelength = originalContext / highFreqFactor;
-        var result = new double[defaults.Length];
-        for (int i = 0; i < defaults.Length; i++)
+        return InFloat32(defaults, inverse =>
         {
-            double wavelength = 2 * Math.PI / defaults[i];
-            if (wavelength < highFreqWavelength)
-            {
-                result[i] = defaults[i];
-            }
-            else if (wavelength > lowFreqWavelength)
-            {
-                result[i] = defaults[i] / factor;
-            }
-            else
-            {
-                double smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-                result[i] = (1 - smooth) * defaults[i] / factor + smooth * defaults[i];
-            }
-        }
-        return result;
+            var wavelength = 2 * Math.PI / inverse;
+            var scaled = torch.where(wavelength > lowFreqWavelength, inverse / factor, inverse);
+            var smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+            var smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
+            var isMedium = (wavelength < highFreqWavelength).logical_not().logical_and((wavelength > lowFreqWavelength).logical_not());
+            return torch.where(isMedium, smoothed, scaled);
+        });
+    }
+
+    private static float[] InFloat32(float[] values, Func<torch.Tensor, torch.Tensor> compute)
+    {
+        using var scope = torch.NewDisposeScope();
+        return compute(torch.tensor(values)).data<float>().ToArray();
     }
 
     private static string RopeTypeOf(JsonObject scaling, string configPath)

@@ -15,7 +15,7 @@ internal sealed class TinyModelDirectory : IDisposable
     public TinyModelDirectory(TinyDecoderSpec spec, long seed = 7, float projectionScale = 8f, Action<JsonObject>? editConfig = null)
     {
         Spec = spec;
-        Path = Directory.CreateTempSubdirectory("evomerge-decoder-test-").FullName;
+        _directory = new TempDirectory("evomerge-decoder-test");
         var weights = TinyDecoderWriter.RandomWeights(spec, seed);
         try
         {
@@ -36,9 +36,11 @@ internal sealed class TinyModelDirectory : IDisposable
         if (editConfig is not null) EditConfig(editConfig);
     }
 
+    private readonly TempDirectory _directory;
+
     public TinyDecoderSpec Spec { get; }
 
-    public string Path { get; }
+    public string Path => _directory.Path;
 
     public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
 
@@ -57,7 +59,7 @@ internal sealed class TinyModelDirectory : IDisposable
         File.WriteAllText(ConfigPath, config.ToJsonString());
     }
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     private static bool IsProjection(string name) => name.EndsWith("proj.weight", StringComparison.Ordinal) || name == "lm_head.weight";
 
