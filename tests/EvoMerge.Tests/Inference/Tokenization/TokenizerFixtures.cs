@@ -21,14 +21,14 @@ public static class TokenizerFixtures
     public static string FixtureRoot { get; } = FindFixtureRoot();
 
     private static readonly ConcurrentDictionary<string, Lazy<TextTokenizer>> Loaded = new();
+    private const string UnpackPrefix = "evomerge-tokenizers-";
+
     private static readonly Lazy<string> UnpackRoot = new(() =>
     {
-        string root = Path.Combine(Path.GetTempPath(), $"evomerge-tokenizers-{Environment.ProcessId}");
+        DeleteLeftovers();
+        string root = Path.Combine(Path.GetTempPath(), UnpackPrefix + Environment.ProcessId);
         Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
         return root;
     });
     private static readonly Lazy<ExpectedIds> Expected = new(() =>
@@ -75,6 +75,31 @@ public static class TokenizerFixtures
         using var input = new GZipStream(File.OpenRead(source), CompressionMode.Decompress);
         using var output = File.Create(destination);
         input.CopyTo(output);
+    }
+
+    /// <summary>Removes the unpack directories of earlier test processes that are gone (the test host may exit before ProcessExit runs).</summary>
+    private static void DeleteLeftovers()
+    {
+        foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), UnpackPrefix + "*"))
+            if (int.TryParse(Path.GetFileName(dir)[UnpackPrefix.Length..], out int pid) && !IsRunning(pid)) TryDelete(dir);
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static string FindFixtureRoot()
