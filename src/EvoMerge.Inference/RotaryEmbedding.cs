@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Inference;
+
+/// <summary>
+/// Rotary position embedding in HF's <c>rotate_half</c> convention (the two halves of each head are the rotated
+/// pairs), with <c>rope_theta</c> and the <c>rope_scaling</c> types <c>default</c>, <c>linear</c>, <c>dynamic</c>
+/// (NTK-aware, HF <c>_compute_dynamic_ntk_parameters</c>) and <c>llama3</c> (HF <c>_compute_llama3_parameters</c>).
+/// </summary>
+public sealed class RotaryEmbedding
+{
+    /// <summary>The <c>rope_scaling</c> types this decoder implements.</summary>
+    public static readonly IReadOnlyList<string> SupportedTypes = ["default", "linear", "dynamic", "llama3"];
+
+    private readonly int _headDim;
+    private readonly double _theta;
+    private readonly double _factor;
+    private readonly int _maxPositionEmbeddings;
+    private readonly float[] _inverseFrequencies;
+
+    private RotaryEmbedding(string ropeType, int headDim, double theta, double factor, int maxPositionEmbeddings, float[] inverseFrequencies)
+    {
+        RopeType = ropeType;
+        _headDim = headDim;
+        _theta = theta;
+        _factor = factor;
+        _maxPositionEmbeddings = maxPositionEmbeddings;
+        _inverseFrequencies = inverseFrequencies;
+    }
+
+    /// <summary>The scaling type in effect ("default" when config.json has no <c>rope_scaling</c>).</summary>
+    public string RopeType { get; }
+
+    /// <summary>Reads <c>rope_theta</c>, <c>head_dim</c> and <c>rope_scaling</c>; problems name config.json and the field.</summary>
+    public static RotaryEmbedding FromConfig(ModelConfig config, string configPath)
+    {
+        if (config.HeadDim % 2 != 0)
+            throw new ModelConfigException(configPath, "head_dim", $"{config.HeadDim} must be even for rotary embeddings");
+        float[] defaults = DefaultInverseFrequencies(config.RopeTheta, config.HeadDim);
+        var scaling = config.RopeScaling;
+        string ropeType = scaling is null ? "default" : RopeTypeOf(scaling, configPath);
+        switch (ropeType)
+        {
+            case "default":
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, 1.0, config.MaxPositionEmbeddings, defaults);
+            case "linear":
+            {
+                double factor = Number(scaling!, "factor", configPath);
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings,
+                    InFloat32(defaults, inverse => inverse / factor));
+            }
+            case "dynamic":
+            {
+                double factor = Number(scaling!, "factor", configPath);
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings, defaults);
+            }
+            case "llama3":
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, Number(scaling!, "factor", configPath),
+                    config.MaxPositionEmbeddings, Llama3InverseFrequencies(defaults, scaling!, configPath));
+            default:
+                throw new ModelConfigException(configPath, "rope_scaling",
+                    $"type '{ropeType}' is not supported (supported: {string.Join(", ", SupportedTypes)})");
+        }
+    }
+
+    /// <summary>
+    /// The inverse frequencies used for a forward pass whose largest position is <paramref name="sequenceLength"/> − 1.
+    /// Only <c>dynamic</c> depends on it: beyond <c>max_position_embeddings</c> the base grows as
+    /// θ·(factor·L/max − (factor − 1))^(d/(d−2)), in fp32 as HF computes it. HF caches the largest base it has
+    /// seen; this is stateless, which is the same for every pass that starts from an empty cache.
+    /// </summary>
+    public float[] InverseFrequencies(long sequenceLength)
+    {
+        if (RopeType != "dynamic" || sequenceLength <= _maxPositionEmbeddings) return _inverseFrequencies;
+        using var scope = torch.NewDisposeScope();
+        var length = torch.tensor(sequenceLength);
+        var scaledBase = _theta * (_factor * length / _maxPositionEmbeddings - (_factor - 1)).pow(_headDim / (_headDim - 2.0));
+        return InverseFrequenciesOfBase(scaledBase, _headDim);
+    }
+
+    /// <summary>
+    /// Cosine and sine tables for position ids <c>[B, T]</c>, shaped <c>[B, 1, T, head_dim]</c> (broadcast over heads)
+    /// and cast to <paramref name="dtype"/>; computed in fp32 as HF does.
+    /// </summary>
+    public (torch.Tensor Cos, torch.Tensor Sin) CosSin(torch.Tensor positionIds, torch.ScalarType dtype)
+    {
+        long sequenceLength = RopeType == "dynamic" ? positionIds.max().item<long>() + 1 : 0;
+        var inverseFrequencies = torch.tensor(InverseFrequencies(sequenceLength), device: positionIds.device);
+        var frequencies = positionIds.to(torch.ScalarType.Float32).unsqueeze(-1) * inverseFrequencies;
+        var angles = torch.cat([frequencies, frequencies], -1).unsqueeze(1);
+        return (angles.cos().to(dtype), angles.sin().to(dtype));
+    }
+
+    /// <summary>Rotates <c>[B, heads, T, head_dim]</c> by the tables from <see cref="CosSin"/>: x·cos + rotate_half(x)·sin.</summary>
+    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin) => x * cos + RotateHalf(x) * sin;
+
+    /// <summary>HF's <c>rotate_half</c>: (x1, x2) → (−x2, x1) over the two halves of the last dimension.</summary>
+    public static torch.Tensor RotateHalf(torch.Tensor x)
+    {
+        long half = x.shape[^1] / 2;
+        var first = x.narrow(-1, 0, half);
+        var second = x.narrow(-1, half, half);
+        return torch.cat([-second, first], -1);
+    }
+
+    /// <summary>HF's default init, in fp32 tensor arithmetic as HF does it: 1 / θ^(arange(0, d, 2) / d).</summary>
+    private static float[] DefaultInverseFrequencies(double theta, int headDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        return InverseFrequenciesOfBase(torch.tensor((float)theta), headDim);
+    }
+
+    private static float[] InverseFrequenciesOfBase(torch.Tensor ropeBase, int headDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        var exponents = torch.arange(0, headDim, 2, dtype: torch.ScalarType.Int64).to(torch.ScalarType.Float32) / headDim;
+        return (1.0 / ropeBase.pow(exponents)).data<float>().ToArray();
+    }
+
+    /// <summary>HF's <c>_compute_llama3_parameters</c>, step for step in fp32 tensors.</summary>
+    private static float[] Llama3InverseFrequencies(float[] defaults, JsonObject scaling, string configPath)
+    {
+        double factor = Number(scaling, "factor", configPath);
+        double lowFreqFactor = Number(scaling, "low_freq_factor", configPath);
+        double highFreqFactor = Number(scaling, "high_freq_factor", configPath);
+        double originalContext = Number(scaling, "original_max_position_embeddings", configPath);
+        if (highFreqFactor == lowFreqFactor)
+            throw new ModelConfigException(configPath, "rope_scaling.high_freq_factor", "must differ from low_freq_factor");
+        double lowFreqWavelength = originalContext / lowFreqFactor;
+        double highFreqWavelength = originalContext / highFreqFactor;
+        return InFloat32(defaults, inverse =>
+        {
+            var wavelength = 2 * Math.PI / inverse;
+            var scaled = torch.where(wavelength > lowFreqWavelength, inverse / factor, inverse);
+            var smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+            var smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
+            var isMedium = (wavelength < highFreqWavelength).logical_not().logical_and((wavelength > lowFreqWavelength).logical_not());
+            return torch.where(isMedium, smoothed, scaled);
+        });
+    }
+
+    private static float[] InFloat32(float[] values, Func<torch.Tensor, torch.Tensor> compute)
+    {
+        using var scope = torch.NewDisposeScope();
+        return compute(torch.tensor(values)).data<float>().ToArray();
+    }
+
+    private static string RopeTypeOf(JsonObject scaling, string configPath)
+    {
+        var node = scaling["rope_type"] ?? scaling["type"];
+        if (node is JsonValue value && value.TryGetValue(out string? type)) return type;
+        throw new ModelConfigException(configPath, "rope_scaling", "needs a 'rope_type' (or 'type') string");
+    }
+
+    private static double Number(JsonObject scaling, string field, string configPath)
+    {
+        if (scaling[field] is JsonValue value && value.TryGetValue(out double number) && double.IsFinite(number)) return number;
+        throw new ModelConfigException(configPath, "rope_scaling." + field,
+            scaling[field] is null ? "is missing" : string.Create(CultureInfo.InvariantCulture, $"must be a number (got {scaling[field]!.ToJsonString()})"));
+    }
+}
