@@ -25,6 +25,8 @@ public static class MergeMethodRegistry
         [
             new LinearMerge(),
             new PassthroughMerge(),
+            new TaskArithmeticMerge(),
+            new TiesMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }
