@@ -27,6 +27,7 @@ public static class MergeMethodRegistry
             new PassthroughMerge(),
             new TaskArithmeticMerge(),
             new TiesMerge(),
+            new SlerpMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }
