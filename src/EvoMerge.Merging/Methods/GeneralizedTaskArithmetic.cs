@@ -63,7 +63,6 @@ public sealed class GeneralizedTaskArithmetic
         double lambda = ParameterLookup.Global(context, "lambda");
 
         var b = baseInput.Tensor;
-        var dtype = b.dtype;
         if (context.Models.Count == 0)
             return b.clone().MoveToOuterDisposeScope();
 
@@ -71,47 +70,57 @@ public sealed class GeneralizedTaskArithmetic
         var weights = new List<torch.Tensor>(context.Models.Count);
         foreach (var model in context.Models)
         {
-            double weight = ParameterLookup.PerModel(context, model, "weight");
-            var weightTensor = torch.tensor(weight, dtype);
-            using var delta = InputAlignment.ToBaseShape(context, baseInput, model) - b;
-            using var sparse = _sparsifier?.Sparsify(delta, model, rescale, context) ?? delta.alias();
-            weighted.Add(sparse * weightTensor);
-            weights.Add(weightTensor);
-        }
-
-        torch.Tensor mixed;
-        torch.Tensor divisor;
-        if (_consensus == SignConsensus.None)
-        {
-            mixed = StackSum.Of(weighted, dtype);
-            divisor = StackSum.Of(weights, dtype);
-            if (Math.Abs(divisor.ToDouble()) < 1e-8)
-                divisor = torch.tensor(1.0, dtype);
-        }
-        else
-        {
-            var electedPositive = SignElection.ElectPositive(weighted, _consensus);
-            var mixedSum = new StackSum(dtype);
-            var divisorSum = new StackSum(dtype);
-            var zero = torch.tensor(0.0, dtype);
-            for (int i = 0; i < weighted.Count; i++)
+            var weight = torch.tensor(ParameterLookup.PerModel(context, model, "weight"), b.dtype);
+            var delta = InputAlignment.ToBaseShape(context, baseInput, model) - b;
+            using (var keep = _sparsifier?.KeepMask(delta, model, context))
             {
-                using var agrees = SignElection.Agrees(weighted[i], electedPositive);
-                using var agreeing = torch.where(agrees, weighted[i], zero);
-                using var agreeingWeight = torch.where(agrees, weights[i], zero);
-                mixedSum.Add(agreeing);
-                divisorSum.Add(agreeingWeight);
-                weighted[i].Dispose();
+                if (keep is not null)
+                    L1Rescale.ApplyInPlace(delta, keep, rescale);
             }
-            mixed = mixedSum.Result();
-            divisor = divisorSum.Result();
-            divisor.masked_fill_(divisor.eq(0), 1.0);
+            weighted.Add(delta.mul_(weight));
+            weights.Add(weight);
         }
 
+        var (mixed, divisor) = _consensus == SignConsensus.None
+            ? SumAll(weighted, weights, b.dtype)
+            : SumAgreeing(weighted, weights, b.dtype);
         if (normalize)
-            mixed = mixed / divisor;
+            mixed.div_(divisor);
         if (lambda != 1.0)
-            mixed = mixed * lambda;
+            mixed.mul_(lambda);
         return (b + mixed).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ W_i and the scalar Σ w_i (1 where |Σ w_i| &lt; 1e-8). Consumes <paramref name="weighted"/>.</summary>
+    private static (torch.Tensor Mixed, torch.Tensor Divisor) SumAll(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    {
+        var mixed = new StackSum(dtype);
+        foreach (var w in weighted)
+            mixed.AddOwned(w);
+        var divisor = StackSum.Of(weights, dtype);
+        if (Math.Abs(divisor.ToDouble()) < 1e-8)
+            divisor = torch.tensor(1.0, dtype);
+        return (mixed.Result(), divisor);
+    }
+
+    /// <summary>
+    /// Σ W_i·m_i and Σ w_i·m_i per element (1 where 0), m_i marking where W_i has the elected sign. Consumes
+    /// <paramref name="weighted"/>.
+    /// </summary>
+    private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    {
+        using var electedPositive = SignElection.ElectPositive(weighted, _consensus);
+        var mixed = new StackSum(dtype);
+        var divisor = new StackSum(dtype);
+        for (int i = 0; i < weighted.Count; i++)
+        {
+            using var agrees = SignElection.Agrees(weighted[i], electedPositive);
+            divisor.AddOwned(agrees * weights[i]);
+            mixed.AddOwned(weighted[i].mul_(agrees));
+        }
+        var divisorResult = divisor.Result();
+        using var zero = divisorResult.eq(0);
+        divisorResult.masked_fill_(zero, 1.0);
+        return (mixed.Result(), divisorResult);
     }
 }
