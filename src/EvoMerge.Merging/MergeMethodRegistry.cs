@@ -28,6 +28,12 @@ public static class MergeMethodRegistry
             new TaskArithmeticMerge(),
             new TiesMerge(),
             new SlerpMerge(),
+            new DareTiesMerge(),
+            new DareLinearMerge(),
+            new BreadcrumbsMerge(),
+            new BreadcrumbsTiesMerge(),
+            new DellaMerge(),
+            new DellaLinearMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }

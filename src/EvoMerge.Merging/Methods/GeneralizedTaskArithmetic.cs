@@ -12,15 +12,16 @@ namespace EvoMerge.Merging.Methods;
 /// as 1); multiply by <c>lambda</c>; add to B. Weights are rounded to the compute dtype and sums accumulated as torch
 /// sums a stack. The base's own weight and density are ignored; with no other model the base is returned.
 /// Deviation: a model whose tensor shape differs from the base's is a <see cref="MergeException"/> (mergekit skips
-/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns.
+/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns. The registered methods
+/// derive from this class with fixed configurations; other configurations (e.g. <see cref="SignConsensus.Count"/>)
+/// can be built directly.
 /// </summary>
-public sealed class GeneralizedTaskArithmetic
+public class GeneralizedTaskArithmetic : IMergeMethod
 {
-    private readonly string _methodName;
     private readonly SignConsensus _consensus;
     private readonly ITaskVectorSparsifier? _sparsifier;
 
-    /// <param name="methodName">The recipe name, for messages.</param>
+    /// <param name="methodName">The recipe name.</param>
     /// <param name="consensus">The sign election, or <see cref="SignConsensus.None"/>.</param>
     /// <param name="sparsifier">The sparsifier, or null to use the task vectors whole.</param>
     /// <param name="normalizeByDefault">Default of the global <c>normalize</c>.</param>
@@ -28,7 +29,7 @@ public sealed class GeneralizedTaskArithmetic
     public GeneralizedTaskArithmetic(string methodName, SignConsensus consensus, ITaskVectorSparsifier? sparsifier,
         bool normalizeByDefault, bool rescaleByDefault)
     {
-        _methodName = methodName;
+        Name = methodName;
         _consensus = consensus;
         _sparsifier = sparsifier;
         Parameters =
@@ -43,9 +44,18 @@ public sealed class GeneralizedTaskArithmetic
         ];
     }
 
-    /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight, density and the
-    /// sparsifier's own.</summary>
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight (required),
+    /// density (1.0) and the sparsifier's own.</summary>
     public IReadOnlyList<MergeParameter> Parameters { get; }
+
+    /// <inheritdoc/>
+    public BaseModelRule BaseModel => BaseModelRule.Required;
+
+    /// <inheritdoc/>
+    public (int Min, int? Max) ModelCount => (1, null);
 
     /// <summary>True when the sparsifier draws random numbers.</summary>
     public bool UsesRandomness => _sparsifier?.UsesRandomness ?? false;
@@ -55,9 +65,9 @@ public sealed class GeneralizedTaskArithmetic
     {
         using var scope = torch.NewDisposeScope();
         var baseInput = context.Base
-            ?? throw MergeException.ForTensor(context.TensorName, $"{_methodName} needs a base_model");
+            ?? throw MergeException.ForTensor(context.TensorName, $"{Name} needs a base_model");
         if (UsesRandomness && context.Random is null)
-            throw MergeException.ForTensor(context.TensorName, $"{_methodName} draws random numbers and needs a seed (no generator was given)");
+            throw MergeException.ForTensor(context.TensorName, $"{Name} draws random numbers and needs a seed (no generator was given)");
         bool normalize = ParameterLookup.GlobalFlag(context, "normalize");
         bool rescale = ParameterLookup.GlobalFlag(context, "rescale");
         double lambda = ParameterLookup.Global(context, "lambda");

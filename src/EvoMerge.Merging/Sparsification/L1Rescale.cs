@@ -39,6 +39,8 @@ public static class L1Rescale
     {
         using var scope = torch.NewDisposeScope();
         var wide = x.dtype is torch.ScalarType.Float32 or torch.ScalarType.Float64 ? x : x.to(torch.ScalarType.Float32);
-        return torch.linalg.vector_norm(wide, 1).ToDouble();
+        // Tensor.norm(float) passes p by value; linalg.vector_norm wraps ord in a temporary Scalar that the GC may
+        // finalize while the reduction still reads it.
+        return wide.norm(1f).ToDouble();
     }
 }
