@@ -34,6 +34,15 @@ public static class MergeMethodRegistry
             new BreadcrumbsTiesMerge(),
             new DellaMerge(),
             new DellaLinearMerge(),
+            new NuslerpMerge(),
+            new MultislerpMerge(),
+            new KarcherMerge(),
+            new ModelStockMerge(),
+            new NearswapMerge(),
+            new SceMerge(),
+            new RamMerge(),
+            new RamPlusTlMerge(),
+            new ArceeFusionMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }
