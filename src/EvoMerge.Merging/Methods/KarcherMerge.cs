@@ -40,8 +40,12 @@ public sealed class KarcherMerge : IMergeMethod
         var inputs = context.AllInputs;
         if (inputs.Count == 0)
             throw MergeException.ForTensor(context.TensorName, "karcher needs at least one model");
-        int maxIterations = (int)ParameterLookup.Global(context, "max_iter");
+        double maxIterations = ParameterLookup.Global(context, "max_iter");
         double tolerance = ParameterLookup.Global(context, "tol");
+        if (!(maxIterations >= 0) || maxIterations != Math.Floor(maxIterations))
+            throw MergeException.ForTensor(context.TensorName, $"karcher max_iter {maxIterations} must be a whole number ≥ 0");
+        if (!(tolerance >= 0))
+            throw MergeException.ForTensor(context.TensorName, $"karcher tol {tolerance} must be ≥ 0");
 
         var aligned = InputAlignment.ToCommonShape(context, inputs);
         var vectors = aligned.Select(a => a.to(torch.ScalarType.Float32).reshape(-1)).ToArray();

@@ -25,6 +25,7 @@ public static class L1Rescale
     /// <summary>Masks <paramref name="x"/> in place and rescales it to its former L1 norm when asked.</summary>
     public static void ApplyInPlace(torch.Tensor x, torch.Tensor mask, bool rescale)
     {
+        using var scope = torch.NewDisposeScope();
         double before = rescale ? L1Norm(x) : 0.0;
         x.mul_(mask);
         if (!rescale)

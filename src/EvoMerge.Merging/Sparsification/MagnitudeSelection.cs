@@ -78,10 +78,10 @@ public static class MagnitudeSelection
         long from = Math.Clamp(skip, 0, n);
         long to = Math.Clamp(from + Math.Max(take, 0), from, n);
         using var scope = torch.NewDisposeScope();
-        var dropped = TopBoundary.Of(x, from, skipCut, chunkElements);
-        var kept = TopBoundary.Of(x, to, endCut, chunkElements);
-
         var flat = Flat(x);
+        var dropped = TopBoundary.Of(flat, from, skipCut, chunkElements);
+        var kept = TopBoundary.Of(flat, to, endCut, chunkElements);
+
         var mask = torch.empty(n, torch.ScalarType.Bool);
         for (long start = 0; start < n; start += chunkElements)
         {

@@ -50,4 +50,25 @@ public sealed class KarcherMergeTests
         using var scope = torch.NewDisposeScope();
         TensorAssert.Close([0, 0], MergeCase.For("karcher").Model(Tensors.Of(0, 0)).Model(Tensors.Of(0, 0)).Merge());
     }
+
+    [Theory]
+    [InlineData(-1, 1e-5)]
+    [InlineData(2.5, 1e-5)]
+    [InlineData(10, -1)]
+    public void Invalid_iteration_settings_are_errors(double maxIterations, double tolerance)
+    {
+        using var scope = torch.NewDisposeScope();
+        var merge = MergeCase.For("karcher").Model(Tensors.Of(1, 0)).Model(Tensors.Of(0, 1)).Global(("max_iter", maxIterations), ("tol", tolerance));
+        Assert.Throws<MergeException>(() => merge.Merge());
+    }
+
+    [Fact]
+    public void Zero_iterations_return_the_normalised_mean_direction()
+    {
+        using var scope = torch.NewDisposeScope();
+        var result = MergeCase.For("karcher").Model(At(0)).Model(At(30)).Model(At(90)).Global(("max_iter", 0)).Merge();
+        var mean = new[] { 0.0, 30, 90 }.Select(Direction).Aggregate((s, d) => [s[0] + d[0], s[1] + d[1]]);
+        double norm = Math.Sqrt(mean[0] * mean[0] + mean[1] * mean[1]);
+        TensorAssert.Close([mean[0] / norm, mean[1] / norm], result, 1e-5);
+    }
 }
