@@ -37,6 +37,7 @@ public sealed class SceMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "sce needs a base_model");
         if (context.Models.Count == 0)
             return baseInput.Tensor.clone().MoveToOuterDisposeScope();
@@ -67,7 +68,7 @@ public sealed class SceMerge : IMergeMethod
             divisor.AddOwned(agrees * weight);
             mixed.AddOwned(deltas[i].mul_(agrees).mul_(weight));
         }
-        var result = mixed.Result().div_(divisor.Result().clamp_min(1e-6));
+        var result = mixed.Result().div_(divisor.Result().clamp_min(scalars.Hold(1e-6)));
         return (b + result).MoveToOuterDisposeScope();
     }
 
@@ -75,18 +76,19 @@ public sealed class SceMerge : IMergeMethod
     private static torch.Tensor SelectByVariance(IReadOnlyList<torch.Tensor> deltas, double fraction)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var wide = deltas.Select(d => d.to(torch.ScalarType.Float32)).ToArray();
         var mean = torch.zeros_like(wide[0]);
         foreach (var d in wide)
             mean.add_(d);
-        mean.div_(wide.Length);
+        mean.div_(scalars.Hold(wide.Length));
         var variance = torch.zeros_like(mean);
         foreach (var d in wide)
         {
             using var deviation = d - mean;
             variance.add_(deviation.mul_(deviation));
         }
-        variance.div_(wide.Length);
+        variance.div_(scalars.Hold(wide.Length));
         long k = (long)Math.Floor(variance.count_nonzero().ToInt64() * fraction);
         return MagnitudeSelection.Largest(variance, k).MoveToOuterDisposeScope();
     }

@@ -15,6 +15,7 @@ internal static class SignElection
     public static torch.Tensor ElectPositive(IReadOnlyList<torch.Tensor> deltas, SignConsensus consensus)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var dtype = deltas[0].dtype;
         var votes = consensus switch
         {
@@ -22,13 +23,15 @@ internal static class SignElection
             SignConsensus.Count => StackSum.Of(deltas.Select(d => d.sign()), dtype),
             _ => throw new ArgumentOutOfRangeException(nameof(consensus), consensus, "no sign election for this consensus"),
         };
-        return votes.ge(0).MoveToOuterDisposeScope();
+        return votes.ge(scalars.Hold(0.0)).MoveToOuterDisposeScope();
     }
 
     /// <summary>True where <paramref name="delta"/> has the elected sign (strictly positive or strictly negative).</summary>
     public static torch.Tensor Agrees(torch.Tensor delta, torch.Tensor electedPositive)
     {
         using var scope = torch.NewDisposeScope();
-        return torch.where(electedPositive, delta.gt(0), delta.lt(0)).MoveToOuterDisposeScope();
+        using var scalars = new HeldScalars();
+        var zero = scalars.Hold(0.0);
+        return torch.where(electedPositive, delta.gt(zero), delta.lt(zero)).MoveToOuterDisposeScope();
     }
 }
