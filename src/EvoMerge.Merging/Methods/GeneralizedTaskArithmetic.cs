@@ -121,14 +121,14 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights,
         torch.ScalarType dtype, HeldScalars scalars)
     {
-        using var electedPositive = SignElection.ElectPositive(weighted, _consensus);
+        using var electedSign = SignElection.ElectedSign(weighted, _consensus);
         var mixed = new StackSum(dtype);
         var divisor = new StackSum(dtype);
         for (int i = 0; i < weighted.Count; i++)
         {
-            using var agrees = SignElection.Agrees(weighted[i], electedPositive);
-            divisor.AddOwned(agrees * weights[i]);
-            mixed.AddOwned(weighted[i].mul_(agrees));
+            var agreement = SignElection.Agreement(weighted[i], electedSign);
+            mixed.AddOwned(weighted[i].mul_(agreement));
+            divisor.AddOwned(agreement.mul_(weights[i]));
         }
         var divisorResult = divisor.Result();
         using var zero = divisorResult.eq(scalars.Hold(0.0));

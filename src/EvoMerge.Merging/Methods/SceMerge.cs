@@ -54,7 +54,7 @@ public sealed class SceMerge : IMergeMethod
                 delta.mul_(selected);
         }
 
-        using var electedPositive = SignElection.ElectPositive(deltas, SignConsensus.Sum);
+        using var electedSign = SignElection.ElectedSign(deltas, SignConsensus.Sum);
         var energies = deltas.Select(d => Math.Pow(d.to(torch.ScalarType.Float32).norm().ToDouble(), 2) / Math.Max(1, d.numel())).ToArray();
         double totalEnergy = energies.Sum();
         var weights = energies.Select(e => totalEnergy < 1e-6 ? 1.0 / energies.Length : e / totalEnergy).ToArray();
@@ -64,9 +64,9 @@ public sealed class SceMerge : IMergeMethod
         for (int i = 0; i < deltas.Count; i++)
         {
             var weight = torch.tensor(weights[i], b.dtype);
-            using var agrees = SignElection.Agrees(deltas[i], electedPositive);
-            divisor.AddOwned(agrees * weight);
-            mixed.AddOwned(deltas[i].mul_(agrees).mul_(weight));
+            var agreement = SignElection.Agreement(deltas[i], electedSign);
+            mixed.AddOwned(deltas[i].mul_(agreement).mul_(weight));
+            divisor.AddOwned(agreement.mul_(weight));
         }
         var result = mixed.Result().div_(divisor.Result().clamp_min(scalars.Hold(1e-6)));
         return (b + result).MoveToOuterDisposeScope();
