@@ -1,0 +1,138 @@
+using EvoMerge.Merging.Sparsification;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// The one algorithm behind task_arithmetic, ties, dare_ties, dare_linear, breadcrumbs, breadcrumbs_ties, della and
+/// della_linear (mergekit's generalized task arithmetic), configured by a sign consensus and a sparsifier. For base B
+/// and models X_i: δ_i = X_i − B; sparsify each δ_i with its own density (L1 rescale when <c>rescale</c>);
+/// W_i = w_i·δ̃_i; with a consensus, keep only the W_i agreeing with the elected sign and divide (when
+/// <c>normalize</c>) by Σ w_i over the agreeing models per element, otherwise divide by Σ w_i (|Σ w_i| &lt; 1e-8 counts
+/// as 1); multiply by <c>lambda</c>; add to B. Weights are rounded to the compute dtype and sums accumulated as torch
+/// sums a stack. The base's own weight and density are ignored; with no other model the base is returned.
+/// Deviation: a model whose tensor shape differs from the base's is a <see cref="MergeException"/> (mergekit skips
+/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns. The registered methods
+/// derive from this class with fixed configurations; other configurations (e.g. <see cref="SignConsensus.Count"/>)
+/// can be built directly.
+/// </summary>
+public class GeneralizedTaskArithmetic : IMergeMethod
+{
+    private readonly SignConsensus _consensus;
+    private readonly ITaskVectorSparsifier? _sparsifier;
+
+    /// <param name="methodName">The recipe name.</param>
+    /// <param name="consensus">The sign election, or <see cref="SignConsensus.None"/>.</param>
+    /// <param name="sparsifier">The sparsifier, or null to use the task vectors whole.</param>
+    /// <param name="normalizeByDefault">Default of the global <c>normalize</c>.</param>
+    /// <param name="rescaleByDefault">Default of the global <c>rescale</c>.</param>
+    public GeneralizedTaskArithmetic(string methodName, SignConsensus consensus, ITaskVectorSparsifier? sparsifier,
+        bool normalizeByDefault, bool rescaleByDefault)
+    {
+        Name = methodName;
+        _consensus = consensus;
+        _sparsifier = sparsifier;
+        Parameters =
+        [
+            MergeParameter.Flag("int8_mask", false),
+            MergeParameter.Flag("normalize", normalizeByDefault),
+            MergeParameter.Flag("rescale", rescaleByDefault),
+            MergeParameter.Number("lambda", ParameterScope.Global, 1.0),
+            MergeParameter.Number("weight", ParameterScope.PerModel, required: true),
+            MergeParameter.Number("density", ParameterScope.PerModel, 1.0),
+            .. sparsifier?.Parameters ?? [],
+        ];
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight (required),
+    /// density (1.0) and the sparsifier's own.</summary>
+    public IReadOnlyList<MergeParameter> Parameters { get; }
+
+    /// <inheritdoc/>
+    public BaseModelRule BaseModel => BaseModelRule.Required;
+
+    /// <inheritdoc/>
+    public (int Min, int? Max) ModelCount => (1, null);
+
+    /// <summary>True when the sparsifier draws random numbers.</summary>
+    public bool UsesRandomness => _sparsifier?.UsesRandomness ?? false;
+
+    /// <summary>Merges one tensor (see the class summary).</summary>
+    public torch.Tensor Merge(MergeContext context)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
+        var baseInput = context.Base
+            ?? throw MergeException.ForTensor(context.TensorName, $"{Name} needs a base_model");
+        if (UsesRandomness && context.Random is null)
+            throw MergeException.ForTensor(context.TensorName, $"{Name} draws random numbers and needs a seed (no generator was given)");
+        bool normalize = ParameterLookup.GlobalFlag(context, "normalize");
+        bool rescale = ParameterLookup.GlobalFlag(context, "rescale");
+        double lambda = ParameterLookup.Global(context, "lambda");
+
+        var b = baseInput.Tensor;
+        if (context.Models.Count == 0)
+            return b.clone().MoveToOuterDisposeScope();
+
+        var weighted = new List<torch.Tensor>(context.Models.Count);
+        var weights = new List<torch.Tensor>(context.Models.Count);
+        foreach (var model in context.Models)
+        {
+            var weight = torch.tensor(ParameterLookup.PerModel(context, model, "weight"), b.dtype);
+            var delta = InputAlignment.ToBaseShape(context, baseInput, model) - b;
+            using (var keep = _sparsifier?.KeepMask(delta, model, context))
+            {
+                if (keep is not null)
+                    L1Rescale.ApplyInPlace(delta, keep, rescale);
+            }
+            weighted.Add(delta.mul_(weight));
+            weights.Add(weight);
+        }
+
+        var (mixed, divisor) = _consensus == SignConsensus.None
+            ? SumAll(weighted, weights, b.dtype)
+            : SumAgreeing(weighted, weights, b.dtype, scalars);
+        if (normalize)
+            mixed.div_(divisor);
+        if (lambda != 1.0)
+            mixed.mul_(scalars.Hold(lambda));
+        return (b + mixed).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ W_i and the scalar Σ w_i (1 where |Σ w_i| &lt; 1e-8). Consumes <paramref name="weighted"/>.</summary>
+    private static (torch.Tensor Mixed, torch.Tensor Divisor) SumAll(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    {
+        var mixed = new StackSum(dtype);
+        foreach (var w in weighted)
+            mixed.AddOwned(w);
+        var divisor = StackSum.Of(weights, dtype);
+        if (Math.Abs(divisor.ToDouble()) < 1e-8)
+            divisor = torch.tensor(1.0, dtype);
+        return (mixed.Result(), divisor);
+    }
+
+    /// <summary>
+    /// Σ W_i·m_i and Σ w_i·m_i per element (1 where 0), m_i marking where W_i has the elected sign. Consumes
+    /// <paramref name="weighted"/>.
+    /// </summary>
+    private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights,
+        torch.ScalarType dtype, HeldScalars scalars)
+    {
+        using var electedSign = SignElection.ElectedSign(weighted, _consensus);
+        var mixed = new StackSum(dtype);
+        var divisor = new StackSum(dtype);
+        for (int i = 0; i < weighted.Count; i++)
+        {
+            var agreement = SignElection.Agreement(weighted[i], electedSign);
+            mixed.AddOwned(weighted[i].mul_(agreement));
+            divisor.AddOwned(agreement.mul_(weights[i]));
+        }
+        var divisorResult = divisor.Result();
+        using var zero = divisorResult.eq(scalars.Hold(0.0));
+        divisorResult.masked_fill_(zero, scalars.Hold(1.0));
+        return (mixed.Result(), divisorResult);
+    }
+}
