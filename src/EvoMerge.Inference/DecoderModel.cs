@@ -1,0 +1,186 @@
+using EvoMerge.Tensors;
+using TorchSharp;
+using static TorchSharp.torch.nn.functional;
+
+namespace EvoMerge.Inference;
+
+/// <summary>
+/// A Llama-family decoder (llama, mistral, qwen2, qwen3) run with TorchSharp on the weights of a
+/// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
+/// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
+/// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
+/// </summary>
+public sealed class DecoderModel : IDisposable
+{
+    private readonly DecoderWeights _weights;
+    private readonly RotaryEmbedding _rotary;
+    private readonly DecoderLayerWeights[] _layers;
+    private readonly torch.Tensor _embedTokens;
+    private readonly torch.Tensor _finalNorm;
+    private readonly torch.Tensor _lmHead;
+
+    private DecoderModel(DecoderWeights weights, RotaryEmbedding rotary)
+    {
+        _weights = weights;
+        _rotary = rotary;
+        _layers = Enumerable.Range(0, weights.Config.NumHiddenLayers).Select(i => DecoderLayerWeights.Of(weights, i)).ToArray();
+        _embedTokens = weights["model.embed_tokens.weight"];
+        _finalNorm = weights["model.norm.weight"];
+        _lmHead = weights.Config.TieWordEmbeddings ? _embedTokens : weights["lm_head.weight"];
+    }
+
+    /// <summary>The model's config.</summary>
+    public ModelConfig Config => _weights.Config;
+
+    /// <summary>The dtype weights are held in and the network is computed in (logits are always fp32).</summary>
+    public torch.ScalarType ComputeDtype => _weights.DType;
+
+    /// <summary>
+    /// The model's own parameter tensors by HF name. Write merged values into them in place (<c>copy_</c>); the
+    /// next forward pass uses them. Tied models have no <c>lm_head.weight</c> entry: the head is the embedding.
+    /// </summary>
+    public IReadOnlyDictionary<string, torch.Tensor> Parameters => _weights.Tensors;
+
+    /// <summary>Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default.</summary>
+    public static DecoderModel Load(ModelDirectory directory, torch.ScalarType computeDtype = torch.ScalarType.Float32)
+    {
+        var rotary = RotaryEmbedding.FromConfig(directory.Config, directory.ConfigPath);
+        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), rotary);
+    }
+
+    /// <summary>A model over weights already in memory; the model takes ownership of them.</summary>
+    public static DecoderModel Create(DecoderWeights weights) =>
+        new(weights, RotaryEmbedding.FromConfig(weights.Config, weights.ConfigPath));
+
+    /// <summary>
+    /// Logits <c>[B, T, vocab]</c> in fp32 for token ids <c>[B, T]</c> (int64). <paramref name="attentionMask"/>
+    /// <c>[B, T]</c> marks real tokens with 1 and padding with 0 (left or right); positions count real tokens only,
+    /// as HF <c>generate</c> does (cumsum(mask) − 1). The caller disposes the result.
+    /// </summary>
+    public torch.Tensor Logits(torch.Tensor inputIds, torch.Tensor? attentionMask = null)
+    {
+        RequireTokenIds(inputIds);
+        if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids shape [{string.Join(", ", inputIds.shape)}]");
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var mask = attentionMask is null ? torch.ones_like(inputIds, torch.ScalarType.Bool) : attentionMask.ne(0);
+        var hidden = HiddenStates(inputIds, mask, PositionIds(mask), cache: null);
+        return HeadLogits(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Natural-log likelihood of each request's continuation given its context, and whether every continuation
+    /// token is the argmax, computed in length-sorted, padded batches under a token budget (see
+    /// <see cref="LogLikelihoodScorer"/>). Results are in request order.
+    /// </summary>
+    public IReadOnlyList<LogLikelihoodResult> LogLikelihood(IReadOnlyList<LogLikelihoodRequest> requests, LogLikelihoodOptions? options = null) =>
+        new LogLikelihoodScorer(this, options ?? new LogLikelihoodOptions()).Score(requests);
+
+    /// <summary>
+    /// Greedy continuation of one prompt with a KV cache: up to <paramref name="maxNewTokens"/> tokens, stopping
+    /// after the token for which <paramref name="stop"/> (given the tokens generated so far) returns true.
+    /// </summary>
+    public IReadOnlyList<int> Generate(IReadOnlyList<int> prompt, int maxNewTokens, Func<IReadOnlyList<int>, bool>? stop = null) =>
+        new GreedyGenerator(this).Generate([prompt], maxNewTokens, stop)[0];
+
+    /// <summary>Greedy continuation of several prompts at once (left-padded batch); see the single-prompt overload.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, int maxNewTokens, Func<IReadOnlyList<int>, bool>? stop = null) =>
+        new GreedyGenerator(this).Generate(prompts, maxNewTokens, stop);
+
+    /// <inheritdoc />
+    public void Dispose() => _weights.Dispose();
+
+    /// <summary>HF generate's position ids: cumsum(mask) − 1 at real tokens, 1 at padding.</summary>
+    internal static torch.Tensor PositionIds(torch.Tensor mask)
+    {
+        var positions = mask.to(torch.ScalarType.Int64).cumsum(-1) - 1;
+        return positions.masked_fill_(mask.logical_not(), 1);
+    }
+
+    /// <summary>An empty KV cache for this model.</summary>
+    internal KeyValueCache CreateCache(long batch, long capacity) =>
+        KeyValueCache.Create(Config.NumHiddenLayers, batch, Config.NumKeyValueHeads, capacity, Config.HeadDim, ComputeDtype);
+
+    /// <summary>
+    /// Final-norm hidden states <c>[B, T, hidden]</c> for token ids <c>[B, T]</c> at <paramref name="positionIds"/>
+    /// <c>[B, T]</c>. <paramref name="keyMask"/> <c>[B, P + T]</c> (bool) marks which of the cached and new positions
+    /// are real tokens; with a cache, the new keys and values are appended to it.
+    /// </summary>
+    internal torch.Tensor HiddenStates(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache)
+    {
+        long batch = inputIds.shape[0], length = inputIds.shape[1];
+        long past = cache?.Length ?? 0;
+        var x = _embedTokens.index_select(0, inputIds.reshape(-1)).view(batch, length, -1);
+        var (cos, sin) = _rotary.CosSin(positionIds, ComputeDtype);
+        var blocked = BlockedAttention(keyMask, past, length);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            var layer = _layers[i];
+            x = x + Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i);
+            x = x + Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps));
+        }
+        cache?.Advance(length);
+        return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
+    }
+
+    /// <summary>The LM head over hidden states <c>[…, hidden]</c>: fp32 logits <c>[…, vocab]</c>.</summary>
+    internal torch.Tensor HeadLogits(torch.Tensor hidden) => linear(hidden, _lmHead).to(torch.ScalarType.Float32);
+
+    /// <summary>Checks that token ids are a 2-D int64 tensor of in-vocabulary ids.</summary>
+    internal void RequireTokenIds(torch.Tensor inputIds)
+    {
+        if (inputIds.dim() != 2 || inputIds.dtype != torch.ScalarType.Int64)
+            throw new ArgumentException($"input ids must be a [batch, tokens] int64 tensor (got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}])");
+        if (inputIds.numel() == 0) return;
+        long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
+        if (min < 0 || max >= _embedTokens.shape[0])
+            throw new ArgumentException($"token id {(min < 0 ? min : max)} is outside the vocabulary (0 … {_embedTokens.shape[0] - 1})");
+    }
+
+    private torch.Tensor Attention(DecoderLayerWeights layer, torch.Tensor x, torch.Tensor cos, torch.Tensor sin, torch.Tensor blocked, KeyValueCache? cache, int index)
+    {
+        long batch = x.shape[0], length = x.shape[1];
+        int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads, headDim = Config.HeadDim;
+
+        var q = linear(x, layer.QueryProjection, layer.QueryBias).view(batch, length, heads, headDim);
+        var k = linear(x, layer.KeyProjection, layer.KeyBias).view(batch, length, kvHeads, headDim);
+        var v = linear(x, layer.ValueProjection, layer.ValueBias).view(batch, length, kvHeads, headDim);
+        if (layer.QueryNorm is not null && layer.KeyNorm is not null)
+        {
+            q = RmsNorm.Apply(q, layer.QueryNorm, Config.RmsNormEps);
+            k = RmsNorm.Apply(k, layer.KeyNorm, Config.RmsNormEps);
+        }
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
+        v = v.transpose(1, 2);
+        if (cache is not null) (k, v) = cache.Write(index, k, v);
+
+        k = RepeatKeyValueHeads(k, heads / kvHeads);
+        v = RepeatKeyValueHeads(v, heads / kvHeads);
+        var scores = q.matmul(k.transpose(2, 3)).mul_(1.0 / Math.Sqrt(headDim));
+        scores.masked_fill_(blocked, torch.finfo(scores.dtype).min);
+        var probabilities = scores.softmax(-1, torch.ScalarType.Float32).to(q.dtype);
+        var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
+        return linear(output, layer.OutputProjection);
+    }
+
+    private static torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x) =>
+        linear(linear(x, layer.GateProjection).silu_().mul_(linear(x, layer.UpProjection)), layer.DownProjection);
+
+    /// <summary>HF's <c>repeat_kv</c>: each key/value head serves <paramref name="groups"/> consecutive query heads.</summary>
+    private static torch.Tensor RepeatKeyValueHeads(torch.Tensor x, int groups) =>
+        groups == 1 ? x : x.repeat_interleave(groups, dim: 1);
+
+    /// <summary>
+    /// True where query i (at absolute position <paramref name="past"/> + i) must not see key j: j is in its future
+    /// or is padding. Shaped <c>[B, 1, T, P + T]</c> to broadcast over heads.
+    /// </summary>
+    private static torch.Tensor BlockedAttention(torch.Tensor keyMask, long past, long length)
+    {
+        long keys = keyMask.shape[1];
+        var causal = torch.ones([length, keys], torch.ScalarType.Bool).tril(past);
+        var allowed = causal.unsqueeze(0).logical_and(keyMask.unsqueeze(1));
+        return allowed.logical_not().unsqueeze(1);
+    }
+}

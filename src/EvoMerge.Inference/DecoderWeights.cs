@@ -1,0 +1,120 @@
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Inference;
+
+/// <summary>
+/// A decoder's tensors by HF name (<c>model.layers.0.self_attn.q_proj.weight</c>, …), held in memory in one
+/// dtype and checked against the config: every name the <see cref="DecoderLayout"/> expects is present with the
+/// shape the config implies. Tied models have no <c>lm_head.weight</c>; the head reuses the embedding.
+/// </summary>
+public sealed class DecoderWeights : IDisposable
+{
+    private readonly Dictionary<string, torch.Tensor> _tensors;
+
+    private DecoderWeights(ModelConfig config, string configPath, DecoderLayout layout, Dictionary<string, torch.Tensor> tensors, torch.ScalarType dtype)
+    {
+        Config = config;
+        ConfigPath = configPath;
+        Layout = layout;
+        _tensors = tensors;
+        DType = dtype;
+    }
+
+    /// <summary>The model's config.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Where the config came from (used in error messages).</summary>
+    public string ConfigPath { get; }
+
+    /// <summary>The tensor layout of this model type.</summary>
+    public DecoderLayout Layout { get; }
+
+    /// <summary>The dtype every tensor is held in.</summary>
+    public torch.ScalarType DType { get; }
+
+    /// <summary>The tensors by HF name, in canonical layout order.</summary>
+    public IReadOnlyDictionary<string, torch.Tensor> Tensors => _tensors;
+
+    /// <summary>The tensor of a name; a name the layout does not have is an error.</summary>
+    public torch.Tensor this[string name] => _tensors.TryGetValue(name, out var t)
+        ? t
+        : throw new KeyNotFoundException($"{ConfigPath}: decoder has no tensor named '{name}'");
+
+    /// <summary>
+    /// Reads and validates a model directory's weights, converting them to <paramref name="dtype"/>: an unknown
+    /// model_type names config.json and the field; <c>vocab_size</c> larger than the embedding rows, a missing
+    /// tensor, or a shape that does not match the config name the file and the tensor.
+    /// </summary>
+    public static DecoderWeights Load(ModelDirectory directory, torch.ScalarType dtype)
+    {
+        RequireFloating(dtype);
+        var layout = directory.Layout;
+        RequireVocabularyFits(directory.Config, directory.ConfigPath, "model.embed_tokens.weight",
+            directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.Info("model.embed_tokens.weight").Shape : null,
+            directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.FileOf("model.embed_tokens.weight").Path : directory.Path);
+        directory.Validate();
+        var tensors = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string name in layout.ExpectedNames())
+                tensors[name] = directory.Weights.Load(name, dtype);
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+        return new DecoderWeights(directory.Config, directory.ConfigPath, layout, tensors, dtype);
+    }
+
+    /// <summary>
+    /// Builds weights from tensors already in memory (copied and converted to <paramref name="dtype"/>), with the
+    /// same checks as <see cref="Load"/>; <paramref name="source"/> names the origin in error messages.
+    /// </summary>
+    public static DecoderWeights FromTensors(ModelConfig config, string source, IReadOnlyDictionary<string, torch.Tensor> tensors, torch.ScalarType dtype)
+    {
+        RequireFloating(dtype);
+        var layout = DecoderLayout.For(config, source);
+        RequireVocabularyFits(config, source, "model.embed_tokens.weight",
+            tensors.TryGetValue("model.embed_tokens.weight", out var embed) ? embed.shape : null, source);
+        foreach (string name in layout.ExpectedNames())
+        {
+            if (!tensors.TryGetValue(name, out var tensor))
+                throw new SafetensorsFormatException(source, name, "missing from the model's weights");
+            var expected = layout.ExpectedShape(name)!;
+            if (!expected.SequenceEqual(tensor.shape))
+                throw new SafetensorsFormatException(source, name,
+                    $"shape [{string.Join(", ", tensor.shape)}] does not match config.json (expected [{string.Join(", ", expected)}])");
+        }
+        var copies = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        foreach (string name in layout.ExpectedNames())
+        {
+            var original = tensors[name];
+            var copy = torch.empty(original.shape, dtype).DetachFromDisposeScope();
+            copy.copy_(original);
+            copies[name] = copy;
+        }
+        return new DecoderWeights(config, source, layout, copies, dtype);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _tensors.Values) t.Dispose();
+        _tensors.Clear();
+    }
+
+    private static void RequireVocabularyFits(ModelConfig config, string configPath, string embeddingName, long[]? embeddingShape, string embeddingFile)
+    {
+        if (embeddingShape is { Length: 2 } && config.VocabSize > embeddingShape[0])
+            throw new ModelConfigException(configPath, "vocab_size",
+                $"{config.VocabSize} is larger than the {embeddingShape[0]} rows of '{embeddingName}' in {embeddingFile}");
+    }
+
+    private static void RequireFloating(torch.ScalarType dtype)
+    {
+        if (dtype is not (torch.ScalarType.Float32 or torch.ScalarType.BFloat16 or torch.ScalarType.Float16 or torch.ScalarType.Float64))
+            throw new ArgumentException($"compute dtype {dtype} is not a floating type (use float32, bfloat16, float16 or float64)");
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Inference;
+
+/// <summary>
+/// Rotary position embedding in HF's <c>rotate_half</c> convention (the two halves of each head are the rotated
+/// pairs), with <c>rope_theta</c> and the <c>rope_scaling</c> types <c>default</c>, <c>linear</c>, <c>dynamic</c>
+/// (NTK-aware, HF <c>_compute_dynamic_ntk_parameters</c>) and <c>llama3</c> (HF <c>_compute_llama3_parameters</c>).
+/// </summary>
+public sealed class RotaryEmbedding
+{
+    /// <summary>The <c>rope_scaling</c> types this decoder implements.</summary>
+    public static readonly IReadOnlyList<string> SupportedTypes = ["default", "linear", "dynamic", "llama3"];
+
+    private readonly int _headDim;
+    private readonly double _theta;
+    private readonly double _factor;
+    private readonly int _maxPositionEmbeddings;
+    private readonly double[] _inverseFrequencies;
+
+    private RotaryEmbedding(string ropeType, int headDim, double theta, double factor, int maxPositionEmbeddings, double[] inverseFrequencies)
+    {
+        RopeType = ropeType;
+        _headDim = headDim;
+        _theta = theta;
+        _factor = factor;
+        _maxPositionEmbeddings = maxPositionEmbeddings;
+        _inverseFrequencies = inverseFrequencies;
+    }
+
+    /// <summary>The scaling type in effect ("default" when config.json has no <c>rope_scaling</c>).</summary>
+    public string RopeType { get; }
+
+    /// <summary>Reads <c>rope_theta</c>, <c>head_dim</c> and <c>rope_scaling</c>; problems name config.json and the field.</summary>
+    public static RotaryEmbedding FromConfig(ModelConfig config, string configPath)
+    {
+        if (config.HeadDim % 2 != 0)
+            throw new ModelConfigException(configPath, "head_dim", $"{config.HeadDim} must be even for rotary embeddings");
+        double[] defaults = DefaultInverseFrequencies(config.RopeTheta, config.HeadDim);
+        var scaling = config.RopeScaling;
+        string ropeType = scaling is null ? "default" : RopeTypeOf(scaling, configPath);
+        switch (ropeType)
+        {
+            case "default":
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, 1.0, config.MaxPositionEmbeddings, defaults);
+            case "linear":
+            {
+                double factor = Number(scaling!, "factor", configPath);
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings,
+                    defaults.Select(f => f / factor).ToArray());
+            }
+            case "dynamic":
+            {
+                double factor = Number(scaling!, "factor", configPath);
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings, defaults);
+            }
+            case "llama3":
+                return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, Number(scaling!, "factor", configPath),
+                    config.MaxPositionEmbeddings, Llama3InverseFrequencies(defaults, scaling!, configPath));
+            default:
+                throw new ModelConfigException(configPath, "rope_scaling",
+                    $"type '{ropeType}' is not supported (supported: {string.Join(", ", SupportedTypes)})");
+        }
+    }
+
+    /// <summary>
+    /// The inverse frequencies used for a forward pass whose largest position is <paramref name="sequenceLength"/> − 1.
+    /// Only <c>dynamic</c> depends on it: beyond <c>max_position_embeddings</c> the base grows as
+    /// θ·(factor·L/max − (factor − 1))^(d/(d−2)). HF caches the largest base it has seen; this is stateless, which is
+    /// the same for every pass that starts from an empty cache.
+    /// </summary>
+    public double[] InverseFrequencies(long sequenceLength)
+    {
+        if (RopeType != "dynamic" || sequenceLength <= _maxPositionEmbeddings) return _inverseFrequencies;
+        double scaledBase = _theta * Math.Pow(_factor * sequenceLength / _maxPositionEmbeddings - (_factor - 1), _headDim / (_headDim - 2.0));
+        return DefaultInverseFrequencies(scaledBase, _headDim);
+    }
+
+    /// <summary>
+    /// Cosine and sine tables for position ids <c>[B, T]</c>, shaped <c>[B, 1, T, head_dim]</c> (broadcast over heads)
+    /// and cast to <paramref name="dtype"/>; computed in fp32 as HF does.
+    /// </summary>
+    public (torch.Tensor Cos, torch.Tensor Sin) CosSin(torch.Tensor positionIds, torch.ScalarType dtype)
+    {
+        long sequenceLength = RopeType == "dynamic" ? positionIds.max().item<long>() + 1 : 0;
+        double[] inverse = InverseFrequencies(sequenceLength);
+        var inverseFrequencies = torch.tensor(inverse.Select(f => (float)f).ToArray(), device: positionIds.device);
+        var frequencies = positionIds.to(torch.ScalarType.Float32).unsqueeze(-1) * inverseFrequencies;
+        var angles = torch.cat([frequencies, frequencies], -1).unsqueeze(1);
+        return (angles.cos().to(dtype), angles.sin().to(dtype));
+    }
+
+    /// <summary>Rotates <c>[B, heads, T, head_dim]</c> by the tables from <see cref="CosSin"/>: x·cos + rotate_half(x)·sin.</summary>
+    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin) => x * cos + RotateHalf(x) * sin;
+
+    /// <summary>HF's <c>rotate_half</c>: (x1, x2) → (−x2, x1) over the two halves of the last dimension.</summary>
+    public static torch.Tensor RotateHalf(torch.Tensor x)
+    {
+        long half = x.shape[^1] / 2;
+        var first = x.narrow(-1, 0, half);
+        var second = x.narrow(-1, half, half);
+        return torch.cat([-second, first], -1);
+    }
+
+    private static double[] DefaultInverseFrequencies(double theta, int headDim)
+    {
+        var result = new double[headDim / 2];
+        for (int i = 0; i < result.Length; i++) result[i] = 1.0 / Math.Pow(theta, 2.0 * i / headDim);
+        return result;
+    }
+
+    private static double[] Llama3InverseFrequencies(double[] defaults, JsonObject scaling, string configPath)
+    {
+        double factor = Number(scaling, "factor", configPath);
+        double lowFreqFactor = Number(scaling, "low_freq_factor", configPath);
+        double highFreqFactor = Number(scaling, "high_freq_factor", configPath);
+        double originalContext = Number(scaling, "original_max_position_embeddings", configPath);
+        if (highFreqFactor == lowFreqFactor)
+            throw new ModelConfigException(configPath, "rope_scaling.high_freq_factor", "must differ from low_freq_factor");
+        double lowFreqWavelength = originalContext / lowFreqFactor;
+        double highFreqWavelength = originalContext / highFreqFactor;
+        var result = new double[defaults.Length];
+        for (int i = 0; i < defaults.Length; i++)
+        {
+            double wavelength = 2 * Math.PI / defaults[i];
+            if (wavelength < highFreqWavelength)
+            {
+                result[i] = defaults[i];
+            }
+            else if (wavelength > lowFreqWavelength)
+            {
+                result[i] = defaults[i] / factor;
+            }
+            else
+            {
+                double smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+                result[i] = (1 - smooth) * defaults[i] / factor + smooth * defaults[i];
+            }
+        }
+        return result;
+    }
+
+    private static string RopeTypeOf(JsonObject scaling, string configPath)
+    {
+        var node = scaling["rope_type"] ?? scaling["type"];
+        if (node is JsonValue value && value.TryGetValue(out string? type)) return type;
+        throw new ModelConfigException(configPath, "rope_scaling", "needs a 'rope_type' (or 'type') string");
+    }
+
+    private static double Number(JsonObject scaling, string field, string configPath)
+    {
+        if (scaling[field] is JsonValue value && value.TryGetValue(out double number) && double.IsFinite(number)) return number;
+        throw new ModelConfigException(configPath, "rope_scaling." + field,
+            scaling[field] is null ? "is missing" : string.Create(CultureInfo.InvariantCulture, $"must be a number (got {scaling[field]!.ToJsonString()})"));
+    }
+}
