@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
@@ -13,10 +14,12 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
         {
+            // Without this, System.CommandLine's own handler prints user errors with a stack trace and this catch never runs.
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (IsUserError(e))
@@ -28,14 +31,13 @@ public static class EvoMergeCommandLine
 
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>
-        e is SafetensorsFormatException or ModelConfigException or FileNotFoundException or DirectoryNotFoundException
+        e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
             or InvalidDataException or ArgumentException or UnauthorizedAccessException;
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
         ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
         ("eval", "Score a model on eval tasks: evomerge eval MODEL_DIR --task TASK.yml.", 4),
-        ("tokenize", "Print the token ids of a text: evomerge tokenize MODEL_DIR \"text\".", 4),
         ("search", "Run an evolutionary merge search: evomerge search CONFIG.", 5),
         ("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.", 5),
         ("export", "Write a Pareto-front member as a merged model: evomerge export RUN_DIR --member K --out DIR.", 5),

@@ -59,11 +59,11 @@ public sealed class DecoderModel : IDisposable
     /// </summary>
     public torch.Tensor Logits(torch.Tensor inputIds, torch.Tensor? attentionMask = null)
     {
+        using var inference = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
         RequireTokenIds(inputIds);
         if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids shape [{string.Join(", ", inputIds.shape)}]");
-        using var inference = torch.inference_mode();
-        using var scope = torch.NewDisposeScope();
         var mask = attentionMask is null ? torch.ones_like(inputIds, torch.ScalarType.Bool) : attentionMask.ne(0);
         var hidden = HiddenStates(inputIds, mask, PositionIds(mask), cache: null);
         return HeadLogits(hidden).MoveToOuterDisposeScope();

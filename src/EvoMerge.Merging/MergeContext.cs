@@ -21,6 +21,10 @@ public sealed class MergeContext
     /// <summary>The non-base inputs, in recipe order.</summary>
     public required IReadOnlyList<MergeInput> Models { get; init; }
 
+    /// <summary>The base model's input first (when there is one), then <see cref="Models"/>: the inputs of methods that
+    /// treat the base as just another model (linear, karcher, passthrough).</summary>
+    public IReadOnlyList<MergeInput> AllInputs => Base is null ? Models : [Base, .. Models];
+
     /// <summary>Global parameters resolved for this tensor (defaults applied).</summary>
     public required ParameterValues Global { get; init; }
 

@@ -1,3 +1,4 @@
+using EvoMerge.Merging.Sparsification;
 using TorchSharp;
 
 namespace EvoMerge.Merging;
@@ -6,6 +7,7 @@ namespace EvoMerge.Merging;
 /// <param name="Model">The model's name as written in the recipe.</param>
 /// <param name="Tensor">The tensor, already cast to the compute dtype.</param>
 /// <param name="Parameters">Per-model parameters resolved for this tensor (defaults applied).</param>
-/// <param name="Magnitudes">Optional precomputed magnitude order of this model's task vector (see MagnitudeOrder);
-/// the search builds it once per source tensor so selection for any density costs no sort.</param>
-public sealed record MergeInput(string Model, torch.Tensor Tensor, ParameterValues Parameters, object? Magnitudes = null);
+/// <param name="Magnitudes">Optional precomputed magnitude order of this model's task vector (see
+/// <see cref="MagnitudeOrder"/>); the search builds it once per source tensor so selection for any density costs no
+/// sort. It must describe exactly the task vector the method computes (this tensor minus the base's).</param>
+public sealed record MergeInput(string Model, torch.Tensor Tensor, ParameterValues Parameters, MagnitudeOrder? Magnitudes = null);

@@ -1,3 +1,5 @@
+using EvoMerge.Merging.Methods;
+
 namespace EvoMerge.Merging;
 
 /// <summary>All merge methods by recipe name. Each method is one file under Methods/ and is listed here once.</summary>
@@ -21,6 +23,11 @@ public static class MergeMethodRegistry
     {
         IMergeMethod[] all =
         [
+            new LinearMerge(),
+            new PassthroughMerge(),
+            new TaskArithmeticMerge(),
+            new TiesMerge(),
+            new SlerpMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }

@@ -46,13 +46,19 @@ public sealed class RecipeReader
     private MergeRecipe Read(string text)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new RecipeException(_file, (int)e.Start.Line, $"not valid YAML ({(e.InnerException ?? e).Message})");
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some malformed flow collections; the last parsed event is nearby.
+            throw new RecipeException(_file, parser.Current is { } last ? (int)last.End.Line : null, $"not valid YAML ({e.Message})");
         }
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode)) throw new RecipeException(_file, null, "the recipe is empty");
         if (stream.Documents.Count > 1) throw Error(stream.Documents[1].RootNode, "a recipe is one YAML document; found more");

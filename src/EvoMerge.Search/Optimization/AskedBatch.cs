@@ -18,12 +18,12 @@ internal static class AskedBatch
         {
             throw new ArgumentException($"{asked.Count} genomes were asked but {results.Count} evaluations told", nameof(results));
         }
-        var slots = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
+        var slots = new Dictionary<Genome, Queue<int>>();
         for (int i = 0; i < asked.Count; i++)
         {
-            if (!slots.TryGetValue(asked[i].Key, out var queue))
+            if (!slots.TryGetValue(asked[i], out var queue))
             {
-                slots[asked[i].Key] = queue = new Queue<int>();
+                slots[asked[i]] = queue = new Queue<int>();
             }
             queue.Enqueue(i);
         }
@@ -31,7 +31,8 @@ internal static class AskedBatch
         foreach (var result in results)
         {
             ArgumentNullException.ThrowIfNull(result, nameof(results));
-            if (!slots.TryGetValue(result.Genome.Key, out var queue) || queue.Count == 0)
+            ArgumentNullException.ThrowIfNull(result.Genome, nameof(results));
+            if (!slots.TryGetValue(result.Genome, out var queue) || queue.Count == 0)
             {
                 throw new ArgumentException($"told genome {result.Genome.Key} was not asked (or was told twice)", nameof(results));
             }

@@ -18,7 +18,7 @@ namespace EvoMerge.Search.Optimization;
 /// Restarts, when enabled, happen on TolFun, TolX, NoEffectAxis, NoEffectCoord, ConditionCov and Stagnation (as
 /// described by Hansen); each multiplies λ by <see cref="CmaEsSettings.PopulationIncrease"/> and resets the
 /// distribution: the mean to a uniform random point of the box in bounded mode, to the start point in unbounded mode.
-/// A numerical breakdown (non-finite values) always restarts.
+/// A numerical breakdown (non-finite values, or C no longer positive definite) restarts even when restarts are off.
 /// </para>
 /// </summary>
 public sealed class CmaEsOptimizer : IOptimizer

@@ -44,6 +44,38 @@ public static class Dominance
     }
 
     /// <summary>Constrained dominance between two evaluations.</summary>
-    public static bool ConstrainedDominates(EvaluatedGenome a, EvaluatedGenome b) =>
-        ConstrainedDominates(a.Objectives, a.ConstraintViolation, b.Objectives, b.ConstraintViolation);
+    public static bool ConstrainedDominates(EvaluatedGenome a, EvaluatedGenome b) => Compare(a, b) > 0;
+
+    /// <summary>+1 when <paramref name="a"/> constrained-dominates <paramref name="b"/>, −1 when the reverse holds, 0 otherwise.</summary>
+    public static int Compare(EvaluatedGenome a, EvaluatedGenome b)
+    {
+        double violationA = a.ConstraintViolation, violationB = b.ConstraintViolation;
+        bool feasibleA = violationA <= 0.0, feasibleB = violationB <= 0.0;
+        if (feasibleA != feasibleB)
+        {
+            return feasibleA ? 1 : -1;
+        }
+        if (!feasibleA && violationA != violationB)
+        {
+            return violationA < violationB ? 1 : -1;
+        }
+        ReadOnlySpan<double> x = a.Objectives, y = b.Objectives;
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"objective counts differ ({x.Length} and {y.Length})");
+        }
+        bool aBetter = false, bBetter = false;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] < y[i])
+            {
+                aBetter = true;
+            }
+            else if (y[i] < x[i])
+            {
+                bBetter = true;
+            }
+        }
+        return aBetter == bBetter ? 0 : aBetter ? 1 : -1;
+    }
 }

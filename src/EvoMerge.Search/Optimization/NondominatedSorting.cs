@@ -19,12 +19,13 @@ public static class NondominatedSorting
         {
             for (int q = p + 1; q < n; q++)
             {
-                if (Dominance.ConstrainedDominates(population[p], population[q]))
+                int comparison = Dominance.Compare(population[p], population[q]);
+                if (comparison > 0)
                 {
                     dominated[p].Add(q);
                     dominationCount[q]++;
                 }
-                else if (Dominance.ConstrainedDominates(population[q], population[p]))
+                else if (comparison < 0)
                 {
                     dominated[q].Add(p);
                     dominationCount[p]++;

@@ -101,22 +101,22 @@ public sealed class Nsga2Optimizer : IOptimizer
     private Genome[] InitialPopulation()
     {
         int size = _settings.PopulationSize;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<Genome>();
         var genomes = new List<Genome>(size);
         foreach (var genome in _settings.InitialGenomes.Take(size))
         {
             genomes.Add(genome.Copy());
-            seen.Add(genome.Key);
+            seen.Add(genome);
         }
         while (genomes.Count < size)
         {
             var genome = Space.RandomGenome(_random);
-            for (int retry = 0; retry < _settings.DuplicateRetries && seen.Contains(genome.Key); retry++)
+            for (int retry = 0; retry < _settings.DuplicateRetries && seen.Contains(genome); retry++)
             {
                 genome = Space.RandomGenome(_random);
             }
             genomes.Add(genome);
-            seen.Add(genome.Key);
+            seen.Add(genome);
         }
         return [.. genomes];
     }
@@ -135,7 +135,7 @@ public sealed class Nsga2Optimizer : IOptimizer
                 crowding[front[i]] = distances[i];
             }
         }
-        var seen = new HashSet<string>(_population.Select(e => e.Genome.Key), StringComparer.Ordinal);
+        var seen = new HashSet<Genome>(_population.Select(e => e.Genome));
         var children = new List<Genome>(size);
         while (children.Count < size)
         {
@@ -154,20 +154,20 @@ public sealed class Nsga2Optimizer : IOptimizer
                 }
                 var mutated = Mutated(child, seen);
                 children.Add(mutated);
-                seen.Add(mutated.Key);
+                seen.Add(mutated);
             }
         }
         return [.. children];
     }
 
-    private Genome Mutated(Genome child, HashSet<string> seen)
+    private Genome Mutated(Genome child, HashSet<Genome> seen)
     {
         double[] reals = child.Reals;
         int[] categories = child.Categories;
         _realMutation.Apply(reals, _random);
         _categoryMutation.Apply(categories, Space.CategoryCounts, _random);
         var result = new Genome((double[])reals.Clone(), (int[])categories.Clone());
-        for (int retry = 0; retry < _settings.DuplicateRetries && seen.Contains(result.Key); retry++)
+        for (int retry = 0; retry < _settings.DuplicateRetries && seen.Contains(result); retry++)
         {
             _realMutation.Apply(reals, _random);
             _categoryMutation.Apply(categories, Space.CategoryCounts, _random);

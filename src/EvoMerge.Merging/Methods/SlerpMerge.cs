@@ -1,0 +1,73 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// slerp: spherical interpolation between the base (t = 0) and the one other model (t = 1), one angle for the whole
+/// tensor, computed in float32 and returned in the base's dtype. Each tensor is normalised by its Frobenius norm
+/// (skipped when the norm ≤ 1e-8); when |cos θ| &gt; 0.9995 (near-parallel or anti-parallel) the result is the
+/// lerp of the original tensors; otherwise <c>sin((1−t)θ)/sin θ · v0 + sin(tθ)/sin θ · v1</c> on the unnormalised
+/// tensors, so norms are interpolated too. As in mergekit, an all-zero tensor is not normalised, which gives
+/// θ = π/2 and <c>sin(tπ/2)·v1</c> rather than a lerp.
+/// </summary>
+public sealed class SlerpMerge : IMergeMethod
+{
+    /// <summary>Above this |cos θ| the inputs count as colinear and are lerped.</summary>
+    public const double DotThreshold = 0.9995;
+
+    /// <summary>Norms at or below this are not normalised.</summary>
+    public const double Epsilon = 1e-8;
+
+    /// <inheritdoc/>
+    public string Name => "slerp";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("t", ParameterScope.Global, required: true)];
+
+    /// <inheritdoc/>
+    public BaseModelRule BaseModel => BaseModelRule.Required;
+
+    /// <inheritdoc/>
+    public (int Min, int? Max) ModelCount => (1, 1);
+
+    /// <inheritdoc/>
+    public bool UsesRandomness => false;
+
+    /// <inheritdoc/>
+    public torch.Tensor Merge(MergeContext context)
+    {
+        using var scope = torch.NewDisposeScope();
+        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "slerp needs a base_model");
+        if (context.Models.Count != 1)
+            throw MergeException.ForTensor(context.TensorName, $"slerp takes the base_model and exactly one other model, got {context.Models.Count} others");
+        double t = ParameterLookup.Global(context, "t");
+        var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
+        return Interpolate(aligned[0], aligned[1], t).to(baseInput.Tensor.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The slerp of two same-shaped tensors in float32 (see the class summary).</summary>
+    public static torch.Tensor Interpolate(torch.Tensor v0, torch.Tensor v1, double t)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = v0.to(torch.ScalarType.Float32).reshape(-1);
+        var b = v1.to(torch.ScalarType.Float32).reshape(-1);
+        double normA = a.norm().item<float>();
+        double normB = b.norm().item<float>();
+        double dot = torch.dot(a, b).item<float>()
+            / (normA > Epsilon ? normA : 1.0)
+            / (normB > Epsilon ? normB : 1.0);
+
+        torch.Tensor result;
+        if (Math.Abs(dot) > DotThreshold)
+        {
+            result = a * (1 - t) + b * t;
+        }
+        else
+        {
+            double theta = Math.Acos(dot);
+            double sinTheta = Math.Sin(theta);
+            result = a * (Math.Sin((1 - t) * theta) / sinTheta) + b * (Math.Sin(t * theta) / sinTheta);
+        }
+        return result.view(v0.shape).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,53 @@
+using EvoMerge.Merging.Methods;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Sparsification;
+
+/// <summary>
+/// TIES trim (mergekit's <c>magnitude</c> sparsifier): keeps exactly <c>k = floor(density·numel)</c> elements of
+/// largest |δ| over the whole tensor (not per row), ties going to the lower index, then optionally restores the L1
+/// norm. Selection uses <see cref="MagnitudeSelection"/> (no full sort) and the input's <see cref="MagnitudeOrder"/>
+/// when one is given. Deliberate deviation: where mergekit raises because k = 0 (a density below 1/numel), EvoMerge
+/// keeps the single largest element; a density ≤ 0 is an error.
+/// </summary>
+public sealed class MagnitudeTrim : ITaskVectorSparsifier
+{
+    /// <summary>The shared instance (the sparsifier is stateless).</summary>
+    public static MagnitudeTrim Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<MergeParameter> Parameters { get; } = [];
+
+    /// <inheritdoc/>
+    public bool UsesRandomness => false;
+
+    /// <inheritdoc/>
+    public torch.Tensor Sparsify(torch.Tensor taskVector, MergeInput input, bool rescale, MergeContext context)
+    {
+        double density = ParameterLookup.PerModel(context, input, "density");
+        if (!(density > 0))
+            throw MergeException.ForTensor(context.TensorName, $"density {density} of model '{input.Model}' must be greater than 0 for a magnitude trim");
+        if (input.Magnitudes is { } order && order.Count != taskVector.numel())
+            throw MergeException.ForTensor(context.TensorName,
+                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {taskVector.numel()}");
+        return Apply(taskVector, density, rescale, input.Magnitudes);
+    }
+
+    /// <summary>How many elements a density keeps: <c>floor(density·count)</c>, at least 1 (density in (0, 1)).</summary>
+    public static long KeepCount(double density, long count) => Math.Max(1, (long)Math.Floor(density * count));
+
+    /// <summary>
+    /// The trimmed tensor; density ≥ 1 returns an alias of <paramref name="x"/>. <paramref name="order"/>, when
+    /// given, must be <see cref="MagnitudeOrder.FromTaskVector"/> of <paramref name="x"/>.
+    /// </summary>
+    public static torch.Tensor Apply(torch.Tensor x, double density, bool rescale = false, MagnitudeOrder? order = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (density >= 1)
+            return x.alias().MoveToOuterDisposeScope();
+        long k = KeepCount(density, x.numel());
+        var magnitudes = MagnitudeSelection.Magnitudes(x);
+        var keep = MagnitudeSelection.Largest(magnitudes, k, order?.Cut(k)).view(x.shape);
+        return L1Rescale.Apply(x, keep, rescale).MoveToOuterDisposeScope();
+    }
+}
