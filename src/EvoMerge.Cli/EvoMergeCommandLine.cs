@@ -1,5 +1,8 @@
 using System.CommandLine;
 using EvoMerge.Inference.Tokenization;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
@@ -15,6 +18,9 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
@@ -32,15 +38,12 @@ public static class EvoMergeCommandLine
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>
         e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
-            or InvalidDataException or ArgumentException or UnauthorizedAccessException;
+            or InvalidDataException or SearchConfigException or RecipeException or MergeException or IOException or ArgumentException or UnauthorizedAccessException;
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
         ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
         ("eval", "Score a model on eval tasks: evomerge eval MODEL_DIR --task TASK.yml.", 4),
-        ("search", "Run an evolutionary merge search: evomerge search CONFIG.", 5),
-        ("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.", 5),
-        ("export", "Write a Pareto-front member as a merged model: evomerge export RUN_DIR --member K --out DIR.", 5),
         ("demo", "Run the bundled demo search over tiny specialist models.", 7),
     ];
 

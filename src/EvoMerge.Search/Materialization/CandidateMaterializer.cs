@@ -3,6 +3,7 @@ using EvoMerge.Inference;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Merging.Sparsification;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Tensors;
 using TorchSharp;
@@ -29,6 +30,7 @@ public sealed class CandidateMaterializer : IDisposable
     private readonly Dictionary<string, int> _modelIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Model, string Name), torch.Tensor> _inputs = [];
     private readonly Dictionary<string, torch.Tensor>? _stage1;
+    private readonly Dictionary<(int Model, string Name), MagnitudeOrder> _magnitudes = [];
     private readonly DecoderLayout _layout;
     private readonly Func<string, IMergeMethod> _methods;
     private readonly string _stageRoot;
@@ -85,7 +87,7 @@ public sealed class CandidateMaterializer : IDisposable
 
     /// <summary>Bytes of tensors held: inputs, the stage 1 buffer and the model.</summary>
     public long ResidentBytes =>
-        _inputs.Values.Concat(_stage1?.Values ?? []).Concat(Model.Parameters.Values).Sum(t => t.numel() * t.ElementSize);
+        _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? []).Concat(Model.Parameters.Values).Sum(t => t.numel() * t.ElementSize);
 
     /// <summary>Bytes of input tensors (base and sources) as held in memory.</summary>
     public long InputBytes => _inputs.Values.Sum(t => t.numel() * t.ElementSize);
@@ -113,8 +115,10 @@ public sealed class CandidateMaterializer : IDisposable
     /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>
     private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed)
     {
-        var baseInput = tensor.Base is { } b ? Input(b) : null;
-        var models = tensor.Models.Select(Input).ToList();
+        var baseInput = tensor.Base is { } b ? Input(b, null) : null;
+        int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
+        bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
+        var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
         var merged = method.Merge(new MergeContext
         {
@@ -130,8 +134,23 @@ public sealed class CandidateMaterializer : IDisposable
         return merged;
     }
 
-    private MergeInput Input(PlannedInput input) =>
-        new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters);
+    private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
+        new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
+
+    /// <summary>Methods whose sparsifier selects by magnitude and accepts a precomputed order (same results, no selection pass).</summary>
+    private static readonly HashSet<string> MagnitudeSelecting = new(StringComparer.Ordinal) { "ties", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear" };
+
+    /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use.</summary>
+    private MagnitudeOrder? Magnitudes(int model, string name)
+    {
+        if (model == 0) return null;
+        if (!_magnitudes.TryGetValue((model, name), out var order))
+        {
+            order = MagnitudeOrder.FromModel(_inputs[(model, name)], _inputs[(0, name)]);
+            _magnitudes[(model, name)] = order;
+        }
+        return order;
+    }
 
     private int ModelIndex(string path) =>
         _modelIndex.TryGetValue(Key(path), out int index) ? index : throw new ArgumentException($"the recipe names model {path}, which is not loaded");
@@ -218,7 +237,7 @@ public sealed class CandidateMaterializer : IDisposable
     public void Dispose()
     {
         Model?.Dispose();
-        foreach (var tensor in _inputs.Values.Concat(_stage1?.Values ?? [])) tensor.Dispose();
+        foreach (var tensor in _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? [])) tensor.Dispose();
         _inputs.Clear();
         _stage1?.Clear();
         foreach (var model in _models ?? []) model?.Dispose();

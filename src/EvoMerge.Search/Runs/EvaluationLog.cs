@@ -88,8 +88,15 @@ public sealed class EvaluationLog
     {
         if (!File.Exists(_path)) return 0;
         using var stream = File.OpenRead(_path);
-        using var reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
-        return reader.RowGroupCount;
+        var reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+        try
+        {
+            return reader.RowGroupCount;
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>The rows of the first <paramref name="rowGroups"/> row groups, in order.</summary>
@@ -102,7 +109,7 @@ public sealed class EvaluationLog
         var result = new List<List<EvaluationRecord>>();
         if (!File.Exists(_path)) return result;
         using var stream = File.OpenRead(_path);
-        using var reader = await ParquetReader.CreateAsync(stream);
+        await using var reader = await ParquetReader.CreateAsync(stream);
         var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
         DataField F(string name) => fields.TryGetValue(name, out var f) ? f : throw new InvalidDataException($"{_path}: column '{name}' missing (the objectives of the run changed?)");
         for (int g = 0; g < Math.Min(rowGroups, reader.RowGroupCount); g++)
@@ -117,9 +124,9 @@ public sealed class EvaluationLog
             }
             async Task<string[]> Strings(string name)
             {
-                var values = new string[n];
+                var values = new string?[n];
                 await group.ReadAsync(F(name), values.AsMemory());
-                return values;
+                return values.Select(v => v ?? "").ToArray();
             }
             var generation = await Values<int>("generation");
             var index = await Values<int>("index");
