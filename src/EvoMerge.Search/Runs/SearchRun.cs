@@ -228,7 +228,7 @@ public sealed class SearchRun : IDisposable
         int generation = Generation;
         var batch = _optimizer.Ask();
         _observer?.GenerationStarted(generation, batch.Count);
-        var front = _archive.Entries.Where(e => e.IsFeasible && _cache.ContainsKey(e.Key)).Select(e => _cache[e.Key].ItemScores).ToArray();
+        var front = Front();
         var told = new List<EvaluatedGenome>(batch.Count);
         var rows = new List<EvaluationRecord>(batch.Count);
         var evaluations = new List<(Genome Genome, CandidateEvaluation Evaluation, bool Cached)>();
@@ -274,6 +274,15 @@ public sealed class SearchRun : IDisposable
         _observer?.GenerationFinished(statistics);
         return statistics;
     }
+
+    /// <summary>
+    /// Evaluates one genome outside the generation loop, through the fitness cache (a hash already evaluated is not
+    /// scored again), e.g. to score a hand-made candidate. Not logged or archived.
+    /// </summary>
+    public (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome) => Evaluate(genome, Front());
+
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>[] Front() =>
+        _archive.Entries.Where(e => e.IsFeasible && _cache.ContainsKey(e.Key)).Select(e => _cache[e.Key].ItemScores).ToArray();
 
     private (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome,
         IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
