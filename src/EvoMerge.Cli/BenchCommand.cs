@@ -10,6 +10,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks: print measured throughput next to a reference measured in the same run.");
         command.Subcommands.Add(BenchReadCommand.Create());
         command.Subcommands.Add(BenchInferenceCommand.Create());
+        command.Subcommands.Add(BenchMaterializeCommand.Create());
         return command;
     }
 }

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference.Tokenization;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
@@ -15,6 +18,9 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         foreach (var (name, description, issue) in Planned)
@@ -33,15 +39,13 @@ public static class EvoMergeCommandLine
 
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>
-        e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or EvalTaskFormatException or FileNotFoundException or DirectoryNotFoundException
-            or InvalidDataException or ArgumentException or UnauthorizedAccessException;
+        e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or EvalTaskFormatException
+            or SearchConfigException or RecipeException or MergeException or FileNotFoundException or DirectoryNotFoundException
+            or InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException;
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
         ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
-        ("search", "Run an evolutionary merge search: evomerge search CONFIG.", 5),
-        ("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.", 5),
-        ("export", "Write a Pareto-front member as a merged model: evomerge export RUN_DIR --member K --out DIR.", 5),
         ("demo", "Run the bundled demo search over tiny specialist models.", 7),
     ];
 

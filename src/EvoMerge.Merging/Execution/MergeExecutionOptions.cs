@@ -1,0 +1,14 @@
+namespace EvoMerge.Merging.Execution;
+
+/// <summary>Options of a <see cref="MergeExecutor"/> run.</summary>
+public sealed record MergeExecutionOptions
+{
+    /// <summary>Run seed for methods that draw random numbers; each tensor's generator is seeded by <see cref="TensorSeed"/>.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Called after every merged tensor (on the merging thread).</summary>
+    public Action<MergeProgress>? Progress { get; init; }
+
+    /// <summary>Checked between tensors.</summary>
+    public CancellationToken Cancellation { get; init; }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Execution;
+
+/// <summary>
+/// Executes a <see cref="MergePlan"/> tensor by tensor: reads each input into a reused buffer (cast to the compute
+/// dtype), calls the method with a generator seeded for that tensor alone, casts the result to the output dtype and
+/// hands it to a sink. Peak memory is about one buffer per input plus the method's temporaries and one output
+/// buffer, all sized by the largest tensor.
+/// </summary>
+public sealed class MergeExecutor : IDisposable
+{
+    private const int OutputSlot = -1;
+
+    private readonly MergePlan _plan;
+    private readonly MergeExecutionOptions _options;
+    private readonly InputTensorReader _reader;
+
+    /// <summary>Creates an executor for a plan (buffers are allocated on first use).</summary>
+    public MergeExecutor(MergePlan plan, MergeExecutionOptions? options = null)
+    {
+        _plan = plan;
+        _options = options ?? new MergeExecutionOptions();
+        _reader = new InputTensorReader(plan.Tensors.Count == 0 ? 1 : plan.Tensors.Max(t => t.ElementCount));
+    }
+
+    /// <summary>Input bytes read so far.</summary>
+    public long BytesRead => _reader.BytesRead;
+
+    /// <summary>Merges every planned tensor into <paramref name="sink"/>, then completes the sink.</summary>
+    public void Run(IMergedTensorSink sink)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < _plan.Tensors.Count; i++)
+        {
+            _options.Cancellation.ThrowIfCancellationRequested();
+            var tensor = _plan.Tensors[i];
+            using (var scope = torch.NewDisposeScope())
+            {
+                sink.Accept(tensor, Merge(tensor));
+            }
+            _options.Progress?.Invoke(new MergeProgress(i + 1, _plan.Tensors.Count, _reader.BytesRead, clock.Elapsed, tensor.Name));
+        }
+        sink.Complete();
+    }
+
+    /// <summary>
+    /// Merges one planned tensor and returns it in the output dtype. The result is registered on the caller's
+    /// dispose scope and may be a view of a reused buffer: valid until the next call.
+    /// </summary>
+    public torch.Tensor Merge(PlannedTensor tensor)
+    {
+        var method = _plan.Method;
+        int slot = 0;
+        var baseInput = tensor.Base is { } b ? Load(slot++, b, tensor) : null;
+        var models = new List<MergeInput>(tensor.Models.Count);
+        foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
+
+        using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(_options.Seed, tensor.Name)) : null;
+        var merged = method.Merge(new MergeContext
+        {
+            TensorName = tensor.Name,
+            IsEmbedding = tensor.Role.IsEmbedding,
+            Base = baseInput,
+            Models = models,
+            Global = tensor.Global,
+            Random = generator,
+        });
+        if (!merged.shape.SequenceEqual(tensor.Shape))
+            throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
+        if (merged.dtype == tensor.OutputDType) return merged;
+        var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
+        output.copy_(merged);
+        return output;
+    }
+
+    private MergeInput Load(int slot, PlannedInput input, PlannedTensor tensor) =>
+        new(input.Model.Name, _reader.Read(slot, input.Model.Directory.Weights, input.TensorName, tensor.ComputeDType), input.Parameters);
+
+    /// <inheritdoc />
+    public void Dispose() => _reader.Dispose();
+}

@@ -1,0 +1,232 @@
+using System.Text.Json.Nodes;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Merging.Execution;
+
+/// <summary>
+/// Turns a recipe into a <see cref="MergePlan"/> and validates everything up front, so a bad recipe fails before
+/// anything is written: the method exists; parameter names, types and required values; the base model and the
+/// number of models each slice gives the method; every model directory exists with a supported model_type; all
+/// models share the architecture; layer ranges fit; every input tensor exists with the same shape in every source.
+/// Output tensors follow the first input model's <see cref="DecoderLayout"/>: embeddings (first slice, t = 0),
+/// each slice's layers in order with output index = layers so far (t = idx/(L−1), or 1 when L = 1), then the head
+/// (last slice, t = 0).
+/// </summary>
+public static class MergePlanner
+{
+    /// <summary>
+    /// Plans a recipe. <paramref name="methods"/> looks methods up by name (default: <see cref="MergeMethodRegistry.Get"/>).
+    /// Errors are <see cref="RecipeException"/>s naming the recipe line, or config/safetensors errors naming the file.
+    /// </summary>
+    public static MergePlan Build(MergeRecipe recipe, Func<string, IMergeMethod>? methods = null)
+    {
+        var method = FindMethod(recipe, methods ?? MergeMethodRegistry.Get);
+        var resolver = new ParameterResolver(recipe, method);
+        var baseSources = recipe.Slices.Select(s => BaseSource(recipe, method, s)).ToArray();
+
+        var opened = new List<PlannedModel>();
+        try
+        {
+            var inputs = recipe.Slices.SelectMany(s => s.Sources).Select(s => Open(recipe, s.Model, opened)).ToList();
+            var layout = inputs[0].Directory.Layout;
+            foreach (var model in inputs.Distinct()) CheckArchitecture(model, inputs[0], layout);
+            var configDonor = Open(recipe, recipe.ConfigDonor, opened);
+            CheckArchitecture(configDonor, inputs[0], layout);
+            var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
+
+            var slices = ResolveSlices(recipe, method, opened);
+            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources);
+            var tensors = new List<PlannedTensor>();
+            foreach (string name in layout.EmbeddingNames) tensors.Add(builder.Plan(name, slices, 0, 0.0, _ => name));
+            for (int s = 0; s < slices.Count; s++)
+            {
+                var slice = slices[s];
+                for (int i = 0; i < slice.Length; i++)
+                {
+                    double position = ParameterResolver.LayerPosition(i, slice.Length);
+                    foreach (string template in layout.LayerTemplate)
+                    {
+                        tensors.Add(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
+                            source => DecoderLayout.LayerName(template, slice.Ranges[source].Start + i)));
+                    }
+                }
+            }
+            foreach (string name in layout.HeadNames) tensors.Add(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name));
+
+            return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened));
+        }
+        catch
+        {
+            foreach (var model in opened) model.Directory.Dispose();
+            throw;
+        }
+    }
+
+    private static IMergeMethod FindMethod(MergeRecipe recipe, Func<string, IMergeMethod> methods)
+    {
+        try
+        {
+            return methods(recipe.MergeMethod);
+        }
+        catch (MergeException e)
+        {
+            throw new RecipeException(recipe.File, recipe.MergeMethodLine, e.Message);
+        }
+    }
+
+    /// <summary>Index of the slice source that is the method's base input, or −1; checks the base and model count rules.</summary>
+    private static int BaseSource(MergeRecipe recipe, IMergeMethod method, RecipeSlice slice)
+    {
+        var baseModel = slice.BaseModel ?? recipe.BaseModel;
+        int index = -1;
+        if (method.BaseModel != BaseModelRule.Ignored && baseModel is not null)
+        {
+            index = slice.Sources.ToList().FindIndex(s => s.Model.SameModelAs(baseModel));
+            if (index < 0)
+                throw new RecipeException(recipe.File, slice.Line,
+                    $"base_model '{baseModel.Name}' is not among the sources of {slice.Label}; {method.Name} takes the base tensor from the slice's sources");
+        }
+        if (method.BaseModel == BaseModelRule.Required && index < 0)
+            throw new RecipeException(recipe.File, recipe.MergeMethodLine, $"{method.Name} needs a base_model");
+
+        int others = slice.Sources.Count - (index < 0 ? 0 : 1);
+        var (min, max) = method.ModelCount;
+        if (others < min || others > max)
+        {
+            string expected = max == min ? $"exactly {min}" : max is null ? $"at least {min}" : $"{min} to {max}";
+            string besides = method.BaseModel == BaseModelRule.Ignored ? "" : " besides the base model";
+            throw new RecipeException(recipe.File, slice.Line,
+                $"{method.Name} merges {expected} model(s){besides}; {slice.Label} gives {others}");
+        }
+        return index;
+    }
+
+    private static PlannedModel Open(MergeRecipe recipe, ModelReference reference, List<PlannedModel> opened)
+    {
+        var known = opened.FirstOrDefault(m => m.Path == reference.Path);
+        if (known is not null) return known;
+        if (!Directory.Exists(reference.Path))
+            throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': directory {reference.Path} not found");
+        var model = new PlannedModel(reference.Name, reference.Line, ModelDirectory.Open(reference.Path));
+        opened.Add(model);
+        return model;
+    }
+
+    private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
+    {
+        var own = model.Directory.Layout;
+        string Describe(PlannedModel m, DecoderLayout l) =>
+            $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
+        if (own.Config.ModelType != layout.Config.ModelType || !own.LayerTemplate.SequenceEqual(layout.LayerTemplate) || !own.HeadNames.SequenceEqual(layout.HeadNames))
+            throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
+                $"architecture differs between models: {Describe(model, own)} vs {Describe(first, layout)}");
+    }
+
+    private static List<PlannedSlice> ResolveSlices(MergeRecipe recipe, IMergeMethod method, List<PlannedModel> opened)
+    {
+        var slices = new List<PlannedSlice>();
+        int outputStart = 0;
+        foreach (var slice in recipe.Slices)
+        {
+            var ranges = new List<LayerRange>();
+            foreach (var source in slice.Sources)
+            {
+                int layers = opened.First(m => m.Path == source.Model.Path).Directory.Config.NumHiddenLayers;
+                var range = source.LayerRange ?? new LayerRange(0, layers);
+                if (range.End > layers)
+                    throw new RecipeException(recipe.File, source.Line,
+                        $"{source.Label}.layer_range {range} goes past the last layer of '{source.Model.Name}', which has {layers} layers");
+                if (ranges.Count > 0 && range.Length != ranges[0].Length)
+                    throw new RecipeException(recipe.File, source.Line,
+                        $"'{source.Model.Name}' has {range.Length} layers but '{slice.Sources[0].Model.Name}' has {ranges[0].Length}; all sources of {slice.Label} must span the same number of layers");
+                ranges.Add(range);
+            }
+            var baseModel = method.BaseModel == BaseModelRule.Ignored ? null : slice.BaseModel ?? recipe.BaseModel;
+            slices.Add(new PlannedSlice(slice, outputStart, ranges[0].Length, ranges, baseModel));
+            outputStart += ranges[0].Length;
+        }
+        return slices;
+    }
+
+    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened)
+    {
+        var raw = donor.Directory.Config.Raw;
+        var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["num_hidden_layers"] = slices.Sum(s => s.Length),
+        };
+        if ((recipe.OutDType ?? recipe.DType) is { } dtype)
+        {
+            changes["torch_dtype"] = DTypes.ToTorchName(dtype);
+            if (raw.ContainsKey("dtype")) changes["dtype"] = DTypes.ToTorchName(dtype);
+        }
+        if (raw["layer_types"] is JsonArray donorTypes && donorTypes.Count > 0)
+        {
+            var types = new JsonArray();
+            foreach (var slice in slices)
+            {
+                var first = opened.First(m => m.Path == slice.Recipe.Sources[0].Model.Path).Directory.Config.Raw["layer_types"] as JsonArray;
+                for (int i = 0; i < slice.Length; i++)
+                {
+                    int source = slice.Ranges[0].Start + i;
+                    types.Add((first is not null && source < first.Count ? first[source] : donorTypes[0])?.DeepClone());
+                }
+            }
+            changes["layer_types"] = types;
+        }
+        return donor.Directory.Config.WithFields(changes);
+    }
+
+    /// <summary>Plans single output tensors: inputs, existence and shape checks, parameters and dtypes.</summary>
+    private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources)
+    {
+        public PlannedTensor Plan(string outputName, List<PlannedSlice> slices, int sliceIndex, double t, Func<int, string> inputName)
+        {
+            var slice = slices[sliceIndex].Recipe;
+            PlannedInput? baseInput = null;
+            var models = new List<PlannedInput>();
+            TensorInfo? firstInfo = null;
+            PlannedModel? firstModel = null;
+            for (int j = 0; j < slice.Sources.Count; j++)
+            {
+                var source = slice.Sources[j];
+                var model = opened.First(m => m.Path == source.Model.Path);
+                string name = inputName(j);
+                var weights = model.Directory.Weights;
+                if (!weights.Contains(name))
+                    throw new RecipeException(recipe.File, source.Line, $"model '{model.Name}' ({model.Path}) has no tensor '{name}'");
+                var info = weights.Info(name);
+                if (firstInfo is null)
+                {
+                    firstInfo = info;
+                    firstModel = model;
+                }
+                else if (!info.Shape.SequenceEqual(firstInfo.Shape))
+                {
+                    throw new RecipeException(recipe.File, source.Line,
+                        $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {firstInfo.ShapeText} in model '{firstModel!.Name}' ('{firstInfo.Name}')");
+                }
+                bool isBase = baseSources[sliceIndex] == j;
+                var input = new PlannedInput(model, name, resolver.PerModel(slice, source, isBase, name, t));
+                if (isBase) baseInput = input;
+                else models.Add(input);
+            }
+            var reference = baseInput ?? models[0];
+            var stored = reference.Model.Directory.Weights.Info(reference.TensorName).DType.ToScalarType();
+            return new PlannedTensor
+            {
+                Name = outputName,
+                Role = DecoderLayout.Classify(outputName),
+                Slice = sliceIndex,
+                T = t,
+                Base = baseInput,
+                Models = models,
+                Global = resolver.Global(slice, outputName, t),
+                Shape = firstInfo!.Shape,
+                ComputeDType = recipe.DType ?? stored,
+                OutputDType = recipe.OutDType ?? recipe.DType ?? stored,
+            };
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Execution;
+
+/// <summary>
+/// Writes a merged model directory: safetensors shards streamed tensor by tensor (the plan fixes every shard's
+/// header up front), the index, config.json from the plan, the tokenizer donor's tokenizer and generation files,
+/// the recipe's chat_template (when given) in tokenizer_config.json, and the recipe text as
+/// <c>evomerge_recipe.yml</c>. Weights appear under their final names only on completion and everything else after
+/// them; disposing an incomplete sink removes its temporary files (and the directory, when it created it empty).
+/// </summary>
+public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
+{
+    /// <summary>The name the recipe is saved under in the output directory.</summary>
+    public const string RecipeFileName = "evomerge_recipe.yml";
+
+    private readonly MergePlan _plan;
+    private readonly SafetensorsWriter _writer;
+    private readonly bool _createdDirectory;
+    private bool _completed;
+
+    private ModelDirectorySink(MergePlan plan, string directory, SafetensorsWriter writer, bool createdDirectory)
+    {
+        _plan = plan;
+        Directory = directory;
+        _writer = writer;
+        _createdDirectory = createdDirectory;
+    }
+
+    /// <summary>The output directory (full path).</summary>
+    public string Directory { get; }
+
+    /// <summary>Shard file names, in order.</summary>
+    public IReadOnlyList<string> ShardNames => _writer.ShardNames;
+
+    /// <summary>
+    /// Prepares <paramref name="directory"/> for the plan's output. A directory that exists and is not empty is an
+    /// error unless <paramref name="allowOverwrite"/>; a directory holding one of the recipe's models always is.
+    /// </summary>
+    public static ModelDirectorySink Create(MergePlan plan, string directory, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes,
+        bool allowOverwrite = false)
+    {
+        string full = Path.GetFullPath(directory);
+        if (plan.Models.Any(m => string.Equals(Path.GetFullPath(m.Path).TrimEnd('/'), full.TrimEnd('/'), StringComparison.Ordinal)))
+            throw new MergeException($"{directory}: the output directory is one of the recipe's models");
+        bool exists = System.IO.Directory.Exists(full);
+        if (exists && !allowOverwrite && System.IO.Directory.EnumerateFileSystemEntries(full).Any())
+            throw new MergeException($"{directory}: output directory exists and is not empty (--allow-overwrite replaces its model files)");
+        if (File.Exists(full)) throw new MergeException($"{directory}: is a file, not a directory");
+        var writer = new SafetensorsWriter(full, plan.OutputSpecs, maxShardBytes);
+        return new ModelDirectorySink(plan, full, writer, !exists);
+    }
+
+    /// <inheritdoc />
+    public void Accept(PlannedTensor tensor, torch.Tensor merged) => _writer.Write(tensor.Name, merged);
+
+    /// <inheritdoc />
+    public void Complete()
+    {
+        _writer.Complete();
+        AtomicFile.WriteAllText(Path.Combine(Directory, "config.json"),
+            _plan.OutputConfig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+        var donor = _plan.TokenizerDonor.Directory;
+        foreach (string name in ModelDirectory.AuxiliaryFileNames.Except(donor.AuxiliaryFiles))
+            AtomicFile.TryDelete(Path.Combine(Directory, name));
+        donor.CopyAuxiliaryFilesTo(Directory);
+        if (_plan.Recipe.ChatTemplate is { } template) WriteChatTemplate(template);
+
+        AtomicFile.WriteAllText(Path.Combine(Directory, RecipeFileName), _plan.Recipe.Text);
+        _completed = true;
+    }
+
+    /// <summary>
+    /// Sets "chat_template" in tokenizer_config.json (creating it when the donor has none) and removes the
+    /// chat_template.jinja / chat_template.json files, which transformers would prefer over the config field.
+    /// </summary>
+    private void WriteChatTemplate(string template)
+    {
+        string path = Path.Combine(Directory, "tokenizer_config.json");
+        JsonObject config;
+        try
+        {
+            config = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: must be a JSON object") : [];
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})");
+        }
+        config["chat_template"] = template;
+        AtomicFile.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.TryDelete(Path.Combine(Directory, "chat_template.jinja"));
+        AtomicFile.TryDelete(Path.Combine(Directory, "chat_template.json"));
+    }
+
+    /// <summary>Abandons an incomplete write: removes temporary shards, and the directory when this sink created it and it is empty.</summary>
+    public void Dispose()
+    {
+        _writer.Dispose();
+        if (_completed || !_createdDirectory) return;
+        try
+        {
+            if (!System.IO.Directory.EnumerateFileSystemEntries(Directory).Any()) System.IO.Directory.Delete(Directory);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Recipes;
+
+/// <summary>
+/// A mergekit-style merge recipe as read from YAML, before any model is opened. A <c>models:</c> recipe is held as
+/// one slice whose sources have no layer range (all layers); a <c>base_model</c> not listed there has been added as
+/// a source without parameters, as mergekit does.
+/// </summary>
+public sealed record MergeRecipe
+{
+    /// <summary>The recipe file as named by the caller (used in messages).</summary>
+    public required string File { get; init; }
+
+    /// <summary>The recipe's YAML text, saved with merged models.</summary>
+    public required string Text { get; init; }
+
+    /// <summary><c>merge_method</c>.</summary>
+    public required string MergeMethod { get; init; }
+
+    /// <summary>The line of <c>merge_method</c>.</summary>
+    public required int MergeMethodLine { get; init; }
+
+    /// <summary>Top-level <c>base_model</c>, when given.</summary>
+    public ModelReference? BaseModel { get; init; }
+
+    /// <summary>Output slices in order (one for a <c>models:</c> recipe).</summary>
+    public required IReadOnlyList<RecipeSlice> Slices { get; init; }
+
+    /// <summary>Top-level <c>parameters</c>.</summary>
+    public required RecipeParameters Parameters { get; init; }
+
+    /// <summary><c>dtype</c>: the dtype inputs are cast to and merged in (null: each tensor's stored dtype).</summary>
+    public torch.ScalarType? DType { get; init; }
+
+    /// <summary><c>out_dtype</c>: the dtype written (null: <see cref="DType"/>, else the stored dtype).</summary>
+    public torch.ScalarType? OutDType { get; init; }
+
+    /// <summary>
+    /// <c>tokenizer_source: MODEL</c>: the model whose tokenizer files are copied. Null for <c>base</c> or when
+    /// absent: the tokenizer comes from the config donor (base_model, else the first listed model).
+    /// </summary>
+    public ModelReference? TokenizerSource { get; init; }
+
+    /// <summary><c>chat_template</c>: a raw Jinja template written into the output's tokenizer_config.json.</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>The first model the recipe lists (first source of the first slice).</summary>
+    public ModelReference FirstModel => Slices[0].Sources[0].Model;
+
+    /// <summary>The config donor: <c>base_model</c> when given, else the first listed model (deterministic).</summary>
+    public ModelReference ConfigDonor => BaseModel ?? FirstModel;
+}

@@ -1,0 +1,342 @@
+using System.Globalization;
+using EvoMerge.Tensors;
+using TorchSharp;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EvoMerge.Merging.Recipes;
+
+/// <summary>
+/// Reads a mergekit YAML recipe into a <see cref="MergeRecipe"/>. Parsing uses YamlDotNet's representation model so
+/// every error names the file and line. The reader checks structure and types; parameter names, model counts and
+/// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
+/// errors everywhere. Not supported yet (clear errors): <c>modules:</c>, <c>tokenizer:</c>,
+/// <c>tokenizer_source: union</c>, named or <c>auto</c> chat templates, <c>model@revision</c> and <c>model+lora</c>.
+/// </summary>
+public sealed class RecipeReader
+{
+    private static readonly string[] TopLevelKeys =
+        ["merge_method", "base_model", "models", "slices", "modules", "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template"];
+
+    private static readonly string[] NamedChatTemplates = ["auto", "alpaca", "chatml", "llama3", "mistral", "exaone"];
+
+    private readonly string _file;
+    private readonly string _modelRoot;
+
+    private RecipeReader(string file, string modelRoot)
+    {
+        _file = file;
+        _modelRoot = modelRoot;
+    }
+
+    /// <summary>Reads a recipe file; relative model paths resolve against the file's directory.</summary>
+    public static MergeRecipe ReadFile(string path)
+    {
+        if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path}: recipe file not found", path);
+        string text = System.IO.File.ReadAllText(path);
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>
+    /// Parses recipe text. <paramref name="file"/> names the recipe in messages; relative model paths resolve
+    /// against <paramref name="modelRoot"/>.
+    /// </summary>
+    public static MergeRecipe Parse(string text, string file, string modelRoot) => new RecipeReader(file, modelRoot).Read(text);
+
+    private MergeRecipe Read(string text)
+    {
+        var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            throw new RecipeException(_file, (int)e.Start.Line, $"not valid YAML ({(e.InnerException ?? e).Message})");
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some malformed flow collections; the last parsed event is nearby.
+            throw new RecipeException(_file, parser.Current is { } last ? (int)last.End.Line : null, $"not valid YAML ({e.Message})");
+        }
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode)) throw new RecipeException(_file, null, "the recipe is empty");
+        if (stream.Documents.Count > 1) throw Error(stream.Documents[1].RootNode, "a recipe is one YAML document; found more");
+
+        var root = Mapping(stream.Documents[0].RootNode, "the recipe");
+        CheckKeys(root, "the top level", TopLevelKeys);
+
+        if (Find(root, "modules") is { } modules)
+            throw Error(modules, "'modules:' (multi-module merges) is not supported yet; use models: or slices:");
+        if (Find(root, "tokenizer") is { } tokenizer)
+            throw Error(tokenizer, "'tokenizer:' (merged vocabularies) is not supported yet; use tokenizer_source: base or a model");
+
+        var methodNode = Find(root, "merge_method") ?? throw Error(root, "missing required key 'merge_method'");
+        string method = String(methodNode, "merge_method");
+        var baseModel = Find(root, "base_model") is { } b ? Model(b, "base_model") : null;
+
+        var models = Find(root, "models");
+        var slicesNode = Find(root, "slices");
+        IReadOnlyList<RecipeSlice> slices = (models, slicesNode) switch
+        {
+            (not null, not null) => throw Error(slicesNode, "give either models: or slices:, not both"),
+            (not null, null) => [ModelsSlice(models, baseModel)],
+            (null, not null) => Slices(slicesNode),
+            _ => throw Error(root, "missing 'models:' or 'slices:'"),
+        };
+
+        return new MergeRecipe
+        {
+            File = _file,
+            Text = text,
+            MergeMethod = method,
+            MergeMethodLine = Line(methodNode),
+            BaseModel = baseModel,
+            Slices = slices,
+            Parameters = Parameters(Find(root, "parameters"), "parameters"),
+            DType = Find(root, "dtype") is { } dtype ? DType(dtype, "dtype") : null,
+            OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
+            TokenizerSource = Find(root, "tokenizer_source") is { } source ? TokenizerSource(source) : null,
+            ChatTemplate = Find(root, "chat_template") is { } template ? ChatTemplate(template) : null,
+        };
+    }
+
+    private RecipeSlice ModelsSlice(YamlNode node, ModelReference? baseModel)
+    {
+        var list = Sequence(node, "models");
+        if (list.Children.Count == 0) throw Error(node, "models: is empty");
+        var sources = new List<RecipeSource>();
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            string label = $"models[{i}]";
+            var entry = Mapping(list.Children[i], label);
+            CheckKeys(entry, label, ["model", "parameters"]);
+            var model = Model(Required(entry, "model", label), $"{label}.model");
+            sources.Add(new RecipeSource(model, null, Parameters(Find(entry, "parameters"), $"{label}.parameters"), Line(entry), label));
+        }
+        CheckDistinct(sources, "models");
+        if (baseModel is not null && !sources.Any(s => s.Model.SameModelAs(baseModel)))
+            sources.Add(new RecipeSource(baseModel, null, RecipeParameters.None("base_model"), baseModel.Line, "base_model"));
+        return new RecipeSlice(sources, null, RecipeParameters.None("models"), Line(node), "models");
+    }
+
+    private List<RecipeSlice> Slices(YamlNode node)
+    {
+        var list = Sequence(node, "slices");
+        if (list.Children.Count == 0) throw Error(node, "slices: is empty");
+        var slices = new List<RecipeSlice>();
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            string label = $"slices[{i}]";
+            var entry = Mapping(list.Children[i], label);
+            CheckKeys(entry, label, ["sources", "base_model", "parameters", "residual_weight"]);
+            if (Find(entry, "residual_weight") is { } residual) Number(residual, $"{label}.residual_weight");
+            var sourceList = Sequence(Required(entry, "sources", label), $"{label}.sources");
+            if (sourceList.Children.Count == 0) throw Error(sourceList, $"{label}.sources is empty");
+            var sources = new List<RecipeSource>();
+            for (int j = 0; j < sourceList.Children.Count; j++)
+            {
+                string sourceLabel = $"{label}.sources[{j}]";
+                var source = Mapping(sourceList.Children[j], sourceLabel);
+                CheckKeys(source, sourceLabel, ["model", "layer_range", "parameters"]);
+                var model = Model(Required(source, "model", sourceLabel), $"{sourceLabel}.model");
+                var range = Range(Required(source, "layer_range", sourceLabel), $"{sourceLabel}.layer_range");
+                sources.Add(new RecipeSource(model, range, Parameters(Find(source, "parameters"), $"{sourceLabel}.parameters"), Line(source), sourceLabel));
+            }
+            if (sources.Select(s => s.LayerRange!.Value.Length).Distinct().Count() > 1)
+                throw Error(entry, $"all sources of {label} must span the same number of layers ({string.Join(", ", sources.Select(s => $"{s.Model.Name}: {s.LayerRange!.Value.Length}"))})");
+            CheckDistinct(sources, $"{label}.sources");
+            var sliceBase = Find(entry, "base_model") is { } b ? Model(b, $"{label}.base_model") : null;
+            slices.Add(new RecipeSlice(sources, sliceBase, Parameters(Find(entry, "parameters"), $"{label}.parameters"), Line(entry), label));
+        }
+        return slices;
+    }
+
+    private void CheckDistinct(List<RecipeSource> sources, string label)
+    {
+        for (int i = 1; i < sources.Count; i++)
+        {
+            var earlier = sources.Take(i).FirstOrDefault(s => s.Model.SameModelAs(sources[i].Model));
+            if (earlier is not null)
+                throw new RecipeException(_file, sources[i].Line, $"model '{sources[i].Model.Name}' is listed twice in {label} (also at line {earlier.Line})");
+        }
+    }
+
+    private RecipeParameters Parameters(YamlNode? node, string label)
+    {
+        if (node is null) return RecipeParameters.None(label);
+        var map = Mapping(node, label);
+        var settings = new List<(string, ParameterSetting, int)>();
+        foreach (var (key, value) in map.Children)
+        {
+            string name = Key(key, label);
+            if (Setting(value, $"{label}.{name}") is { } setting) settings.Add((name, setting, Line(key)));
+        }
+        return new RecipeParameters(label, settings);
+    }
+
+    private ParameterSetting? Setting(YamlNode node, string label)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                if (IsNull(scalar)) return null;
+                var (value, kind) = PlainValue(scalar, label);
+                return new ScalarSetting(value, kind, Line(scalar));
+            case YamlSequenceNode list when list.Children.Count == 0:
+                throw Error(list, $"{label} is an empty list");
+            case YamlSequenceNode list when list.Children.All(c => c is YamlScalarNode):
+                return Gradient(list, label);
+            case YamlSequenceNode list when list.Children.All(c => c is YamlMappingNode):
+                return Conditional(list, label);
+            case YamlSequenceNode list:
+                throw Error(list, $"{label} mixes plain values and {{filter, value}} entries");
+            default:
+                throw Error(node, $"{label}: a {{filter, value}} entry must be an item of a list");
+        }
+    }
+
+    private GradientSetting Gradient(YamlSequenceNode list, string label)
+    {
+        var values = list.Children.Select(c => PlainValue((YamlScalarNode)c, label)).ToList();
+        if (values.Select(v => v.Kind).Distinct().Count() > 1) throw Error(list, $"{label} mixes numbers and booleans");
+        return new GradientSetting(values.Select(v => v.Value).ToArray(), values[0].Kind, Line(list));
+    }
+
+    private ConditionalSetting Conditional(YamlSequenceNode list, string label)
+    {
+        var branches = new List<FilteredValue>();
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            string branchLabel = $"{label}[{i}]";
+            var entry = (YamlMappingNode)list.Children[i];
+            CheckKeys(entry, branchLabel, ["filter", "value"]);
+            var valueNode = Find(entry, "value") ?? throw Error(entry, $"{branchLabel} needs a 'value'");
+            var value = valueNode switch
+            {
+                YamlScalarNode s => Setting(s, $"{branchLabel}.value")!,
+                YamlSequenceNode s when s.Children.Count > 0 && s.Children.All(c => c is YamlScalarNode) => Gradient(s, $"{branchLabel}.value"),
+                _ => throw Error(valueNode, $"{branchLabel}.value must be a number, a boolean or a list of them (a gradient)"),
+            };
+            string? filter = Find(entry, "filter") is { } f ? String(f, $"{branchLabel}.filter") : null;
+            branches.Add(new FilteredValue(filter, value, Line(entry)));
+        }
+        return new ConditionalSetting(branches, Line(list));
+    }
+
+    private (double Value, ParameterKind Kind) PlainValue(YamlScalarNode scalar, string label)
+    {
+        string text = scalar.Value ?? "";
+        if (scalar.Style is ScalarStyle.Plain or ScalarStyle.Any)
+        {
+            if (text is "true" or "True" or "TRUE") return (1.0, ParameterKind.Boolean);
+            if (text is "false" or "False" or "FALSE") return (0.0, ParameterKind.Boolean);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number))
+                return (number, ParameterKind.Number);
+        }
+        throw Error(scalar, $"{label}: expected a number or true/false, found '{text}'");
+    }
+
+    private double Number(YamlNode node, string label)
+    {
+        var scalar = node as YamlScalarNode ?? throw Error(node, $"{label} must be a number");
+        var (value, kind) = PlainValue(scalar, label);
+        return kind == ParameterKind.Number ? value : throw Error(node, $"{label} must be a number, found '{scalar.Value}'");
+    }
+
+    private LayerRange Range(YamlNode node, string label)
+    {
+        if (node is not YamlSequenceNode { Children.Count: 2 } pair)
+            throw Error(node, $"{label} must be [start, end]");
+        int[] bounds = new int[2];
+        for (int i = 0; i < 2; i++)
+        {
+            double value = Number(pair.Children[i], label);
+            if (value < 0 || value != Math.Floor(value) || value > int.MaxValue)
+                throw Error(pair.Children[i], $"{label} must hold two non-negative integers");
+            bounds[i] = (int)value;
+        }
+        if (bounds[1] < bounds[0]) throw Error(node, $"{label} [{bounds[0]}, {bounds[1]}] ends before it starts");
+        return new LayerRange(bounds[0], bounds[1]);
+    }
+
+    private ModelReference Model(YamlNode node, string label)
+    {
+        string name = String(node, label).Trim();
+        if (name.Length == 0) throw Error(node, $"{label} is empty");
+        if (name.Contains('+'))
+            throw Error(node, $"{label} '{name}': LoRA models ('model+lora') are not supported yet; merge the adapter into a local model first");
+        if (name.Contains('@'))
+            throw Error(node, $"{label} '{name}': revisions ('model@revision') are not supported yet; give a local model directory");
+        return new ModelReference(name, Path.GetFullPath(Path.Combine(_modelRoot, name)), Line(node));
+    }
+
+    private torch.ScalarType DType(YamlNode node, string label)
+    {
+        string name = String(node, label);
+        var type = DTypes.ParseTorchName(name) ?? throw Error(node, $"{label} '{name}' is not a known dtype (bfloat16, float16, float32)");
+        if (type is not (torch.ScalarType.BFloat16 or torch.ScalarType.Float16 or torch.ScalarType.Float32 or torch.ScalarType.Float64))
+            throw Error(node, $"{label} '{name}' is not supported for merging; use bfloat16, float16 or float32");
+        return type;
+    }
+
+    private ModelReference? TokenizerSource(YamlNode node)
+    {
+        string value = String(node, "tokenizer_source").Trim();
+        if (value == "base") return null;
+        if (value == "union")
+            throw Error(node, "tokenizer_source: union is not supported yet (EvoMerge does not build merged vocabularies); use base or a model");
+        return Model(node, "tokenizer_source");
+    }
+
+    private string ChatTemplate(YamlNode node)
+    {
+        string template = String(node, "chat_template");
+        if (NamedChatTemplates.Contains(template.Trim()))
+            throw Error(node, $"chat_template '{template.Trim()}': named and auto templates are not supported yet; give the Jinja template text");
+        if (template.Length < 20 || !template.Contains('{'))
+            throw Error(node, "chat_template must be a Jinja template (at least 20 characters, containing '{')");
+        return template;
+    }
+
+    private void CheckKeys(YamlMappingNode map, string label, IReadOnlyList<string> allowed)
+    {
+        foreach (var key in map.Children.Keys)
+        {
+            string name = Key(key, label);
+            if (!allowed.Contains(name))
+                throw Error(key, $"unknown key '{name}' in {label} (expected one of: {string.Join(", ", allowed)})");
+        }
+    }
+
+    private string Key(YamlNode key, string label) =>
+        key is YamlScalarNode { Value: { } name } ? name : throw Error(key, $"keys in {label} must be plain names");
+
+    private static YamlNode? Find(YamlMappingNode map, string key)
+    {
+        foreach (var (k, v) in map.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && name == key) return IsNull(v) ? null : v;
+        }
+        return null;
+    }
+
+    private YamlNode Required(YamlMappingNode map, string key, string label) =>
+        Find(map, key) ?? throw Error(map, $"{label} is missing required key '{key}'");
+
+    private YamlMappingNode Mapping(YamlNode node, string label) =>
+        node as YamlMappingNode ?? throw Error(node, $"{label} must be a mapping of keys to values");
+
+    private YamlSequenceNode Sequence(YamlNode node, string label) =>
+        node as YamlSequenceNode ?? throw Error(node, $"{label} must be a list");
+
+    private string String(YamlNode node, string label) =>
+        node is YamlScalarNode { Value: { } value } ? value : throw Error(node, $"{label} must be a single value");
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } s && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private RecipeException Error(YamlNode node, string problem) => new(_file, Line(node), problem);
+}

@@ -1,0 +1,7 @@
+namespace EvoMerge.Merging.Recipes;
+
+/// <summary>
+/// One output slice: its sources (all spanning the same number of layers), an optional slice-level
+/// <c>base_model</c> and slice parameters. A <c>models:</c> recipe is one slice labelled "models".
+/// </summary>
+public sealed record RecipeSlice(IReadOnlyList<RecipeSource> Sources, ModelReference? BaseModel, RecipeParameters Parameters, int Line, string Label);

@@ -1,0 +1,60 @@
+using EvoMerge.Search.Optimization;
+using TorchSharp;
+
+namespace EvoMerge.Search.Configuration;
+
+/// <summary>
+/// A validated search configuration (see <c>search-space.schema.json</c>) with every path made absolute against the
+/// config file's directory. Read with <see cref="SearchConfigReader"/>.
+/// </summary>
+public sealed record SearchConfig
+{
+    /// <summary>The config file as named by the caller (used in messages).</summary>
+    public required string File { get; init; }
+
+    /// <summary>The config text as read (copied into the run directory).</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Full path of the base model directory.</summary>
+    public required string BaseModel { get; init; }
+
+    /// <summary>Full paths of the source model directories, in gene order.</summary>
+    public required IReadOnlyList<string> Models { get; init; }
+
+    /// <summary>The objectives in order.</summary>
+    public required IReadOnlyList<ObjectiveConfig> Objectives { get; init; }
+
+    /// <summary>Minimum-score constraints.</summary>
+    public required IReadOnlyList<ConstraintConfig> Constraints { get; init; }
+
+    /// <summary>Whether tasks on a split named 'test' are allowed.</summary>
+    public bool AllowTestSplit { get; init; }
+
+    /// <summary>The genome definition.</summary>
+    public required GenomeConfig Genome { get; init; }
+
+    /// <summary>Dtype of task vectors, merging, merged weights and the candidate model.</summary>
+    public torch.ScalarType DType { get; init; } = torch.ScalarType.Float32;
+
+    /// <summary>Optimizer settings (their type names the optimizer).</summary>
+    public required OptimizerSettings Optimizer { get; init; }
+
+    /// <summary>Stopping limits.</summary>
+    public required BudgetConfig Budget { get; init; }
+
+    /// <summary>Cheap-first scoring.</summary>
+    public CheapFirstConfig CheapFirst { get; init; } = CheapFirstConfig.Off;
+
+    /// <summary>Tokens per scoring batch.</summary>
+    public int BatchTokenBudget { get; init; } = 4096;
+
+    /// <summary>Seed of every random choice of the run.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Full path of the run directory.</summary>
+    public required string RunDirectory { get; init; }
+
+    /// <summary>Task files used by objectives and constraints, distinct, in first-use order.</summary>
+    public IReadOnlyList<string> TaskFiles =>
+        Objectives.Select(o => o.Task).Concat(Constraints.Select(c => c.Task)).Distinct(StringComparer.Ordinal).ToArray();
+}

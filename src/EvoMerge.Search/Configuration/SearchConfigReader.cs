@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EvoMerge.Merging;
+using EvoMerge.Search.Optimization;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Search.Configuration;
+
+/// <summary>
+/// Reads a search config (YAML or JSON): validates it against <c>search-space.schema.json</c> and then the rules the
+/// schema cannot say (ranges ordered, methods available in this build, model counts per method, optimizer settings).
+/// Every error is one line naming the file, the line and the path, e.g.
+/// <c>search.yml:7: genome.layer_groups: must be ≥ 1</c>.
+/// </summary>
+public sealed class SearchConfigReader
+{
+    private readonly string _file;
+    private readonly string _directory;
+    private readonly LocatedJson _document;
+
+    private SearchConfigReader(string file, string directory, LocatedJson document)
+    {
+        _file = file;
+        _directory = directory;
+        _document = document;
+    }
+
+    /// <summary>Reads a config file; relative paths resolve against its directory.</summary>
+    public static SearchConfig ReadFile(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: search config not found", path);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Parses config text; <paramref name="file"/> names it in messages, relative paths resolve against <paramref name="directory"/>.</summary>
+    public static SearchConfig Parse(string text, string file, string directory)
+    {
+        var document = LocatedJson.Parse(text, file);
+        var errors = JsonSchemaValidator.SearchSpace.Validate(document.Root);
+        var reader = new SearchConfigReader(file, directory, document);
+        if (errors.Count > 0) throw reader.Error(errors[0].Path, errors[0].Message);
+        return reader.Bind(text, document.Root!.AsObject());
+    }
+
+    /// <summary>An error at a config path: "FILE:LINE: PATH: PROBLEM".</summary>
+    public SearchConfigException Error(string path, string problem) =>
+        new(_file, _document.LineOf(path), path.Length == 0 ? problem : $"{path}: {problem}");
+
+    /// <summary>The error for a config already read, at one of its paths (e.g. a task on the test split).</summary>
+    public static SearchConfigException ErrorAt(SearchConfig config, string path, string problem)
+    {
+        var document = LocatedJson.Parse(config.Text, config.File);
+        return new SearchConfigException(config.File, document.LineOf(path), $"{path}: {problem}");
+    }
+
+    private SearchConfig Bind(string text, JsonObject root)
+    {
+        var models = root["models"]!.AsArray().Select((m, i) => (Path: FullPath(m!.GetValue<string>()), Index: i)).ToList();
+        string baseModel = FullPath(root["base_model"]!.GetValue<string>());
+        foreach (var (path, index) in models)
+        {
+            if (path == baseModel) throw Error(LocatedJson.Item("models", index), "a source model cannot be the base model");
+            if (models.Take(index).Any(m => m.Path == path)) throw Error(LocatedJson.Item("models", index), "model listed twice");
+        }
+
+        var objectives = new List<ObjectiveConfig>();
+        var objectiveArray = root["objectives"]!.AsArray();
+        for (int i = 0; i < objectiveArray.Count; i++)
+        {
+            var o = objectiveArray[i]!.AsObject();
+            string at = LocatedJson.Item("objectives", i);
+            string task = FullPath(o["task"]!.GetValue<string>());
+            string metric = o["metric"]!.GetValue<string>();
+            string name = o["name"]?.GetValue<string>() ?? $"{Path.GetFileNameWithoutExtension(task)}.{metric}";
+            if (objectives.Any(x => x.Name == name)) throw Error(at, $"objective name '{name}' is used twice (set 'name' to tell them apart)");
+            objectives.Add(new ObjectiveConfig(name, task, metric, (o["direction"]?.GetValue<string>() ?? "maximize") == "maximize",
+                o["weight"]?.GetValue<double>() ?? 1.0, o["reference"]?.GetValue<double>(), at));
+        }
+
+        var constraints = new List<ConstraintConfig>();
+        if (root["constraints"] is JsonArray constraintArray)
+        {
+            for (int i = 0; i < constraintArray.Count; i++)
+            {
+                var c = constraintArray[i]!.AsObject();
+                constraints.Add(new ConstraintConfig(FullPath(c["task"]!.GetValue<string>()), c["metric"]!.GetValue<string>(),
+                    c["minimum"]!.GetValue<double>(), LocatedJson.Item("constraints", i)));
+            }
+        }
+
+        var genome = BindGenome(root["genome"]!.AsObject(), models.Count);
+        var budget = root["budget"]!.AsObject();
+        var evaluation = root["evaluation"] as JsonObject;
+        var cheap = evaluation?["cheap_first"] as JsonObject;
+        string? dtypeName = (root["merge"] as JsonObject)?["dtype"]?.GetValue<string>();
+
+        return new SearchConfig
+        {
+            File = _file,
+            Text = text,
+            BaseModel = baseModel,
+            Models = models.Select(m => m.Path).ToArray(),
+            Objectives = objectives,
+            Constraints = constraints,
+            AllowTestSplit = root["allow_test_split"]?.GetValue<bool>() ?? false,
+            Genome = genome,
+            DType = dtypeName is null ? TorchSharp.torch.ScalarType.Float32 : DTypes.ParseTorchName(dtypeName)!.Value,
+            Optimizer = BindOptimizer(root["optimizer"]!.AsObject(), objectives),
+            Budget = new BudgetConfig(budget["generations"]?.GetValue<int>(), budget["evaluations"]?.GetValue<int>(),
+                budget["wall_clock_seconds"]?.GetValue<double>()),
+            CheapFirst = cheap is null
+                ? CheapFirstConfig.Off
+                : new CheapFirstConfig(cheap["enabled"]?.GetValue<bool>() ?? true, cheap["fraction"]?.GetValue<double>() ?? 0.25,
+                    cheap["confidence"]?.GetValue<double>() ?? 0.99),
+            BatchTokenBudget = evaluation?["batch_token_budget"]?.GetValue<int>() ?? 4096,
+            Seed = root["seed"]!.GetValue<ulong>(),
+            RunDirectory = FullPath(root["run_dir"]!.GetValue<string>()),
+        };
+    }
+
+    private GenomeConfig BindGenome(JsonObject genome, int modelCount)
+    {
+        var methods = genome["methods"]!.AsArray().Select(m => m!.GetValue<string>()).ToList();
+        for (int i = 0; i < methods.Count; i++)
+        {
+            string at = LocatedJson.Item("genome.methods", i);
+            if (methods.Take(i).Contains(methods[i])) throw Error(at, $"method '{methods[i]}' listed twice");
+            if (!MergeMethodRegistry.Contains(methods[i]))
+                throw Error(at, $"merge method '{methods[i]}' is not available in this build (available: {string.Join(", ", MergeMethodRegistry.Names)})");
+            if (methods[i] == "slerp" && modelCount != 2) throw Error(at, $"slerp merges exactly two source models; models lists {modelCount}");
+            if (methods[i] == "linear" && modelCount < 2) throw Error(at, "linear merges the source models and needs at least two");
+        }
+        var ranges = new GeneRanges();
+        if (genome["ranges"] is JsonObject r)
+        {
+            ranges = new GeneRanges
+            {
+                Weight = Range(r, "weight", ranges.Weight),
+                Density = Range(r, "density", ranges.Density),
+                T = Range(r, "t", ranges.T),
+                Epsilon = Range(r, "epsilon", ranges.Epsilon),
+                Gamma = Range(r, "gamma", ranges.Gamma),
+            };
+            if (ranges.Density.Low <= 0) throw Error("genome.ranges.density", "densities must be greater than 0");
+        }
+        LayerOrderingConfig? ordering = null;
+        if (genome["layer_ordering"] is JsonObject lo)
+        {
+            var scale = Range(lo, "scale", new GeneRange(0.5, 1.5), "genome.layer_ordering");
+            if (scale.Low <= 0) throw Error("genome.layer_ordering.scale", "input scales must be greater than 0");
+            ordering = new LayerOrderingConfig(lo["repeats"]!.GetValue<int>(), scale);
+        }
+        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering);
+    }
+
+    private GeneRange Range(JsonObject parent, string name, GeneRange fallback, string at = "genome.ranges")
+    {
+        if (parent[name] is not JsonArray pair) return fallback;
+        var range = new GeneRange(pair[0]!.GetValue<double>(), pair[1]!.GetValue<double>());
+        if (range.High < range.Low) throw Error($"{at}.{name}", $"[{Format(range.Low)}, {Format(range.High)}] ends before it starts");
+        return range;
+    }
+
+    private OptimizerSettings BindOptimizer(JsonObject optimizer, IReadOnlyList<ObjectiveConfig> objectives)
+    {
+        string name = optimizer["name"]!.GetValue<string>();
+        var settings = (optimizer["settings"] as JsonObject)?.DeepClone().AsObject() ?? [];
+        if (settings.ContainsKey("optimizer")) throw Error("optimizer.settings.optimizer", "the optimizer is named by optimizer.name");
+        if (settings.ContainsKey("initial_genomes") || settings.ContainsKey("start"))
+            throw Error("optimizer.settings", "initial genomes are set by the search, not the config");
+        var json = new JsonObject { ["optimizer"] = name };
+        foreach (var (key, value) in settings) json[key] = value?.DeepClone();
+        OptimizerSettings result;
+        try
+        {
+            result = json.Deserialize<OptimizerSettings>(SettingsJson)
+                ?? throw Error("optimizer.settings", "settings are empty");
+        }
+        catch (JsonException e)
+        {
+            string path = e.Path is { Length: > 2 } p ? "optimizer.settings." + p.TrimStart('$', '.') : "optimizer.settings";
+            throw Error(path, $"not valid settings for {name} ({e.Message.Split(". Path:")[0]})");
+        }
+        if (result is CmaEsSettings cma && cma.ObjectiveWeights is null && objectives.Any(o => o.Weight != 1.0))
+            result = cma with { ObjectiveWeights = objectives.Select(o => o.Weight).ToArray() };
+        return result;
+    }
+
+    /// <summary>System.Text.Json options for optimizer settings: snake_case names, unknown names rejected.</summary>
+    public static JsonSerializerOptions SettingsJson { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private string FullPath(string path) => Path.GetFullPath(Path.Combine(_directory, path));
+
+    private static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Optimization;
+
+namespace EvoMerge.Search.Genomes;
+
+/// <summary>
+/// Where each gene sits and what it means. Real genes, in order: for each group (embeddings, the
+/// <c>layer_groups</c> contiguous layer groups, final norm and head) and each source model, the per-model parameters
+/// any allowed method uses (weight; density for ties, dare_ties, della, breadcrumbs; epsilon for della; gamma for
+/// breadcrumbs); then per group slerp's t (when slerp is allowed); then, with a layer ordering, one input-scale gene
+/// per slot. Categorical genes: the method (when more than one is allowed), then per slot its origin
+/// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges.
+/// </summary>
+public sealed class GenomeLayout
+{
+    private static readonly Dictionary<string, string[]> PerModelParameters = new(StringComparer.Ordinal)
+    {
+        ["ties"] = ["weight", "density"],
+        ["dare_ties"] = ["weight", "density"],
+        ["task_arithmetic"] = ["weight"],
+        ["della"] = ["weight", "density", "epsilon"],
+        ["breadcrumbs"] = ["weight", "density", "gamma"],
+        ["linear"] = ["weight"],
+        ["slerp"] = [],
+    };
+
+    private readonly GenomeConfig _config;
+    private readonly string[] _perModelGenes;
+    private readonly bool _hasT;
+    private readonly int _tStart;
+    private readonly int _scaleStart;
+
+    /// <summary>The layout for <paramref name="sourceCount"/> source models of <paramref name="layerCount"/> layers.</summary>
+    public GenomeLayout(GenomeConfig config, int sourceCount, int layerCount)
+    {
+        if (config.LayerGroups > layerCount)
+            throw new ArgumentException($"genome.layer_groups is {config.LayerGroups} but the models have only {layerCount} layers");
+        _config = config;
+        SourceCount = sourceCount;
+        LayerCount = layerCount;
+        _perModelGenes = ["weight", "density", "epsilon", "gamma"];
+        _perModelGenes = _perModelGenes.Where(p => config.Methods.Any(m => PerModelParameters[m].Contains(p))).ToArray();
+        _hasT = config.Methods.Contains("slerp");
+        _tStart = GroupCount * sourceCount * _perModelGenes.Length;
+        _scaleStart = _tStart + (_hasT ? GroupCount : 0);
+        SlotCount = config.LayerOrdering is { } ordering ? ordering.Repeats * layerCount : 0;
+        var categories = new List<int>();
+        if (config.Methods.Count > 1) categories.Add(config.Methods.Count);
+        for (int i = 0; i < SlotCount; i++) categories.Add(2 + sourceCount);
+        Space = new GeneSpace(_scaleStart + SlotCount, categories);
+    }
+
+    /// <summary>The gene space the optimizer searches.</summary>
+    public GeneSpace Space { get; }
+
+    /// <summary>Number of source models.</summary>
+    public int SourceCount { get; }
+
+    /// <summary>Number of layers of the models.</summary>
+    public int LayerCount { get; }
+
+    /// <summary>Groups with their own genes: embeddings, the layer groups, final norm and head.</summary>
+    public int GroupCount => _config.LayerGroups + 2;
+
+    /// <summary>Layer slots of the data-flow space (0 without a layer ordering).</summary>
+    public int SlotCount { get; }
+
+    /// <summary>Number of layers the in-memory candidate model needs: the slot count, or L without a layer ordering.</summary>
+    public int ModelLayerCount => SlotCount > 0 ? SlotCount : LayerCount;
+
+    /// <summary>The layers [Start, End) of layer group <paramref name="group"/> (1..layer_groups), near-equal contiguous parts.</summary>
+    public (int Start, int End) LayerRange(int group)
+    {
+        int g = group - 1, groups = _config.LayerGroups;
+        return (g * LayerCount / groups, (g + 1) * LayerCount / groups);
+    }
+
+    /// <summary>A readable name for every gene (real genes first, then categorical), for reports.</summary>
+    public IReadOnlyList<string> GeneNames()
+    {
+        var names = new List<string>();
+        for (int g = 0; g < GroupCount; g++)
+            for (int s = 0; s < SourceCount; s++)
+                foreach (string p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}.{p}");
+        if (_hasT) for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.t");
+        for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.input_scale");
+        if (_config.Methods.Count > 1) names.Add("method");
+        for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.origin");
+        return names;
+    }
+
+    /// <summary>"embeddings", "layers[a,b)" or "head".</summary>
+    public string GroupName(int group) => group == 0 ? "embeddings" : group == GroupCount - 1 ? "head"
+        : string.Create(CultureInfo.InvariantCulture, $"layers[{LayerRange(group).Start},{LayerRange(group).End})");
+
+    /// <summary>Decodes a genome of <see cref="Space"/>.</summary>
+    public MergeCandidate Decode(Genome genome)
+    {
+        Space.Validate(genome);
+        int category = 0;
+        string method = _config.Methods.Count > 1 ? _config.Methods[genome.Categories[category++]] : _config.Methods[0];
+        var used = PerModelParameters[method];
+        var groups = new List<GroupParameters>(GroupCount);
+        for (int g = 0; g < GroupCount; g++)
+        {
+            var perModel = new List<IReadOnlyDictionary<string, double>>(SourceCount);
+            for (int s = 0; s < SourceCount; s++)
+            {
+                var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
+                for (int p = 0; p < _perModelGenes.Length; p++)
+                {
+                    string name = _perModelGenes[p];
+                    if (!used.Contains(name)) continue;
+                    values[name] = Range(name).Map(genome.Reals[(g * SourceCount + s) * _perModelGenes.Length + p]);
+                }
+                perModel.Add(values);
+            }
+            var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            if (method == "slerp") global["t"] = _config.Ranges.T.Map(genome.Reals[_tStart + g]);
+            groups.Add(new GroupParameters(perModel, global));
+        }
+        List<LayerSlot>? slots = null;
+        if (SlotCount > 0)
+        {
+            slots = [];
+            var scale = _config.LayerOrdering!.Scale;
+            for (int i = 0; i < SlotCount; i++)
+            {
+                int origin = genome.Categories[category + i];
+                if (origin == 0) continue;
+                slots.Add(new LayerSlot(i, i % LayerCount, origin == 1 ? LayerSlot.MergedOrigin : origin - 2, scale.Map(genome.Reals[_scaleStart + i])));
+            }
+        }
+        return new MergeCandidate(method, groups, slots);
+    }
+
+    /// <summary>
+    /// Genomes worth placing in the first generation: with a layer ordering, the plain merge (first repetition taken
+    /// from the merged model, every input scale 1, merge genes at the middle of their ranges); none otherwise.
+    /// </summary>
+    public IReadOnlyList<Genome> SeedGenomes()
+    {
+        if (SlotCount == 0) return [];
+        var reals = Enumerable.Repeat(0.5, Space.RealCount).ToArray();
+        for (int i = 0; i < SlotCount; i++) reals[_scaleStart + i] = _config.LayerOrdering!.Scale.Unmap(1.0);
+        var categories = new int[Space.CategoryGeneCount];
+        int first = _config.Methods.Count > 1 ? 1 : 0;
+        for (int i = 0; i < SlotCount; i++) categories[first + i] = i < LayerCount ? 1 : 0;
+        return [new Genome(reals, categories)];
+    }
+
+    private GeneRange Range(string parameter) => parameter switch
+    {
+        "weight" => _config.Ranges.Weight,
+        "density" => _config.Ranges.Density,
+        "epsilon" => _config.Ranges.Epsilon,
+        "gamma" => _config.Ranges.Gamma,
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter)),
+    };
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using EvoMerge.Merging;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Search.Genomes;
+
+/// <summary>
+/// Writes a <see cref="MergeCandidate"/> as mergekit-compatible YAML. Stage 1: <c>slices:</c>, one per layer group,
+/// each source with its <c>layer_range</c> and per-model parameters; the embedding and head groups' values are
+/// <c>{filter, value}</c> branches (<c>embed_tokens</c>; <c>lm_head</c> and <c>model.norm.</c>) in the first and last
+/// slice. Task-vector methods list the base model in every slice; linear merges the source models; slerp uses the
+/// first source as its base. Only parameters the method declares are written, so genes a method ignores do not change
+/// the recipe (or its hash). Numbers are written in round-trip form, so the reader gets the exact doubles back.
+/// Stage 2 (layer ordering): passthrough, one single-layer slice per kept slot; Sakana's input scaling of a kept layer
+/// is written as its residual-branch scale: in a pre-norm decoder, scaling the residual stream by s before layer i
+/// equals scaling o_proj and down_proj of layer i (and every later layer) by 1/s, since RMSNorm is scale-invariant
+/// and the final norm removes the common factor (exact up to RMSNorm's epsilon). So slot j's o_proj and down_proj
+/// get <c>scale = 1 / (s_1·…·s_j)</c> through mergekit's passthrough <c>scale</c> parameter with filters.
+/// </summary>
+public sealed class RecipeComposer
+{
+    private readonly GenomeLayout _layout;
+    private readonly string _baseModel;
+    private readonly IReadOnlyList<string> _sources;
+    private readonly torch.ScalarType _dtype;
+    private readonly ulong _mergeSeed;
+    private readonly Func<string, IMergeMethod> _methods;
+
+    /// <param name="layout">The genome layout (groups and layer ranges).</param>
+    /// <param name="baseModel">Full path of the base model.</param>
+    /// <param name="sources">Full paths of the source models, in gene order.</param>
+    /// <param name="dtype">The recipe's dtype (merge and output).</param>
+    /// <param name="mergeSeed">The seed random merge methods draw from.</param>
+    /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
+    public RecipeComposer(GenomeLayout layout, string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, ulong mergeSeed,
+        Func<string, IMergeMethod>? methods = null)
+    {
+        _layout = layout;
+        _baseModel = baseModel;
+        _sources = sources;
+        _dtype = dtype;
+        _mergeSeed = mergeSeed;
+        _methods = methods ?? MergeMethodRegistry.Get;
+    }
+
+    /// <summary>The recipe of a decoded candidate; a layer ordering that keeps no layer is an <see cref="ArgumentException"/>.</summary>
+    public CandidateRecipe Compose(MergeCandidate candidate)
+    {
+        string stage1 = ParameterSpace(candidate);
+        string? stage2 = null;
+        int layers = _layout.LayerCount;
+        if (candidate.Slots is { } slots)
+        {
+            if (slots.Count == 0) throw new ArgumentException("the layer ordering keeps no layer");
+            stage2 = DataFlow(slots);
+            layers = slots.Count;
+        }
+        string identity = stage1 + "\0" + (stage2 ?? "") + "\0seed=" + _mergeSeed.ToString(CultureInfo.InvariantCulture);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)));
+        return new CandidateRecipe(stage1, stage2, hash, _mergeSeed, layers, candidate.Slots?.Select(s => s.Slot).ToArray());
+    }
+
+    private string ParameterSpace(MergeCandidate candidate)
+    {
+        var method = _methods(candidate.Method);
+        var declared = method.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var y = new StringBuilder();
+        y.Append("# EvoMerge candidate, stage 1 (parameter space): one slice per layer group.\n");
+        y.Append(Invariant($"# Reproduce: evomerge merge THIS_FILE OUT_DIR --seed {_mergeSeed}\n"));
+        y.Append("merge_method: ").Append(candidate.Method).Append('\n');
+        List<(string Path, int Source)> models;
+        switch (candidate.Method)
+        {
+            case "linear":
+                models = _sources.Select((p, i) => (p, i)).ToList();
+                break;
+            case "slerp":
+                y.Append("base_model: ").Append(Quote(_sources[0])).Append('\n');
+                models = [(_sources[0], -1), (_sources[1], -1)];
+                break;
+            default:
+                y.Append("base_model: ").Append(Quote(_baseModel)).Append('\n');
+                models = [(_baseModel, -1), .. _sources.Select((p, i) => (p, i))];
+                break;
+        }
+        y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
+        y.Append("slices:\n");
+        int layerGroups = _layout.GroupCount - 2;
+        for (int g = 1; g <= layerGroups; g++)
+        {
+            var (start, end) = _layout.LayerRange(g);
+            bool first = g == 1, last = g == layerGroups;
+            y.Append("  - sources:\n");
+            foreach (var (path, source) in models)
+            {
+                y.Append("      - model: ").Append(Quote(path)).Append('\n');
+                y.Append(Invariant($"        layer_range: [{start}, {end}]\n"));
+                if (source < 0) continue;
+                var names = candidate.Groups[g].PerModel[source].Keys.Where(declared.Contains).ToList();
+                if (names.Count == 0) continue;
+                y.Append("        parameters:\n");
+                foreach (string name in names)
+                    AppendSetting(y, "          ", name, candidate, g, first, last, p => p.PerModel[source][name]);
+            }
+            var globals = candidate.Groups[g].Global.Keys.Where(declared.Contains).ToList();
+            if (globals.Count > 0)
+            {
+                y.Append("    parameters:\n");
+                foreach (string name in globals)
+                    AppendSetting(y, "      ", name, candidate, g, first, last, p => p.Global[name]);
+            }
+        }
+        return y.ToString();
+    }
+
+    /// <summary>One parameter: a plain value, or filter branches for the embedding/head groups followed by the group's value.</summary>
+    private void AppendSetting(StringBuilder y, string indent, string name, MergeCandidate candidate, int group, bool first, bool last,
+        Func<GroupParameters, double> value)
+    {
+        double own = value(candidate.Groups[group]);
+        var branches = new List<(string Filter, double Value)>();
+        if (first) branches.Add(("embed_tokens", value(candidate.Groups[0])));
+        if (last)
+        {
+            double head = value(candidate.Groups[_layout.GroupCount - 1]);
+            branches.Add(("lm_head", head));
+            branches.Add(("model.norm.", head));
+        }
+        if (branches.All(b => b.Value.Equals(own)))
+        {
+            y.Append(indent).Append(name).Append(": ").Append(Number(own)).Append('\n');
+            return;
+        }
+        y.Append(indent).Append(name).Append(":\n");
+        foreach (var (filter, v) in branches)
+        {
+            y.Append(indent).Append("  - filter: ").Append(filter).Append('\n');
+            y.Append(indent).Append("    value: ").Append(Number(v)).Append('\n');
+        }
+        y.Append(indent).Append("  - value: ").Append(Number(own)).Append('\n');
+    }
+
+    private string DataFlow(IReadOnlyList<LayerSlot> slots)
+    {
+        var y = new StringBuilder();
+        y.Append("# EvoMerge candidate, stage 2 (data-flow space): the kept layer slots in order.\n");
+        y.Append(Invariant($"# '{CandidateRecipe.MergedModelName}' is stage 1's output beside this file. Reproduce: evomerge merge {CandidateRecipe.ParameterSpaceFileName} {CandidateRecipe.MergedModelName} --seed {_mergeSeed}, then evomerge merge THIS_FILE OUT_DIR\n"));
+        y.Append("# A kept layer's input scale s is written as scale 1/(product of s so far) on o_proj and down_proj.\n");
+        y.Append("merge_method: passthrough\n");
+        y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
+        y.Append("slices:\n");
+        double product = 1.0;
+        foreach (var slot in slots)
+        {
+            product *= slot.InputScale;
+            double scale = 1.0 / product;
+            string model = slot.Origin == LayerSlot.MergedOrigin ? CandidateRecipe.MergedModelName : Quote(_sources[slot.Origin]);
+            y.Append(Invariant($"  - sources:  # slot {slot.Slot}, input scale {Number(slot.InputScale)}\n"));
+            y.Append("      - model: ").Append(model).Append('\n');
+            y.Append(Invariant($"        layer_range: [{slot.Layer}, {slot.Layer + 1}]\n"));
+            if (scale == 1.0) continue;
+            y.Append("        parameters:\n          scale:\n");
+            foreach (string filter in new[] { "o_proj", "down_proj" })
+            {
+                y.Append("            - filter: ").Append(filter).Append('\n');
+                y.Append("              value: ").Append(Number(scale)).Append('\n');
+            }
+        }
+        return y.ToString();
+    }
+
+    private static string Quote(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

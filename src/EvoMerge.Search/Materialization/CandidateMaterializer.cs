@@ -1,0 +1,245 @@
+using System.Text.Json.Nodes;
+using EvoMerge.Inference;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Merging.Sparsification;
+using EvoMerge.Search.Genomes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Search.Materialization;
+
+/// <summary>
+/// Builds candidates in memory, straight into one <see cref="DecoderModel"/>'s own tensors, without touching disk.
+/// The base and source models are read once, in the merge dtype; every candidate then runs exactly the computation
+/// <c>evomerge merge</c> runs for its recipe (the recipe text is parsed and planned, each output tensor is merged by
+/// the registered method with the same resolved parameters and the same per-tensor generator seed) but takes its
+/// inputs from memory and writes the result into the model with <c>copy_</c>, so the candidate's weights are
+/// bit-identical to the merged model on disk. Task vectors are formed by the merge methods from these resident
+/// inputs (model − base, in the compute dtype); magnitude orders for TIES-like selection are precomputed per source
+/// tensor when the methods accept them.
+/// With a layer ordering, the model has one layer per slot (T = r × L): stage 1 merges into a resident buffer, kept
+/// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
+/// identity layers (o_proj and down_proj zero, so both residual branches add nothing). Every buffer is allocated
+/// once, so memory stays flat however many candidates are built.
+/// </summary>
+public sealed class CandidateMaterializer : IDisposable
+{
+    private readonly ModelDirectory[] _models;
+    private readonly Dictionary<string, int> _modelIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Model, string Name), torch.Tensor> _inputs = [];
+    private readonly Dictionary<string, torch.Tensor>? _stage1;
+    private readonly Dictionary<(int Model, string Name), MagnitudeOrder> _magnitudes = [];
+    private readonly DecoderLayout _layout;
+    private readonly Func<string, IMergeMethod> _methods;
+    private readonly string _stageRoot;
+
+    /// <param name="baseModel">Base model directory.</param>
+    /// <param name="sources">Source model directories.</param>
+    /// <param name="dtype">Merge and model dtype.</param>
+    /// <param name="slotCount">Layer slots of the data-flow space, or 0 without a layer ordering.</param>
+    /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
+    public CandidateMaterializer(string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, int slotCount = 0,
+        Func<string, IMergeMethod>? methods = null)
+    {
+        _methods = methods ?? MergeMethodRegistry.Get;
+        DType = dtype;
+        _models = [.. new[] { baseModel }.Concat(sources).Select(ModelDirectory.Open)];
+        _stageRoot = Path.Combine(Path.GetTempPath(), "evomerge-in-memory");
+        try
+        {
+            _layout = _models[0].Layout;
+            for (int m = 0; m < _models.Length; m++)
+            {
+                _modelIndex[Key(_models[m].Path)] = m;
+                foreach (string name in _layout.ExpectedNames())
+                {
+                    var weights = _models[m].Weights;
+                    if (!weights.Contains(name)) throw new SafetensorsFormatException(_models[m].Path, name, "missing from the model's weights");
+                    var tensor = torch.empty(weights.Info(name).Shape, dtype).DetachFromDisposeScope();
+                    _inputs[(m, name)] = tensor;
+                    weights.ReadInto(name, tensor);
+                }
+            }
+            if (slotCount > 0)
+            {
+                _stage1 = _layout.ExpectedNames().ToDictionary(n => n, n => torch.empty(_inputs[(0, n)].shape, dtype).DetachFromDisposeScope(), StringComparer.Ordinal);
+            }
+            SlotCount = slotCount;
+            Model = CreateModel(slotCount > 0 ? slotCount : _layout.Config.NumHiddenLayers);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The candidate model; its tensors hold the last materialised candidate.</summary>
+    public DecoderModel Model { get; private set; } = null!;
+
+    /// <summary>Merge and model dtype.</summary>
+    public torch.ScalarType DType { get; }
+
+    /// <summary>Layer slots (0 without a layer ordering).</summary>
+    public int SlotCount { get; }
+
+    /// <summary>Bytes of tensors held: inputs, the stage 1 buffer and the model.</summary>
+    public long ResidentBytes =>
+        _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? []).Concat(Model.Parameters.Values).Sum(t => t.numel() * t.ElementSize);
+
+    /// <summary>Bytes of input tensors (base and sources) as held in memory.</summary>
+    public long InputBytes => _inputs.Values.Sum(t => t.numel() * t.ElementSize);
+
+    /// <summary>Writes a candidate's weights into <see cref="Model"/>.</summary>
+    public void Materialize(CandidateRecipe recipe)
+    {
+        if ((recipe.DataFlow is null) != (_stage1 is null))
+            throw new ArgumentException(recipe.DataFlow is null ? "a layer ordering is configured but the recipe has no data-flow stage" : "the recipe has a data-flow stage but no layer ordering is configured");
+        var parsed = RecipeReader.Parse(recipe.ParameterSpace, CandidateRecipe.ParameterSpaceFileName, _stageRoot);
+        if (parsed.DType != DType) throw new ArgumentException($"the recipe's dtype differs from the materialiser's ({DType})");
+        using (var plan = MergePlanner.Build(parsed, _methods))
+        {
+            var target = _stage1 ?? Model.Parameters;
+            foreach (var tensor in plan.Tensors)
+            {
+                using var scope = torch.NewDisposeScope();
+                var merged = Merge(plan.Method, tensor, recipe.MergeSeed);
+                target[tensor.Name].copy_(merged);
+            }
+        }
+        if (recipe.DataFlow is { } dataFlow) StackLayers(dataFlow, recipe.KeptSlots!);
+    }
+
+    /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>
+    private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed)
+    {
+        var baseInput = tensor.Base is { } b ? Input(b, null) : null;
+        int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
+        bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
+        var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
+        using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
+        var merged = method.Merge(new MergeContext
+        {
+            TensorName = tensor.Name,
+            IsEmbedding = tensor.Role.IsEmbedding,
+            Base = baseInput,
+            Models = models,
+            Global = tensor.Global,
+            Random = generator,
+        });
+        if (!merged.shape.SequenceEqual(tensor.Shape))
+            throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
+        return merged;
+    }
+
+    private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
+        new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
+
+    /// <summary>Methods whose sparsifier selects by magnitude and accepts a precomputed order (same results, no selection pass).</summary>
+    private static readonly HashSet<string> MagnitudeSelecting = new(StringComparer.Ordinal) { "ties", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear" };
+
+    /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use.</summary>
+    private MagnitudeOrder? Magnitudes(int model, string name)
+    {
+        if (model == 0) return null;
+        if (!_magnitudes.TryGetValue((model, name), out var order))
+        {
+            order = MagnitudeOrder.FromModel(_inputs[(model, name)], _inputs[(0, name)]);
+            _magnitudes[(model, name)] = order;
+        }
+        return order;
+    }
+
+    private int ModelIndex(string path) =>
+        _modelIndex.TryGetValue(Key(path), out int index) ? index : throw new ArgumentException($"the recipe names model {path}, which is not loaded");
+
+    /// <summary>Stage 2: kept slots from the stage 1 buffer or the sources (passthrough with the slice's scale), skipped slots as identity layers.</summary>
+    private void StackLayers(string dataFlow, IReadOnlyList<int> keptSlots)
+    {
+        var recipe = RecipeReader.Parse(dataFlow, CandidateRecipe.DataFlowFileName, _stageRoot);
+        var method = _methods(recipe.MergeMethod);
+        var resolver = new ParameterResolver(recipe, method);
+        var parameters = Model.Parameters;
+        if (recipe.Slices.Count != keptSlots.Count) throw new ArgumentException("the data-flow recipe and the kept slots disagree");
+
+        void Pass(RecipeSlice slice, string inputName, string outputName, string physicalName, double t)
+        {
+            using var scope = torch.NewDisposeScope();
+            var source = slice.Sources[0];
+            var tensor = source.Model.Name == CandidateRecipe.MergedModelName ? _stage1![inputName] : _inputs[(ModelIndex(source.Model.Path), inputName)];
+            var merged = method.Merge(new MergeContext
+            {
+                TensorName = outputName,
+                IsEmbedding = DecoderLayout.Classify(outputName).IsEmbedding,
+                Models = [new MergeInput(source.Model.Name, tensor, resolver.PerModel(slice, source, false, inputName, t))],
+                Global = resolver.Global(slice, outputName, t),
+            });
+            parameters[physicalName].copy_(merged);
+        }
+
+        foreach (string name in _layout.EmbeddingNames) Pass(recipe.Slices[0], name, name, name, 0.0);
+        for (int j = 0; j < recipe.Slices.Count; j++)
+        {
+            var slice = recipe.Slices[j];
+            int layer = slice.Sources[0].LayerRange!.Value.Start;
+            double t = ParameterResolver.LayerPosition(0, 1);
+            foreach (string template in _layout.LayerTemplate)
+                Pass(slice, DecoderLayout.LayerName(template, layer), DecoderLayout.LayerName(template, j), DecoderLayout.LayerName(template, keptSlots[j]), t);
+        }
+        foreach (string name in _layout.HeadNames) Pass(recipe.Slices[^1], name, name, name, 0.0);
+
+        var kept = keptSlots.ToHashSet();
+        for (int slot = 0; slot < SlotCount; slot++)
+        {
+            if (kept.Contains(slot)) continue;
+            int layer = slot % _layout.Config.NumHiddenLayers;
+            foreach (string template in _layout.LayerTemplate)
+            {
+                var destination = parameters[DecoderLayout.LayerName(template, slot)];
+                if (IsResidualOutput(template)) destination.zero_();
+                else destination.copy_(_inputs[(0, DecoderLayout.LayerName(template, layer))]);
+            }
+        }
+    }
+
+    private static bool IsResidualOutput(string template) =>
+        template.EndsWith("self_attn.o_proj.weight", StringComparison.Ordinal) || template.EndsWith("mlp.down_proj.weight", StringComparison.Ordinal);
+
+    private DecoderModel CreateModel(int layers)
+    {
+        var baseConfig = _layout.Config;
+        var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["num_hidden_layers"] = layers };
+        if (baseConfig.Raw["layer_types"] is JsonArray types && types.Count > 0)
+        {
+            var repeated = new JsonArray();
+            for (int i = 0; i < layers; i++) repeated.Add(types[i % types.Count]?.DeepClone());
+            changes["layer_types"] = repeated;
+        }
+        var config = ModelConfig.FromJson(baseConfig.WithFields(changes), _models[0].ConfigPath);
+        var layout = DecoderLayout.For(config, _models[0].ConfigPath);
+        var initial = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        foreach (string name in layout.ExpectedNames())
+        {
+            var role = DecoderLayout.Classify(name);
+            string source = role.Group == TensorGroup.Layer
+                ? DecoderLayout.LayerName("model.layers.{i}." + role.LocalName, role.Layer % baseConfig.NumHiddenLayers)
+                : name;
+            initial[name] = _inputs[(0, source)];
+        }
+        return DecoderModel.Create(DecoderWeights.FromTensors(config, _models[0].ConfigPath, initial, DType));
+    }
+
+    private static string Key(string path) => Path.GetFullPath(path).TrimEnd('/');
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Model?.Dispose();
+        foreach (var tensor in _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? [])) tensor.Dispose();
+        _inputs.Clear();
+        _stage1?.Clear();
+        foreach (var model in _models ?? []) model?.Dispose();
+    }
+}

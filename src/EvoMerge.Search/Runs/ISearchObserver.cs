@@ -1,0 +1,17 @@
+namespace EvoMerge.Search.Runs;
+
+/// <summary>
+/// Receives a search's progress (on the search thread): a hosted orchestrator, metrics exporters or the CLI's log
+/// lines plug in here. Implementations must not throw.
+/// </summary>
+public interface ISearchObserver
+{
+    /// <summary>A generation's batch was asked and is about to be evaluated.</summary>
+    void GenerationStarted(int generation, int candidates);
+
+    /// <summary>One candidate of the current generation was evaluated (or found in the fitness cache).</summary>
+    void EvaluationFinished(EvaluationRecord record);
+
+    /// <summary>A generation was told, archived and checkpointed.</summary>
+    void GenerationFinished(GenerationStatistics statistics);
+}

@@ -1,0 +1,428 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EvoMerge.Merging;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Genomes;
+using EvoMerge.Search.Materialization;
+using EvoMerge.Search.Optimization;
+using EvoMerge.Search.Scoring;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Search.Runs;
+
+/// <summary>
+/// The search loop. Each generation: ask the optimizer for a batch; decode each genome to its recipe; take its
+/// evaluation from the fitness cache (keyed by recipe hash) or materialise it in memory and score it (a failure or a
+/// NaN makes it infeasible, with the reason recorded); tell the optimizer; add fully scored candidates to the Pareto
+/// archive; compute statistics and the exact hypervolume; then checkpoint: append the generation to
+/// evaluations.parquet, write checkpoint.json (optimizer and generator states, population, archive, statistics),
+/// archive.json, population.json and statistics.json, each atomically. The run directory is held with an OS lock for
+/// the run's lifetime. A resumed run continues from the last checkpoint and ends with the same archive as an
+/// uninterrupted one.
+/// </summary>
+public sealed class SearchRun : IDisposable
+{
+    private readonly RunLock _lock;
+    private readonly RunFiles _files;
+    private readonly ISearchObserver? _observer;
+    private readonly IOptimizer _optimizer;
+    private readonly SearchRandom _screening;
+    private readonly ParetoArchive<ArchiveMember> _archive;
+    private readonly Dictionary<string, CandidateEvaluation> _cache;
+    private readonly List<GenerationStatistics> _statistics;
+    private readonly EvaluationLog _log;
+    private readonly CandidateMaterializer _materializer;
+    private readonly CandidateEvaluator _evaluator;
+    private readonly Stopwatch _session = Stopwatch.StartNew();
+    private readonly double _elapsedBefore;
+    private IReadOnlyList<EvaluatedGenome> _population;
+    private double[]? _reference;
+    private int _rowGroups;
+
+    private SearchRun(SearchSetup setup, RunLock runLock, ISearchObserver? observer, IOptimizer optimizer, SearchRandom screening,
+        ParetoArchive<ArchiveMember> archive, Dictionary<string, CandidateEvaluation> cache, SearchCheckpoint? checkpoint)
+    {
+        Setup = setup;
+        _lock = runLock;
+        _files = new RunFiles(setup.Config.RunDirectory);
+        _observer = observer;
+        _optimizer = optimizer;
+        _screening = screening;
+        _archive = archive;
+        _cache = cache;
+        _statistics = [.. checkpoint?.Statistics ?? []];
+        _population = checkpoint?.Population ?? [];
+        _reference = checkpoint?.Reference;
+        _rowGroups = checkpoint?.EvaluationRowGroups ?? 0;
+        Generation = checkpoint?.Generation ?? 0;
+        EvaluationsScored = checkpoint?.EvaluationsScored ?? 0;
+        _elapsedBefore = checkpoint?.ElapsedSeconds ?? 0;
+        _log = new EvaluationLog(_files.Evaluations, setup.Config.Objectives.Select(o => o.Name).ToArray(), setup.Config.Constraints.Count);
+        _evaluator = setup.CreateEvaluator();
+        _materializer = setup.CreateMaterializer();
+    }
+
+    /// <summary>The config, layout, composer and tasks.</summary>
+    public SearchSetup Setup { get; }
+
+    /// <summary>Completed generations.</summary>
+    public int Generation { get; private set; }
+
+    /// <summary>Candidates scored (cache hits excluded).</summary>
+    public int EvaluationsScored { get; private set; }
+
+    /// <summary>Distinct recipes evaluated.</summary>
+    public int CacheSize => _cache.Count;
+
+    /// <summary>The Pareto archive in canonical order.</summary>
+    public IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> Archive => _archive.Entries;
+
+    /// <summary>Per-generation statistics so far.</summary>
+    public IReadOnlyList<GenerationStatistics> Statistics => _statistics;
+
+    /// <summary>The materialiser (its model holds the last candidate).</summary>
+    public CandidateMaterializer Materializer => _materializer;
+
+    /// <summary>Seconds searched, over all sessions.</summary>
+    public double ElapsedSeconds => _elapsedBefore + _session.Elapsed.TotalSeconds;
+
+    /// <summary>True when a budget limit is reached.</summary>
+    public bool BudgetReached
+    {
+        get
+        {
+            var budget = Setup.Config.Budget;
+            return (budget.Generations is { } g && Generation >= g)
+                || (budget.Evaluations is { } e && EvaluationsScored >= e)
+                || (budget.WallClockSeconds is { } w && ElapsedSeconds >= w);
+        }
+    }
+
+    /// <summary>
+    /// Starts a new search in the config's run directory (locked; it must not hold a search yet). The config text,
+    /// its directory and the derived seeds are saved there for resume and export.
+    /// </summary>
+    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null)
+    {
+        var files = new RunFiles(config.RunDirectory);
+        var runLock = RunLock.Acquire(config.RunDirectory);
+        try
+        {
+            if (File.Exists(files.Checkpoint) || File.Exists(files.Run))
+                throw new IOException($"{config.RunDirectory}: the run directory already holds a search; continue it with `evomerge resume {config.RunDirectory}` or choose another run_dir");
+            string configDirectory = Path.GetDirectoryName(Path.GetFullPath(config.File))!;
+            var info = SearchSetup.DeriveInfo(config, configDirectory);
+            var setup = SearchSetup.Create(config, info, methods);
+            var optimizer = CreateOptimizer(setup);
+            AtomicFile.WriteAllText(files.Config, config.Text);
+            AtomicFile.WriteAllText(files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
+            return new SearchRun(setup, runLock, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
+                new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Continues the search in <paramref name="runDirectory"/> from its last complete checkpoint (from the start when
+    /// no generation completed). Evaluations logged after that checkpoint are dropped and redone.
+    /// </summary>
+    public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null)
+    {
+        string full = Path.GetFullPath(runDirectory);
+        var files = new RunFiles(full);
+        if (!File.Exists(files.Run)) throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json)", files.Run);
+        var runLock = RunLock.Acquire(full);
+        try
+        {
+            var setup = SearchSetup.Open(full, methods);
+            var log = new EvaluationLog(files.Evaluations, setup.Config.Objectives.Select(o => o.Name).ToArray(), setup.Config.Constraints.Count);
+            if (!File.Exists(files.Checkpoint))
+            {
+                AtomicFile.TryDelete(files.Evaluations);
+                return new SearchRun(setup, runLock, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
+                    new ParetoArchive<ArchiveMember>(), new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null);
+            }
+            SearchCheckpoint checkpoint;
+            try
+            {
+                checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
+                    ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{files.Checkpoint}: not a valid checkpoint ({e.Message})");
+            }
+            if (log.RowGroupCount() != checkpoint.EvaluationRowGroups) log.Truncate(checkpoint.EvaluationRowGroups);
+            var cache = new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal);
+            foreach (var row in log.Read(checkpoint.EvaluationRowGroups))
+            {
+                if (row.Cached || row.RecipeHash.Length == 0) continue;
+                cache[row.RecipeHash] = new CandidateEvaluation
+                {
+                    Hash = row.RecipeHash,
+                    Status = row.Status,
+                    Reason = row.Reason.Length == 0 ? null : row.Reason,
+                    Objectives = row.Objectives,
+                    Constraints = row.Constraints,
+                    ConstraintViolation = row.ConstraintViolation,
+                    ItemScores = EvaluationLog.DeserializeItemScores(row.ItemScores),
+                    ItemsEvaluated = row.ItemsEvaluated,
+                    ItemsSaved = row.ItemsSaved,
+                    MaterializeSeconds = row.MaterializeSeconds,
+                    ScoreSeconds = row.ScoreSeconds,
+                };
+            }
+            return new SearchRun(setup, runLock, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
+                new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    private static IOptimizer CreateOptimizer(SearchSetup setup)
+    {
+        var settings = setup.Config.Optimizer;
+        var seeds = setup.Layout.SeedGenomes();
+        if (seeds.Count > 0)
+        {
+            settings = settings switch
+            {
+                Nsga2Settings n => n with { InitialGenomes = seeds },
+                RandomSearchSettings r => r with { InitialGenomes = seeds },
+                CmaEsSettings c when c.Start is null => c with { Start = seeds[0] },
+                _ => settings,
+            };
+        }
+        try
+        {
+            return OptimizerRegistry.Create(settings, setup.Layout.Space, setup.Info.OptimizerSeed);
+        }
+        catch (ArgumentException e)
+        {
+            throw SearchConfigReader.ErrorAt(setup.Config, "optimizer.settings", e.Message);
+        }
+    }
+
+    /// <summary>Runs generations until the budget is reached (or cancellation, checked between generations).</summary>
+    public void Run(CancellationToken cancellation = default)
+    {
+        while (!BudgetReached)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            RunGeneration();
+        }
+    }
+
+    /// <summary>Runs one generation and checkpoints it.</summary>
+    public GenerationStatistics RunGeneration()
+    {
+        var clock = Stopwatch.StartNew();
+        int generation = Generation;
+        var batch = _optimizer.Ask();
+        _observer?.GenerationStarted(generation, batch.Count);
+        var front = Front();
+        var told = new List<EvaluatedGenome>(batch.Count);
+        var rows = new List<EvaluationRecord>(batch.Count);
+        var evaluations = new List<(Genome Genome, CandidateEvaluation Evaluation, bool Cached)>();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var (evaluation, cached) = Evaluate(batch[i], front);
+            evaluations.Add((batch[i], evaluation, cached));
+            told.Add(Told(batch[i], evaluation));
+            var row = new EvaluationRecord
+            {
+                Generation = generation,
+                Index = i,
+                Genome = batch[i].Key,
+                RecipeHash = evaluation.Hash,
+                Status = evaluation.Status,
+                Reason = evaluation.Reason ?? "",
+                Cached = cached,
+                Objectives = evaluation.Objectives,
+                Constraints = evaluation.Constraints,
+                ConstraintViolation = evaluation.ConstraintViolation,
+                ItemsEvaluated = cached ? 0 : evaluation.ItemsEvaluated,
+                ItemsSaved = cached ? 0 : evaluation.ItemsSaved,
+                MaterializeSeconds = cached ? 0 : evaluation.MaterializeSeconds,
+                ScoreSeconds = cached ? 0 : evaluation.ScoreSeconds,
+                ItemScores = cached ? "" : EvaluationLog.SerializeItemScores(evaluation.ItemScores),
+            };
+            rows.Add(row);
+            _observer?.EvaluationFinished(row);
+        }
+        _optimizer.Tell(told);
+        _population = told;
+        var objectives = Setup.Config.Objectives;
+        foreach (var (genome, evaluation, _) in evaluations)
+        {
+            if (evaluation.Status != EvaluationStatus.Scored) continue;
+            _archive.Add(evaluation.Hash, evaluation.Objectives.Select((v, j) => objectives[j].ToMinimized(v)).ToArray(), evaluation.ConstraintViolation,
+                new ArchiveMember(evaluation.Hash, genome, evaluation.Objectives, evaluation.Constraints, generation));
+        }
+        Generation = generation + 1;
+        var statistics = Summarize(generation, evaluations, clock.Elapsed.TotalSeconds);
+        _statistics.Add(statistics);
+        Checkpoint(rows);
+        _observer?.GenerationFinished(statistics);
+        return statistics;
+    }
+
+    /// <summary>
+    /// Evaluates one genome outside the generation loop, through the fitness cache (a hash already evaluated is not
+    /// scored again), e.g. to score a hand-made candidate. Not logged or archived.
+    /// </summary>
+    public (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome) => Evaluate(genome, Front());
+
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>[] Front() =>
+        _archive.Entries.Where(e => e.IsFeasible && _cache.ContainsKey(e.Key)).Select(e => _cache[e.Key].ItemScores).ToArray();
+
+    private (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome,
+        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
+    {
+        int objectives = Setup.Config.Objectives.Count, constraints = Setup.Config.Constraints.Count;
+        CandidateRecipe recipe;
+        try
+        {
+            recipe = Setup.Composer.Compose(Setup.Layout.Decode(genome));
+        }
+        catch (ArgumentException e)
+        {
+            return (CandidateEvaluation.Failure("", "invalid genome: " + e.Message, objectives, constraints), false);
+        }
+        if (_cache.TryGetValue(recipe.Hash, out var known)) return (known, true);
+        var clock = Stopwatch.StartNew();
+        double materialize = 0;
+        CandidateEvaluation evaluation;
+        try
+        {
+            _materializer.Materialize(recipe);
+            materialize = clock.Elapsed.TotalSeconds;
+            evaluation = _evaluator.Evaluate(recipe.Hash, _materializer.Model, _screening, front) with { MaterializeSeconds = materialize };
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            evaluation = CandidateEvaluation.Failure(recipe.Hash, $"{(materialize == 0 ? "materialising" : "scoring")} failed: {e.Message}",
+                objectives, constraints, materialize, clock.Elapsed.TotalSeconds - materialize);
+        }
+        _cache[recipe.Hash] = evaluation;
+        EvaluationsScored++;
+        return (evaluation, false);
+    }
+
+    private EvaluatedGenome Told(Genome genome, CandidateEvaluation evaluation)
+    {
+        if (evaluation.Status == EvaluationStatus.Failed) return EvaluatedGenome.Failed(genome, Setup.Config.Objectives.Count);
+        var objectives = Setup.Config.Objectives;
+        return new EvaluatedGenome(genome, evaluation.Objectives.Select((v, j) => objectives[j].ToMinimized(v)).ToArray(), evaluation.ConstraintViolation);
+    }
+
+    private GenerationStatistics Summarize(int generation, List<(Genome Genome, CandidateEvaluation Evaluation, bool Cached)> evaluations, double seconds)
+    {
+        var objectives = Setup.Config.Objectives;
+        var full = evaluations.Where(e => e.Evaluation.Status == EvaluationStatus.Scored && e.Evaluation.ConstraintViolation <= 0).Select(e => e.Evaluation).ToList();
+        if (_reference is null && full.Count > 0)
+        {
+            _reference = new double[objectives.Count];
+            for (int j = 0; j < objectives.Count; j++)
+            {
+                if (objectives[j].Reference is { } given)
+                {
+                    _reference[j] = objectives[j].ToMinimized(given);
+                    continue;
+                }
+                var values = full.Select(e => objectives[j].ToMinimized(e.Objectives[j])).ToArray();
+                double nadir = values.Max(), ideal = values.Min();
+                _reference[j] = nadir + Math.Max(1e-9, 0.1 * (nadir - ideal));
+            }
+        }
+        var feasible = _archive.Entries.Where(e => e.IsFeasible).Select(e => (IReadOnlyList<double>)e.Objectives).ToArray();
+        var fresh = evaluations.Where(e => !e.Cached).Select(e => e.Evaluation).ToList();
+        return new GenerationStatistics
+        {
+            Generation = generation,
+            Candidates = evaluations.Count,
+            Scored = fresh.Count,
+            CacheHits = evaluations.Count(e => e.Cached),
+            Screened = fresh.Count(e => e.Status == EvaluationStatus.Screened),
+            Failed = fresh.Count(e => e.Status == EvaluationStatus.Failed),
+            ItemEvaluations = fresh.Sum(e => (long)e.ItemsEvaluated),
+            ItemEvaluationsSaved = fresh.Sum(e => (long)e.ItemsSaved),
+            FrontSize = _archive.Count,
+            Hypervolume = _reference is null || feasible.Length == 0 ? 0.0 : Hypervolume.Compute(feasible, _reference),
+            Reference = _reference,
+            Best = objectives.Select((o, j) => full.Count == 0 ? double.NaN : o.Maximize ? full.Max(e => e.Objectives[j]) : full.Min(e => e.Objectives[j])).ToArray(),
+            Mean = objectives.Select((o, j) => full.Count == 0 ? double.NaN : full.Average(e => e.Objectives[j])).ToArray(),
+            Seconds = seconds,
+            MaterializeSeconds = fresh.Sum(e => e.MaterializeSeconds),
+            ScoreSeconds = fresh.Sum(e => e.ScoreSeconds),
+        };
+    }
+
+    private void Checkpoint(IReadOnlyList<EvaluationRecord> rows)
+    {
+        _log.AppendGeneration(rows);
+        _rowGroups++;
+        var checkpoint = new SearchCheckpoint
+        {
+            Generation = Generation,
+            EvaluationsScored = EvaluationsScored,
+            ElapsedSeconds = ElapsedSeconds,
+            Optimizer = _optimizer.SaveState(),
+            ScreeningRandom = _screening.ExportState(),
+            Population = _population,
+            Archive = _archive.Entries,
+            Reference = _reference,
+            Statistics = _statistics,
+            EvaluationRowGroups = _rowGroups,
+        };
+        AtomicFile.WriteAllText(_files.Checkpoint, JsonSerializer.Serialize(checkpoint, SearchCheckpoint.Json) + "\n");
+        AtomicFile.WriteAllText(_files.Archive, ArchiveJson() + "\n");
+        AtomicFile.WriteAllText(_files.Population, JsonSerializer.Serialize(_population, SearchCheckpoint.Json) + "\n");
+        AtomicFile.WriteAllText(_files.Statistics, JsonSerializer.Serialize(_statistics, SearchCheckpoint.Json) + "\n");
+    }
+
+    /// <summary>archive.json: the members in canonical order with named objective values, genome and recipe (no timings, so equal archives give equal files).</summary>
+    public string ArchiveJson()
+    {
+        var objectives = Setup.Config.Objectives;
+        var members = new JsonArray();
+        int k = 0;
+        foreach (var entry in _archive.Entries)
+        {
+            var member = entry.Payload;
+            var values = new JsonObject();
+            for (int j = 0; j < objectives.Count; j++) values[objectives[j].Name] = Number(member.Objectives[j]);
+            var recipe = Setup.Composer.Compose(Setup.Layout.Decode(member.Genome));
+            members.Add(new JsonObject
+            {
+                ["member"] = k++,
+                ["hash"] = member.Hash,
+                ["generation"] = member.Generation,
+                ["objectives"] = values,
+                ["constraints"] = new JsonArray([.. member.Constraints.Select(Number)]),
+                ["constraint_violation"] = Number(entry.ConstraintViolation),
+                ["genome"] = JsonSerializer.SerializeToNode(member.Genome, SearchCheckpoint.Json),
+                ["recipe"] = recipe.ParameterSpace,
+                ["layers_recipe"] = recipe.DataFlow,
+            });
+        }
+        return new JsonObject { ["generation"] = Generation, ["members"] = members }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : JsonValue.Create(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _materializer.Dispose();
+        _lock.Dispose();
+    }
+}

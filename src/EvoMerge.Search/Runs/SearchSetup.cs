@@ -1,0 +1,111 @@
+using System.Text.Json;
+using EvoMerge.Merging;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Genomes;
+using EvoMerge.Search.Materialization;
+using EvoMerge.Search.Scoring;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Search.Runs;
+
+/// <summary>
+/// A config made ready to search: the models checked (same architecture and layer count), the genome layout, the
+/// recipe composer and the opened tasks (a task on the 'test' split refused as an objective unless allowed, metrics
+/// checked). Shared by the run loop, the dry run and export.
+/// </summary>
+public sealed class SearchSetup
+{
+    private SearchSetup(SearchConfig config, RunInfo info, GenomeLayout layout, RecipeComposer composer,
+        IReadOnlyDictionary<string, ITaskScorer> tasks, Func<string, IMergeMethod> methods)
+    {
+        Config = config;
+        Info = info;
+        Layout = layout;
+        Composer = composer;
+        Tasks = tasks;
+        Methods = methods;
+    }
+
+    public SearchConfig Config { get; }
+
+    /// <summary>Seeds and config origin.</summary>
+    public RunInfo Info { get; }
+
+    public GenomeLayout Layout { get; }
+
+    public RecipeComposer Composer { get; }
+
+    /// <summary>Task scorers by task file (full path).</summary>
+    public IReadOnlyDictionary<string, ITaskScorer> Tasks { get; }
+
+    /// <summary>The merge-method lookup.</summary>
+    public Func<string, IMergeMethod> Methods { get; }
+
+    /// <summary>Seeds derived from the config seed: optimizer = seed, screening and merge from SplitMix64 steps.</summary>
+    public static RunInfo DeriveInfo(SearchConfig config, string configDirectory)
+    {
+        var random = new Optimization.SearchRandom(config.Seed);
+        return new RunInfo(Path.GetFullPath(config.File), configDirectory, config.Seed, config.Seed, random.NextUInt64(), config.Seed);
+    }
+
+    /// <summary>Checks the models and opens the tasks. Problems are one-line errors naming the config file and path.</summary>
+    public static SearchSetup Create(SearchConfig config, RunInfo info, Func<string, IMergeMethod>? methods = null)
+    {
+        methods ??= MergeMethodRegistry.Get;
+        int layers = 0;
+        foreach (var (path, at) in new[] { (config.BaseModel, "base_model") }.Concat(config.Models.Select((m, i) => (m, $"models[{i}]"))))
+        {
+            if (!Directory.Exists(path)) throw SearchConfigReader.ErrorAt(config, at, $"model directory {path} not found");
+            using var model = ModelDirectory.Open(path);
+            int own = model.Config.NumHiddenLayers;
+            if (at == "base_model") layers = own;
+            else if (own != layers)
+                throw SearchConfigReader.ErrorAt(config, at, $"{model.ConfigPath} has {own} layers, the base model {layers}; the search merges fine-tunes of one base");
+        }
+        if (config.Genome.LayerGroups > layers)
+            throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");
+        var layout = new GenomeLayout(config.Genome, config.Models.Count, layers);
+        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, methods);
+
+        var tasks = new Dictionary<string, ITaskScorer>(StringComparer.Ordinal);
+        foreach (string file in config.TaskFiles) tasks[file] = TaskScorerFactory.Open(file, config.BatchTokenBudget);
+        var names = tasks.Values.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (names is not null)
+            throw SearchConfigReader.ErrorAt(config, "objectives", $"two task files share the task name '{names.Key}' ({string.Join(", ", names.Select(t => t.File))})");
+        foreach (var objective in config.Objectives)
+        {
+            var task = tasks[objective.Task];
+            if (task.Split == "test" && !config.AllowTestSplit)
+                throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".task",
+                    $"task '{task.Name}' uses the 'test' split; optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
+            if (!task.Metrics.Contains(objective.Metric))
+                throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{objective.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
+        }
+        foreach (var constraint in config.Constraints)
+        {
+            var task = tasks[constraint.Task];
+            if (!task.Metrics.Contains(constraint.Metric))
+                throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{constraint.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
+        }
+        return new SearchSetup(config, info, layout, composer, tasks, methods);
+    }
+
+    /// <summary>The setup of an existing run directory (its saved config and seeds), with the run directory set to it.</summary>
+    public static SearchSetup Open(string runDirectory, Func<string, IMergeMethod>? methods = null)
+    {
+        var files = new RunFiles(Path.GetFullPath(runDirectory));
+        if (!File.Exists(files.Run) || !File.Exists(files.Config))
+            throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
+        var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
+            ?? throw new InvalidDataException($"{files.Run}: empty");
+        var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory) with { RunDirectory = files.Directory };
+        return Create(config, info, methods);
+    }
+
+    /// <summary>A materialiser for this setup (loads the base and source models).</summary>
+    public CandidateMaterializer CreateMaterializer() =>
+        new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Methods);
+
+    /// <summary>An evaluator over this setup's tasks.</summary>
+    public CandidateEvaluator CreateEvaluator() => new(Config, Tasks);
+}

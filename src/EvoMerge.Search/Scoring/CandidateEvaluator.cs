@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using EvoMerge.Inference;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Optimization;
+
+namespace EvoMerge.Search.Scoring;
+
+/// <summary>
+/// Scores a candidate model on the config's objective and constraint tasks. With cheap-first scoring (and a front to
+/// compare with, and objectives that are item means) each objective task is first scored on a random subset drawn
+/// from the run's generator; if <see cref="PairedDominanceTest"/> shows a front member dominates the candidate on
+/// those items, scoring stops (status <see cref="EvaluationStatus.Screened"/>, objectives = subset means).
+/// Otherwise every remaining item and the constraint tasks are scored. A NaN score makes the evaluation failed.
+/// </summary>
+public sealed class CandidateEvaluator
+{
+    private readonly SearchConfig _config;
+    private readonly Dictionary<string, ITaskScorer> _tasks;
+
+    /// <param name="config">The search config.</param>
+    /// <param name="tasks">A scorer for every task file of the config (<see cref="SearchConfig.TaskFiles"/>), by full path.</param>
+    public CandidateEvaluator(SearchConfig config, IReadOnlyDictionary<string, ITaskScorer> tasks)
+    {
+        _config = config;
+        _tasks = new Dictionary<string, ITaskScorer>(tasks, StringComparer.Ordinal);
+        foreach (string file in config.TaskFiles)
+            if (!_tasks.ContainsKey(file)) throw new ArgumentException($"no scorer for task file {file}");
+    }
+
+    /// <summary>The task scorer of a task file.</summary>
+    public ITaskScorer Task(string file) => _tasks[file];
+
+    /// <summary>
+    /// Scores <paramref name="model"/>. <paramref name="front"/> holds the per-item results of the current front's
+    /// feasible members (for screening); <paramref name="random"/> draws cheap-first subsets.
+    /// </summary>
+    public CandidateEvaluation Evaluate(string hash, DecoderModel model, SearchRandom random,
+        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
+    {
+        var clock = Stopwatch.StartNew();
+        var scores = new Dictionary<string, Dictionary<string, double[]>>(StringComparer.Ordinal);
+        var scored = new Dictionary<string, bool[]>(StringComparer.Ordinal);
+        int itemsEvaluated = 0;
+
+        void Score(ITaskScorer task, IReadOnlyList<int> items)
+        {
+            if (items.Count == 0) return;
+            if (!scores.TryGetValue(task.Name, out var metrics))
+            {
+                metrics = task.Metrics.ToDictionary(m => m, _ => Enumerable.Repeat(double.NaN, task.ItemCount).ToArray(), StringComparer.Ordinal);
+                scores[task.Name] = metrics;
+                scored[task.Name] = new bool[task.ItemCount];
+            }
+            var values = task.ScoreItems(model, items);
+            foreach (var (metric, perItem) in values)
+            {
+                if (!metrics.TryGetValue(metric, out var all)) continue;
+                for (int i = 0; i < items.Count; i++) all[items[i]] = perItem[i];
+            }
+            foreach (int item in items) scored[task.Name][item] = true;
+            itemsEvaluated += items.Count;
+        }
+
+        var objectiveTasks = _config.Objectives.Select(o => _tasks[o.Task]).Distinct().ToList();
+        var cheap = _config.CheapFirst;
+        bool screen = cheap.Enabled && front.Count > 0
+            && _config.Objectives.All(o => _tasks[o.Task].IsItemMean(o.Metric));
+        if (screen)
+        {
+            var subsets = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            foreach (var task in objectiveTasks)
+            {
+                int n = task.ItemCount;
+                int k = Math.Max(2, (int)Math.Ceiling(cheap.Fraction * n));
+                if (k >= n) continue;
+                var order = Enumerable.Range(0, n).ToList();
+                random.Shuffle(order);
+                subsets[task.Name] = [.. order.Take(k).Order()];
+                Score(task, subsets[task.Name]);
+            }
+            if (subsets.Count == objectiveTasks.Count && Dominated(front, subsets, scores, cheap.Confidence) is { } member)
+            {
+                int total = _config.TaskFiles.Sum(f => _tasks[f].ItemCount);
+                var estimates = _config.Objectives.Select(o =>
+                {
+                    var task = _tasks[o.Task];
+                    var subset = subsets[task.Name];
+                    return task.Aggregate(o.Metric, subset.Select(i => scores[task.Name][o.Metric][i]).ToArray());
+                }).ToArray();
+                return new CandidateEvaluation
+                {
+                    Hash = hash,
+                    Status = EvaluationStatus.Screened,
+                    Reason = $"dominated by front member {member} on a {cheap.Fraction:P0} subset (paired test, confidence {cheap.Confidence})",
+                    Objectives = estimates,
+                    Constraints = Enumerable.Repeat(double.NaN, _config.Constraints.Count).ToArray(),
+                    ConstraintViolation = 0.0,
+                    ItemScores = Freeze(scores),
+                    ItemsEvaluated = itemsEvaluated,
+                    ItemsSaved = total - itemsEvaluated,
+                    ScoreSeconds = clock.Elapsed.TotalSeconds,
+                };
+            }
+        }
+
+        foreach (string file in _config.TaskFiles)
+        {
+            var task = _tasks[file];
+            var done = scored.GetValueOrDefault(task.Name);
+            Score(task, Enumerable.Range(0, task.ItemCount).Where(i => done is null || !done[i]).ToArray());
+        }
+        double Value(string file, string metric)
+        {
+            var task = _tasks[file];
+            return scores[task.Name].TryGetValue(metric, out var values)
+                ? task.Aggregate(metric, values)
+                : throw new InvalidDataException($"{file}: task '{task.Name}' has no metric '{metric}' (metrics: {string.Join(", ", task.Metrics)})");
+        }
+        var objectives = _config.Objectives.Select(o => Value(o.Task, o.Metric)).ToArray();
+        var constraints = _config.Constraints.Select(c => Value(c.Task, c.Metric)).ToArray();
+        var evaluation = new CandidateEvaluation
+        {
+            Hash = hash,
+            Status = EvaluationStatus.Scored,
+            Objectives = objectives,
+            Constraints = constraints,
+            ConstraintViolation = _config.Constraints.Select((c, i) => Math.Max(0.0, c.Minimum - constraints[i])).Sum(),
+            ItemScores = Freeze(scores),
+            ItemsEvaluated = itemsEvaluated,
+            ScoreSeconds = clock.Elapsed.TotalSeconds,
+        };
+        int nan = Array.FindIndex(objectives, double.IsNaN);
+        if (nan >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"objective '{_config.Objectives[nan].Name}' is NaN", ConstraintViolation = double.PositiveInfinity };
+        int nanConstraint = Array.FindIndex(constraints, double.IsNaN);
+        if (nanConstraint >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"constraint {_config.Constraints[nanConstraint].ConfigPath} score is NaN", ConstraintViolation = double.PositiveInfinity };
+        return evaluation;
+    }
+
+    /// <summary>Index of the first front member that dominates the candidate with confidence on the subsets, or null.</summary>
+    private int? Dominated(IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front,
+        Dictionary<string, int[]> subsets, Dictionary<string, Dictionary<string, double[]>> scores, double confidence)
+    {
+        for (int m = 0; m < front.Count; m++)
+        {
+            var paired = new List<PairedDominanceTest.PairedObjective>();
+            foreach (var objective in _config.Objectives)
+            {
+                var task = _tasks[objective.Task];
+                if (!front[m].TryGetValue(task.Name, out var memberMetrics) || !memberMetrics.TryGetValue(objective.Metric, out var memberValues)) break;
+                var subset = subsets[task.Name];
+                paired.Add(new(subset.Select(i => memberValues[i]).ToArray(), subset.Select(i => scores[task.Name][objective.Metric][i]).ToArray(), objective.Maximize));
+            }
+            if (paired.Count == _config.Objectives.Count && PairedDominanceTest.MemberDominates(paired, confidence)) return m;
+        }
+        return null;
+    }
+
+    private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> Freeze(Dictionary<string, Dictionary<string, double[]>> scores) =>
+        scores.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, double[]>)t.Value, StringComparer.Ordinal);
+}

@@ -1,0 +1,12 @@
+namespace EvoMerge.Search.Scoring;
+
+/// <summary>How a candidate's evaluation ended.</summary>
+public enum EvaluationStatus
+{
+    /// <summary>Every item of every task was scored.</summary>
+    Scored,
+    /// <summary>Cheap-first scoring stopped after a subset: an archive member dominates it with confidence.</summary>
+    Screened,
+    /// <summary>Materialising or scoring failed, or a score was NaN; the candidate is infeasible.</summary>
+    Failed,
+}

@@ -1,0 +1,35 @@
+using EvoMerge.Inference;
+
+namespace EvoMerge.Search.Scoring;
+
+/// <summary>
+/// One eval task as the search sees it: a fixed list of items, each scored on its own, and metrics that aggregate
+/// per-item values. The search asks for any subset of items (cheap-first scoring scores a random subset first) and
+/// keeps every per-item value, so candidates can be compared item by item.
+/// </summary>
+public interface ITaskScorer
+{
+    /// <summary>The task's name.</summary>
+    string Name { get; }
+
+    /// <summary>The task file (full path).</summary>
+    string File { get; }
+
+    /// <summary>The dataset split the items come from (a 'test' split is refused as an objective unless allowed).</summary>
+    string Split { get; }
+
+    /// <summary>Number of items.</summary>
+    int ItemCount { get; }
+
+    /// <summary>The metrics the task reports.</summary>
+    IReadOnlyList<string> Metrics { get; }
+
+    /// <summary>True when <paramref name="metric"/> is the mean of its per-item values (cheap-first scoring needs that).</summary>
+    bool IsItemMean(string metric);
+
+    /// <summary>Per-item values of every metric for <paramref name="items"/> (indices into the task), in that order.</summary>
+    IReadOnlyDictionary<string, double[]> ScoreItems(DecoderModel model, IReadOnlyList<int> items);
+
+    /// <summary>The metric's value from per-item values of all items.</summary>
+    double Aggregate(string metric, IReadOnlyList<double> itemValues);
+}

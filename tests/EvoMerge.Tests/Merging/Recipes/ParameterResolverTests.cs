@@ -1,0 +1,136 @@
+using EvoMerge.Merging.Recipes;
+using Xunit;
+
+namespace EvoMerge.Tests.Merging.Recipes;
+
+public class ParameterResolverTests
+{
+    private const string Up = "model.layers.2.mlp.up_proj.weight";
+    private const string Q = "model.layers.2.self_attn.q_proj.weight";
+
+    [Fact]
+    public void Per_model_values_come_from_the_source_then_the_slice_then_the_top_level_then_the_default()
+    {
+        var recipe = RecipeText.Parse("""
+            slices:
+              - sources:
+                  - model: base
+                    layer_range: [0, 4]
+                  - model: a
+                    layer_range: [0, 4]
+                    parameters: {weight: 0.7, density: [{filter: mlp, value: 0.2}]}
+                  - model: b
+                    layer_range: [0, 4]
+                    parameters: {weight: [{filter: self_attn, value: 0.9}]}
+                parameters: {density: 0.4}
+            merge_method: ties
+            base_model: base
+            parameters: {weight: 0.1, lambda: 2}
+            """);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Ties());
+        var slice = recipe.Slices[0];
+
+        var aUp = resolver.PerModel(slice, slice.Sources[1], false, Up, 0.5);
+        Assert.Equal(0.7, aUp.Get("weight"));
+        Assert.Equal(0.2, aUp.Get("density"));
+        var aQ = resolver.PerModel(slice, slice.Sources[1], false, Q, 0.5);
+        Assert.Equal(0.4, aQ.Get("density"));
+
+        Assert.Equal(0.9, resolver.PerModel(slice, slice.Sources[2], false, Q, 0.5).Get("weight"));
+        Assert.Equal(0.1, resolver.PerModel(slice, slice.Sources[2], false, Up, 0.5).Get("weight"));
+
+        var global = resolver.Global(slice, Up, 0.5);
+        Assert.Equal(2.0, global.Get("lambda"));
+        Assert.Equal(1.0, global.Get("normalize"));
+        Assert.Equal(0.0, global.Get("int8_mask"));
+    }
+
+    [Fact]
+    public void Density_falls_back_to_the_method_default_when_nothing_sets_it()
+    {
+        var recipe = RecipeText.Parse("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: base\n");
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Ties());
+        var slice = recipe.Slices[0];
+        Assert.Equal(1.0, resolver.PerModel(slice, slice.Sources[0], false, Up, 0).Get("density"));
+    }
+
+    [Fact]
+    public void Gradients_are_evaluated_at_the_given_position_and_filters_against_the_given_name()
+    {
+        var recipe = RecipeText.Parse("""
+            slices:
+              - sources:
+                  - {model: a, layer_range: [20, 24], parameters: {scale: [{filter: layers.21., value: [0, 1]}, {value: 5}]}}
+            merge_method: passthrough
+            """);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Passthrough());
+        var slice = recipe.Slices[0];
+        Assert.Equal(1.0 / 3, resolver.PerModel(slice, slice.Sources[0], false, "model.layers.21.mlp.up_proj.weight", 1.0 / 3).Get("scale"), 12);
+        Assert.Equal(5.0, resolver.PerModel(slice, slice.Sources[0], false, "model.layers.1.mlp.up_proj.weight", 1.0 / 3).Get("scale"));
+    }
+
+    [Fact]
+    public void A_parameter_without_default_that_nothing_sets_is_absent()
+    {
+        var recipe = RecipeText.Parse("slices:\n  - sources: [{model: a, layer_range: [0, 1]}]\nmerge_method: passthrough\n");
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Passthrough());
+        Assert.False(resolver.PerModel(recipe.Slices[0], recipe.Slices[0].Sources[0], false, Up, 1).Has("scale"));
+    }
+
+    [Fact]
+    public void A_missing_required_weight_names_the_model_line_but_the_base_never_needs_one()
+    {
+        var recipe = RecipeText.Parse("""
+            models:
+              - model: a
+                parameters: {weight: 1}
+              - model: b
+                parameters: {density: 0.5}
+            merge_method: ties
+            base_model: base
+            """);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Ties());
+        var slice = recipe.Slices[0];
+        var error = Assert.Throws<RecipeException>(() => resolver.PerModel(slice, slice.Sources[1], false, Up, 0));
+        Assert.Equal("recipe.yml:4: model 'b' (models[1]) has no value for required parameter 'weight' of ties (tensor 'model.layers.2.mlp.up_proj.weight')", error.Message);
+        Assert.False(resolver.PerModel(slice, slice.Sources[2], true, Up, 0).Has("weight"));
+    }
+
+    [Fact]
+    public void A_required_global_parameter_whose_filters_do_not_match_is_an_error_at_merge_method()
+    {
+        var recipe = RecipeText.Parse("""
+            slices:
+              - sources:
+                  - {model: a, layer_range: [0, 2]}
+                  - {model: b, layer_range: [0, 2]}
+            merge_method: slerp
+            base_model: a
+            parameters:
+              t: [{filter: mlp, value: 0.5}]
+            """);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Slerp());
+        Assert.Equal(0.5, resolver.Global(recipe.Slices[0], Up, 0).Get("t"));
+        var error = Assert.Throws<RecipeException>(() => resolver.Global(recipe.Slices[0], Q, 0));
+        Assert.Equal("recipe.yml:5: slerp needs parameter 't', but no value applies to tensor 'model.layers.2.self_attn.q_proj.weight'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1}\n  - model: b\n    parameters: {weight: 1, densty: 0.5}\nmerge_method: ties\nbase_model: c\n",
+        5, "unknown key 'densty' in models[1].parameters: ties has no such parameter (its parameters: weight, density, normalize, int8_mask, lambda)")]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, lambda: 2}\nmerge_method: ties\nbase_model: c\n",
+        3, "'lambda' in models[0].parameters is a global parameter of ties; set it under the top-level or slice parameters, not per model")]
+    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters:\n  normalize: 0.5\n",
+        5, "parameters.normalize must be true or false")]
+    [InlineData("models: [{model: a, parameters: {weight: [{filter: mlp, value: true}]}}]\nmerge_method: ties\nbase_model: c\n",
+        1, "models[0].parameters.weight must be a number")]
+    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters: {t: 1}\n",
+        4, "unknown key 't' in parameters: ties has no such parameter")]
+    public void Parameters_the_method_does_not_take_or_of_the_wrong_type_are_errors(string yaml, int line, string problem)
+    {
+        var recipe = RecipeText.Parse(yaml);
+        var error = Assert.Throws<RecipeException>(() => new ParameterResolver(recipe, FakeMergeMethod.Ties()));
+        Assert.Equal(line, error.Line);
+        Assert.Contains(problem, error.Message);
+    }
+}

@@ -1,0 +1,118 @@
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Optimization;
+using Xunit;
+
+namespace EvoMerge.Tests.Search;
+
+public class SearchConfigReaderTests
+{
+    private const string Valid = """
+        base_model: models/base
+        models:
+          - models/a
+          - models/b
+        objectives:
+          - task: tasks/a.yml
+            metric: acc
+          - name: b
+            task: tasks/b.yml
+            metric: choice_logprob
+            direction: maximize
+            weight: 2
+        constraints:
+          - task: tasks/a.yml
+            metric: acc
+            minimum: 0.5
+        genome:
+          methods: [ties, task_arithmetic]
+          layer_groups: 2
+          ranges:
+            weight: [0, 1.5]
+          layer_ordering:
+            repeats: 2
+        optimizer:
+          name: nsga2
+          settings:
+            population_size: 6
+        budget:
+          generations: 3
+        evaluation:
+          cheap_first:
+            fraction: 0.5
+        seed: 7
+        run_dir: runs/x
+        """;
+
+    [Fact]
+    public void ReadsAValidConfigWithPathsResolvedAgainstItsDirectory()
+    {
+        var config = SearchConfigReader.Parse(Valid, "search.yml", "/work/exp");
+        Assert.Equal("/work/exp/models/base", config.BaseModel);
+        Assert.Equal(["/work/exp/models/a", "/work/exp/models/b"], config.Models);
+        Assert.Equal("a.acc", config.Objectives[0].Name);
+        Assert.Equal(2.0, config.Objectives[1].Weight);
+        Assert.Equal(0.5, config.Constraints[0].Minimum);
+        Assert.Equal(new GeneRange(0, 1.5), config.Genome.Ranges.Weight);
+        Assert.Equal(2, config.Genome.LayerOrdering!.Repeats);
+        Assert.Equal(6, Assert.IsType<Nsga2Settings>(config.Optimizer).PopulationSize);
+        Assert.True(config.CheapFirst.Enabled);
+        Assert.Equal(0.5, config.CheapFirst.Fraction);
+        Assert.Equal(7UL, config.Seed);
+        Assert.Equal("/work/exp/runs/x", config.RunDirectory);
+        Assert.Equal(["/work/exp/tasks/a.yml", "/work/exp/tasks/b.yml"], config.TaskFiles);
+    }
+
+    [Theory]
+    [InlineData("  layer_groups: 2", "  layer_groups: 0", "search.yml:19: genome.layer_groups: must be ≥ 1")]
+    [InlineData("  layer_groups: 2", "  layer_groups: two", "search.yml:19: genome.layer_groups: must be an integer, found 'two'")]
+    [InlineData("seed: 7", "seed: 7\nsurprise: 1", "search.yml:34: surprise: unknown key 'surprise'")]
+    [InlineData("    metric: acc\n  - name: b", "    metric: acc\n    direction: up\n  - name: b", "search.yml:8: objectives[0].direction: must be one of \"maximize\", \"minimize\"")]
+    [InlineData("  methods: [ties, task_arithmetic]", "  methods: [ties, magic]", "search.yml:18: genome.methods[1]: must be one of")]
+    [InlineData("    weight: [0, 1.5]", "    weight: [1.5, 0]", "search.yml:21: genome.ranges.weight: [1.5, 0] ends before it starts")]
+    [InlineData("run_dir: runs/x", "", "search.yml:1: missing required key 'run_dir'")]
+    [InlineData("    population_size: 6", "    population_sise: 6", "search.yml:27: optimizer.settings")]
+    [InlineData("  generations: 3", "  generations: -1", "search.yml:29: budget.generations: must be ≥ 1")]
+    public void ErrorsNameTheLineAndPath(string find, string replace, string expected)
+    {
+        Assert.Contains(find, Valid);
+        var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(Valid.Replace(find, replace), "search.yml", "/work"));
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void JsonConfigsAreReadToo()
+    {
+        string json = """{"base_model": "b", "models": ["a"], "objectives": [{"task": "t.yml", "metric": "acc"}], "genome": {"methods": ["ties"], "layer_groups": 1}, "optimizer": {"name": "random"}, "budget": {"evaluations": 10}, "seed": 1, "run_dir": "r"}""";
+        var config = SearchConfigReader.Parse(json, "search.json", "/x");
+        Assert.Equal("/x/b", config.BaseModel);
+        Assert.IsType<RandomSearchSettings>(config.Optimizer);
+        Assert.Equal(10, config.Budget.Evaluations);
+    }
+
+    [Fact]
+    public void SlerpNeedsExactlyTwoModels()
+    {
+        string text = Valid.Replace("  - models/b\n", "").Replace("[ties, task_arithmetic]", "[slerp]");
+        var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
+        Assert.Contains("genome.methods[0]: slerp merges exactly two source models", e.Message);
+    }
+
+    [Fact]
+    public void SchemaFileIsTheEmbeddedOneAndDescribesEveryField()
+    {
+        string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        string onDisk = File.ReadAllText(Path.Combine(root, "search-space.schema.json"));
+        Assert.Equal(onDisk, JsonSchemaValidator.SearchSpaceSchemaText());
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(onDisk)!.AsObject();
+        void Check(System.Text.Json.Nodes.JsonNode? node, string where)
+        {
+            if (node is not System.Text.Json.Nodes.JsonObject obj) return;
+            if (obj["properties"] is System.Text.Json.Nodes.JsonObject properties)
+                foreach (var (name, sub) in properties)
+                    Assert.True(sub!["description"] is not null || sub["$ref"] is not null, $"{where}.{name} has no description");
+            foreach (var (_, child) in obj) Check(child, where);
+        }
+        Check(schema, "#");
+    }
+}
