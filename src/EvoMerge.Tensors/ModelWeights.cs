@@ -32,7 +32,7 @@ public sealed class ModelWeights : IDisposable
     /// <summary>The model directory.</summary>
     public string Directory { get; }
 
-    /// <summary>Shard file names (relative to <see cref="Directory"/>), in index order.</summary>
+    /// <summary>Shard file names (relative to <see cref="Directory"/>), sorted by name.</summary>
     public IReadOnlyList<string> ShardFiles { get; }
 
     /// <summary>All tensor names, in shard and file order.</summary>
@@ -53,7 +53,7 @@ public sealed class ModelWeights : IDisposable
             if (File.Exists(indexPath))
             {
                 var weightMap = ReadIndex(indexPath);
-                var shards = weightMap.Values.Distinct(StringComparer.Ordinal).ToList();
+                var shards = weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 foreach (string shard in shards)
                 {
                     string shardPath = Path.Combine(directory, shard);

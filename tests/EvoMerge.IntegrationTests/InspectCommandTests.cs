@@ -22,7 +22,9 @@ public class InspectCommandTests
         var result = CliRunner.Run("inspect", Fixture);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("LlamaForCausalLM", result.Stdout);
-        Assert.Contains("model-00001-of-00002.safetensors", result.Stdout);
+        int first = result.Stdout.IndexOf("model-00001-of-00002.safetensors", StringComparison.Ordinal);
+        int second = result.Stdout.IndexOf("model-00002-of-00002.safetensors", StringComparison.Ordinal);
+        Assert.True(first >= 0 && second > first, "shards are listed in order");
     }
 
     [Fact]

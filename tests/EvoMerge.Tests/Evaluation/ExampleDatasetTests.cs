@@ -9,8 +9,7 @@ namespace EvoMerge.Tests.Evaluation;
 /// </summary>
 public sealed class ExampleDatasetTests
 {
-    private static string ExampleDirectory([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "datasets", "examples"));
+    private static string ExampleDirectory() => RepositoryPaths.Combine("datasets", "examples");
 
     [Fact]
     public void ExampleDatasetsAreReproducible()

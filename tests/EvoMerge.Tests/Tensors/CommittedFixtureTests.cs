@@ -13,8 +13,7 @@ public class CommittedFixtureTests
     public const long Seed = 20261123;
     public const long MaxShardBytes = 50_000;
 
-    private static string FixtureDirectory([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "fixtures", "tiny-llama"));
+    private static string FixtureDirectory() => RepositoryPaths.Combine("tests", "fixtures", "tiny-llama");
 
     [Fact]
     public void TinyLlamaFixtureIsReproducible()
