@@ -20,6 +20,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
