@@ -95,7 +95,8 @@ public partial class HostedSearchTests(MonitoredSearch search) : IClassFixture<M
         Assert.True(exprs.Count >= 8, $"{exprs.Count} queries");
         var exported = search.SecondScrape.Names;
         var used = exprs.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
-        Assert.Empty(used.Where(n => !exported.Contains(n)));
+        string[] unknown = [.. used.Where(n => !exported.Contains(n)).Order()];
+        Assert.True(unknown.Length == 0, "not exported: " + string.Join(", ", unknown));
         foreach (string required in new[]
                  {
                      "evomerge_objective_best", "evomerge_hypervolume", "evomerge_evaluations_total", "evomerge_evaluation_duration_seconds_bucket",
