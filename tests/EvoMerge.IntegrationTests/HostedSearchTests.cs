@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace EvoMerge.IntegrationTests;
 
 /// <summary>The hosted orchestrator seen from outside (see <see cref="MonitoredSearch"/>): metrics, status, SIGTERM, resume, Prometheus, the Grafana dashboard.</summary>
-public partial class HostedSearchTests(MonitoredSearch search) : IClassFixture<MonitoredSearch>
+public partial class HostedSearchTests(MonitoredSearch search, ITestOutputHelper output) : IClassFixture<MonitoredSearch>
 {
     [Fact]
     public void MetricsMoveAsEvaluationsComplete()
@@ -44,6 +45,7 @@ public partial class HostedSearchTests(MonitoredSearch search) : IClassFixture<M
         Assert.Equal("running", status.GetProperty("state").GetString());
         Assert.True(status.GetProperty("generation").GetInt32() >= 2);
         Assert.Equal(200, status.GetProperty("generations_budget").GetInt32());
+        Assert.Equal(100000, status.GetProperty("evaluations_budget").GetInt32());
         Assert.True(status.GetProperty("evaluations_done").GetInt32() >= 12);
         Assert.True(status.GetProperty("archive_size").GetInt32() >= 1);
         Assert.True(status.GetProperty("hypervolume").GetDouble() > 0);
@@ -78,6 +80,7 @@ public partial class HostedSearchTests(MonitoredSearch search) : IClassFixture<M
     {
         if (!MonitoredSearch.ScrapeCheckRequired) return; // neither CI nor installed: deploy/install-prometheus.sh installs them
         Assert.NotNull(search.ScrapeCheck);
+        output.WriteLine(search.ScrapeCheck.Stdout + search.ScrapeCheck.Stderr);
         Assert.True(search.ScrapeCheck.ExitCode == 0, search.ScrapeCheck.Stdout + search.ScrapeCheck.Stderr);
         Assert.Contains("promtool check metrics: ok", search.ScrapeCheck.Stdout);
         Assert.Contains("target up", search.ScrapeCheck.Stdout);
@@ -94,6 +97,7 @@ public partial class HostedSearchTests(MonitoredSearch search) : IClassFixture<M
         Collect(root, exprs);
         Assert.True(exprs.Count >= 8, $"{exprs.Count} queries");
         var exported = search.SecondScrape.Names;
+        output.WriteLine(search.SecondScrape.Text);
         var used = exprs.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
         string[] unknown = [.. used.Where(n => !exported.Contains(n)).Order()];
         Assert.True(unknown.Length == 0, "not exported: " + string.Join(", ", unknown));

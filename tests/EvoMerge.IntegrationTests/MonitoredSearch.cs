@@ -37,6 +37,7 @@ public sealed class MonitoredSearch : IDisposable
                 population_size: 6
             budget:
               generations: 200
+              evaluations: 100000
             seed: 5
             run_dir: runs/monitored
             """);
