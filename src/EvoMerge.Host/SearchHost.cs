@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using EvoMerge.Search.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,8 +103,10 @@ public static class SearchHost
 
             logger.LogInformation("{Message}", startMessage(run));
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
-            logger.LogInformation("metrics on http://{Endpoint}{Path}, status on http://{Endpoint}/status", endpoint, options.MetricsPath, endpoint);
-            app.Run();
+            app.Start();
+            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
+            logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath, address);
+            app.WaitForShutdown();
         }
         finally
         {
