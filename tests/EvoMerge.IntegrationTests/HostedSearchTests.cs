@@ -59,6 +59,7 @@ public partial class HostedSearchTests(MonitoredSearch search, ITestOutputHelper
         Assert.True(search.StopExitCode == 0, search.SearchStderr);
         Assert.True(search.StopSeconds < MonitoredSearch.GracePeriod.TotalSeconds, $"stopped in {search.StopSeconds:F1} s");
         Assert.Contains("stopped at a safe point", search.SearchStderr);
+        Assert.Contains("progress: ", search.SearchStderr); // periodic plain lines when stdout is not a terminal
 
         var stopped = search.StatusAfterStop.RootElement;
         Assert.False(stopped.GetProperty("alive").GetBoolean());
