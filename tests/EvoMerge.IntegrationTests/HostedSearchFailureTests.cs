@@ -52,16 +52,17 @@ public class HostedSearchFailureTests
     public void ASecondSignalExitsAtOnceAndTheLastCheckpointStaysValid()
     {
         using var temp = new TempDirectory();
-        var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 600);
+        var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 200);
         string config = WriteConfig(layout);
         string run = Path.Combine(temp.Path, "runs", "r");
         using var child = ChildProcess.Start(new Dictionary<string, string>(), "search", config, "--metrics-url", "http://127.0.0.1:0", "--grace-period", "60", "--log-format", "json");
         Assert.True(child.WaitForLine("\"generation 1 candidate 1:", TimeSpan.FromSeconds(60)), child.Stderr);
+        // The second signal follows well inside one candidate's evaluation, so a graceful stop cannot have finished.
         PosixSignal.Send(child.Id, PosixSignal.Terminate);
-        Assert.True(child.WaitForLine("stop requested", TimeSpan.FromSeconds(10)), child.Stderr);
+        Thread.Sleep(50);
         PosixSignal.Send(child.Id, PosixSignal.Interrupt);
         Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), "a second signal exits at once");
-        Assert.Equal(130, child.ExitCode);
+        Assert.True(child.ExitCode == 130, $"exit code {child.ExitCode}: {child.Stderr}");
         foreach (string line in child.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var entry = JsonDocument.Parse(line); // --log-format json: every stderr line is one JSON object
