@@ -13,6 +13,9 @@ public sealed class HostedSearch
     /// <summary>How the search ended (<see cref="SearchOutcome.Running"/> until it does).</summary>
     public SearchOutcome Outcome { get; set; } = SearchOutcome.Running;
 
+    /// <summary>True once the search thread was started (until then the host may dispose the run).</summary>
+    public bool Started { get; set; }
+
     /// <summary>The crash report written, if any.</summary>
     public string? CrashReportPath { get; set; }
 

@@ -43,7 +43,7 @@ public static class SearchHost
         builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
         var options = ReadOptions(builder.Configuration);
         bool explicitUrl = builder.Configuration["metrics_url"] is not null;
-        var endpoint = MetricsEndpoint(options.MetricsUri, explicitUrl, out string? fallback);
+        var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
         bool live = options.Progress == "live" || (options.Progress == "auto" && !Console.IsOutputRedirected && !Console.IsErrorRedirected);
 
         builder.Logging.ClearProviders();
@@ -95,7 +95,7 @@ public static class SearchHost
         try
         {
             progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
-            app.MapPrometheusScrapingEndpoint(options.MetricsPath);
+            app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/status", () => progress.Snapshot() is { } s
                 ? Results.Text(System.Text.Json.JsonSerializer.Serialize(s, RunStatus.Json) + "\n", "application/json")
@@ -105,12 +105,13 @@ public static class SearchHost
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
             app.Start();
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
-            logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath, address);
+            logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
             app.WaitForShutdown();
         }
         finally
         {
-            if (search.Outcome != SearchOutcome.Running) run.Dispose();
+            // A search thread still inside an evaluation keeps its run; the OS releases the lock at exit.
+            if (!search.Started || search.Outcome != SearchOutcome.Running) run.Dispose();
         }
         switch (search.Outcome)
         {

@@ -33,8 +33,8 @@ public sealed class SearchHostOptions
     public double ProgressIntervalSeconds { get; set; } = 10;
 
     /// <summary>The metrics URL parsed (valid after validation).</summary>
-    public Uri MetricsUri => new(MetricsUrl, UriKind.Absolute);
+    public Uri MetricsUri() => new(MetricsUrl, UriKind.Absolute);
 
     /// <summary>The scrape path from <see cref="MetricsUrl"/>.</summary>
-    public string MetricsPath => MetricsUri.AbsolutePath is "/" or "" ? "/metrics" : MetricsUri.AbsolutePath.TrimEnd('/');
+    public string MetricsPath() => MetricsUri().AbsolutePath is "/" or "" ? "/metrics" : MetricsUri().AbsolutePath.TrimEnd('/');
 }

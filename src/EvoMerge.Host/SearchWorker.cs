@@ -20,6 +20,7 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
             logger.LogInformation("stop requested: stopping after the current candidate's evaluation");
         });
         var run = search.Run;
+        search.Started = true;
         try
         {
             await Task.Factory.StartNew(() => run.Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
