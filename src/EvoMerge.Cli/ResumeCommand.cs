@@ -1,24 +1,27 @@
 using System.CommandLine;
+using EvoMerge.Host;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Cli;
 
-/// <summary><c>evomerge resume RUN_DIR</c>: continues a search from its last complete checkpoint.</summary>
+/// <summary><c>evomerge resume RUN_DIR [host options]</c>: continues a search from its last complete checkpoint in the hosted orchestrator.</summary>
 public static class ResumeCommand
 {
     public static Command Create()
     {
         var dir = new Argument<DirectoryInfo>("RUN_DIR") { Description = "A search's run directory." };
+        var host = new SearchHostCommandOptions();
         var command = new Command("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.") { dir };
+        host.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(dir)!.FullName;
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: run directory not found");
-            var setup = SearchSetup.Open(path);
-            using var run = SearchRun.Resume(path, new LogSearchObserver(setup.Config.Objectives.Select(o => o.Name).ToArray()));
-            Console.Error.WriteLine($"evomerge: resuming {path} after generation {run.Generation} ({run.EvaluationsScored} candidates scored so far)");
-            run.Run();
-            return SearchCommand.PrintSummary(run);
+            return SearchHost.Run(
+                observer => SearchRun.Resume(path, observer),
+                run => $"resuming {path} after generation {run.Generation} ({run.EvaluationsScored} candidates scored so far)",
+                host.Overrides(parse),
+                SearchCommand.PrintSummary);
         });
         return command;
     }

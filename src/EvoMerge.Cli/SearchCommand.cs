@@ -1,34 +1,42 @@
 using System.CommandLine;
 using System.Globalization;
+using EvoMerge.Host;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Cli;
 
-/// <summary><c>evomerge search CONFIG [--dry-run] [--run-dir DIR]</c>: runs an evolutionary merge search, or checks its config and estimates its cost.</summary>
+/// <summary>
+/// <c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE]</c>:
+/// runs an evolutionary merge search in the hosted orchestrator (see <see cref="SearchHost"/>), or checks its config and estimates its cost.
+/// </summary>
 public static class SearchCommand
 {
     public static Command Create()
     {
         var config = new Argument<FileInfo>("CONFIG") { Description = "Search config (YAML or JSON, see search-space.schema.json)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the config, print the genome size, a random genome's recipe and the memory/time per evaluation; write nothing." };
-        var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (overrides the config's run_dir)." };
+        var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (overrides the config's run_dir and EVOMERGE_RUN_DIR)." };
+        var host = new SearchHostCommandOptions();
         var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir };
+        host.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = SearchConfigReader.ReadFile(parse.GetValue(config)!.FullName);
+            if (Environment.GetEnvironmentVariable("EVOMERGE_RUN_DIR") is { Length: > 0 } envDir) settings = settings with { RunDirectory = Path.GetFullPath(envDir) };
             if (parse.GetValue(runDir) is { } dir) settings = settings with { RunDirectory = dir.FullName };
             if (parse.GetValue(dryRun)) return PrintDryRun(settings);
-            using var run = SearchRun.Start(settings, new LogSearchObserver(settings.Objectives.Select(o => o.Name).ToArray()));
-            Console.Error.WriteLine($"evomerge: search in {settings.RunDirectory}: {run.Setup.Layout.Space.RealCount} real and {run.Setup.Layout.Space.CategoryGeneCount} categorical genes, optimizer {settings.Optimizer.OptimizerName}, seed {settings.Seed}");
-            run.Run();
-            return PrintSummary(run);
+            return SearchHost.Run(
+                observer => SearchRun.Start(settings, observer),
+                run => $"search in {settings.RunDirectory}: {run.Setup.Layout.Space.RealCount} real and {run.Setup.Layout.Space.CategoryGeneCount} categorical genes, optimizer {settings.Optimizer.OptimizerName}, seed {settings.Seed}",
+                host.Overrides(parse),
+                run => PrintSummary(run));
         });
         return command;
     }
 
-    /// <summary>Prints the archive after a run (stdout) and returns 0.</summary>
-    public static int PrintSummary(SearchRun run)
+    /// <summary>Prints the archive after a run (stdout).</summary>
+    public static void PrintSummary(SearchRun run)
     {
         var inv = CultureInfo.InvariantCulture;
         var objectives = run.Setup.Config.Objectives;
@@ -40,7 +48,6 @@ public static class SearchCommand
             var member = run.Archive[k].Payload;
             Console.WriteLine(string.Create(inv, $"{k,6}  {member.Hash[..12],-12}  {string.Join("  ", member.Objectives.Select(v => $"{v,14:G6}"))}  {member.Generation,10}"));
         }
-        return 0;
     }
 
     private static int PrintDryRun(SearchConfig settings)

@@ -38,6 +38,9 @@ public sealed record EvaluationRecord
 
     public int ItemsSaved { get; init; }
 
+    /// <summary>Tokens read to score it (0 for cache hits; reported to observers, not written to the parquet log).</summary>
+    public long TokensScored { get; init; }
+
     public double MaterializeSeconds { get; init; }
 
     public double ScoreSeconds { get; init; }

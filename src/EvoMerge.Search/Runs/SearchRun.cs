@@ -211,18 +211,26 @@ public sealed class SearchRun : IDisposable
         }
     }
 
-    /// <summary>Runs generations until the budget is reached (or cancellation, checked between generations).</summary>
+    /// <summary>
+    /// Runs generations until the budget is reached. Cancellation is checked before every candidate (see
+    /// <see cref="RunGeneration"/>); it throws <see cref="OperationCanceledException"/>.
+    /// </summary>
     public void Run(CancellationToken cancellation = default)
     {
         while (!BudgetReached)
         {
             cancellation.ThrowIfCancellationRequested();
-            RunGeneration();
+            RunGeneration(cancellation);
         }
     }
 
-    /// <summary>Runs one generation and checkpoints it.</summary>
-    public GenerationStatistics RunGeneration()
+    /// <summary>
+    /// Runs one generation and checkpoints it. <paramref name="cancellation"/> is checked before each candidate's
+    /// evaluation (an evaluation in progress finishes). A cancelled generation is abandoned: nothing of it is told,
+    /// archived, logged or checkpointed, so the run directory keeps the previous generation's checkpoint and a resume
+    /// redoes this generation from it, exactly as after a kill. The instance must not run again after a cancellation.
+    /// </summary>
+    public GenerationStatistics RunGeneration(CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         int generation = Generation;
@@ -234,6 +242,7 @@ public sealed class SearchRun : IDisposable
         var evaluations = new List<(Genome Genome, CandidateEvaluation Evaluation, bool Cached)>();
         for (int i = 0; i < batch.Count; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var (evaluation, cached) = Evaluate(batch[i], front);
             evaluations.Add((batch[i], evaluation, cached));
             told.Add(Told(batch[i], evaluation));
@@ -251,6 +260,7 @@ public sealed class SearchRun : IDisposable
                 ConstraintViolation = evaluation.ConstraintViolation,
                 ItemsEvaluated = cached ? 0 : evaluation.ItemsEvaluated,
                 ItemsSaved = cached ? 0 : evaluation.ItemsSaved,
+                TokensScored = cached ? 0 : evaluation.TokensScored,
                 MaterializeSeconds = cached ? 0 : evaluation.MaterializeSeconds,
                 ScoreSeconds = cached ? 0 : evaluation.ScoreSeconds,
                 ItemScores = cached ? "" : EvaluationLog.SerializeItemScores(evaluation.ItemScores),

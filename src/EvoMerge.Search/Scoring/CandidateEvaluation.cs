@@ -37,6 +37,9 @@ public sealed record CandidateEvaluation
     /// <summary>Item evaluations cheap-first scoring skipped.</summary>
     public int ItemsSaved { get; init; }
 
+    /// <summary>Tokens the model read to score the items evaluated (not persisted: 0 for evaluations read back on resume).</summary>
+    public long TokensScored { get; init; }
+
     /// <summary>Seconds spent building the weights.</summary>
     public double MaterializeSeconds { get; init; }
 

@@ -41,6 +41,7 @@ public sealed class CandidateEvaluator
         var scores = new Dictionary<string, Dictionary<string, double[]>>(StringComparer.Ordinal);
         var scored = new Dictionary<string, bool[]>(StringComparer.Ordinal);
         int itemsEvaluated = 0;
+        long tokensScored = 0;
 
         void Score(ITaskScorer task, IReadOnlyList<int> items)
         {
@@ -59,6 +60,7 @@ public sealed class CandidateEvaluator
             }
             foreach (int item in items) scored[task.Name][item] = true;
             itemsEvaluated += items.Count;
+            tokensScored += task.TokensOf(items);
         }
 
         var objectiveTasks = _config.Objectives.Select(o => _tasks[o.Task]).Distinct().ToList();
@@ -98,6 +100,7 @@ public sealed class CandidateEvaluator
                     ItemScores = Freeze(scores),
                     ItemsEvaluated = itemsEvaluated,
                     ItemsSaved = total - itemsEvaluated,
+                    TokensScored = tokensScored,
                     ScoreSeconds = clock.Elapsed.TotalSeconds,
                 };
             }
@@ -127,6 +130,7 @@ public sealed class CandidateEvaluator
             ConstraintViolation = _config.Constraints.Select((c, i) => Math.Max(0.0, c.Minimum - constraints[i])).Sum(),
             ItemScores = Freeze(scores),
             ItemsEvaluated = itemsEvaluated,
+            TokensScored = tokensScored,
             ScoreSeconds = clock.Elapsed.TotalSeconds,
         };
         int nan = Array.FindIndex(objectives, double.IsNaN);

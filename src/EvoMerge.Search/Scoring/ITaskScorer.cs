@@ -30,6 +30,9 @@ public interface ITaskScorer
     /// <summary>Per-item values of every metric for <paramref name="items"/> (indices into the task), in that order.</summary>
     IReadOnlyDictionary<string, double[]> ScoreItems(DecoderModel model, IReadOnlyList<int> items);
 
+    /// <summary>Tokens the model reads to score <paramref name="items"/> (0 where the task does not count them), for throughput reports.</summary>
+    long TokensOf(IReadOnlyList<int> items) => 0;
+
     /// <summary>The metric's value from per-item values of all items.</summary>
     double Aggregate(string metric, IReadOnlyList<double> itemValues);
 }

@@ -101,6 +101,18 @@ public sealed class TokenChoiceTask : ITaskScorer
         return new Dictionary<string, double[]>(StringComparer.Ordinal) { ["acc"] = accuracy, ["choice_logprob"] = logprob };
     }
 
+    /// <summary>Context plus continuation tokens of every choice of <paramref name="items"/>.</summary>
+    public long TokensOf(IReadOnlyList<int> items)
+    {
+        long tokens = 0;
+        foreach (int index in items)
+        {
+            var item = _items[index];
+            foreach (var choice in item.Choices) tokens += item.Context.Length + choice.Length;
+        }
+        return tokens;
+    }
+
     public double Aggregate(string metric, IReadOnlyList<double> itemValues) => itemValues.Count == 0 ? double.NaN : itemValues.Average();
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace EvoMerge.Cli;
+
+/// <summary>The hosted-search options shared by <c>search</c> and <c>resume</c>, turned into configuration overrides for <see cref="EvoMerge.Host.SearchHost"/>.</summary>
+public sealed class SearchHostCommandOptions
+{
+    private readonly Option<string?> _metricsUrl = new("--metrics-url") { Description = "Serve /metrics, /healthz and /status here (default http://127.0.0.1:9464; env EVOMERGE_METRICS_URL)." };
+    private readonly Option<string?> _logFormat = new("--log-format") { Description = "Log lines on stderr: text or json (env EVOMERGE_LOG_FORMAT)." };
+    private readonly Option<double?> _gracePeriod = new("--grace-period") { Description = "Seconds a stop (Ctrl+C, SIGTERM) may take before exiting anyway (default 30; env EVOMERGE_GRACE_PERIOD)." };
+    private readonly Option<string?> _progress = new("--progress") { Description = "auto (live on a terminal, log lines otherwise), live, log or none (env EVOMERGE_PROGRESS)." };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_metricsUrl);
+        command.Options.Add(_logFormat);
+        command.Options.Add(_gracePeriod);
+        command.Options.Add(_progress);
+    }
+
+    /// <summary>The options given, as configuration keys of <see cref="EvoMerge.Host.SearchHostOptions"/>.</summary>
+    public IReadOnlyDictionary<string, string?> Overrides(ParseResult parse)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (parse.GetValue(_metricsUrl) is { } url) overrides["metrics_url"] = url;
+        if (parse.GetValue(_logFormat) is { } format) overrides["log_format"] = format;
+        if (parse.GetValue(_gracePeriod) is { } grace) overrides["grace_period"] = grace.ToString(CultureInfo.InvariantCulture);
+        if (parse.GetValue(_progress) is { } progress) overrides["progress"] = progress;
+        return overrides;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Text;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Host;
+
+/// <summary>Writes <c>crash-report-TIMESTAMP.txt</c> in the run directory: when, the run's status, and the exception with its stack trace.</summary>
+public static class CrashReport
+{
+    /// <summary>Writes the report and returns its path (null when even that failed).</summary>
+    public static string? Write(string runDirectory, Exception error, RunStatus? status)
+    {
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            string path = Path.Combine(runDirectory, $"crash-report-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.txt");
+            var text = new StringBuilder();
+            text.AppendLine(CultureInfo.InvariantCulture, $"evomerge {RunIdentity.ProgramVersion} crashed at {now:O} (pid {Environment.ProcessId} on {Environment.MachineName})");
+            if (status is not null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"run {status.RunId}: {status.Generation} generations complete, {status.EvaluationsDone} evaluations; the last complete checkpoint (generation {status.Generation}) is valid: evomerge resume {status.RunDirectory}");
+            }
+            text.AppendLine();
+            text.AppendLine(error.ToString());
+            AtomicFile.WriteAllText(path, text.ToString());
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

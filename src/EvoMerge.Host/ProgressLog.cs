@@ -1,0 +1,33 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvoMerge.Host;
+
+/// <summary>A plain progress line every <see cref="SearchHostOptions.ProgressIntervalSeconds"/> (for logs, when stdout is not a terminal).</summary>
+public sealed class ProgressLog(RunProgress progress, IOptions<SearchHostOptions> options, ILogger<ProgressLog> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ProgressIntervalSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (progress.Snapshot() is not { } s) continue;
+                var (current, candidates, evaluated) = progress.Current;
+                var inv = CultureInfo.InvariantCulture;
+                logger.LogInformation(
+                    "progress: {Generation}/{GenerationsBudget} generations, candidate {Evaluated}/{Candidates} of generation {Current}, {EvaluationsDone}/{EvaluationsBudget} evaluations, archive {ArchiveSize}, hypervolume {Hypervolume:G6}, best {Best}, eta {Eta}",
+                    s.Generation, s.GenerationsBudget?.ToString(inv) ?? "-", evaluated, candidates, current, s.EvaluationsDone,
+                    s.EvaluationsBudget?.ToString(inv) ?? "-", s.ArchiveSize, s.Hypervolume,
+                    string.Join(" ", s.Best.Select(b => string.Create(inv, $"{b.Key}={b.Value:G5}"))),
+                    s.EtaSeconds is { } eta ? TimeSpan.FromSeconds(Math.Round(eta)).ToString("c", inv) : "unknown");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using EvoMerge.Search.Optimization;
+using EvoMerge.Search.Runs;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// The live state of the hosted run, updated by the search thread (as an observer) and read from any thread by
+/// <c>/status</c>, the metrics and the progress displays.
+/// </summary>
+public sealed class RunProgress : ISearchObserver
+{
+    private readonly Lock _gate = new();
+    private SearchRun? _run;
+    private RunIdentity? _identity;
+    private IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> _archive = [];
+    private double _hypervolume;
+    private int _generation;
+    private int _evaluationsDone;
+    private int _current = -1;
+    private int _candidates;
+    private int _evaluated;
+    private string _state = "starting";
+
+    /// <summary>The run's identity once attached.</summary>
+    public RunIdentity? Identity
+    {
+        get
+        {
+            lock (_gate) return _identity;
+        }
+    }
+
+    /// <summary>starting, running, stopping, stopped, finished or crashed.</summary>
+    public string State
+    {
+        get
+        {
+            lock (_gate) return _state;
+        }
+        set
+        {
+            lock (_gate) _state = value;
+        }
+    }
+
+    /// <summary>Objective names in config order (empty before the run is attached).</summary>
+    public IReadOnlyList<string> ObjectiveNames
+    {
+        get
+        {
+            lock (_gate) return _run?.Setup.Config.Objectives.Select(o => o.Name).ToArray() ?? [];
+        }
+    }
+
+    /// <summary>The generation being evaluated, its candidates and how many are done (-1, 0, 0 between generations).</summary>
+    public (int Generation, int Candidates, int Evaluated) Current
+    {
+        get
+        {
+            lock (_gate) return (_current, _candidates, _evaluated);
+        }
+    }
+
+    /// <summary>Starts reporting <paramref name="run"/> (before it runs; its checkpointed state is the starting point).</summary>
+    public void Attach(SearchRun run, RunIdentity identity)
+    {
+        lock (_gate)
+        {
+            _run = run;
+            _identity = identity;
+            _archive = [.. run.Archive];
+            _hypervolume = run.Statistics.Count > 0 ? run.Statistics[^1].Hypervolume : 0;
+            _generation = run.Generation;
+            _evaluationsDone = run.EvaluationsScored;
+            _state = "running";
+        }
+    }
+
+    /// <summary>The status now, or null before a run is attached.</summary>
+    public RunStatus? Snapshot()
+    {
+        lock (_gate)
+        {
+            if (_run is null || _identity is null) return null;
+            return RunStatus.Create(_identity, _run.Setup.Config, _state, alive: true, _generation, _evaluationsDone, _run.ElapsedSeconds, _archive, _hypervolume);
+        }
+    }
+
+    public void GenerationStarted(int generation, int candidates)
+    {
+        lock (_gate)
+        {
+            _current = generation;
+            _candidates = candidates;
+            _evaluated = 0;
+        }
+    }
+
+    public void EvaluationFinished(EvaluationRecord record)
+    {
+        lock (_gate)
+        {
+            _evaluated++;
+            if (!record.Cached) _evaluationsDone++;
+        }
+    }
+
+    public void GenerationFinished(GenerationStatistics statistics)
+    {
+        lock (_gate)
+        {
+            _generation = statistics.Generation + 1;
+            _evaluationsDone = _run?.EvaluationsScored ?? _evaluationsDone;
+            _archive = _run is null ? _archive : [.. _run.Archive];
+            _hypervolume = statistics.Hypervolume;
+            _current = -1;
+            _candidates = 0;
+            _evaluated = 0;
+        }
+    }
+}

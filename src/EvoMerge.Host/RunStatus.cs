@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Optimization;
+using EvoMerge.Search.Runs;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// Where a run stands: what <c>/status</c> serves and <c>evomerge status</c> prints. Generation counts completed
+/// generations; evaluations count scored candidates (cache hits excluded, as the budget does); best values are the
+/// archive's best feasible value per objective (own direction); ETA is the soonest budget limit at the pace so far.
+/// </summary>
+public sealed record RunStatus
+{
+    public required string RunId { get; init; }
+
+    public required string RunDirectory { get; init; }
+
+    /// <summary>starting, running, stopping, stopped, finished, crashed (live) or, from files, running / not running.</summary>
+    public required string State { get; init; }
+
+    public required bool Alive { get; init; }
+
+    public required string ConfigHash { get; init; }
+
+    public required string Version { get; init; }
+
+    public required int Generation { get; init; }
+
+    public int? GenerationsBudget { get; init; }
+
+    public required int EvaluationsDone { get; init; }
+
+    public int? EvaluationsBudget { get; init; }
+
+    public required int ArchiveSize { get; init; }
+
+    public required double Hypervolume { get; init; }
+
+    public required IReadOnlyDictionary<string, double?> Best { get; init; }
+
+    public required double ElapsedSeconds { get; init; }
+
+    public double? EtaSeconds { get; init; }
+
+    /// <summary>Serializer options: snake_case names, nulls kept.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>Builds a status from counters, the archive and the config's budget.</summary>
+    public static RunStatus Create(RunIdentity identity, SearchConfig config, string state, bool alive, int generation, int evaluationsDone,
+        double elapsedSeconds, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, double hypervolume)
+    {
+        var objectives = config.Objectives;
+        var feasible = archive.Where(e => e.IsFeasible).Select(e => e.Payload.Objectives).ToList();
+        var best = new Dictionary<string, double?>(StringComparer.Ordinal);
+        for (int j = 0; j < objectives.Count; j++)
+        {
+            var values = feasible.Select(v => v[j]).Where(double.IsFinite).ToList();
+            best[objectives[j].Name] = values.Count == 0 ? null : objectives[j].Maximize ? values.Max() : values.Min();
+        }
+        return new RunStatus
+        {
+            RunId = identity.RunId,
+            RunDirectory = identity.RunDirectory,
+            State = state,
+            Alive = alive,
+            ConfigHash = identity.ConfigHash,
+            Version = identity.Version,
+            Generation = generation,
+            GenerationsBudget = config.Budget.Generations,
+            EvaluationsDone = evaluationsDone,
+            EvaluationsBudget = config.Budget.Evaluations,
+            ArchiveSize = archive.Count,
+            Hypervolume = hypervolume,
+            Best = best,
+            ElapsedSeconds = elapsedSeconds,
+            EtaSeconds = Eta(config.Budget, generation, evaluationsDone, elapsedSeconds),
+        };
+    }
+
+    /// <summary>Seconds until the first budget limit at the pace so far (0 once reached, null while unknown).</summary>
+    public static double? Eta(BudgetConfig budget, int generation, int evaluations, double elapsed)
+    {
+        var estimates = new List<double>();
+        if (budget.Generations is { } g && generation > 0) estimates.Add(Math.Max(0, g - generation) * elapsed / generation);
+        if (budget.Generations is { } g0 && generation >= g0) estimates.Add(0);
+        if (budget.Evaluations is { } e && evaluations > 0) estimates.Add(Math.Max(0, e - evaluations) * elapsed / evaluations);
+        if (budget.WallClockSeconds is { } w) estimates.Add(Math.Max(0, w - elapsed));
+        return estimates.Count == 0 ? null : estimates.Min();
+    }
+}

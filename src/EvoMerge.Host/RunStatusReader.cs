@@ -1,0 +1,62 @@
+using System.Text.Json;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Runs;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// The status of a run from its files (config.yml, run.json, checkpoint.json), whether or not a process runs it:
+/// alive when another process holds its lock. Loads no models.
+/// </summary>
+public static class RunStatusReader
+{
+    /// <summary>Reads the status of <paramref name="runDirectory"/>.</summary>
+    public static RunStatus Read(string runDirectory)
+    {
+        var files = new RunFiles(Path.GetFullPath(runDirectory));
+        if (!File.Exists(files.Run) || !File.Exists(files.Config))
+            throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
+        var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
+            ?? throw new InvalidDataException($"{files.Run}: empty");
+        string text = File.ReadAllText(files.Config);
+        var config = SearchConfigReader.Parse(text, info.ConfigFile, info.ConfigDirectory);
+        SearchCheckpoint? checkpoint = null;
+        if (File.Exists(files.Checkpoint))
+        {
+            try
+            {
+                checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{files.Checkpoint}: not a valid checkpoint ({e.Message})");
+            }
+        }
+        bool alive = IsLocked(files.Directory);
+        bool finished = checkpoint is not null && Reached(config.Budget, checkpoint);
+        string state = alive ? "running" : finished ? "finished" : "not running";
+        return RunStatus.Create(RunIdentity.Of(files.Directory, text), config, state, alive, checkpoint?.Generation ?? 0, checkpoint?.EvaluationsScored ?? 0,
+            checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], checkpoint?.Statistics.LastOrDefault()?.Hypervolume ?? 0);
+    }
+
+    private static bool Reached(BudgetConfig budget, SearchCheckpoint checkpoint) =>
+        (budget.Generations is { } g && checkpoint.Generation >= g)
+        || (budget.Evaluations is { } e && checkpoint.EvaluationsScored >= e)
+        || (budget.WallClockSeconds is { } w && checkpoint.ElapsedSeconds >= w);
+
+    /// <summary>True when a process holds the run's lock (checked with a shared lock, released at once).</summary>
+    private static bool IsLocked(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, RunLock.FileName);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+}

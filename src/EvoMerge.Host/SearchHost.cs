@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Sockets;
+using EvoMerge.Search.Runs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// Runs a search inside the .NET Generic Host (ASP.NET Core slim builder): settings from <c>EVOMERGE_</c> environment
+/// variables and command-line overrides, validated before anything starts; console logs (text or JSON lines) on
+/// stderr; <c>/metrics</c> (Prometheus), <c>/healthz</c> and <c>/status</c> on the metrics URL; live or logged progress;
+/// graceful stop within the grace period. Exit codes: 0 finished or stopped at a safe point, 70 crashed, 75 the grace
+/// period ran out, 128+N a second signal N.
+/// </summary>
+public static class SearchHost
+{
+    /// <summary>Exit code after a crash.</summary>
+    public const int CrashedExitCode = 70;
+
+    /// <summary>Exit code when the search did not reach a safe point within the grace period.</summary>
+    public const int GraceExpiredExitCode = 75;
+
+    /// <summary>
+    /// Opens the run with <paramref name="open"/> (given the host's observer; errors there propagate before anything
+    /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached.
+    /// </summary>
+    public static int Run(Func<ISearchObserver, SearchRun> open, Func<SearchRun, string> startMessage, IReadOnlyDictionary<string, string?> overrides,
+        Action<SearchRun> finished)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
+        builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
+        var options = ReadOptions(builder.Configuration);
+        bool explicitUrl = builder.Configuration["metrics_url"] is not null;
+        var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
+        bool live = options.Progress == "live" || (options.Progress == "auto" && !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+
+        builder.Logging.ClearProviders();
+        if (options.LogFormat == "json")
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        else
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("OpenTelemetry", LogLevel.Warning);
+        if (live) builder.Logging.AddFilter(typeof(SearchLogObserver).FullName, LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(options.GracePeriodSeconds);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
+
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<RunProgress>();
+        builder.Services.AddSingleton<SearchMetrics>();
+        builder.Services.AddSingleton<SearchLogObserver>();
+        builder.Services.AddSingleton<HostedSearch>();
+        builder.Services.AddHostedService<RepeatedSignalExit>();
+        builder.Services.AddHostedService<SearchWorker>();
+        if (live) builder.Services.AddHostedService<TerminalProgress>();
+        else if (options.Progress != "none") builder.Services.AddHostedService<ProgressLog>();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
+            .WithMetrics(m => m.AddMeter(SearchMetrics.MeterName).AddPrometheusExporter());
+
+        using var app = builder.Build();
+        var progress = app.Services.GetRequiredService<RunProgress>();
+        var observer = new SearchObserverFanOut(
+        [
+            progress,
+            app.Services.GetRequiredService<SearchMetrics>(),
+            app.Services.GetRequiredService<SearchLogObserver>(),
+        ]);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SearchHost");
+        var run = open(observer);
+        var search = app.Services.GetRequiredService<HostedSearch>();
+        search.Open(run);
+        try
+        {
+            progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
+            app.MapPrometheusScrapingEndpoint(options.MetricsPath());
+            app.MapGet("/healthz", () => Results.Text("ok\n"));
+            app.MapGet("/status", () => progress.Snapshot() is { } s
+                ? Results.Text(System.Text.Json.JsonSerializer.Serialize(s, RunStatus.Json) + "\n", "application/json")
+                : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+
+            logger.LogInformation("{Message}", startMessage(run));
+            if (fallback is not null) logger.LogWarning("{Problem}", fallback);
+            app.Start();
+            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
+            logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
+            app.WaitForShutdown();
+        }
+        finally
+        {
+            // A search thread still inside an evaluation keeps its run; the OS releases the lock at exit.
+            if (!search.Started || search.Outcome != SearchOutcome.Running) run.Dispose();
+        }
+        switch (search.Outcome)
+        {
+            case SearchOutcome.Finished:
+                finished(run);
+                return 0;
+            case SearchOutcome.Stopped:
+                return 0;
+            case SearchOutcome.Crashed:
+                return CrashedExitCode;
+            default:
+                Console.Error.WriteLine(FormattableString.Invariant(
+                    $"evomerge: error: the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the checkpoint of generation {run.Generation} is valid: evomerge resume {run.Setup.Config.RunDirectory}"));
+                return GraceExpiredExitCode;
+        }
+    }
+
+    private static SearchHostOptions ReadOptions(IConfiguration configuration)
+    {
+        var options = new SearchHostOptions();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException($"invalid host setting: {e.Message}");
+        }
+        var result = new SearchHostOptionsValidator().Validate(null, options);
+        if (result.Failed) throw new ArgumentException(string.Join("; ", result.Failures));
+        return options;
+    }
+
+    /// <summary>
+    /// The address to listen on. When the default URL's port is taken (another run on this machine), a free port is
+    /// used instead and <paramref name="fallback"/> says so; a port given explicitly must be free.
+    /// </summary>
+    private static IPEndPoint MetricsEndpoint(Uri uri, bool explicitUrl, out string? fallback)
+    {
+        fallback = null;
+        var address = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host);
+        var endpoint = new IPEndPoint(address, uri.Port);
+        if (uri.Port == 0 || IsFree(endpoint)) return endpoint;
+        if (explicitUrl) throw new IOException($"--metrics-url {uri}: {endpoint} is already in use; choose another port");
+        var free = new IPEndPoint(address, FreePort(address));
+        fallback = $"the default metrics address {endpoint} is in use (another run?); serving metrics on {free} instead";
+        return free;
+    }
+
+    private static bool IsFree(IPEndPoint endpoint)
+    {
+        try
+        {
+            var listener = new TcpListener(endpoint);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        var listener = new TcpListener(address, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

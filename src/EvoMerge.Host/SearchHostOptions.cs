@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// Settings of a hosted search, bound from (later wins) defaults, <c>EVOMERGE_</c>-prefixed environment variables
+/// (<c>EVOMERGE_METRICS_URL</c>, <c>EVOMERGE_LOG_FORMAT</c>, <c>EVOMERGE_GRACE_PERIOD</c>, <c>EVOMERGE_PROGRESS</c>,
+/// <c>EVOMERGE_PROGRESS_INTERVAL</c>) and command-line options.
+/// </summary>
+public sealed class SearchHostOptions
+{
+    /// <summary>The default metrics endpoint.</summary>
+    public const string DefaultMetricsUrl = "http://127.0.0.1:9464";
+
+    /// <summary>Where <c>/metrics</c>, <c>/healthz</c> and <c>/status</c> are served (an empty path means <c>/metrics</c>).</summary>
+    [ConfigurationKeyName("metrics_url")]
+    public string MetricsUrl { get; set; } = DefaultMetricsUrl;
+
+    /// <summary><c>text</c> (one line per entry) or <c>json</c> (JSON lines).</summary>
+    [ConfigurationKeyName("log_format")]
+    public string LogFormat { get; set; } = "text";
+
+    /// <summary>Seconds a stop request may take before the process exits anyway.</summary>
+    [ConfigurationKeyName("grace_period")]
+    public double GracePeriodSeconds { get; set; } = 30;
+
+    /// <summary><c>auto</c> (a live display on a terminal, log lines otherwise), <c>live</c>, <c>log</c> or <c>none</c>.</summary>
+    [ConfigurationKeyName("progress")]
+    public string Progress { get; set; } = "auto";
+
+    /// <summary>Seconds between periodic progress log lines.</summary>
+    [ConfigurationKeyName("progress_interval")]
+    public double ProgressIntervalSeconds { get; set; } = 10;
+
+    /// <summary>The metrics URL parsed (valid after validation).</summary>
+    public Uri MetricsUri() => new(MetricsUrl, UriKind.Absolute);
+
+    /// <summary>The scrape path from <see cref="MetricsUrl"/>.</summary>
+    public string MetricsPath() => MetricsUri().AbsolutePath is "/" or "" ? "/metrics" : MetricsUri().AbsolutePath.TrimEnd('/');
+}

@@ -1,0 +1,22 @@
+using EvoMerge.Search.Runs;
+
+namespace EvoMerge.Host;
+
+/// <summary>Passes each search event to several observers in order.</summary>
+public sealed class SearchObserverFanOut(IReadOnlyList<ISearchObserver> observers) : ISearchObserver
+{
+    public void GenerationStarted(int generation, int candidates)
+    {
+        foreach (var o in observers) o.GenerationStarted(generation, candidates);
+    }
+
+    public void EvaluationFinished(EvaluationRecord record)
+    {
+        foreach (var o in observers) o.EvaluationFinished(record);
+    }
+
+    public void GenerationFinished(GenerationStatistics statistics)
+    {
+        foreach (var o in observers) o.GenerationFinished(statistics);
+    }
+}

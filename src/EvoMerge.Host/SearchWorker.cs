@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// Runs the search on its own thread. A stop request (Ctrl+C, SIGTERM) cancels it at the next safe point: before the
+/// next candidate's evaluation (the one in progress finishes). The abandoned generation is not checkpointed; the last
+/// complete generation's checkpoint stays current and a resume redoes the abandoned generation from it. An unhandled
+/// error writes a crash report to the run directory. Either way the application then stops.
+/// </summary>
+public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHostApplicationLifetime lifetime, ILogger<SearchWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var stopping = stoppingToken.Register(() =>
+        {
+            if (search.Outcome != SearchOutcome.Running) return;
+            progress.State = "stopping";
+            logger.LogInformation("stop requested: stopping after the current candidate's evaluation");
+        });
+        var run = search.Run;
+        search.Started = true;
+        try
+        {
+            await Task.Factory.StartNew(() => run.Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            search.Outcome = SearchOutcome.Finished;
+            progress.State = "finished";
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            search.Outcome = SearchOutcome.Stopped;
+            progress.State = "stopped";
+            logger.LogInformation("stopped at a safe point: the checkpoint of generation {Generation} is current; continue with `evomerge resume {RunDirectory}`",
+                run.Generation, run.Setup.Config.RunDirectory);
+        }
+        catch (Exception e)
+        {
+            search.CrashReportPath = CrashReport.Write(run.Setup.Config.RunDirectory, e, progress.Snapshot());
+            search.Outcome = SearchOutcome.Crashed;
+            progress.State = "crashed";
+            logger.LogCritical(e, "the search failed: {Message}; crash report {CrashReport}; the checkpoint of generation {Generation} is valid", e.Message,
+                search.CrashReportPath ?? "(could not be written)", run.Generation);
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}

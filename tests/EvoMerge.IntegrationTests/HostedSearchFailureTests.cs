@@ -1,0 +1,105 @@
+using System.Text.Json;
+using EvoMerge.Search.Demo;
+using Xunit;
+
+namespace EvoMerge.IntegrationTests;
+
+/// <summary>The hosted orchestrator's hard paths through the built CLI: bad settings, a second signal, an unhandled error.</summary>
+public class HostedSearchFailureTests
+{
+    private static string WriteConfig(TinySpecialists.Layout layout)
+    {
+        string path = Path.Combine(layout.Root, "search.yml");
+        File.WriteAllText(path, $"""
+            base_model: models/base
+            models: [models/a, models/b]
+            {layout.ObjectivesYaml()}
+            genome:
+              methods: [ties, task_arithmetic]
+              layer_groups: 2
+            optimizer:
+              name: nsga2
+              settings:
+                population_size: 6
+            budget:
+              generations: 200
+            seed: 7
+            run_dir: runs/r
+            """);
+        return path;
+    }
+
+    [Fact]
+    public void InvalidHostSettingsAreOneLineErrorsBeforeAnythingRuns()
+    {
+        using var temp = new TempDirectory();
+        var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 8);
+        string config = WriteConfig(layout);
+        var format = CliRunner.Run("search", config, "--log-format", "xml", "--metrics-url", "ftp://x");
+        Assert.Equal(1, format.ExitCode);
+        string line = Assert.Single(format.Stderr.Trim().Split('\n'));
+        Assert.Contains("--log-format / EVOMERGE_LOG_FORMAT: 'xml' must be text or json", line);
+        Assert.Contains("--metrics-url / EVOMERGE_METRICS_URL: 'ftp://x' is not an http:// URL", line);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "runs", "r")), "nothing is written before the settings are valid");
+
+        using var child = ChildProcess.Start(new Dictionary<string, string> { ["EVOMERGE_GRACE_PERIOD"] = "-3" }, "search", config);
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, child.ExitCode);
+        Assert.Equal("evomerge: error: --grace-period / EVOMERGE_GRACE_PERIOD: -3 must be a positive number of seconds", child.Stderr.Trim());
+    }
+
+    [Fact]
+    public void ASecondSignalExitsAtOnceAndTheLastCheckpointStaysValid()
+    {
+        using var temp = new TempDirectory();
+        var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 200);
+        string config = WriteConfig(layout);
+        string run = Path.Combine(temp.Path, "runs", "r");
+        using var child = ChildProcess.Start(new Dictionary<string, string>(), "search", config, "--metrics-url", "http://127.0.0.1:0", "--grace-period", "60", "--log-format", "json");
+        Assert.True(child.WaitForLine("\"generation 1 candidate 1:", TimeSpan.FromSeconds(60)), child.Stderr);
+        // The second signal follows well inside one candidate's evaluation, so a graceful stop cannot have finished.
+        PosixSignal.Send(child.Id, PosixSignal.Terminate);
+        Thread.Sleep(50);
+        PosixSignal.Send(child.Id, PosixSignal.Interrupt);
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), "a second signal exits at once");
+        Assert.True(child.ExitCode == 130, $"exit code {child.ExitCode}: {child.Stderr}");
+        foreach (string line in child.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var entry = JsonDocument.Parse(line); // --log-format json: every stderr line is one JSON object
+            Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), line);
+        }
+        var status = CliRunner.Run("status", run);
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        using var summary = JsonDocument.Parse(status.Stdout);
+        Assert.True(summary.RootElement.GetProperty("generation").GetInt32() >= 1);
+        var resumed = CliRunner.Run("resume", run, "--log-format", "nope");
+        Assert.Equal(1, resumed.ExitCode);
+    }
+
+    [Fact]
+    public void AnUnhandledErrorWritesACrashReportAndExitsNonZero()
+    {
+        using var temp = new TempDirectory();
+        var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 16);
+        string config = WriteConfig(layout);
+        string run = Path.Combine(temp.Path, "runs", "r");
+        using var child = ChildProcess.Start(new Dictionary<string, string>(), "search", config, "--metrics-url", "http://127.0.0.1:0");
+        Assert.True(child.WaitForLine("generation 0 done", TimeSpan.FromSeconds(60)), child.Stderr);
+        // The evaluation log becomes a directory: the next checkpoint cannot append to it.
+        string log = Path.Combine(run, "evaluations.parquet");
+        File.Delete(log);
+        Directory.CreateDirectory(log);
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)), child.Stderr);
+        Assert.Equal(70, child.ExitCode);
+        string report = Assert.Single(Directory.GetFiles(run, "crash-report-*.txt"));
+        string text = File.ReadAllText(report);
+        Assert.Contains("crashed at", text);
+        Assert.Contains("evaluations.parquet", text);
+        Assert.Contains("crash report", child.Stderr);
+        var status = CliRunner.Run("status", run);
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        using var summary = JsonDocument.Parse(status.Stdout);
+        Assert.False(summary.RootElement.GetProperty("alive").GetBoolean());
+        Assert.True(summary.RootElement.GetProperty("generation").GetInt32() >= 1);
+    }
+}
