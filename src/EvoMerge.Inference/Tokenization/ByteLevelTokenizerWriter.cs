@@ -5,12 +5,12 @@ namespace EvoMerge.Inference.Tokenization;
 /// <summary>
 /// Writes a minimal GPT-2-style byte-level BPE <c>tokenizer.json</c> (and <c>tokenizer_config.json</c>) for tiny
 /// models: ids 0–255 are the bytes (in byte order, as GPT-2 byte characters), then one token per merge in rank order,
-/// then <c>&lt;s&gt;</c> (when wanted) and <c>&lt;/s&gt;</c>. With no merges, every byte of a text is one token.
+/// then <c>&lt;s&gt;</c> (only listed when wanted) and <c>&lt;/s&gt;</c>. With no merges, every byte of a text is one token.
 /// </summary>
 public static class ByteLevelTokenizerWriter
 {
     /// <summary>Tokens in all for <paramref name="merges"/> merges (the model's vocabulary must be at least this large).</summary>
-    public static int VocabSize(int merges, bool withBos = true) => 256 + merges + (withBos ? 2 : 1);
+    public static int VocabSize(int merges) => 256 + merges + 2;
 
     /// <summary>Writes tokenizer.json and tokenizer_config.json into <paramref name="directory"/>.</summary>
     public static void Write(string directory, IReadOnlyList<(string Left, string Right)> merges, bool addBosToken = false, bool withBos = true)
@@ -22,7 +22,7 @@ public static class ByteLevelTokenizerWriter
         int bosId = 256 + merges.Count;
         var added = new JsonArray();
         if (withBos) added.Add(AddedToken(bosId, "<s>"));
-        added.Add(AddedToken(withBos ? bosId + 1 : bosId, "</s>"));
+        added.Add(AddedToken(bosId + 1, "</s>"));
         var tokenizer = new JsonObject
         {
             ["version"] = "1.0",
