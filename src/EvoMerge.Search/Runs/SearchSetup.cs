@@ -92,6 +92,8 @@ public sealed class SearchSetup
             var task = tasks[constraint.Task];
             if (!task.Metrics.Contains(constraint.Metric))
                 throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{constraint.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
+            if (!task.HigherIsBetter(constraint.Metric))
+                throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"'{constraint.Metric}' is better when lower; a constraint's 'minimum' cannot bound it");
         }
         return new SearchSetup(config, info, layout, composer, tasks, methods);
     }

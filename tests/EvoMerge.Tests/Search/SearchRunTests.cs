@@ -33,8 +33,9 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
         double specialists = Math.Max(Math.Min(a[0], a[1]), Math.Min(b[0], b[1]));
         Assert.Contains(run.Archive, m => Math.Min(m.Payload.Objectives[0], m.Payload.Objectives[1]) > specialists + 0.5);
         Assert.Equal(8, run.Statistics.Count);
-        Assert.True(run.Statistics[^1].Hypervolume > run.Statistics[0].Hypervolume,
-            $"hypervolume grows ({string.Join(", ", run.Statistics.Select(s => s.Hypervolume))}; front {string.Join(" ", run.Archive.Select(m => $"({m.Payload.Objectives[0]}, {m.Payload.Objectives[1]})"))})");
+        // On accuracies the seeded first generation can already hold the best merge (base + δ_A + δ_B is perfect on
+        // both tasks), so the front's hypervolume need not grow; it must never shrink, and the end front is perfect.
+        Assert.Contains(run.Archive, m => m.Payload.Objectives[0] == 1.0 && m.Payload.Objectives[1] == 1.0);
         for (int g = 1; g < run.Statistics.Count; g++) Assert.True(run.Statistics[g].Hypervolume >= run.Statistics[g - 1].Hypervolume);
         var rows = new EvaluationLog(new RunFiles(config.RunDirectory).Evaluations, ["a", "b"], 0).Read();
         Assert.Equal(80, rows.Count);
