@@ -28,6 +28,24 @@ public sealed class EvalTask
     /// <summary>Rows in the scored Parquet file, before any limit.</summary>
     public int AvailableDocuments { get; }
 
+    /// <summary>
+    /// The same task over a subset of its documents, in the order given (<paramref name="indices"/> index
+    /// <see cref="Documents"/>); documents keep their rendered context and row index, so scoring a subset gives the
+    /// same per-document records as scoring the whole task.
+    /// </summary>
+    public EvalTask WithDocuments(IReadOnlyList<int> indices)
+    {
+        var documents = new EvalDocument[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            int index = indices[i];
+            if (index < 0 || index >= Documents.Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"task '{Name}' has {Documents.Count} documents");
+            documents[i] = Documents[index];
+        }
+        return new EvalTask(Definition, documents, AvailableDocuments);
+    }
+
     /// <summary>Reads the YAML file and its Parquet data; see <see cref="LoadAsync(EvalTaskDefinition, int?, CancellationToken)"/>.</summary>
     public static EvalTask Load(string yamlPath, int? limit = null) =>
         LoadAsync(EvalTaskDefinition.Read(yamlPath), limit).GetAwaiter().GetResult();

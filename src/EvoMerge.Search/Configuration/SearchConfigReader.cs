@@ -74,8 +74,9 @@ public sealed class SearchConfigReader
             string metric = o["metric"]!.GetValue<string>();
             string name = o["name"]?.GetValue<string>() ?? $"{Path.GetFileNameWithoutExtension(task)}.{metric}";
             if (objectives.Any(x => x.Name == name)) throw Error(at, $"objective name '{name}' is used twice (set 'name' to tell them apart)");
-            objectives.Add(new ObjectiveConfig(name, task, metric, (o["direction"]?.GetValue<string>() ?? "maximize") == "maximize",
-                o["weight"]?.GetValue<double>() ?? 1.0, o["reference"]?.GetValue<double>(), at));
+            string? direction = o["direction"]?.GetValue<string>();
+            objectives.Add(new ObjectiveConfig(name, task, metric, (direction ?? "maximize") == "maximize",
+                o["weight"]?.GetValue<double>() ?? 1.0, o["reference"]?.GetValue<double>(), at, DirectionGiven: direction is not null));
         }
 
         var constraints = new List<ConstraintConfig>();

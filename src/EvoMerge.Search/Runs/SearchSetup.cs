@@ -4,14 +4,15 @@ using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
 using EvoMerge.Search.Scoring;
+using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Runs;
 
 /// <summary>
 /// A config made ready to search: the models checked (same architecture and layer count), the genome layout, the
-/// recipe composer and the opened tasks (a task on the 'test' split refused as an objective unless allowed, metrics
-/// checked). Shared by the run loop, the dry run and export.
+/// recipe composer and the opened eval tasks (the tokenizer loaded once from the base model; a task on a test split
+/// refused as an objective unless allowed; metrics checked; an objective without <c>direction</c> takes its metric's). Shared by the run loop, the dry run and export.
 /// </summary>
 public sealed class SearchSetup
 {
@@ -67,25 +68,32 @@ public sealed class SearchSetup
         var layout = new GenomeLayout(config.Genome, config.Models.Count, layers);
         var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, methods);
 
+        var tokenizer = TextTokenizer.Load(config.BaseModel);
         var tasks = new Dictionary<string, ITaskScorer>(StringComparer.Ordinal);
-        foreach (string file in config.TaskFiles) tasks[file] = TaskScorerFactory.Open(file, config.BatchTokenBudget);
+        foreach (string file in config.TaskFiles) tasks[file] = EvalTaskScorer.Open(file, tokenizer, config.BatchTokenBudget);
         var names = tasks.Values.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (names is not null)
             throw SearchConfigReader.ErrorAt(config, "objectives", $"two task files share the task name '{names.Key}' ({string.Join(", ", names.Select(t => t.File))})");
         foreach (var objective in config.Objectives)
         {
             var task = tasks[objective.Task];
-            if (task.Split == "test" && !config.AllowTestSplit)
+            if (task.IsTestSplit && !config.AllowTestSplit)
                 throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".task",
-                    $"task '{task.Name}' uses the 'test' split; optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
+                    $"task '{task.Name}' uses the test split ('{task.Split}'); optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
             if (!task.Metrics.Contains(objective.Metric))
                 throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{objective.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
         }
+        config = config with
+        {
+            Objectives = config.Objectives.Select(o => o.DirectionGiven ? o : o with { Maximize = tasks[o.Task].HigherIsBetter(o.Metric) }).ToList(),
+        };
         foreach (var constraint in config.Constraints)
         {
             var task = tasks[constraint.Task];
             if (!task.Metrics.Contains(constraint.Metric))
                 throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{constraint.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
+            if (!task.HigherIsBetter(constraint.Metric))
+                throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"'{constraint.Metric}' is better when lower; a constraint's 'minimum' cannot bound it");
         }
         return new SearchSetup(config, info, layout, composer, tasks, methods);
     }

@@ -15,8 +15,11 @@ public interface ITaskScorer
     /// <summary>The task file (full path).</summary>
     string File { get; }
 
-    /// <summary>The dataset split the items come from (a 'test' split is refused as an objective unless allowed).</summary>
+    /// <summary>The dataset split the items come from (the split's name, or the data file's name without one).</summary>
     string Split { get; }
+
+    /// <summary>True when the items are a test split (refused as an objective unless allowed).</summary>
+    bool IsTestSplit { get; }
 
     /// <summary>Number of items.</summary>
     int ItemCount { get; }
@@ -26,6 +29,9 @@ public interface ITaskScorer
 
     /// <summary>True when <paramref name="metric"/> is the mean of its per-item values (cheap-first scoring needs that).</summary>
     bool IsItemMean(string metric);
+
+    /// <summary>True when larger values of <paramref name="metric"/> are better (an objective's default direction).</summary>
+    bool HigherIsBetter(string metric);
 
     /// <summary>Per-item values of every metric for <paramref name="items"/> (indices into the task), in that order.</summary>
     IReadOnlyDictionary<string, double[]> ScoreItems(DecoderModel model, IReadOnlyList<int> items);

@@ -89,6 +89,26 @@ public sealed class MultipleChoiceScoringTests : IDisposable
     }
 
     [Fact]
+    public void ADocumentSubsetScoresItsDocumentsAsTheWholeTaskDoes()
+    {
+        var task = Task();
+        var evaluator = new Evaluator(_model.Model, _model.Tokenizer);
+        var whole = evaluator.Evaluate(task).Records.Cast<MultipleChoiceRecord>().ToList();
+        int[] subset = [5, 1, 3];
+        var part = task.WithDocuments(subset);
+        Assert.Equal(subset.Length, part.Documents.Count);
+        Assert.Equal(task.AvailableDocuments, part.AvailableDocuments);
+        var records = evaluator.Evaluate(part).Records.Cast<MultipleChoiceRecord>().ToList();
+        for (int i = 0; i < subset.Length; i++)
+        {
+            Assert.Equal(subset[i], records[i].DocIndex);
+            Assert.Equal(whole[subset[i]].Prediction, records[i].Prediction);
+            Assert.Equal(whole[subset[i]].LogLikelihoods, records[i].LogLikelihoods, (x, y) => Math.Abs(x - y) < 1e-4);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => task.WithDocuments([6]));
+    }
+
+    [Fact]
     public void TrailingSpacesOfTheContextAreScoredAsPartOfTheContinuation()
     {
         var request = new Evaluator(_model.Model, _model.Tokenizer).Encoder.Encode("Answer: \n ", " no");

@@ -16,7 +16,7 @@ public class SearchConfigReaderTests
             metric: acc
           - name: b
             task: tasks/b.yml
-            metric: choice_logprob
+            metric: acc_norm
             direction: maximize
             weight: 2
         constraints:
