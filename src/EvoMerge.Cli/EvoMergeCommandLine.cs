@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvoMerge.Evaluation;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Recipes;
@@ -15,9 +16,12 @@ public static class EvoMergeCommandLine
     {
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
-        root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        var bench = BenchCommand.Create();
+        bench.Subcommands.Add(BenchInferenceCommand.Create());
+        root.Subcommands.Add(bench);
+        root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
@@ -37,13 +41,12 @@ public static class EvoMergeCommandLine
 
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>
-        e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or FileNotFoundException or DirectoryNotFoundException
+        e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or EvalTaskFormatException or FileNotFoundException or DirectoryNotFoundException
             or InvalidDataException or SearchConfigException or RecipeException or MergeException or IOException or ArgumentException or UnauthorizedAccessException;
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
         ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
-        ("eval", "Score a model on eval tasks: evomerge eval MODEL_DIR --task TASK.yml.", 4),
         ("demo", "Run the bundled demo search over tiny specialist models.", 7),
     ];
 

@@ -33,6 +33,9 @@ internal sealed class EvalTaskYamlReader
         ["perplexity"] = EvalTaskKind.Perplexity,
     };
 
+    /// <summary>How YamlDotNet's loader words a repeated mapping key.</summary>
+    private const string DuplicateKeyMessage = "Duplicate key ";
+
     private readonly string _file;
     private readonly Dictionary<string, (YamlNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
 
@@ -55,7 +58,10 @@ internal sealed class EvalTaskYamlReader
         }
         catch (YamlException e)
         {
-            throw new EvalTaskFormatException(_file, (int)e.Start.Line, null, OneLine(e.InnerException?.Message ?? e.Message));
+            string message = OneLine(e.InnerException?.Message ?? e.Message);
+            if (message.StartsWith(DuplicateKeyMessage, StringComparison.Ordinal))
+                throw new EvalTaskFormatException(_file, (int)e.Start.Line, message[DuplicateKeyMessage.Length..], "appears more than once");
+            throw new EvalTaskFormatException(_file, (int)e.Start.Line, null, message);
         }
         if (stream.Documents.Count != 1)
             throw new EvalTaskFormatException(_file, null, null, $"expected one YAML document (found {stream.Documents.Count})");
@@ -286,10 +292,12 @@ internal sealed class EvalTaskYamlReader
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         YamlScalarNode { Style: ScalarStyle.Plain, Value: "" or "~" or "null" or "Null" or "NULL" or null } => "null",
-        YamlScalarNode { Style: ScalarStyle.Plain } s => $"'{s.Value}'",
-        YamlScalarNode s => $"the string '{s.Value}'",
+        YamlScalarNode { Style: ScalarStyle.Plain } s => $"'{Escape(s.Value!)}'",
+        YamlScalarNode s => $"the string '{Escape(s.Value ?? "")}'",
         _ => node.NodeType.ToString(),
     };
+
+    private static string Escape(string text) => text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     private static int Line(YamlNode node) => (int)node.Start.Line;
 

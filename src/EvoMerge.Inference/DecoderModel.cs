@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using EvoMerge.Tensors;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;
@@ -18,8 +19,9 @@ public sealed class DecoderModel : IDisposable
     private readonly torch.Tensor _embedTokens;
     private readonly torch.Tensor _finalNorm;
     private readonly torch.Tensor _lmHead;
+    private readonly int? _slidingWindow;
 
-    private DecoderModel(DecoderWeights weights, RotaryEmbedding rotary)
+    private DecoderModel(DecoderWeights weights, RotaryEmbedding rotary, int? slidingWindow)
     {
         _weights = weights;
         _rotary = rotary;
@@ -27,6 +29,7 @@ public sealed class DecoderModel : IDisposable
         _embedTokens = weights["model.embed_tokens.weight"];
         _finalNorm = weights["model.norm.weight"];
         _lmHead = weights.Config.TieWordEmbeddings ? _embedTokens : weights["lm_head.weight"];
+        _slidingWindow = slidingWindow;
     }
 
     /// <summary>The model's config.</summary>
@@ -45,12 +48,13 @@ public sealed class DecoderModel : IDisposable
     public static DecoderModel Load(ModelDirectory directory, torch.ScalarType computeDtype = torch.ScalarType.Float32)
     {
         var rotary = RotaryEmbedding.FromConfig(directory.Config, directory.ConfigPath);
-        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), rotary);
+        int? slidingWindow = SlidingWindowOf(directory.Config, directory.ConfigPath);
+        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), rotary, slidingWindow);
     }
 
     /// <summary>A model over weights already in memory; the model takes ownership of them.</summary>
     public static DecoderModel Create(DecoderWeights weights) =>
-        new(weights, RotaryEmbedding.FromConfig(weights.Config, weights.ConfigPath));
+        new(weights, RotaryEmbedding.FromConfig(weights.Config, weights.ConfigPath), SlidingWindowOf(weights.Config, weights.ConfigPath));
 
     /// <summary>
     /// Logits <c>[B, T, vocab]</c> in fp32 for token ids <c>[B, T]</c> (int64). <paramref name="attentionMask"/>
@@ -113,12 +117,14 @@ public sealed class DecoderModel : IDisposable
         long past = cache?.Length ?? 0;
         var x = _embedTokens.index_select(0, inputIds.reshape(-1)).view(batch, length, -1);
         var (cos, sin) = _rotary.CosSin(positionIds, ComputeDtype);
-        var blocked = BlockedAttention(keyMask, past, length);
+        var blocked = BlockedAttention(keyMask, past, length, _slidingWindow);
         for (int i = 0; i < _layers.Length; i++)
         {
+            // A scope per layer frees its temporaries before the next layer allocates its own, so memory is reused.
+            using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
-            x = x + Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i);
-            x = x + Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps));
+            x.add_(Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i));
+            x.add_(Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps)));
         }
         cache?.Advance(length);
         return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
@@ -173,14 +179,24 @@ public sealed class DecoderModel : IDisposable
         groups == 1 ? x : x.repeat_interleave(groups, dim: 1);
 
     /// <summary>
-    /// True where query i (at absolute position <paramref name="past"/> + i) must not see key j: j is in its future
-    /// or is padding. Shaped <c>[B, 1, T, P + T]</c> to broadcast over heads.
+    /// True where query i (at cache index <paramref name="past"/> + i) must not see key j: j is in its future, is
+    /// padding, or lies <paramref name="slidingWindow"/> or more positions back (Mistral: key j is visible when
+    /// i − j &lt; window). Shaped <c>[B, 1, T, P + T]</c> to broadcast over heads.
     /// </summary>
-    private static torch.Tensor BlockedAttention(torch.Tensor keyMask, long past, long length)
+    private static torch.Tensor BlockedAttention(torch.Tensor keyMask, long past, long length, int? slidingWindow)
     {
         long keys = keyMask.shape[1];
         var causal = torch.ones([length, keys], torch.ScalarType.Bool).tril(past);
+        if (slidingWindow is { } window) causal = causal.triu(past - window + 1);
         var allowed = causal.unsqueeze(0).logical_and(keyMask.unsqueeze(1));
         return allowed.logical_not().unsqueeze(1);
+    }
+
+    /// <summary>Mistral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
+    private static int? SlidingWindowOf(ModelConfig config, string configPath)
+    {
+        if (config.ModelType != "mistral" || config.Raw["sliding_window"] is null) return null;
+        if (config.Raw["sliding_window"] is JsonValue value && value.TryGetValue(out int window) && window > 0) return window;
+        throw new ModelConfigException(configPath, "sliding_window", "must be a positive integer or null");
     }
 }

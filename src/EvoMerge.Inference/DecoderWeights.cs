@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using EvoMerge.Tensors;
 using TorchSharp;
 
@@ -50,6 +51,7 @@ public sealed class DecoderWeights : IDisposable
     {
         RequireFloating(dtype);
         var layout = directory.Layout;
+        RequireSupportedVariant(directory.Config, directory.ConfigPath);
         RequireVocabularyFits(directory.Config, directory.ConfigPath, "model.embed_tokens.weight",
             directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.Info("model.embed_tokens.weight").Shape : null,
             directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.FileOf("model.embed_tokens.weight").Path : directory.Path);
@@ -58,7 +60,7 @@ public sealed class DecoderWeights : IDisposable
         try
         {
             foreach (string name in layout.ExpectedNames())
-                tensors[name] = directory.Weights.Load(name, dtype);
+                tensors[name] = directory.Weights.Load(name, dtype).DetachFromDisposeScope();
         }
         catch
         {
@@ -76,6 +78,7 @@ public sealed class DecoderWeights : IDisposable
     {
         RequireFloating(dtype);
         var layout = DecoderLayout.For(config, source);
+        RequireSupportedVariant(config, source);
         RequireVocabularyFits(config, source, "model.embed_tokens.weight",
             tensors.TryGetValue("model.embed_tokens.weight", out var embed) ? embed.shape : null, source);
         foreach (string name in layout.ExpectedNames())
@@ -110,6 +113,24 @@ public sealed class DecoderWeights : IDisposable
         if (embeddingShape is { Length: 2 } && config.VocabSize > embeddingShape[0])
             throw new ModelConfigException(configPath, "vocab_size",
                 $"{config.VocabSize} is larger than the {embeddingShape[0]} rows of '{embeddingName}' in {embeddingFile}");
+    }
+
+    /// <summary>
+    /// Rejects config variants whose extra tensors or activations this decoder would otherwise silently ignore: an
+    /// activation other than SiLU, MLP biases, an o_proj bias (llama/qwen3 <c>attention_bias</c>; only qwen2 has
+    /// q/k/v biases without one) and Qwen's per-layer sliding window.
+    /// </summary>
+    private static void RequireSupportedVariant(ModelConfig config, string configPath)
+    {
+        if (config.Raw["hidden_act"] is JsonValue act && act.TryGetValue(out string? activation) && activation != "silu")
+            throw new ModelConfigException(configPath, "hidden_act", $"'{activation}' is not supported (only silu)");
+        if (config.Raw["mlp_bias"] is JsonValue mlpBias && mlpBias.TryGetValue(out bool hasMlpBias) && hasMlpBias)
+            throw new ModelConfigException(configPath, "mlp_bias", "true is not supported");
+        if (config.AttentionBias && config.ModelType != "qwen2")
+            throw new ModelConfigException(configPath, "attention_bias",
+                $"true is not supported for {config.ModelType} (it adds an o_proj bias; only qwen2's q/k/v biases are)");
+        if (config.ModelType is "qwen2" or "qwen3" && config.Raw["use_sliding_window"] is JsonValue sliding && sliding.TryGetValue(out bool usesSliding) && usesSliding)
+            throw new ModelConfigException(configPath, "use_sliding_window", "true is not supported");
     }
 
     private static void RequireFloating(torch.ScalarType dtype)

@@ -10,8 +10,6 @@ internal sealed class TextNormalizer
     /// <summary>The normalizer that leaves text as it is (tokenizer.json's <c>"normalizer": null</c>).</summary>
     public static TextNormalizer None { get; } = new([]);
 
-    public bool IsIdentity => steps.Length == 0;
-
     public string Normalize(string text)
     {
         foreach (var step in steps) text = step(text);

@@ -4,6 +4,7 @@ namespace EvoMerge.Inference.Tokenization;
 /// A model directory's tokenizer, giving the token ids HuggingFace transformers gives: byte-level BPE (GPT-2, Llama-3,
 /// Qwen2/3) and SentencePiece-style BPE with byte fallback (Llama-2, Mistral) from <c>tokenizer.json</c>, or a
 /// SentencePiece <c>tokenizer.model</c> when there is no tokenizer.json; BOS/EOS/PAD from <c>tokenizer_config.json</c>.
+/// One instance may encode and decode on several threads at once.
 /// </summary>
 public sealed class TextTokenizer
 {

@@ -2,7 +2,7 @@ namespace EvoMerge.Inference.Tokenization;
 
 /// <summary>
 /// What the tokenizer reads from transformers' <c>tokenizer_config.json</c>: whether BOS/EOS are added, the special
-/// token strings, decode clean-up, and (for a <c>tokenizer.model</c> directory) the added tokens.
+/// token strings, decode clean-up, and (for a <c>tokenizer.model</c> directory) the added tokens and <c>legacy</c>.
 /// </summary>
 internal sealed record TokenizerConfig(
     string File,
@@ -13,6 +13,7 @@ internal sealed record TokenizerConfig(
     string? PadToken,
     string? UnknownToken,
     bool CleanUpTokenizationSpaces,
+    bool? Legacy,
     IReadOnlyList<AddedToken> AddedTokens)
 {
     public const string FileName = "tokenizer_config.json";
@@ -21,7 +22,7 @@ internal sealed record TokenizerConfig(
     public static TokenizerConfig Read(string modelDirectory)
     {
         string path = Path.Combine(modelDirectory, FileName);
-        if (!System.IO.File.Exists(path)) return new TokenizerConfig(path, null, null, null, null, null, null, false, []);
+        if (!System.IO.File.Exists(path)) return new TokenizerConfig(path, null, null, null, null, null, null, false, null, []);
         var (document, root) = TokenizerJsonElement.Parse(path);
         using (document)
         {
@@ -43,6 +44,7 @@ internal sealed record TokenizerConfig(
                 TokenText(root, "pad_token"),
                 TokenText(root, "unk_token"),
                 root.FindBool("clean_up_tokenization_spaces", false),
+                root.Find("legacy")?.AsBool(),
                 added);
         }
     }

@@ -30,7 +30,8 @@ internal sealed class TokenizerJsonPipeline : ITokenizerPipeline
         vocabulary = ReadVocabulary(modelNode.Get("vocab"));
         var mergesNode = modelNode.Get("merges");
         var merges = ReadMerges(mergesNode);
-        if (modelNode.Find("dropout") is { } dropout && dropout.Value.GetDouble() > 0) throw dropout.Error("(BPE dropout) is not supported");
+        if (modelNode.Find("dropout") is { } dropout && !(dropout.Value.ValueKind == JsonValueKind.Number && dropout.Value.GetDouble() == 0))
+            throw dropout.Error("(BPE dropout) is not supported");
 
         var added = root.Find("added_tokens")?.Items().Select(ReadAddedToken).ToList() ?? [];
         rawTokens = new AddedTokenSplitter(added.Where(t => !t.Normalized));
@@ -160,9 +161,13 @@ internal sealed class TokenizerJsonPipeline : ITokenizerPipeline
         return merges;
     }
 
-    private static AddedToken ReadAddedToken(TokenizerJsonElement node) => new(
-        node.GetInt("id"), node.GetString("content"), node.FindBool("special", false), node.FindBool("lstrip", false),
-        node.FindBool("rstrip", false), node.FindBool("single_word", false), node.FindBool("normalized", false));
+    private static AddedToken ReadAddedToken(TokenizerJsonElement node)
+    {
+        var id = node.Get("id");
+        if (id.AsInt() < 0) throw id.Error("must not be negative");
+        return new AddedToken(id.AsInt(), node.GetString("content"), node.FindBool("special", false), node.FindBool("lstrip", false),
+            node.FindBool("rstrip", false), node.FindBool("single_word", false), node.FindBool("normalized", false));
+    }
 
     /// <summary>The ids a post-processor puts around a single sequence: TemplateProcessing, Roberta/BertProcessing.</summary>
     private (int[] Prefix, int[] Suffix) ReadTemplate(TokenizerJsonElement? node)

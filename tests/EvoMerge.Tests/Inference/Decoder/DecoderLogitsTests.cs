@@ -15,9 +15,9 @@ public sealed class DecoderLogitsTests(ITestOutputHelper output)
     [MemberData(nameof(Models))]
     public void Fp32_logits_match_the_float64_reference(string model)
     {
-        using var directory = new TinyModelDirectory(DecoderTestModels.Spec(model));
+        using var directory = DecoderTestModels.Create(model);
         var reference = new Float64ReferenceDecoder(directory.Path);
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
 
         // 12 tokens exceed the dynamic-rope model's max_position_embeddings (8), 5 do not.
         foreach (int length in new[] { 12, 5 })
@@ -39,7 +39,7 @@ public sealed class DecoderLogitsTests(ITestOutputHelper output)
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-bf16"));
         var reference = new Float64ReferenceDecoder(directory.Path);
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path), torch.ScalarType.BFloat16);
+        using var decoder = directory.Load(torch.ScalarType.BFloat16);
         int[] row = DecoderTestModels.Tokens(12, 64, 3);
         double[][] expected = reference.Logits(row);
         double worst = MaxAbsDifference(Logits(decoder, [row]), 0, expected);
@@ -54,7 +54,7 @@ public sealed class DecoderLogitsTests(ITestOutputHelper output)
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-gqa"));
         var reference = new Float64ReferenceDecoder(directory.Path);
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         using (torch.no_grad()) decoder.Parameters["model.layers.1.self_attn.k_proj.weight"].mul_(1.01f);
         int[] row = DecoderTestModels.Tokens(12, 64, 1);
         Assert.True(MaxAbsDifference(Logits(decoder, [row]), 0, reference.Logits(row)) > 1e-3);
@@ -69,8 +69,8 @@ public sealed class DecoderLogitsTests(ITestOutputHelper output)
         var scaledSpec = DecoderTestModels.Spec(model);
         using var scaled = new TinyModelDirectory(scaledSpec);
         using var plain = new TinyModelDirectory(scaledSpec with { RopeScaling = null });
-        using var scaledDecoder = DecoderModel.Load(ModelDirectory.Open(scaled.Path));
-        using var plainDecoder = DecoderModel.Load(ModelDirectory.Open(plain.Path));
+        using var scaledDecoder = scaled.Load();
+        using var plainDecoder = plain.Load();
         int[] row = DecoderTestModels.Tokens(12, 64, 4);
         var plainLogits = Logits(plainDecoder, [row]);
         double[][] asExpected = Enumerable.Range(0, 12).Select(t => Enumerable.Range(0, 64).Select(v => (double)plainLogits[0, t, v]).ToArray()).ToArray();

@@ -12,7 +12,7 @@ public sealed class DecoderMemoryTests
     public void Live_tensor_count_stays_flat_over_2000_forward_passes()
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("qwen3-qk-norm-head-dim"));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         int[] context = DecoderTestModels.Tokens(6, 64, 1);
         LogLikelihoodRequest[] requests = [new(context, [1, 2]), new(context, [3]), new([5, 6], [7, 8, 9])];
         var ids = torch.tensor(DecoderTestModels.Tokens(16, 64, 2).Select(t => (long)t).ToArray(), [2, 8]);
@@ -32,5 +32,20 @@ public sealed class DecoderMemoryTests
         Assert.Equal(before, after);
         ids.Dispose();
         mask.Dispose();
+    }
+
+    [Fact]
+    public void A_model_loaded_inside_a_dispose_scope_outlives_the_scope()
+    {
+        using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-gqa"));
+        DecoderModel decoder;
+        using (torch.NewDisposeScope()) decoder = directory.Load();
+        using (decoder)
+        {
+            using var scope = torch.NewDisposeScope();
+            var logits = decoder.Logits(torch.tensor(new long[] { 1, 2, 3 }, [1, 3]));
+            Assert.True(logits.isfinite().all().item<bool>());
+            Assert.All(decoder.Parameters.Values, p => Assert.False(p.IsInvalid));
+        }
     }
 }

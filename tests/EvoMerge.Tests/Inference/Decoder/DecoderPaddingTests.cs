@@ -13,10 +13,12 @@ public sealed class DecoderPaddingTests
     [InlineData("llama-gqa", false)]
     [InlineData("qwen3-qk-norm-head-dim", true)]
     [InlineData("qwen2-bias", false)]
+    [InlineData("mistral-sliding-window", true)]
+    [InlineData("mistral-sliding-window", false)]
     public void Padded_rows_match_unpadded_rows_at_real_positions(string model, bool padLeft)
     {
-        using var directory = new TinyModelDirectory(DecoderTestModels.Spec(model));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var directory = DecoderTestModels.Create(model);
+        using var decoder = directory.Load();
         int[][] rows = [DecoderTestModels.Tokens(11, 64, 1), DecoderTestModels.Tokens(6, 64, 2), DecoderTestModels.Tokens(2, 64, 3)];
         int width = rows.Max(r => r.Length);
 
@@ -53,7 +55,7 @@ public sealed class DecoderPaddingTests
     public void Left_padding_positions_count_real_tokens_only()
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-gqa"));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         using var scope = torch.NewDisposeScope();
         int[] row = DecoderTestModels.Tokens(5, 64, 9);
         var padded = torch.tensor(new long[] { 0, 0, 0 }.Concat(row.Select(t => (long)t)).ToArray(), [1, 8]);

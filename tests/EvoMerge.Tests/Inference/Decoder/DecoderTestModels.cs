@@ -10,13 +10,21 @@ internal static class DecoderTestModels
     public static readonly IReadOnlyList<string> Names =
     [
         "llama-gqa", "mistral", "qwen2-bias", "qwen3-qk-norm-head-dim", "llama-tied", "qwen3-tied",
-        "llama-rope-linear", "llama-rope-dynamic", "llama-rope-llama3", "llama-bf16",
+        "llama-rope-linear", "llama-rope-dynamic", "llama-rope-llama3", "llama-bf16", "mistral-sliding-window",
     ];
+
+    /// <summary>Writes the named model (spec plus any config.json fields the spec cannot express).</summary>
+    public static TinyModelDirectory Create(string name) => name switch
+    {
+        "mistral-sliding-window" => new TinyModelDirectory(Spec(name), editConfig: config => config["sliding_window"] = 4),
+        _ => new TinyModelDirectory(Spec(name)),
+    };
 
     public static TinyDecoderSpec Spec(string name) => name switch
     {
         "llama-gqa" => new TinyDecoderSpec { ModelType = "llama", Heads = 4, KeyValueHeads = 2 },
         "mistral" => new TinyDecoderSpec { ModelType = "mistral", Heads = 4, KeyValueHeads = 1, RopeTheta = 1_000_000 },
+        "mistral-sliding-window" => new TinyDecoderSpec { ModelType = "mistral", Heads = 4, KeyValueHeads = 2 },
         "qwen2-bias" => new TinyDecoderSpec { ModelType = "qwen2", Heads = 4, KeyValueHeads = 2 },
         "qwen3-qk-norm-head-dim" => new TinyDecoderSpec { ModelType = "qwen3", Heads = 4, KeyValueHeads = 2, HeadDim = 16 },
         "llama-tied" => new TinyDecoderSpec { ModelType = "llama", TieWordEmbeddings = true },

@@ -62,15 +62,15 @@ internal sealed class Float64ReferenceDecoder
                 for (int head = 0; head < heads; head++)
                 {
                     int kvHead = head / (heads / kvHeads);
-                    var scores = new double[i + 1];
-                    for (int j = 0; j <= i; j++)
+                    var scores = Enumerable.Repeat(double.NegativeInfinity, i + 1).ToArray();
+                    for (int j = FirstVisibleKey(i); j <= i; j++)
                     {
                         double dot = 0;
                         for (int e = 0; e < d; e++) dot += q[i][head * d + e] * k[j][kvHead * d + e];
                         scores[j] = dot / Math.Sqrt(d);
                     }
                     double max = scores.Max(), total = scores.Sum(s => Math.Exp(s - max));
-                    for (int j = 0; j <= i; j++)
+                    for (int j = FirstVisibleKey(i); j <= i; j++)
                     {
                         double weight = Math.Exp(scores[j] - max) / total;
                         for (int e = 0; e < d; e++) attended[i][head * d + e] += weight * v[j][kvHead * d + e];
@@ -91,6 +91,10 @@ internal sealed class Float64ReferenceDecoder
         double[] lmHead = W(c.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight");
         return x.Select(row => Linear(Norm(row, W("model.norm.weight")), lmHead, c.VocabSize, null)).ToArray();
     }
+
+    /// <summary>Mistral's sliding window: query i sees key j when i − j &lt; sliding_window.</summary>
+    private int FirstVisibleKey(int query) =>
+        _config.ModelType == "mistral" && _config.Raw["sliding_window"] is JsonValue w ? Math.Max(0, query - (int)w + 1) : 0;
 
     /// <summary>HF rope init functions (default, linear, dynamic NTK, llama3) for a pass over <paramref name="length"/> positions.</summary>
     private double[] InverseFrequencies(int length)

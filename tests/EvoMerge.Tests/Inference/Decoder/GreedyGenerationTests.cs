@@ -13,10 +13,11 @@ public sealed class GreedyGenerationTests
     [InlineData("qwen3-qk-norm-head-dim")]
     [InlineData("qwen2-bias")]
     [InlineData("llama-rope-llama3")]
+    [InlineData("mistral-sliding-window")]
     public void Cached_generation_equals_argmax_of_full_recomputation(string model)
     {
-        using var directory = new TinyModelDirectory(DecoderTestModels.Spec(model));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var directory = DecoderTestModels.Create(model);
+        using var decoder = directory.Load();
         int[][] prompts = [DecoderTestModels.Tokens(7, 64, 11), DecoderTestModels.Tokens(3, 64, 12), DecoderTestModels.Tokens(1, 64, 13)];
 
         var batched = decoder.Generate(prompts, maxNewTokens: 12);
@@ -37,7 +38,7 @@ public sealed class GreedyGenerationTests
     public void Generation_stops_after_the_token_the_predicate_accepts()
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-gqa"));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         int[] prompt = DecoderTestModels.Tokens(4, 64, 5);
         var free = decoder.Generate(prompt, maxNewTokens: 10);
         var stopped = decoder.Generate(prompt, maxNewTokens: 10, stop: generated => generated.Count == 3);

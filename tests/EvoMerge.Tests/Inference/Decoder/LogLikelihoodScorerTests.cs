@@ -16,7 +16,7 @@ public sealed class LogLikelihoodScorerTests
     public void Batched_scores_equal_per_request_scores_in_request_order(int tokenBudget, bool sharePrefixes)
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("qwen3-qk-norm-head-dim"));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         var requests = Workload(decoder);
 
         var results = decoder.LogLikelihood(requests, new LogLikelihoodOptions { TokenBudget = tokenBudget, SharePrefixes = sharePrefixes });
@@ -37,7 +37,7 @@ public sealed class LogLikelihoodScorerTests
     public void Empty_context_and_out_of_vocabulary_tokens_are_errors()
     {
         using var directory = new TinyModelDirectory(DecoderTestModels.Spec("llama-gqa"));
-        using var decoder = DecoderModel.Load(ModelDirectory.Open(directory.Path));
+        using var decoder = directory.Load();
         var empty = Assert.Throws<ArgumentException>(() => decoder.LogLikelihood([new LogLikelihoodRequest([], [1])]));
         Assert.Contains("request 0", empty.Message);
         var outside = Assert.Throws<ArgumentException>(() => decoder.LogLikelihood([new LogLikelihoodRequest([1], [2]), new LogLikelihoodRequest([1], [64])]));

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using EvoMerge.Inference;
 using EvoMerge.Tensors;
 using TorchSharp;
 
@@ -10,7 +12,7 @@ namespace EvoMerge.Tests.Inference.Decoder;
 /// </summary>
 internal sealed class TinyModelDirectory : IDisposable
 {
-    public TinyModelDirectory(TinyDecoderSpec spec, long seed = 7, float projectionScale = 8f)
+    public TinyModelDirectory(TinyDecoderSpec spec, long seed = 7, float projectionScale = 8f, Action<JsonObject>? editConfig = null)
     {
         Spec = spec;
         Path = Directory.CreateTempSubdirectory("evomerge-decoder-test-").FullName;
@@ -31,6 +33,7 @@ internal sealed class TinyModelDirectory : IDisposable
         {
             foreach (var (_, t) in weights) t.Dispose();
         }
+        if (editConfig is not null) EditConfig(editConfig);
     }
 
     public TinyDecoderSpec Spec { get; }
@@ -38,6 +41,21 @@ internal sealed class TinyModelDirectory : IDisposable
     public string Path { get; }
 
     public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
+
+    /// <summary>Loads the model through <see cref="DecoderModel.Load"/>, closing the directory's files afterwards.</summary>
+    public DecoderModel Load(torch.ScalarType computeDtype = torch.ScalarType.Float32)
+    {
+        using var directory = ModelDirectory.Open(Path);
+        return DecoderModel.Load(directory, computeDtype);
+    }
+
+    /// <summary>Rewrites config.json through <paramref name="edit"/>.</summary>
+    public void EditConfig(Action<JsonObject> edit)
+    {
+        var config = (JsonObject)JsonNode.Parse(File.ReadAllText(ConfigPath))!;
+        edit(config);
+        File.WriteAllText(ConfigPath, config.ToJsonString());
+    }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 

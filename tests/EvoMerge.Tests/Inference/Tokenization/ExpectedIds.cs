@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace EvoMerge.Tests.Inference.Tokenization;
@@ -5,12 +6,18 @@ namespace EvoMerge.Tests.Inference.Tokenization;
 /// <summary>tests/fixtures/tokenizers/expected-ids.json: the corpus and, per fixture tokenizer, HuggingFace's ids and decode.</summary>
 public sealed record ExpectedIds(
     [property: JsonPropertyName("fixtures")] Dictionary<string, FixtureSource> Fixtures,
+    [property: JsonPropertyName("variants")] Dictionary<string, FixtureVariant> Variants,
     [property: JsonPropertyName("cases")] List<ExpectedCase> Cases);
 
 /// <summary>Where a fixture tokenizer came from.</summary>
 public sealed record FixtureSource(
     [property: JsonPropertyName("package")] string Package,
     [property: JsonPropertyName("version")] string Version);
+
+/// <summary>A fixture's tokenizer.json with some top-level fields replaced (expected ids from HF's Rust tokenizers).</summary>
+public sealed record FixtureVariant(
+    [property: JsonPropertyName("base")] string Base,
+    [property: JsonPropertyName("replace")] JsonObject Replace);
 
 /// <summary>One corpus string and what each fixture tokenizer gives for it.</summary>
 public sealed record ExpectedCase(

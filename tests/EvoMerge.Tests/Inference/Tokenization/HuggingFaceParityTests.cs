@@ -6,18 +6,19 @@ namespace EvoMerge.Tests.Inference.Tokenization;
 
 /// <summary>
 /// Every corpus string of expected-ids.json against HuggingFace's ids (recorded from transformers.js and checked
-/// against HF's Rust tokenizers by the generator) on the three fixture tokenizers.
+/// against HF's Rust tokenizers by the generator) on the three fixture tokenizers and their two variants.
 /// </summary>
 public sealed class HuggingFaceParityTests
 {
-    public static TheoryData<string> Fixtures => new(TokenizerFixtures.Names);
+    public static TheoryData<string> Fixtures => new(TokenizerFixtures.Names.Concat(TokenizerFixtures.Variants));
 
     [Fact]
     public void CorpusIsLargeAndCoversEveryFixture()
     {
         var expected = TokenizerFixtures.ExpectedIds;
         Assert.True(expected.Cases.Count >= 200, $"corpus has {expected.Cases.Count} strings");
-        Assert.All(expected.Cases, c => Assert.Equal(TokenizerFixtures.Names.Order(), c.Tokenizers.Keys.Order()));
+        Assert.Equal(TokenizerFixtures.Variants.Order(), expected.Variants.Keys.Order());
+        Assert.All(expected.Cases, c => Assert.Equal(TokenizerFixtures.Names.Concat(TokenizerFixtures.Variants).Order(), c.Tokenizers.Keys.Order()));
     }
 
     [Theory]
@@ -55,6 +56,18 @@ public sealed class HuggingFaceParityTests
         var lossless = TokenizerFixtures.ExpectedIds.Cases.Where(c => c.Tokenizers[fixture].Decoded == c.Text).ToList();
         Assert.True(lossless.Count >= 150, $"{fixture}: only {lossless.Count} lossless strings");
         Assert.All(lossless, c => Assert.Equal(c.Text, tokenizer.Decode(tokenizer.Encode(c.Text, addSpecialTokens: false))));
+    }
+
+    [Fact]
+    public void ConcurrentEncodesGiveTheSameIds()
+    {
+        var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
+        var cases = TokenizerFixtures.ExpectedIds.Cases;
+        Parallel.For(0, cases.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var ids = tokenizer.Encode(cases[i % cases.Count].Text, addSpecialTokens: false).ToArray();
+            if (i >= cases.Count) Assert.Equal(cases[i % cases.Count].Tokenizers["qwen3"].Ids, ids);
+        });
     }
 
     private static void AssertAll(string fixture, Func<ExpectedCase, int[]> expectedIds, bool addSpecialTokens)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EvoMerge.Inference.Tokenization;
 
 namespace EvoMerge.Tests.Inference.Tokenization;
@@ -12,6 +13,9 @@ namespace EvoMerge.Tests.Inference.Tokenization;
 public static class TokenizerFixtures
 {
     public static readonly string[] Names = ["qwen3", "llama3", "llama2"];
+
+    /// <summary>Variants of the fixtures (see expected-ids.json "variants"): GPT-2's pre-tokenizer, Metaspace.</summary>
+    public static readonly string[] Variants = ["qwen3-gpt2-pretokenizer", "llama2-metaspace"];
 
     /// <summary>tests/fixtures/tokenizers, found by walking up from the test binaries.</summary>
     public static string FixtureRoot { get; } = FindFixtureRoot();
@@ -32,15 +36,24 @@ public static class TokenizerFixtures
 
     public static ExpectedIds ExpectedIds => Expected.Value;
 
-    /// <summary>A model directory holding the unpacked files of fixture <paramref name="name"/>.</summary>
+    /// <summary>A model directory holding the unpacked files of fixture (or variant) <paramref name="name"/>.</summary>
     public static string ModelDirectory(string name)
     {
         string dir = Path.Combine(UnpackRoot.Value, name);
         if (Directory.Exists(dir)) return dir;
         string staging = dir + ".partial-" + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(staging);
-        foreach (string gz in Directory.GetFiles(Path.Combine(FixtureRoot, name), "*.gz"))
-            Gunzip(gz, Path.Combine(staging, Path.GetFileNameWithoutExtension(gz)));
+        if (ExpectedIds.Variants.TryGetValue(name, out var variant))
+        {
+            string baseDir = ModelDirectory(variant.Base);
+            foreach (string file in Directory.GetFiles(baseDir)) File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(baseDir, "tokenizer.json")))!.AsObject();
+            foreach (var (field, value) in variant.Replace) json[field] = value?.DeepClone();
+            File.WriteAllText(Path.Combine(staging, "tokenizer.json"), json.ToJsonString());
+        }
+        else
+            foreach (string gz in Directory.GetFiles(Path.Combine(FixtureRoot, name), "*.gz"))
+                Gunzip(gz, Path.Combine(staging, Path.GetFileNameWithoutExtension(gz)));
         try { Directory.Move(staging, dir); } catch (IOException) when (Directory.Exists(dir)) { Directory.Delete(staging, true); }
         return dir;
     }

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using EvoMerge.Evaluation;
+using EvoMerge.Inference;
+using EvoMerge.Inference.Tokenization;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// <c>evomerge eval MODEL_DIR --task TASK.yml [--task …] [--limit N] [--output results.json] [--log-samples samples.jsonl] [--device cpu]</c>:
+/// scores a model on eval tasks, prints a table of metrics, and writes the results (and per-document samples) as JSON.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var dir = new Argument<DirectoryInfo>("MODEL_DIR") { Description = "A model directory in HuggingFace layout with its tokenizer files." };
+        var tasks = new Option<string[]>("--task")
+        {
+            Description = "A task YAML file (repeatable): name, kind, data, prompt, … (see datasets/examples).",
+            Required = true,
+        };
+        var limit = new Option<int?>("--limit") { Description = "Score only the first N documents of each task (overrides the task's limit)." };
+        var output = new Option<FileInfo?>("--output") { Description = "Write the metrics as JSON to this file." };
+        var samples = new Option<FileInfo?>("--log-samples") { Description = "Write one JSON object per scored document (JSON Lines) to this file." };
+        var device = new Option<string>("--device") { Description = "Where to compute: cpu (the only device of this build).", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("eval", "Score a model on eval tasks (multiple choice, generate, perplexity) with lm-evaluation-harness semantics.")
+        {
+            dir, tasks, limit, output, samples, device,
+        };
+        command.SetAction(parse =>
+        {
+            Run(parse.GetValue(dir)!, parse.GetValue(tasks)!, parse.GetValue(limit), parse.GetValue(output), parse.GetValue(samples), parse.GetValue(device));
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Run(DirectoryInfo modelDirectory, string[] taskFiles, int? limit, FileInfo? output, FileInfo? samples, string? deviceName)
+    {
+        if (ComputeDevice.Parse(deviceName).type != DeviceType.CPU)
+            throw new ArgumentException($"--device '{deviceName}': the decoder runs on cpu only in this version");
+        if (limit is <= 0) throw new ArgumentException($"--limit must be positive (got {limit})");
+
+        var tasks = taskFiles.Select(file => EvalTask.Load(file, limit)).ToList();
+        using var model = ModelDirectory.Open(modelDirectory.FullName);
+        using var decoder = DecoderModel.Load(model);
+        var tokenizer = TextTokenizer.Load(modelDirectory.FullName);
+        var result = new Evaluator(decoder, tokenizer).Evaluate(tasks);
+
+        Console.Out.Write(Table(result));
+        if (output is not null)
+        {
+            AtomicFile.Write(output.FullName, stream => EvalResultJson.Write(result, model.Path, stream));
+            Console.Out.WriteLine($"wrote {output.FullName}");
+        }
+        if (samples is not null)
+        {
+            AtomicFile.Write(samples.FullName, stream => EvalSampleLog.Write(result, stream));
+            Console.Out.WriteLine($"wrote {samples.FullName}");
+        }
+    }
+
+    /// <summary>One row per task and metric: task, metric, value, stderr, n.</summary>
+    public static string Table(EvalResult result)
+    {
+        var rows = new List<string[]> { new[] { "task", "metric", "value", "stderr", "n" } };
+        foreach (var task in result.Tasks)
+            foreach (var metric in task.Metrics)
+                rows.Add([task.Name, metric.Name, Number(metric.Value), metric.StandardError is double e ? Number(e) : "-", metric.Count.ToString(CultureInfo.InvariantCulture)]);
+        int[] widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        foreach (var row in rows)
+            writer.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}  {row[4].PadLeft(widths[4])}");
+        return writer.ToString();
+    }
+
+    private static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+}
