@@ -25,6 +25,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
