@@ -13,40 +13,41 @@ using TorchSharp;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// The eval table behind <c>evomerge train --report</c>: every demo model, and the task-arithmetic merge of the
-/// specialists written by <c>MODELS/merge-specialists.yml</c>, scored on every skill task (multiple-choice acc and
+/// The eval table behind <c>evomerge train --report</c>: every demo model, and merges of the specialists (recipes
+/// written as <c>MODELS/merge-*.yml</c>), scored on every skill task (multiple-choice acc and
 /// generation exact match, dev and test), written to <c>MODELS/README.md</c> with each model's training card.
 /// </summary>
 public static class DemoModelReport
 {
-    private const string MergeRecipe = "merge-specialists.yml";
-
-    /// <summary>Evaluates and writes MODELS/README.md (and the merge recipe); the merged model goes to a temporary directory.</summary>
+    /// <summary>Evaluates and writes MODELS/README.md (and the merge recipes); merged models go to temporary directories.</summary>
     public static void Write(string datasetsDirectory, string modelsDirectory, Action<string> log)
     {
         torch.set_num_threads(1);
         var taskFiles = SyntheticSkill.All.SelectMany(SkillDatasets.TaskFiles).ToList();
         var tasks = taskFiles.Select(f => EvalTask.Load(Path.Combine(datasetsDirectory, f))).ToList();
-        string recipePath = Path.Combine(modelsDirectory, MergeRecipe);
-        AtomicFile.WriteAllText(recipePath, RecipeText());
-        string merged = Path.Combine(Path.GetTempPath(), $"evomerge-demo-merge-{Guid.NewGuid():N}");
-        try
+        var rows = new List<(string Model, TaskResult[] Results)>();
+        foreach (string name in DemoModelTraining.ModelNames)
+            rows.Add((name, Evaluate(Path.Combine(modelsDirectory, name), tasks, log)));
+        foreach (var (file, label, text) in Recipes())
         {
-            var plan = MergePlanner.Build(RecipeReader.ReadFile(recipePath));
-            using (var executor = new MergeExecutor(plan))
-            using (var sink = ModelDirectorySink.Create(plan, merged))
-                executor.Run(sink);
-            var rows = new List<(string Model, TaskResult[] Results)>();
-            foreach (string name in DemoModelTraining.ModelNames)
-                rows.Add((name, Evaluate(Path.Combine(modelsDirectory, name), tasks, log)));
-            rows.Add(("merge of the 3 specialists", Evaluate(merged, tasks, log)));
-            AtomicFile.WriteAllText(Path.Combine(modelsDirectory, "README.md"), Markdown(rows, modelsDirectory));
-            log($"wrote {Path.Combine(modelsDirectory, "README.md")}");
+            string recipePath = Path.Combine(modelsDirectory, file);
+            AtomicFile.WriteAllText(recipePath, text);
+            string merged = Path.Combine(Path.GetTempPath(), $"evomerge-demo-merge-{Guid.NewGuid():N}");
+            try
+            {
+                var plan = MergePlanner.Build(RecipeReader.ReadFile(recipePath));
+                using (var executor = new MergeExecutor(plan))
+                using (var sink = ModelDirectorySink.Create(plan, merged))
+                    executor.Run(sink);
+                rows.Add((label, Evaluate(merged, tasks, log)));
+            }
+            finally
+            {
+                if (Directory.Exists(merged)) Directory.Delete(merged, recursive: true);
+            }
         }
-        finally
-        {
-            if (Directory.Exists(merged)) Directory.Delete(merged, recursive: true);
-        }
+        AtomicFile.WriteAllText(Path.Combine(modelsDirectory, "README.md"), Markdown(rows, modelsDirectory));
+        log($"wrote {Path.Combine(modelsDirectory, "README.md")}");
     }
 
     private static TaskResult[] Evaluate(string directory, IReadOnlyList<EvalTask> tasks, Action<string> log)
@@ -58,12 +59,22 @@ public static class DemoModelReport
         return [.. result.Tasks];
     }
 
-    private static string RecipeText()
+    /// <summary>The merge recipes scored: (file under MODELS, table label, YAML).</summary>
+    private static IEnumerable<(string File, string Label, string Text)> Recipes()
+    {
+        foreach (double weight in new[] { 1.0, 0.5, 0.3 })
+            yield return ($"merge-ta-{weight:0.0}.yml", $"task_arithmetic w={weight:0.0}", Recipe("task_arithmetic", $"{{weight: {weight:0.0}}}", ""));
+        foreach (double density in new[] { 0.1, 0.3 })
+            yield return ($"merge-ties-{density:0.0}.yml", $"ties d={density:0.0}", Recipe("ties", $"{{weight: 1.0, density: {density:0.0}}}", ""));
+    }
+
+    private static string Recipe(string method, string parameters, string extra)
     {
         var text = new StringBuilder();
-        text.Append("# Task arithmetic of the three specialists, weight 1 each: base + Σ (specialist − base).\n");
-        text.Append("merge_method: task_arithmetic\nbase_model: base\nmodels:\n");
-        foreach (var skill in SyntheticSkill.All) text.Append($"  - model: {skill.Name}\n    parameters: {{weight: 1.0}}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# {method} of the three specialists over base, written by evomerge train --report.\n");
+        text.Append(CultureInfo.InvariantCulture, $"merge_method: {method}\nbase_model: base\nmodels:\n");
+        foreach (var skill in SyntheticSkill.All) text.Append(CultureInfo.InvariantCulture, $"  - model: {skill.Name}\n    parameters: {parameters}\n");
+        text.Append(extra);
         text.Append("dtype: float32\n");
         return text.ToString();
     }
@@ -83,8 +94,9 @@ public static class DemoModelReport
             config names them as `models/base`, `models/addition`, ….
 
             This file is written by `./evomerge train --skip-training --report` (the table only; `./evomerge train --report`
-            retrains first). The last row is `merge-specialists.yml` (task arithmetic, weight 1 per specialist) merged
-            with the Merging API and scored like the others.
+            retrains first). The last rows are merges of the three specialists over `base`, one per recipe file written
+            next to this one (`merge-*.yml`, mergekit format), run with the Merging API (what `evomerge merge` runs) and
+            scored like the others.
 
             Accuracy in % (multiple choice: acc over 4 choices, chance 25; generate: exact match of the greedy answer).
 
