@@ -62,19 +62,22 @@ public static class DemoModelReport
     /// <summary>The merge recipes scored: (file under MODELS, table label, YAML).</summary>
     private static IEnumerable<(string File, string Label, string Text)> Recipes()
     {
+        var all = SyntheticSkill.All.Select(s => s.Name).ToArray();
         foreach (double weight in new[] { 1.0, 0.5, 0.3 })
-            yield return ($"merge-ta-{weight:0.0}.yml", $"task_arithmetic w={weight:0.0}", Recipe("task_arithmetic", $"{{weight: {weight:0.0}}}", ""));
+            yield return ($"merge-ta-{weight:0.0}.yml", $"task_arithmetic w={weight:0.0}", Recipe("task_arithmetic", all, $"{{weight: {weight:0.0}}}"));
         foreach (double density in new[] { 0.1, 0.3 })
-            yield return ($"merge-ties-{density:0.0}.yml", $"ties d={density:0.0}", Recipe("ties", $"{{weight: 1.0, density: {density:0.0}}}", ""));
+            yield return ($"merge-ties-{density:0.0}.yml", $"ties d={density:0.0}", Recipe("ties", all, $"{{weight: 1.0, density: {density:0.0}}}"));
+        foreach (double weight in new[] { 1.0, 0.7 })
+            yield return ($"merge-ta-reversal-capitals-{weight:0.0}.yml", $"task_arithmetic reversal+capitals w={weight:0.0}",
+                Recipe("task_arithmetic", ["reversal", "capitals"], $"{{weight: {weight:0.0}}}"));
     }
 
-    private static string Recipe(string method, string parameters, string extra)
+    private static string Recipe(string method, IReadOnlyList<string> models, string parameters)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# {method} of the three specialists over base, written by evomerge train --report.\n");
+        text.Append(CultureInfo.InvariantCulture, $"# {method} of {string.Join(", ", models)} over base, written by evomerge train --report.\n");
         text.Append(CultureInfo.InvariantCulture, $"merge_method: {method}\nbase_model: base\nmodels:\n");
-        foreach (var skill in SyntheticSkill.All) text.Append(CultureInfo.InvariantCulture, $"  - model: {skill.Name}\n    parameters: {parameters}\n");
-        text.Append(extra);
+        foreach (string model in models) text.Append(CultureInfo.InvariantCulture, $"  - model: {model}\n    parameters: {parameters}\n");
         text.Append("dtype: float32\n");
         return text.ToString();
     }
@@ -94,7 +97,7 @@ public static class DemoModelReport
             config names them as `models/base`, `models/addition`, ….
 
             This file is written by `./evomerge train --skip-training --report` (the table only; `./evomerge train --report`
-            retrains first). The last rows are merges of the three specialists over `base`, one per recipe file written
+            retrains first). The last rows are merges of the specialists over `base`, one per recipe file written
             next to this one (`merge-*.yml`, mergekit format), run with the Merging API (what `evomerge merge` runs) and
             scored like the others.
 
