@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EvoMerge.Training;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// <c>evomerge train [--datasets DIR] [--models DIR] [--datasets-only] [--model NAME …] [--report]</c>: writes the
+/// demo's skill datasets, trains its tiny models (base, one specialist per skill, multitask) and, with
+/// <c>--report</c>, evaluates every model and a task-arithmetic merge of the specialists into MODELS/README.md.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var datasets = new Option<DirectoryInfo>("--datasets") { Description = "Where the skill datasets are written.", DefaultValueFactory = _ => new DirectoryInfo("datasets") };
+        var models = new Option<DirectoryInfo>("--models") { Description = "Where the trained models are written.", DefaultValueFactory = _ => new DirectoryInfo("models") };
+        var datasetsOnly = new Option<bool>("--datasets-only") { Description = "Write the datasets and stop." };
+        var only = new Option<string[]>("--model") { Description = "Train only these models (base, addition, reversal, capitals, multitask); specialists need base in MODELS.", AllowMultipleArgumentsPerToken = true };
+        var report = new Option<bool>("--report") { Description = "Evaluate every model (and a merge of the specialists) on every task and write MODELS/README.md." };
+        var skipTraining = new Option<bool>("--skip-training") { Description = "Use the models already in MODELS (with --report)." };
+        var command = new Command("train", "Write the demo's synthetic skill datasets and train its tiny models (base, specialists, multitask) with AdamW.")
+        {
+            datasets, models, datasetsOnly, only, report, skipTraining,
+        };
+        command.SetAction(parse =>
+        {
+            string datasetsPath = parse.GetValue(datasets)!.FullName, modelsPath = parse.GetValue(models)!.FullName;
+            var clock = Stopwatch.StartNew();
+            SkillDatasets.Write(datasetsPath);
+            Console.Error.WriteLine($"wrote datasets under {datasetsPath}");
+            if (parse.GetValue(datasetsOnly)) return 0;
+            string[] names = parse.GetValue(only) ?? [];
+            foreach (string name in names)
+                if (!DemoModelTraining.ModelNames.Contains(name))
+                    throw new ArgumentException($"--model '{name}': not one of {string.Join(", ", DemoModelTraining.ModelNames)}");
+            if (!parse.GetValue(skipTraining))
+            {
+                DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:0}s"));
+            }
+            if (parse.GetValue(report)) DemoModelReport.Write(datasetsPath, modelsPath, line => Console.Error.WriteLine(line));
+            return 0;
+        });
+        return command;
+    }
+}

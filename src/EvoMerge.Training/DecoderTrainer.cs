@@ -1,0 +1,60 @@
+using EvoMerge.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch.nn.functional;
+
+namespace EvoMerge.Training;
+
+/// <summary>
+/// Next-token training of a <see cref="TrainableDecoder"/> with TorchSharp's AdamW. Each step draws
+/// <see cref="TrainingSettings.BatchSize"/> sequences from a caller's sampler (fed one <see cref="SeededRandom"/>
+/// seeded from the settings), right-pads them with the pad id and averages the cross-entropy over the
+/// target positions. Deterministic on one thread: same settings, same sampler, same weights.
+/// </summary>
+public static class DecoderTrainer
+{
+    /// <summary>Trains in place; returns the mean loss of each step.</summary>
+    public static double[] Train(TrainableDecoder model, Func<SeededRandom, TrainingSequence> sample, TrainingSettings settings, int padId,
+        Action<int, double>? progress = null)
+    {
+        var random = new SeededRandom((ulong)settings.Seed);
+        var parameters = model.Parameters.Values.ToList();
+        using var optimizer = torch.optim.AdamW(parameters, lr: settings.LearningRate, beta1: 0.9, beta2: 0.98, eps: 1e-8,
+            weight_decay: settings.WeightDecay);
+        var losses = new double[settings.Steps];
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
+            var batch = Enumerable.Range(0, settings.BatchSize).Select(_ => sample(random)).ToList();
+            var (inputs, targets) = Tensors(batch, padId);
+            optimizer.zero_grad();
+            var logits = model.Logits(inputs);
+            var loss = cross_entropy(logits.reshape(-1, logits.shape[2]), targets.reshape(-1), ignore_index: -100);
+            loss.backward();
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+            losses[step] = loss.item<float>();
+            progress?.Invoke(step, losses[step]);
+        }
+        return losses;
+    }
+
+    /// <summary>Inputs <c>[B, L−1]</c> (padded with <paramref name="padId"/>) and targets (−100 where no loss is taken).</summary>
+    public static (torch.Tensor Inputs, torch.Tensor Targets) Tensors(IReadOnlyList<TrainingSequence> batch, int padId)
+    {
+        int length = batch.Max(s => s.Tokens.Length) - 1;
+        var inputs = new long[batch.Count * length];
+        var targets = new long[batch.Count * length];
+        for (int b = 0; b < batch.Count; b++)
+        {
+            var tokens = batch[b].Tokens;
+            for (int t = 0; t < length; t++)
+            {
+                bool real = t + 1 < tokens.Length;
+                inputs[b * length + t] = t < tokens.Length ? tokens[t] : padId;
+                targets[b * length + t] = real && t + 1 >= batch[b].FirstTarget ? tokens[t + 1] : -100;
+            }
+        }
+        return (torch.tensor(inputs, [batch.Count, length]), torch.tensor(targets, [batch.Count, length]));
+    }
+}
