@@ -1,4 +1,6 @@
 using System.CommandLine;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Recipes;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
@@ -11,11 +13,13 @@ public static class EvoMergeCommandLine
     {
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
         {
-            return root.Parse(args).Invoke();
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -27,11 +31,10 @@ public static class EvoMergeCommandLine
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>
         e is SafetensorsFormatException or ModelConfigException or FileNotFoundException or DirectoryNotFoundException
-            or InvalidDataException or ArgumentException or UnauthorizedAccessException;
+            or InvalidDataException or ArgumentException or UnauthorizedAccessException or RecipeException or MergeException;
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
-        ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
         ("eval", "Score a model on eval tasks: evomerge eval MODEL_DIR --task TASK.yml.", 4),
         ("tokenize", "Print the token ids of a text: evomerge tokenize MODEL_DIR \"text\".", 4),
         ("search", "Run an evolutionary merge search: evomerge search CONFIG.", 5),

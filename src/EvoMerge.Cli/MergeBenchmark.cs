@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// The merge benchmark behind <c>evomerge bench merge</c>. It writes N synthetic fp16 Llama-style models of about
+/// the requested size into a temporary directory, warms up (one plain pass and one linear merge, so the page cache
+/// and the reused buffers are warm), then times, over the same files and tensor order: a plain pass that reads every
+/// input, converts it to float32 and sums it; and linear, task_arithmetic, ties and dare_ties merges in float32
+/// (results cast to float16 and discarded), plus linear written to disk. Throughput is input bytes read per second.
+/// Peak RSS is the process's VmHWM, reset after the models were generated.
+/// </summary>
+public sealed class MergeBenchmark(int sizeMb, int modelCount, string workRoot, TextWriter output, TextWriter log)
+{
+    private static readonly string[] Methods = ["linear", "task_arithmetic", "ties", "dare_ties"];
+
+    /// <summary>Runs the benchmark and prints the table; the temporary models are removed afterwards.</summary>
+    public void Run()
+    {
+        string dir = Path.Combine(workRoot, "evomerge-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var spec = SpecFor(sizeMb);
+            for (int i = 0; i < modelCount; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                TinyDecoderWriter.WriteRandom(Path.Combine(dir, $"m{i}"), spec, seed: i + 1);
+                log.WriteLine(Invariant($"bench: wrote synthetic model m{i} ({ModelBytes(Path.Combine(dir, $"m{i}")) / 1e6:0} MB) in {clock.Elapsed.TotalSeconds:0.0} s"));
+            }
+            GC.Collect();
+            long rssBefore = ProcessMemory.ResetPeak();
+            Measure(dir, spec, rssBefore);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, true);
+            }
+            catch (IOException e)
+            {
+                log.WriteLine($"bench: could not remove {dir}: {e.Message}");
+            }
+        }
+    }
+
+    private void Measure(string dir, TinyDecoderSpec spec, long rssBefore)
+    {
+        using var reader = new InputTensorReader();
+        using var linearPlan = Plan(dir, "linear");
+        log.WriteLine("bench: warm-up (plain pass and one linear merge)");
+        PlainPass(linearPlan, reader);
+        Merge(linearPlan, reader, null);
+
+        var rows = new List<(string Name, long Bytes, double Seconds)>();
+        var clock = Stopwatch.StartNew();
+        long plainBytes = PlainPass(linearPlan, reader);
+        rows.Add(("plain read+sum", plainBytes, clock.Elapsed.TotalSeconds));
+        foreach (string method in Methods)
+        {
+            if (!MergeMethodRegistry.Contains(method))
+            {
+                rows.Add((method, 0, double.NaN));
+                continue;
+            }
+            log.WriteLine($"bench: {method}");
+            using var plan = method == "linear" ? null : Plan(dir, method);
+            clock.Restart();
+            long bytes = Merge(plan ?? linearPlan, reader, null);
+            rows.Add((method, bytes, clock.Elapsed.TotalSeconds));
+        }
+        log.WriteLine("bench: linear to disk");
+        clock.Restart();
+        long diskBytes = Merge(linearPlan, reader, Path.Combine(dir, "out"));
+        rows.Add(("linear -> disk", diskBytes, clock.Elapsed.TotalSeconds));
+        long peak = ProcessMemory.Peak();
+
+        var largest = linearPlan.Tensors.MaxBy(t => t.ElementCount)!;
+        output.WriteLine(Invariant($"models      {modelCount} x {ModelBytes(Path.Combine(dir, "m0")) / 1e6:0} MB fp16 (llama, {spec.Layers} layers, hidden {spec.HiddenSize}, intermediate {spec.IntermediateSize}, vocab {spec.VocabSize}); largest tensor {largest.ElementCount * 4 / 1e6:0.0} MB in float32"));
+        output.WriteLine(Invariant($"threads     {torch.get_num_threads()} torch threads, {Environment.ProcessorCount} cores; merges compute in float32 and cast to float16"));
+        output.WriteLine(Invariant($"{"pass",-16} {"input GB",9} {"seconds",8} {"GB/s",6} {"vs plain",9}  target"));
+        double plainRate = plainBytes / rows[0].Seconds;
+        foreach (var (name, bytes, seconds) in rows)
+        {
+            if (double.IsNaN(seconds))
+            {
+                output.WriteLine($"{name,-16} (not registered yet)");
+                continue;
+            }
+            double rate = bytes / seconds;
+            string target = name switch { "linear" => ">= 60 %", "ties" => ">= 25 %", _ => "" };
+            output.WriteLine(Invariant($"{name,-16} {bytes / 1e9,9:0.00} {seconds,8:0.00} {rate / 1e9,6:0.00} {100 * rate / plainRate,7:0} %  {target}"));
+        }
+        output.WriteLine(Invariant($"peak RSS    {peak / 1e9:0.00} GB while merging (VmHWM; {rssBefore / 1e9:0.00} GB before the first pass; target < 1.5 GB for 3 x ~1 GB models)"));
+    }
+
+    private MergePlan Plan(string dir, string method)
+    {
+        var models = Enumerable.Range(0, modelCount).Select(i => $"m{i}").ToArray();
+        string Entry(string model, string parameters) => $"  - model: {model}\n    parameters: {{{parameters}}}\n";
+        string yaml = method == "linear"
+            ? "models:\n" + string.Concat(models.Select(m => Entry(m, "weight: 1.0"))) + "merge_method: linear\n"
+            : "models:\n" + string.Concat(models.Skip(1).Select(m => Entry(m, method == "task_arithmetic" ? "weight: 0.5" : "weight: 0.5, density: 0.5")))
+              + $"merge_method: {method}\nbase_model: m0\n";
+        yaml += "dtype: float32\nout_dtype: float16\n";
+        string path = Path.Combine(dir, method + ".yml");
+        File.WriteAllText(path, yaml);
+        return MergePlanner.Build(RecipeReader.ReadFile(path));
+    }
+
+    private static long Merge(MergePlan plan, InputTensorReader reader, string? outDir)
+    {
+        using var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = 1 }, reader);
+        if (outDir is null)
+        {
+            executor.Run(new DiscardingSink());
+        }
+        else
+        {
+            using var sink = ModelDirectorySink.Create(plan, outDir, allowOverwrite: true);
+            executor.Run(sink);
+        }
+        return executor.BytesRead;
+    }
+
+    /// <summary>Reads every input of every planned tensor in plan order, converted to float32, and sums them.</summary>
+    private static long PlainPass(MergePlan plan, InputTensorReader reader)
+    {
+        long before = reader.BytesRead;
+        foreach (var tensor in plan.Tensors)
+        {
+            using var scope = torch.NewDisposeScope();
+            var sum = reader.Scratch(-2, torch.ScalarType.Float32, tensor.Shape);
+            int slot = 0;
+            foreach (var input in tensor.Inputs)
+            {
+                var x = reader.Read(slot, input.Model.Directory.Weights, input.TensorName, torch.ScalarType.Float32);
+                if (slot++ == 0) sum.copy_(x);
+                else sum.add_(x);
+            }
+        }
+        return reader.BytesRead - before;
+    }
+
+    /// <summary>A Llama-shaped fp16 spec of about <paramref name="megabytes"/> MB: big dims, layer count from the size.</summary>
+    private static TinyDecoderSpec SpecFor(int megabytes)
+    {
+        bool big = megabytes >= 400;
+        int hidden = big ? 2048 : 512, intermediate = big ? 5632 : 1408, heads = big ? 16 : 8, vocab = big ? 8192 : 4096;
+        long perLayer = 4L * hidden * hidden + 3L * hidden * intermediate + 2L * hidden;
+        long fixedParams = 2L * vocab * hidden + hidden;
+        int layers = (int)Math.Max(1, Math.Round((megabytes * 1e6 / 2 - fixedParams) / perLayer));
+        return new TinyDecoderSpec
+        {
+            Layers = layers, HiddenSize = hidden, IntermediateSize = intermediate, Heads = heads, KeyValueHeads = heads,
+            VocabSize = vocab, DType = torch.ScalarType.Float16,
+        };
+    }
+
+    private static long ModelBytes(string dir) => Directory.EnumerateFiles(dir, "*.safetensors").Sum(f => new FileInfo(f).Length);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Drops every merged tensor: isolates read + merge cost from writing.</summary>
+    private sealed class DiscardingSink : IMergedTensorSink
+    {
+        public void Accept(PlannedTensor tensor, torch.Tensor merged)
+        {
+        }
+
+        public void Complete()
+        {
+        }
+    }
+}
