@@ -52,7 +52,7 @@ public static class MergeCommand
             using var executor = new MergeExecutor(plan, options);
             executor.Run(sink);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"merged {plan.Tensors.Count} tensors ({plan.LayerCount} layers, {plan.Method.Name}) into {outDir}: {string.Join(", ", sink.ShardNames)}"));
+                $"merged {plan.Tensors.Count} tensors ({plan.LayerCount} layers, {plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
             return Task.FromResult(0);
         });
         return command;
@@ -63,6 +63,6 @@ public static class MergeCommand
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 1e-9);
         int width = p.TensorsTotal.ToString(CultureInfo.InvariantCulture).Length;
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{p.TensorsDone.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{p.TensorsTotal}] {p.BytesRead / 1e9:0.00} GB read, {p.BytesRead / 1e9 / seconds:0.00} GB/s, {p.Elapsed.TotalSeconds:0.0} s  {p.Tensor}");
+            $"[{p.TensorsDone.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{p.TensorsTotal}] {p.BytesRead / 1e6:0} MB read, {p.BytesRead / 1e6 / seconds:0} MB/s, {p.Elapsed.TotalSeconds:0.0} s  {p.Tensor}");
     }
 }

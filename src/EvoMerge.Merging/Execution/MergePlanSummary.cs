@@ -12,7 +12,9 @@ namespace EvoMerge.Merging.Execution;
 /// </summary>
 public static class MergePlanSummary
 {
-    private static readonly string[] LayerGroups = ["attention", "mlp", "norms", "other"];
+    private const int AllGroups = 4;
+
+    private static readonly string[] LayerGroups = ["attention", "mlp", "norms", "other", "all"];
 
     /// <summary>The full report.</summary>
     public static string Describe(MergePlan plan)
@@ -61,7 +63,7 @@ public static class MergePlanSummary
         if (plan.Tensors.Count == 0) return "0 B";
         var largest = plan.Tensors.MaxBy(TensorPeak)!;
         return $"~{Bytes(EstimatePeakBytes(plan))} of tensor data (largest: '{largest.Name}' [{string.Join(", ", largest.Shape)}] " +
-            $"× ({largest.InputCount} inputs + 2) in {DTypes.ToTorchName(largest.ComputeDType)}, plus conversion buffers; shards are streamed, no shard buffer)";
+            $"× ({largest.InputCount} inputs + 2) in {DTypes.ToTorchName(largest.ComputeDType)}, plus dtype conversion buffers; shards are streamed, no shard buffer)";
     }
 
     private static IEnumerable<(string Label, string Group, string Description)> Rows(MergePlan plan)
@@ -69,23 +71,22 @@ public static class MergePlanSummary
         foreach (var t in plan.Tensors.Where(t => t.Role.Group == TensorGroup.Embedding).GroupBy(_ => 0))
             yield return ("embeddings", "", Describe(plan, t.ToList()));
 
-        var layers = plan.Tensors.Where(t => t.Role.Group == TensorGroup.Layer).GroupBy(t => t.Role.Layer).OrderBy(g => g.Key).ToList();
+        var layers = plan.Tensors.Where(t => t.Role.Group == TensorGroup.Layer).GroupBy(t => t.Role.Layer).OrderBy(g => g.Key)
+            .Select(layer => (Index: layer.Key, Groups: LayerRows(plan, layer.ToList()))).ToList();
         var rows = new List<(int Start, int End, int Group, string Description)>();
         for (int g = 0; g < LayerGroups.Length; g++)
         {
             (int Start, int End, string Description)? run = null;
-            foreach (var layer in layers)
+            foreach (var (index, groups) in layers)
             {
-                var members = layer.Where(t => GroupOf(t.Role.LocalName) == g).ToList();
-                if (members.Count == 0) continue;
-                string description = Describe(plan, members);
-                if (run is { } r && r.Description == description && r.End == layer.Key - 1)
+                if (!groups.TryGetValue(g, out string? description)) continue;
+                if (run is { } r && r.Description == description && r.End == index - 1)
                 {
-                    run = (r.Start, layer.Key, description);
+                    run = (r.Start, index, description);
                     continue;
                 }
                 if (run is { } done) rows.Add((done.Start, done.End, g, done.Description));
-                run = (layer.Key, layer.Key, description);
+                run = (index, index, description);
             }
             if (run is { } last) rows.Add((last.Start, last.End, g, last.Description));
         }
@@ -94,6 +95,13 @@ public static class MergePlanSummary
 
         foreach (var t in plan.Tensors.Where(t => t.Role.Group == TensorGroup.Head).GroupBy(_ => 0))
             yield return ("head", "", Describe(plan, t.ToList()));
+    }
+
+    /// <summary>A layer's description per group; a layer whose groups all resolve alike is one "all" row.</summary>
+    private static Dictionary<int, string> LayerRows(MergePlan plan, List<PlannedTensor> tensors)
+    {
+        var groups = tensors.GroupBy(t => GroupOf(t.Role.LocalName)).ToDictionary(g => g.Key, g => Describe(plan, g.ToList()));
+        return groups.Count > 1 && groups.Values.Distinct().Count() == 1 ? new() { [AllGroups] = groups.Values.First() } : groups;
     }
 
     private static int GroupOf(string localName) =>
