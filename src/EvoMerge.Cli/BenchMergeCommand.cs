@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
@@ -20,6 +21,7 @@ public static class BenchMergeCommand
             int count = parse.GetValue(models);
             if (sizeMb < 10) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 10");
             if (count < 2) throw new ArgumentException($"--models {count}: must be at least 2 (a base and one fine-tune)");
+            NativeHeap.KeepFreedMemory();
             new MergeBenchmark(sizeMb, count, parse.GetValue(work)!.FullName, Console.Out, Console.Error).Run();
             return 0;
         });

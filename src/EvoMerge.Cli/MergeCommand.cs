@@ -27,6 +27,7 @@ public static class MergeCommand
         };
         command.SetAction((parse, cancellation) =>
         {
+            NativeHeap.KeepFreedMemory();
             long maxShardBytes = ByteSize.Parse(parse.GetValue(maxShard)!, "--max-shard-size");
             int progressEvery = parse.GetValue(every);
             if (progressEvery <= 0) throw new ArgumentException($"--progress-every {progressEvery}: must be positive");
