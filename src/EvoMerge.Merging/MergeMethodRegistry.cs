@@ -28,6 +28,21 @@ public static class MergeMethodRegistry
             new TaskArithmeticMerge(),
             new TiesMerge(),
             new SlerpMerge(),
+            new DareTiesMerge(),
+            new DareLinearMerge(),
+            new BreadcrumbsMerge(),
+            new BreadcrumbsTiesMerge(),
+            new DellaMerge(),
+            new DellaLinearMerge(),
+            new NuslerpMerge(),
+            new MultislerpMerge(),
+            new KarcherMerge(),
+            new ModelStockMerge(),
+            new NearswapMerge(),
+            new SceMerge(),
+            new RamMerge(),
+            new RamPlusTlMerge(),
+            new ArceeFusionMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }

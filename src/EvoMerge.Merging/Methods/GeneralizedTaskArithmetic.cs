@@ -12,15 +12,16 @@ namespace EvoMerge.Merging.Methods;
 /// as 1); multiply by <c>lambda</c>; add to B. Weights are rounded to the compute dtype and sums accumulated as torch
 /// sums a stack. The base's own weight and density are ignored; with no other model the base is returned.
 /// Deviation: a model whose tensor shape differs from the base's is a <see cref="MergeException"/> (mergekit skips
-/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns.
+/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns. The registered methods
+/// derive from this class with fixed configurations; other configurations (e.g. <see cref="SignConsensus.Count"/>)
+/// can be built directly.
 /// </summary>
-public sealed class GeneralizedTaskArithmetic
+public class GeneralizedTaskArithmetic : IMergeMethod
 {
-    private readonly string _methodName;
     private readonly SignConsensus _consensus;
     private readonly ITaskVectorSparsifier? _sparsifier;
 
-    /// <param name="methodName">The recipe name, for messages.</param>
+    /// <param name="methodName">The recipe name.</param>
     /// <param name="consensus">The sign election, or <see cref="SignConsensus.None"/>.</param>
     /// <param name="sparsifier">The sparsifier, or null to use the task vectors whole.</param>
     /// <param name="normalizeByDefault">Default of the global <c>normalize</c>.</param>
@@ -28,7 +29,7 @@ public sealed class GeneralizedTaskArithmetic
     public GeneralizedTaskArithmetic(string methodName, SignConsensus consensus, ITaskVectorSparsifier? sparsifier,
         bool normalizeByDefault, bool rescaleByDefault)
     {
-        _methodName = methodName;
+        Name = methodName;
         _consensus = consensus;
         _sparsifier = sparsifier;
         Parameters =
@@ -43,9 +44,18 @@ public sealed class GeneralizedTaskArithmetic
         ];
     }
 
-    /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight, density and the
-    /// sparsifier's own.</summary>
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight (required),
+    /// density (1.0) and the sparsifier's own.</summary>
     public IReadOnlyList<MergeParameter> Parameters { get; }
+
+    /// <inheritdoc/>
+    public BaseModelRule BaseModel => BaseModelRule.Required;
+
+    /// <inheritdoc/>
+    public (int Min, int? Max) ModelCount => (1, null);
 
     /// <summary>True when the sparsifier draws random numbers.</summary>
     public bool UsesRandomness => _sparsifier?.UsesRandomness ?? false;
@@ -55,15 +65,14 @@ public sealed class GeneralizedTaskArithmetic
     {
         using var scope = torch.NewDisposeScope();
         var baseInput = context.Base
-            ?? throw MergeException.ForTensor(context.TensorName, $"{_methodName} needs a base_model");
+            ?? throw MergeException.ForTensor(context.TensorName, $"{Name} needs a base_model");
         if (UsesRandomness && context.Random is null)
-            throw MergeException.ForTensor(context.TensorName, $"{_methodName} draws random numbers and needs a seed (no generator was given)");
+            throw MergeException.ForTensor(context.TensorName, $"{Name} draws random numbers and needs a seed (no generator was given)");
         bool normalize = ParameterLookup.GlobalFlag(context, "normalize");
         bool rescale = ParameterLookup.GlobalFlag(context, "rescale");
         double lambda = ParameterLookup.Global(context, "lambda");
 
         var b = baseInput.Tensor;
-        var dtype = b.dtype;
         if (context.Models.Count == 0)
             return b.clone().MoveToOuterDisposeScope();
 
@@ -71,47 +80,57 @@ public sealed class GeneralizedTaskArithmetic
         var weights = new List<torch.Tensor>(context.Models.Count);
         foreach (var model in context.Models)
         {
-            double weight = ParameterLookup.PerModel(context, model, "weight");
-            var weightTensor = torch.tensor(weight, dtype);
-            using var delta = InputAlignment.ToBaseShape(context, baseInput, model) - b;
-            using var sparse = _sparsifier?.Sparsify(delta, model, rescale, context) ?? delta.alias();
-            weighted.Add(sparse * weightTensor);
-            weights.Add(weightTensor);
-        }
-
-        torch.Tensor mixed;
-        torch.Tensor divisor;
-        if (_consensus == SignConsensus.None)
-        {
-            mixed = StackSum.Of(weighted, dtype);
-            divisor = StackSum.Of(weights, dtype);
-            if (Math.Abs(divisor.ToDouble()) < 1e-8)
-                divisor = torch.tensor(1.0, dtype);
-        }
-        else
-        {
-            var electedPositive = SignElection.ElectPositive(weighted, _consensus);
-            var mixedSum = new StackSum(dtype);
-            var divisorSum = new StackSum(dtype);
-            var zero = torch.tensor(0.0, dtype);
-            for (int i = 0; i < weighted.Count; i++)
+            var weight = torch.tensor(ParameterLookup.PerModel(context, model, "weight"), b.dtype);
+            var delta = InputAlignment.ToBaseShape(context, baseInput, model) - b;
+            using (var keep = _sparsifier?.KeepMask(delta, model, context))
             {
-                using var agrees = SignElection.Agrees(weighted[i], electedPositive);
-                using var agreeing = torch.where(agrees, weighted[i], zero);
-                using var agreeingWeight = torch.where(agrees, weights[i], zero);
-                mixedSum.Add(agreeing);
-                divisorSum.Add(agreeingWeight);
-                weighted[i].Dispose();
+                if (keep is not null)
+                    L1Rescale.ApplyInPlace(delta, keep, rescale);
             }
-            mixed = mixedSum.Result();
-            divisor = divisorSum.Result();
-            divisor.masked_fill_(divisor.eq(0), 1.0);
+            weighted.Add(delta.mul_(weight));
+            weights.Add(weight);
         }
 
+        var (mixed, divisor) = _consensus == SignConsensus.None
+            ? SumAll(weighted, weights, b.dtype)
+            : SumAgreeing(weighted, weights, b.dtype);
         if (normalize)
-            mixed = mixed / divisor;
+            mixed.div_(divisor);
         if (lambda != 1.0)
-            mixed = mixed * lambda;
+            mixed.mul_(lambda);
         return (b + mixed).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ W_i and the scalar Σ w_i (1 where |Σ w_i| &lt; 1e-8). Consumes <paramref name="weighted"/>.</summary>
+    private static (torch.Tensor Mixed, torch.Tensor Divisor) SumAll(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    {
+        var mixed = new StackSum(dtype);
+        foreach (var w in weighted)
+            mixed.AddOwned(w);
+        var divisor = StackSum.Of(weights, dtype);
+        if (Math.Abs(divisor.ToDouble()) < 1e-8)
+            divisor = torch.tensor(1.0, dtype);
+        return (mixed.Result(), divisor);
+    }
+
+    /// <summary>
+    /// Σ W_i·m_i and Σ w_i·m_i per element (1 where 0), m_i marking where W_i has the elected sign. Consumes
+    /// <paramref name="weighted"/>.
+    /// </summary>
+    private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    {
+        using var electedPositive = SignElection.ElectPositive(weighted, _consensus);
+        var mixed = new StackSum(dtype);
+        var divisor = new StackSum(dtype);
+        for (int i = 0; i < weighted.Count; i++)
+        {
+            using var agrees = SignElection.Agrees(weighted[i], electedPositive);
+            divisor.AddOwned(agrees * weights[i]);
+            mixed.AddOwned(weighted[i].mul_(agrees));
+        }
+        var divisorResult = divisor.Result();
+        using var zero = divisorResult.eq(0);
+        divisorResult.masked_fill_(zero, 1.0);
+        return (mixed.Result(), divisorResult);
     }
 }

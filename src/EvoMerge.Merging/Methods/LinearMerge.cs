@@ -44,10 +44,7 @@ public sealed class LinearMerge : IMergeMethod
 
         var sum = new StackSum(dtype);
         for (int i = 0; i < tensors.Length; i++)
-        {
-            using var term = tensors[i] * weightTensors[i];
-            sum.Add(term);
-        }
+            sum.AddOwned(tensors[i] * weightTensors[i]);
         var result = sum.Result();
 
         if (ParameterLookup.GlobalFlag(context, "normalize"))

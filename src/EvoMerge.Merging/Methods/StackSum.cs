@@ -18,23 +18,38 @@ internal sealed class StackSum
         _dtype = dtype;
     }
 
+    private torch.ScalarType Accumulator => _dtype == torch.ScalarType.Float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
+
     /// <summary>Adds one term, which has the shape of the terms before it; the term itself is not modified.</summary>
     public void Add(torch.Tensor term)
     {
         if (_total is null)
-        {
-            var accumulator = _dtype == torch.ScalarType.Float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
-            _total = term.to(accumulator, copy: true);
-        }
+            _total = term.to(Accumulator, copy: true);
         else
-        {
             _total.add_(term);
-        }
     }
 
-    /// <summary>The sum rounded to the dtype; an error when nothing was added.</summary>
+    /// <summary>
+    /// Adds a term the caller gives up: when it already has the accumulator's dtype it becomes the running total (no
+    /// copy), otherwise it is added and disposed. The caller must not use it afterwards.
+    /// </summary>
+    public void AddOwned(torch.Tensor term)
+    {
+        if (_total is null && term.dtype == Accumulator)
+        {
+            _total = term;
+            return;
+        }
+        Add(term);
+        term.Dispose();
+    }
+
+    /// <summary>
+    /// The sum rounded to the dtype; an error when nothing was added. The result may share storage with the running
+    /// total, so the sum must not be added to afterwards.
+    /// </summary>
     public torch.Tensor Result() =>
-        _total?.to(_dtype, copy: true) ?? throw new InvalidOperationException("StackSum: no terms were added");
+        _total?.to(_dtype) ?? throw new InvalidOperationException("StackSum: no terms were added");
 
     /// <summary>The sum of the given terms, rounded to the dtype.</summary>
     public static torch.Tensor Of(IEnumerable<torch.Tensor> terms, torch.ScalarType dtype)

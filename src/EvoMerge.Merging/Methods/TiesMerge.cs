@@ -1,5 +1,4 @@
 using EvoMerge.Merging.Sparsification;
-using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
 
@@ -11,26 +10,5 @@ namespace EvoMerge.Merging.Methods;
 /// floor(density·numel) = 0 keeps the single largest element (mergekit raises). See
 /// <see cref="GeneralizedTaskArithmetic"/>.
 /// </summary>
-public sealed class TiesMerge : IMergeMethod
-{
-    private readonly GeneralizedTaskArithmetic _engine =
-        new("ties", SignConsensus.Sum, MagnitudeTrim.Instance, normalizeByDefault: true, rescaleByDefault: false);
-
-    /// <inheritdoc/>
-    public string Name => "ties";
-
-    /// <inheritdoc/>
-    public IReadOnlyList<MergeParameter> Parameters => _engine.Parameters;
-
-    /// <inheritdoc/>
-    public BaseModelRule BaseModel => BaseModelRule.Required;
-
-    /// <inheritdoc/>
-    public (int Min, int? Max) ModelCount => (1, null);
-
-    /// <inheritdoc/>
-    public bool UsesRandomness => _engine.UsesRandomness;
-
-    /// <inheritdoc/>
-    public torch.Tensor Merge(MergeContext context) => _engine.Merge(context);
-}
+public sealed class TiesMerge() : GeneralizedTaskArithmetic(
+    "ties", SignConsensus.Sum, MagnitudeTrim.Instance, normalizeByDefault: true, rescaleByDefault: false);

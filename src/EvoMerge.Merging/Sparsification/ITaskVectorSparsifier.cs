@@ -3,9 +3,9 @@ using TorchSharp;
 namespace EvoMerge.Merging.Sparsification;
 
 /// <summary>
-/// Drops elements of one model's task vector (δ = model − base) before weighting, as the task-arithmetic family
-/// does: TIES trim, Model Breadcrumbs, DARE or DELLA. Every sparsifier returns δ untouched when density ≥ 1 (and then
-/// never rescales).
+/// Chooses which elements of one model's task vector (δ = model − base) survive before weighting, as the
+/// task-arithmetic family does: TIES trim, Model Breadcrumbs, DARE or DELLA. The caller applies the mask and the
+/// optional L1 rescale (<see cref="L1Rescale"/>). A density ≥ 1 keeps everything and then nothing is rescaled.
 /// </summary>
 public interface ITaskVectorSparsifier
 {
@@ -16,9 +16,9 @@ public interface ITaskVectorSparsifier
     bool UsesRandomness { get; }
 
     /// <summary>
-    /// The sparsified task vector of <paramref name="input"/> (may share storage with <paramref name="taskVector"/>
-    /// when nothing is dropped). Reads density and its own parameters from the input; invalid values raise
-    /// <see cref="MergeException"/> naming the tensor and model.
+    /// A boolean mask of the task vector's shape (true = keep), or null to keep everything (density ≥ 1). Reads
+    /// density and its own parameters from <paramref name="input"/>; invalid values raise <see cref="MergeException"/>
+    /// naming the tensor and model.
     /// </summary>
-    torch.Tensor Sparsify(torch.Tensor taskVector, MergeInput input, bool rescale, MergeContext context);
+    torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context);
 }

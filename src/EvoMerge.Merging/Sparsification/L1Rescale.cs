@@ -13,25 +13,35 @@ public static class L1Rescale
     /// <summary>Norms below this are not rescaled.</summary>
     public const double Epsilon = 1e-7;
 
-    /// <summary><c>x·mask</c> (mask boolean, x's shape), rescaled to x's L1 norm when <paramref name="rescale"/>.</summary>
+    /// <summary>A new tensor <c>x·mask</c> (mask boolean, x's shape), rescaled to x's L1 norm when asked.</summary>
     public static torch.Tensor Apply(torch.Tensor x, torch.Tensor mask, bool rescale)
     {
         using var scope = torch.NewDisposeScope();
-        var kept = torch.where(mask, x, torch.tensor(0.0, x.dtype));
-        if (rescale)
-        {
-            double before = L1Norm(x);
-            double after = L1Norm(kept);
-            if (before >= Epsilon && after >= Epsilon)
-                kept.mul_(before / after);
-        }
-        return kept.MoveToOuterDisposeScope();
+        var result = x.clone();
+        ApplyInPlace(result, mask, rescale);
+        return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>‖x‖₁ accumulated in float64.</summary>
+    /// <summary>Masks <paramref name="x"/> in place and rescales it to its former L1 norm when asked.</summary>
+    public static void ApplyInPlace(torch.Tensor x, torch.Tensor mask, bool rescale)
+    {
+        using var scope = torch.NewDisposeScope();
+        double before = rescale ? L1Norm(x) : 0.0;
+        x.mul_(mask);
+        if (!rescale)
+            return;
+        double after = L1Norm(x);
+        if (before >= Epsilon && after >= Epsilon)
+            x.mul_(before / after);
+    }
+
+    /// <summary>‖x‖₁ as a double (accumulated in at least float32; low-precision inputs are widened first).</summary>
     public static double L1Norm(torch.Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return x.abs().sum(type: torch.ScalarType.Float64).item<double>();
+        var wide = x.dtype is torch.ScalarType.Float32 or torch.ScalarType.Float64 ? x : x.to(torch.ScalarType.Float32);
+        // Tensor.norm(float) passes p by value; linalg.vector_norm wraps ord in a temporary Scalar that the GC may
+        // finalize while the reduction still reads it.
+        return wide.norm(1f).ToDouble();
     }
 }

@@ -3,12 +3,11 @@ using TorchSharp;
 namespace EvoMerge.Merging.Sparsification;
 
 /// <summary>
-/// The magnitudes of one task vector sorted once, largest first, so the exact selection threshold for any density
-/// costs O(1) (the cut's tie counts O(log n)) instead of a selection pass. The search builds one per source tensor
-/// and passes it as <see cref="MergeInput.Magnitudes"/>; selection results are identical with or without it, provided
-/// it was built from the same task vector the method computes (model − base in the compute dtype, see
-/// <see cref="FromModel"/>). Holds <c>4·numel</c> bytes of managed memory and no native resources; immutable and
-/// safe to share between threads.
+/// The magnitudes of one task vector sorted once, largest first, so the exact selection cut for any density costs
+/// O(log n) instead of a selection pass over the tensor. The search builds one per source tensor and passes it as
+/// <see cref="MergeInput.Magnitudes"/>; selection results are identical with or without it, provided it was built from
+/// the same task vector the method computes (model − base in the compute dtype, see <see cref="FromModel"/>).
+/// Holds <c>4·numel</c> bytes of managed memory and no native resources; immutable and safe to share between threads.
 /// </summary>
 public sealed class MagnitudeOrder
 {
@@ -28,8 +27,9 @@ public sealed class MagnitudeOrder
         if (taskVector.numel() > Array.MaxLength)
             throw new ArgumentException($"a magnitude order holds at most {Array.MaxLength} elements, the tensor has {taskVector.numel()}", nameof(taskVector));
         using var scope = torch.NewDisposeScope();
-        var (sorted, _) = MagnitudeSelection.Magnitudes(taskVector).sort(0, descending: true);
-        return new MagnitudeOrder(sorted.data<float>().ToArray());
+        var magnitudes = taskVector.abs().to(torch.ScalarType.Float32).reshape(-1);
+        var (sorted, _) = magnitudes.sort(0, descending: true);
+        return new MagnitudeOrder(sorted.cpu().data<float>().ToArray());
     }
 
     /// <summary>The order of <c>model − base</c>, computed exactly as the task-arithmetic methods compute it.</summary>
@@ -47,7 +47,7 @@ public sealed class MagnitudeOrder
         return _descending[k - 1];
     }
 
-    /// <summary>The cut that keeps exactly the k largest magnitudes, 1 ≤ k ≤ <see cref="Count"/>.</summary>
+    /// <summary>The k largest magnitudes' cut (what <see cref="MagnitudeSelection.Cut(torch.Tensor, long)"/> returns), 1 ≤ k ≤ <see cref="Count"/>.</summary>
     public MagnitudeCut Cut(long k)
     {
         float threshold = KthLargest(k);

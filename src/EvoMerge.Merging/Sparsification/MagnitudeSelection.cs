@@ -1,57 +1,175 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Sparsification;
 
 /// <summary>
-/// Exact top-k by magnitude without a full sort. Exactly k elements are kept; among equal magnitudes the lower flat
-/// index counts as larger (what torch's CPU argsort was observed to do for mergekit's TIES trim). The k-th largest
-/// magnitude comes from <c>kthvalue</c> (or a precomputed <see cref="MagnitudeCut"/>); everything above it is kept,
-/// then the lowest-index elements equal to it until there are k.
+/// Exact selection by magnitude without sorting. Elements are ranked by |x| in float32 (as mergekit ranks them on the
+/// CPU), largest first; among equal magnitudes the lower flat index ranks higher (what torch's CPU argsort was observed
+/// to do for mergekit's TIES trim). The k-th largest magnitude is found by a two-pass radix select over the float32 bit
+/// patterns of |x| (non-negative floats order like their bits), and the mask is written in one more pass that keeps
+/// tied elements in index order until the count is exact. Tensors are read in chunks, so any size works; inputs of
+/// other dtypes are converted to float32 one chunk at a time; tensors off the CPU are read through a CPU copy.
 /// </summary>
 public static class MagnitudeSelection
 {
-    /// <summary>|x| flattened, in float32 (exact for every floating dtype up to float32).</summary>
-    public static torch.Tensor Magnitudes(torch.Tensor x)
+    private const int DefaultChunkElements = 1 << 22;
+    private const int Buckets = 1 << 16;
+
+    /// <summary>The cut that keeps exactly the k largest magnitudes of <paramref name="x"/>, 1 ≤ k ≤ numel.</summary>
+    public static MagnitudeCut Cut(torch.Tensor x, long k) => Cut(x, k, DefaultChunkElements);
+
+    /// <summary>Boolean mask (x's shape) of the k largest magnitudes; k ≤ 0 keeps none, k ≥ numel keeps all.</summary>
+    /// <param name="x">The tensor (any floating dtype).</param>
+    /// <param name="k">How many elements to keep.</param>
+    /// <param name="cut">The cut for this k when already known (from a <see cref="MagnitudeOrder"/> of x).</param>
+    public static torch.Tensor Largest(torch.Tensor x, long k, MagnitudeCut? cut = null) =>
+        RankRange(x, 0, k, null, cut, DefaultChunkElements);
+
+    /// <summary>
+    /// Boolean mask (x's shape) of the elements ranked <c>skip … skip + take − 1</c> by descending magnitude: the
+    /// <paramref name="skip"/> largest are dropped, the next <paramref name="take"/> kept, the rest dropped.
+    /// </summary>
+    /// <param name="x">The tensor (any floating dtype).</param>
+    /// <param name="skip">How many of the largest magnitudes to drop.</param>
+    /// <param name="take">How many to keep after those.</param>
+    /// <param name="skipCut">The cut for k = skip when already known.</param>
+    /// <param name="endCut">The cut for k = skip + take when already known.</param>
+    public static torch.Tensor RankRange(torch.Tensor x, long skip, long take, MagnitudeCut? skipCut = null, MagnitudeCut? endCut = null) =>
+        RankRange(x, skip, take, skipCut, endCut, DefaultChunkElements);
+
+    internal static MagnitudeCut Cut(torch.Tensor x, long k, int chunkElements)
     {
+        long n = x.numel();
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, n);
         using var scope = torch.NewDisposeScope();
-        return x.abs().to(torch.ScalarType.Float32).reshape(-1).MoveToOuterDisposeScope();
+        var flat = Flat(x);
+
+        var high = new long[Buckets];
+        for (long start = 0; start < n; start += chunkElements)
+        {
+            using var chunk = Float32Chunk(flat, start, Math.Min(chunkElements, n - start));
+            foreach (uint bits in Bits(chunk))
+                high[(bits & 0x7FFFFFFF) >> 16]++;
+        }
+        var (highBucket, aboveHigh) = BucketOfRank(high, k);
+
+        var low = new long[Buckets];
+        for (long start = 0; start < n; start += chunkElements)
+        {
+            using var chunk = Float32Chunk(flat, start, Math.Min(chunkElements, n - start));
+            foreach (uint bits in Bits(chunk))
+            {
+                uint key = bits & 0x7FFFFFFF;
+                if (key >> 16 == highBucket)
+                    low[key & 0xFFFF]++;
+            }
+        }
+        var (lowBucket, aboveLow) = BucketOfRank(low, k - aboveHigh);
+
+        float threshold = BitConverter.UInt32BitsToSingle(((uint)highBucket << 16) | (uint)lowBucket);
+        return new MagnitudeCut(threshold, aboveHigh + aboveLow, low[lowBucket]);
     }
 
-    /// <summary>Boolean mask (flat, like <paramref name="magnitudes"/>) of the k largest magnitudes.</summary>
-    /// <param name="magnitudes">Flat float32 magnitudes (see <see cref="Magnitudes"/>).</param>
-    /// <param name="k">How many to keep; ≤ 0 keeps none, ≥ numel keeps all.</param>
-    /// <param name="cut">The cut for this k when already known (from a <see cref="MagnitudeOrder"/>).</param>
-    public static torch.Tensor Largest(torch.Tensor magnitudes, long k, MagnitudeCut? cut = null)
+    internal static torch.Tensor RankRange(torch.Tensor x, long skip, long take, MagnitudeCut? skipCut, MagnitudeCut? endCut, int chunkElements)
     {
+        long n = x.numel();
+        long from = Math.Clamp(skip, 0, n);
+        long to = Math.Clamp(from + Math.Max(take, 0), from, n);
         using var scope = torch.NewDisposeScope();
-        long n = magnitudes.numel();
-        if (k <= 0)
-            return torch.zeros(n, torch.ScalarType.Bool).MoveToOuterDisposeScope();
-        if (k >= n)
-            return torch.ones(n, torch.ScalarType.Bool).MoveToOuterDisposeScope();
+        var flat = Flat(x);
+        var dropped = TopBoundary.Of(flat, from, skipCut, chunkElements);
+        var kept = TopBoundary.Of(flat, to, endCut, chunkElements);
 
-        float threshold = cut?.Threshold ?? KthLargest(magnitudes, k);
-        if (cut is { } known && known.Above + known.AtThreshold == k)
-            return magnitudes.ge(threshold).MoveToOuterDisposeScope();
-        if (cut is null)
+        var mask = torch.empty(n, torch.ScalarType.Bool);
+        for (long start = 0; start < n; start += chunkElements)
         {
-            var atLeast = magnitudes.ge(threshold);
-            if (atLeast.sum().item<long>() == k)
-                return atLeast.MoveToOuterDisposeScope();
+            long length = Math.Min(chunkElements, n - start);
+            using var chunk = Float32Chunk(flat, start, length);
+            using var maskChunk = mask.narrow(0, start, length);
+            var bits = Bits(chunk);
+            var target = maskChunk.bytes;
+            for (int i = 0; i < bits.Length; i++)
+            {
+                uint key = bits[i] & 0x7FFFFFFF;
+                bool inKept = kept.Admits(key);
+                bool inDropped = dropped.Admits(key);
+                target[i] = inKept && !inDropped ? (byte)1 : (byte)0;
+            }
+        }
+        return mask.view(x.shape).to(x.device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The bucket holding the k-th largest count-weighted rank, and how many lie in higher buckets.</summary>
+    private static (int Bucket, long Above) BucketOfRank(long[] counts, long k)
+    {
+        long above = 0;
+        for (int bucket = counts.Length - 1; bucket >= 0; bucket--)
+        {
+            if (above + counts[bucket] >= k)
+                return (bucket, above);
+            above += counts[bucket];
+        }
+        throw new InvalidOperationException("rank beyond the element count");
+    }
+
+    private static torch.Tensor Flat(torch.Tensor x)
+    {
+        var cpu = x.device_type == DeviceType.CPU ? x : x.cpu();
+        return cpu.contiguous().reshape(-1);
+    }
+
+    private static torch.Tensor Float32Chunk(torch.Tensor flat, long start, long length)
+    {
+        var slice = flat.narrow(0, start, length);
+        if (slice.dtype == torch.ScalarType.Float32)
+            return slice;
+        var converted = slice.to(torch.ScalarType.Float32);
+        slice.Dispose();
+        return converted;
+    }
+
+    private static ReadOnlySpan<uint> Bits(torch.Tensor float32Chunk) => MemoryMarshal.Cast<byte, uint>(float32Chunk.bytes);
+
+    /// <summary>
+    /// Membership in "the k largest", answered element by element in index order: keys above the threshold are in,
+    /// keys equal to it are in while the tie budget lasts.
+    /// </summary>
+    private struct TopBoundary
+    {
+        private readonly bool _everything;
+        private readonly bool _nothing;
+        private readonly uint _threshold;
+        private long _tiesLeft;
+
+        private TopBoundary(bool everything, bool nothing, uint threshold, long tiesLeft)
+        {
+            _everything = everything;
+            _nothing = nothing;
+            _threshold = threshold;
+            _tiesLeft = tiesLeft;
         }
 
-        var keep = magnitudes.gt(threshold);
-        long above = cut?.Above ?? keep.sum().item<long>();
-        var tied = magnitudes.eq(threshold).nonzero().reshape(-1).narrow(0, 0, k - above);
-        keep.index_fill_(0, tied, true);
-        return keep.MoveToOuterDisposeScope();
-    }
+        public static TopBoundary Of(torch.Tensor x, long k, MagnitudeCut? cut, int chunkElements)
+        {
+            if (k <= 0)
+                return new TopBoundary(false, true, 0, 0);
+            if (k >= x.numel())
+                return new TopBoundary(true, false, 0, 0);
+            var c = cut ?? Cut(x, k, chunkElements);
+            return new TopBoundary(false, false, BitConverter.SingleToUInt32Bits(c.Threshold) & 0x7FFFFFFF, k - c.Above);
+        }
 
-    /// <summary>The k-th largest of flat magnitudes (1 ≤ k ≤ numel), by linear-time selection.</summary>
-    public static float KthLargest(torch.Tensor magnitudes, long k)
-    {
-        using var scope = torch.NewDisposeScope();
-        var (values, _) = magnitudes.kthvalue(magnitudes.numel() - k + 1, 0);
-        return values.item<float>();
+        public bool Admits(uint key)
+        {
+            if (_everything)
+                return true;
+            if (_nothing || key < _threshold)
+                return false;
+            if (key > _threshold)
+                return true;
+            return _tiesLeft-- > 0;
+        }
     }
 }

@@ -5,10 +5,10 @@ namespace EvoMerge.Merging.Sparsification;
 
 /// <summary>
 /// TIES trim (mergekit's <c>magnitude</c> sparsifier): keeps exactly <c>k = floor(density·numel)</c> elements of
-/// largest |δ| over the whole tensor (not per row), ties going to the lower index, then optionally restores the L1
-/// norm. Selection uses <see cref="MagnitudeSelection"/> (no full sort) and the input's <see cref="MagnitudeOrder"/>
-/// when one is given. Deliberate deviation: where mergekit raises because k = 0 (a density below 1/numel), EvoMerge
-/// keeps the single largest element; a density ≤ 0 is an error.
+/// largest |δ| over the whole tensor (not per row), ties going to the lower index. Selection uses
+/// <see cref="MagnitudeSelection"/> (no full sort) and the input's <see cref="MagnitudeOrder"/> when one is given.
+/// Deliberate deviation: where mergekit raises because k = 0 (a density below 1/numel), EvoMerge keeps the single
+/// largest element; a density ≤ 0 is an error.
 /// </summary>
 public sealed class MagnitudeTrim : ITaskVectorSparsifier
 {
@@ -22,7 +22,7 @@ public sealed class MagnitudeTrim : ITaskVectorSparsifier
     public bool UsesRandomness => false;
 
     /// <inheritdoc/>
-    public torch.Tensor Sparsify(torch.Tensor taskVector, MergeInput input, bool rescale, MergeContext context)
+    public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
     {
         double density = ParameterLookup.PerModel(context, input, "density");
         if (!(density > 0))
@@ -30,24 +30,29 @@ public sealed class MagnitudeTrim : ITaskVectorSparsifier
         if (input.Magnitudes is { } order && order.Count != taskVector.numel())
             throw MergeException.ForTensor(context.TensorName,
                 $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {taskVector.numel()}");
-        return Apply(taskVector, density, rescale, input.Magnitudes);
+        return Mask(taskVector, density, input.Magnitudes);
     }
 
-    /// <summary>How many elements a density keeps: <c>floor(density·count)</c>, at least 1 (density in (0, 1)).</summary>
+    /// <summary>How many elements a density in (0, 1) keeps: <c>floor(density·count)</c>, at least 1.</summary>
     public static long KeepCount(double density, long count) => Math.Max(1, (long)Math.Floor(density * count));
 
     /// <summary>
-    /// The trimmed tensor; density ≥ 1 returns an alias of <paramref name="x"/>. <paramref name="order"/>, when
-    /// given, must be <see cref="MagnitudeOrder.FromTaskVector"/> of <paramref name="x"/>.
+    /// The keep-mask of <paramref name="x"/>'s shape, or null when density ≥ 1. <paramref name="order"/>, when given,
+    /// must be <see cref="MagnitudeOrder.FromTaskVector"/> of <paramref name="x"/>.
     /// </summary>
+    public static torch.Tensor? Mask(torch.Tensor x, double density, MagnitudeOrder? order = null)
+    {
+        if (density >= 1)
+            return null;
+        long k = KeepCount(density, x.numel());
+        return MagnitudeSelection.Largest(x, k, order?.Cut(k));
+    }
+
+    /// <summary>The trimmed tensor (a new tensor), L1-rescaled when asked; density ≥ 1 returns a copy.</summary>
     public static torch.Tensor Apply(torch.Tensor x, double density, bool rescale = false, MagnitudeOrder? order = null)
     {
         using var scope = torch.NewDisposeScope();
-        if (density >= 1)
-            return x.alias().MoveToOuterDisposeScope();
-        long k = KeepCount(density, x.numel());
-        var magnitudes = MagnitudeSelection.Magnitudes(x);
-        var keep = MagnitudeSelection.Largest(magnitudes, k, order?.Cut(k)).view(x.shape);
-        return L1Rescale.Apply(x, keep, rescale).MoveToOuterDisposeScope();
+        var mask = Mask(x, density, order);
+        return (mask is null ? x.clone() : L1Rescale.Apply(x, mask, rescale)).MoveToOuterDisposeScope();
     }
 }

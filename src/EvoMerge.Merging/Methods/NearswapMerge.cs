@@ -1,0 +1,41 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// nearswap: takes the other model's value where it is close to the base. Per element
+/// <c>w = clamp(t / max(|B − X|, 1e-6), 0, 1)</c> and <c>out = w·X + (1 − w)·B</c>: differences up to t are taken
+/// whole, larger ones in proportion t/|diff|. Computed in the inputs' dtype.
+/// </summary>
+public sealed class NearswapMerge : IMergeMethod
+{
+    /// <inheritdoc/>
+    public string Name => "nearswap";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("t", ParameterScope.Global, required: true)];
+
+    /// <inheritdoc/>
+    public BaseModelRule BaseModel => BaseModelRule.Required;
+
+    /// <inheritdoc/>
+    public (int Min, int? Max) ModelCount => (1, 1);
+
+    /// <inheritdoc/>
+    public bool UsesRandomness => false;
+
+    /// <inheritdoc/>
+    public torch.Tensor Merge(MergeContext context)
+    {
+        using var scope = torch.NewDisposeScope();
+        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "nearswap needs a base_model");
+        if (context.Models.Count != 1)
+            throw MergeException.ForTensor(context.TensorName, $"nearswap takes the base_model and exactly one other model, got {context.Models.Count} others");
+        double t = ParameterLookup.Global(context, "t");
+        var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
+        var b = aligned[0];
+        var x = aligned[1];
+        var weight = (t / (b - x).abs().clamp_min(1e-6)).clamp(0.0, 1.0);
+        return (weight * x + (1 - weight) * b).MoveToOuterDisposeScope();
+    }
+}

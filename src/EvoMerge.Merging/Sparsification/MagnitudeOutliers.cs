@@ -1,0 +1,75 @@
+using EvoMerge.Merging.Methods;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Sparsification;
+
+/// <summary>
+/// Model Breadcrumbs (mergekit's <c>magnitude_outliers</c> sparsifier): with n = numel, keeps
+/// <c>floor(density·n)</c> elements after dropping the <c>n_top = floor(gamma·n)</c> largest magnitudes and the
+/// <c>n − kept − n_top</c> smallest (when that is negative, n_top shrinks instead). Ranking is exact, without a sort,
+/// with the same tie rule as the TIES trim (<see cref="MagnitudeSelection"/>). Deliberate deviation: when n_top = 0,
+/// nothing is dropped from the top; mergekit then zeroes the whole task vector (its slice <c>[n_bot:-0]</c> is empty),
+/// which happens for every tensor under 100 elements at the default gamma 0.01. A density below 0 or a gamma outside
+/// [0, 1] is an error.
+/// </summary>
+public sealed class MagnitudeOutliers : ITaskVectorSparsifier
+{
+    /// <summary>The shared instance (the sparsifier is stateless).</summary>
+    public static MagnitudeOutliers Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01)];
+
+    /// <inheritdoc/>
+    public bool UsesRandomness => false;
+
+    /// <inheritdoc/>
+    public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
+    {
+        double density = ParameterLookup.PerModel(context, input, "density");
+        double gamma = ParameterLookup.PerModel(context, input, "gamma");
+        if (!(density >= 0))
+            throw MergeException.ForTensor(context.TensorName, $"density {density} of model '{input.Model}' must be at least 0");
+        if (!(gamma is >= 0 and <= 1))
+            throw MergeException.ForTensor(context.TensorName, $"gamma {gamma} of model '{input.Model}' must lie in [0, 1]");
+        if (input.Magnitudes is { } order && order.Count != taskVector.numel())
+            throw MergeException.ForTensor(context.TensorName,
+                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {taskVector.numel()}");
+        return Mask(taskVector, density, gamma, input.Magnitudes);
+    }
+
+    /// <summary>How many of the largest magnitudes are dropped and how many after them are kept.</summary>
+    public static (long DropTop, long Keep) Ranks(double density, double gamma, long count)
+    {
+        long keep = (long)Math.Floor(density * count);
+        long top = (long)Math.Floor(gamma * count);
+        long bottom = count - keep - top;
+        if (bottom < 0)
+            top += bottom;
+        return (top, keep);
+    }
+
+    /// <summary>
+    /// The keep-mask of x's shape, or null when density ≥ 1. <paramref name="order"/>, when given, must be
+    /// <see cref="MagnitudeOrder.FromTaskVector"/> of <paramref name="x"/>.
+    /// </summary>
+    public static torch.Tensor? Mask(torch.Tensor x, double density, double gamma, MagnitudeOrder? order = null)
+    {
+        if (density >= 1)
+            return null;
+        long n = x.numel();
+        var (top, keep) = Ranks(density, gamma, n);
+        long end = top + keep;
+        var topCut = order is not null && top > 0 && top < n ? order.Cut(top) : (MagnitudeCut?)null;
+        var endCut = order is not null && end > 0 && end < n ? order.Cut(end) : (MagnitudeCut?)null;
+        return MagnitudeSelection.RankRange(x, top, keep, topCut, endCut);
+    }
+
+    /// <summary>The sparsified tensor (a new tensor), L1-rescaled when asked; density ≥ 1 returns a copy.</summary>
+    public static torch.Tensor Apply(torch.Tensor x, double density, double gamma, bool rescale = false, MagnitudeOrder? order = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var mask = Mask(x, density, gamma, order);
+        return (mask is null ? x.clone() : L1Rescale.Apply(x, mask, rescale)).MoveToOuterDisposeScope();
+    }
+}
