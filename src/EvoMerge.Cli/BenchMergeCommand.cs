@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
@@ -13,16 +12,18 @@ public static class BenchMergeCommand
     {
         var size = new Option<int>("--size-mb") { Description = "Approximate size of each synthetic fp16 model in MB.", DefaultValueFactory = _ => 1000 };
         var models = new Option<int>("--models") { Description = "Number of synthetic models (the first is the base of the task-vector methods).", DefaultValueFactory = _ => 3 };
+        var repeat = new Option<int>("--repeat") { Description = "Timed rounds over all passes, interleaved; the best time of each pass is reported.", DefaultValueFactory = _ => 2 };
         var work = new Option<DirectoryInfo>("--work-dir") { Description = "Where the temporary models are written (removed afterwards).", DefaultValueFactory = _ => new DirectoryInfo(Path.GetTempPath()) };
-        var command = new Command("merge", "Merge throughput (GB/s of input read) per method vs a plain read-and-sum pass, and peak RSS.") { size, models, work };
+        var command = new Command("merge", "Merge throughput (GB/s of input read) per method vs a plain read-and-sum pass, and peak RSS.") { size, models, repeat, work };
         command.SetAction(parse =>
         {
             int sizeMb = parse.GetValue(size);
             int count = parse.GetValue(models);
             if (sizeMb < 10) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 10");
+            int rounds = parse.GetValue(repeat);
             if (count < 2) throw new ArgumentException($"--models {count}: must be at least 2 (a base and one fine-tune)");
-            NativeHeap.KeepFreedMemory();
-            new MergeBenchmark(sizeMb, count, parse.GetValue(work)!.FullName, Console.Out, Console.Error).Run();
+            if (rounds < 1) throw new ArgumentException($"--repeat {rounds}: must be at least 1");
+            new MergeBenchmark(sizeMb, count, rounds, parse.GetValue(work)!.FullName, Console.Out, Console.Error).Run();
             return 0;
         });
         return command;
