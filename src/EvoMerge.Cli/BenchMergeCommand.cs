@@ -14,7 +14,8 @@ public static class BenchMergeCommand
         var models = new Option<int>("--models") { Description = "Number of synthetic models (the first is the base of the task-vector methods).", DefaultValueFactory = _ => 3 };
         var repeat = new Option<int>("--repeat") { Description = "Timed rounds over all passes, interleaved; the best time of each pass is reported.", DefaultValueFactory = _ => 2 };
         var work = new Option<DirectoryInfo>("--work-dir") { Description = "Where the temporary models are written (removed afterwards).", DefaultValueFactory = _ => new DirectoryInfo(Path.GetTempPath()) };
-        var command = new Command("merge", "Merge throughput (GB/s of input read) per method vs a plain read-and-sum pass, and peak RSS.") { size, models, repeat, work };
+        var existing = new Option<DirectoryInfo?>("--models-dir") { Description = "Measure existing models DIR/m0 … DIR/m{N-1} (same architecture) in this process instead of generating synthetic ones." };
+        var command = new Command("merge", "Merge throughput (GB/s of input read) per method vs a plain read-and-sum pass, and peak RSS.") { size, models, repeat, work, existing };
         command.SetAction(parse =>
         {
             int sizeMb = parse.GetValue(size);
@@ -23,8 +24,8 @@ public static class BenchMergeCommand
             int rounds = parse.GetValue(repeat);
             if (count < 2) throw new ArgumentException($"--models {count}: must be at least 2 (a base and one fine-tune)");
             if (rounds < 1) throw new ArgumentException($"--repeat {rounds}: must be at least 1");
-            new MergeBenchmark(sizeMb, count, rounds, parse.GetValue(work)!.FullName, Console.Out, Console.Error).Run();
-            return 0;
+            var benchmark = new MergeBenchmark(count, rounds, Console.Out, Console.Error);
+            return parse.GetValue(existing) is { } dir ? benchmark.Measure(dir.FullName) : benchmark.GenerateAndMeasure(sizeMb, parse.GetValue(work)!.FullName);
         });
         return command;
     }

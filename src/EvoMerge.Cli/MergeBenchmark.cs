@@ -9,20 +9,21 @@ using TorchSharp;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// The merge benchmark behind <c>evomerge bench merge</c>. It writes N synthetic fp16 Llama-style models of about
-/// the requested size into a temporary directory, switches the C heap to keep freed memory (as <c>evomerge
-/// merge</c> does), warms up (one plain pass and one linear merge, so the page cache and the reused buffers are
-/// warm), then times in interleaved rounds, over the same files and tensor order: a plain pass that reads every
-/// input, converts it to float32 and sums it; and linear, task_arithmetic, ties and dare_ties merges in float32
-/// (results cast to float16 and discarded); finally linear written to disk once. Throughput is input bytes read per
-/// second, best round of each pass. Peak RSS is the process's VmHWM, reset after the models were generated.
+/// The merge benchmark behind <c>evomerge bench merge</c>. Without existing models it writes N synthetic fp16
+/// Llama-style models of about the requested size into a temporary directory and measures them in a child process,
+/// so the peak RSS covers merging only (the generator's heap is not counted). The measurement switches the C heap
+/// to keep freed memory (as <c>evomerge merge</c> does), warms up (one plain pass and one linear merge, so the page
+/// cache and the reused buffers are warm), then times in interleaved rounds, over the same files and tensor order: a
+/// plain pass that reads every input, converts it to float32 and sums it; and linear, task_arithmetic, ties and
+/// dare_ties merges in float32 (results cast to float16 and discarded); finally linear written to disk once.
+/// Throughput is input bytes read per second, best round of each pass; peak RSS is the process's VmHWM.
 /// </summary>
-public sealed class MergeBenchmark(int sizeMb, int modelCount, int rounds, string workRoot, TextWriter output, TextWriter log)
+public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output, TextWriter log)
 {
     private static readonly string[] Methods = ["linear", "task_arithmetic", "ties", "dare_ties"];
 
-    /// <summary>Runs the benchmark and prints the table; the temporary models are removed afterwards.</summary>
-    public void Run()
+    /// <summary>Writes synthetic models of about <paramref name="sizeMb"/> MB, measures them in a child process, removes them.</summary>
+    public int GenerateAndMeasure(int sizeMb, string workRoot)
     {
         string dir = Path.Combine(workRoot, "evomerge-bench-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -34,10 +35,9 @@ public sealed class MergeBenchmark(int sizeMb, int modelCount, int rounds, strin
                 TinyDecoderWriter.WriteRandom(Path.Combine(dir, $"m{i}"), spec, seed: i + 1);
                 log.WriteLine(Invariant($"bench: wrote synthetic model m{i} ({ModelBytes(Path.Combine(dir, $"m{i}")) / 1e6:0} MB) in {clock.Elapsed.TotalSeconds:0.0} s"));
             }
-            GC.Collect();
-            bool heapKept = NativeHeap.KeepFreedMemory();
-            long rssBefore = ProcessMemory.ResetPeak();
-            Measure(dir, spec, rssBefore, heapKept);
+            using var child = Process.Start(ChildCommand(dir)) ?? throw new InvalidOperationException("could not start the measuring process");
+            child.WaitForExit();
+            return child.ExitCode;
         }
         finally
         {
@@ -52,8 +52,21 @@ public sealed class MergeBenchmark(int sizeMb, int modelCount, int rounds, strin
         }
     }
 
-    private void Measure(string dir, TinyDecoderSpec spec, long rssBefore, bool heapKept)
+    private ProcessStartInfo ChildCommand(string dir)
     {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("the process path is unknown");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(MergeBenchmark).Assembly.Location);
+        foreach (string arg in new[] { "bench", "merge", "--models-dir", dir, "--models", modelCount.ToString(CultureInfo.InvariantCulture), "--repeat", rounds.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>Measures the models <paramref name="dir"/>/m0 … m{N-1} in this process and prints the table.</summary>
+    public int Measure(string dir)
+    {
+        bool heapKept = NativeHeap.KeepFreedMemory();
+        long rssBefore = ProcessMemory.ResetPeak();
         using var reader = new InputTensorReader();
         var plans = new Dictionary<string, MergePlan>(StringComparer.Ordinal);
         try
@@ -79,20 +92,24 @@ public sealed class MergeBenchmark(int sizeMb, int modelCount, int rounds, strin
                 }
             }
             log.WriteLine("bench: linear to disk");
+            string outDir = Path.Combine(dir, "bench-out");
             var diskClock = Stopwatch.StartNew();
-            long diskBytes = Merge(linear, reader, Path.Combine(dir, "out"));
+            long diskBytes = Merge(linear, reader, outDir);
             double diskSeconds = diskClock.Elapsed.TotalSeconds;
             long peak = ProcessMemory.Peak();
+            Directory.Delete(outDir, true);
 
+            var config = linear.ConfigDonor.Directory.Config;
             var largest = linear.Tensors.MaxBy(t => t.ElementCount)!;
-            output.WriteLine(Invariant($"models      {modelCount} x {ModelBytes(Path.Combine(dir, "m0")) / 1e6:0} MB fp16 (llama, {spec.Layers} layers, hidden {spec.HiddenSize}, intermediate {spec.IntermediateSize}, vocab {spec.VocabSize}); largest tensor {largest.ElementCount * 4 / 1e6:0.0} MB in float32"));
+            output.WriteLine(Invariant($"models      {modelCount} x {ModelBytes(Path.Combine(dir, "m0")) / 1e6:0} MB ({config.ModelType}, {config.NumHiddenLayers} layers, hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, vocab {config.VocabSize}, stored {config.TorchDtype}); largest tensor {largest.ElementCount * 4 / 1e6:0.0} MB in float32"));
             output.WriteLine(Invariant($"setup       {torch.get_num_threads()} torch threads on {Environment.ProcessorCount} cores; float32 compute, float16 output; best of {rounds} interleaved round(s); C heap keeps freed memory: {(heapKept ? "yes" : "no")}"));
             output.WriteLine(Invariant($"{"pass",-16} {"input GB",9} {"seconds",8} {"GB/s",6} {"vs plain",9}  target"));
             double plainRate = best[passes[0]].Bytes / best[passes[0]].Seconds;
             foreach (string pass in passes)
                 output.WriteLine(Row(pass, best[pass].Bytes, best[pass].Seconds, plainRate));
             output.WriteLine(Row("linear -> disk", diskBytes, diskSeconds, plainRate));
-            output.WriteLine(Invariant($"peak RSS    {peak / 1e9:0.00} GB while merging (VmHWM; {rssBefore / 1e9:0.00} GB before the first pass; target < 1.5 GB for 3 x ~1 GB models)"));
+            output.WriteLine(Invariant($"peak RSS    {peak / 1e9:0.00} GB while merging (VmHWM of the measuring process; {rssBefore / 1e9:0.00} GB at its start; target < 1.5 GB for 3 x ~1 GB models)"));
+            return 0;
         }
         finally
         {
@@ -110,16 +127,14 @@ public sealed class MergeBenchmark(int sizeMb, int modelCount, int rounds, strin
 
     private MergePlan Plan(string dir, string method)
     {
-        var models = Enumerable.Range(0, modelCount).Select(i => $"m{i}").ToArray();
-        string Entry(string model, string parameters) => $"  - model: {model}\n    parameters: {{{parameters}}}\n";
+        var models = Enumerable.Range(0, modelCount).Select(i => Path.Combine(dir, $"m{i}")).ToArray();
+        string Entry(string model, string parameters) => $"  - model: \"{model}\"\n    parameters: {{{parameters}}}\n";
         string yaml = method == "linear"
             ? "models:\n" + string.Concat(models.Select(m => Entry(m, "weight: 1.0"))) + "merge_method: linear\n"
             : "models:\n" + string.Concat(models.Skip(1).Select(m => Entry(m, method == "task_arithmetic" ? "weight: 0.5" : "weight: 0.5, density: 0.5")))
-              + $"merge_method: {method}\nbase_model: m0\n";
+              + $"merge_method: {method}\nbase_model: \"{models[0]}\"\n";
         yaml += "dtype: float32\nout_dtype: float16\n";
-        string path = Path.Combine(dir, method + ".yml");
-        File.WriteAllText(path, yaml);
-        return MergePlanner.Build(RecipeReader.ReadFile(path));
+        return MergePlanner.Build(RecipeReader.Parse(yaml, $"bench-{method}.yml", dir));
     }
 
     private static long Merge(MergePlan plan, InputTensorReader reader, string? outDir)
