@@ -35,6 +35,28 @@ public static partial class NativeHeap
         }
     }
 
+    /// <summary>Returns the heap's free pages to the system (malloc_trim(0)); false where unavailable.</summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            malloc_trim(0);
+            return true;
+        }
+        catch (DllNotFoundException)
+        {
+            return false;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     private static partial int mallopt(int parameter, int value);
+
+    [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
+    private static partial int malloc_trim(nuint pad);
 }
