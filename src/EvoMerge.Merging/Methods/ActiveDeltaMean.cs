@@ -17,6 +17,7 @@ internal static class ActiveDeltaMean
     public static torch.Tensor Merge(MergeContext context, string method, double epsilon, UniqueBoost? boost)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, $"{method} needs a base_model");
         if (context.Models.Count == 0)
             return baseInput.Tensor.clone().MoveToOuterDisposeScope();
@@ -24,7 +25,7 @@ internal static class ActiveDeltaMean
         var aligned = InputAlignment.ToCommonShape(context, context.AllInputs);
         var b = aligned[0];
         var deltas = aligned.Skip(1).Select(x => x - b).ToArray();
-        var active = deltas.Select(d => d.abs().gt(epsilon)).ToArray();
+        var active = deltas.Select(d => d.abs().gt(scalars.Hold(epsilon))).ToArray();
         var activeCount = torch.zeros(b.shape, torch.ScalarType.Int32);
         foreach (var a in active)
             activeCount.add_(a);
@@ -37,8 +38,8 @@ internal static class ActiveDeltaMean
         }
         else
         {
-            var unique = activeCount.eq(1);
-            var shared = activeCount.gt(1);
+            var unique = activeCount.eq(scalars.Hold(1.0));
+            var shared = activeCount.gt(scalars.Hold(1.0));
             for (int i = 0; i < deltas.Length; i++)
             {
                 long uniqueActive = active[i].logical_and(unique).sum().ToInt64();
@@ -48,7 +49,7 @@ internal static class ActiveDeltaMean
                 sum.AddOwned(deltas[i].mul_(active[i]).mul_(scale));
             }
         }
-        var merged = sum.Result().div_(activeCount.clamp_min(1));
+        var merged = sum.Result().div_(activeCount.clamp_min(scalars.Hold(1.0)));
         return (b + merged).MoveToOuterDisposeScope();
     }
 }

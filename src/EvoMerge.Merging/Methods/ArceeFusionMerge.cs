@@ -31,6 +31,7 @@ public sealed class ArceeFusionMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "arcee_fusion needs a base_model");
         if (context.Models.Count != 1)
             throw MergeException.ForTensor(context.TensorName, $"arcee_fusion takes the base_model and exactly one other model, got {context.Models.Count} others");
@@ -41,7 +42,7 @@ public sealed class ArceeFusionMerge : IMergeMethod
         var importance = Importance(a, b).reshape(-1);
         double median = Quantile(importance, 0.5);
         double threshold = median + 1.5 * (Quantile(importance, 0.75) - Quantile(importance, 0.25));
-        var take = importance.ge(threshold).view(a.shape);
+        var take = importance.ge(scalars.Hold(threshold)).view(a.shape);
         return (a + (b - a) * take).MoveToOuterDisposeScope();
     }
 
@@ -49,6 +50,7 @@ public sealed class ArceeFusionMerge : IMergeMethod
     public static torch.Tensor Importance(torch.Tensor a, torch.Tensor b)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var af = a.to(torch.ScalarType.Float32);
         var bf = b.to(torch.ScalarType.Float32);
         if (af.dim() == 0)
@@ -56,8 +58,9 @@ public sealed class ArceeFusionMerge : IMergeMethod
             af = af.reshape(1);
             bf = bf.reshape(1);
         }
-        var p = bf.softmax(-1) + 1e-8;
-        var q = af.softmax(-1) + 1e-8;
+        var epsilon = scalars.Hold(1e-8);
+        var p = bf.softmax(-1) + epsilon;
+        var q = af.softmax(-1) + epsilon;
         var kl = (p * (p / q).log()).sum(-1, keepdim: true);
         return ((bf - af).abs() * kl).view(a.shape).MoveToOuterDisposeScope();
     }

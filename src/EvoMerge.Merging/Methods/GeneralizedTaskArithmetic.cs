@@ -64,6 +64,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base
             ?? throw MergeException.ForTensor(context.TensorName, $"{Name} needs a base_model");
         if (UsesRandomness && context.Random is null)
@@ -93,11 +94,11 @@ public class GeneralizedTaskArithmetic : IMergeMethod
 
         var (mixed, divisor) = _consensus == SignConsensus.None
             ? SumAll(weighted, weights, b.dtype)
-            : SumAgreeing(weighted, weights, b.dtype);
+            : SumAgreeing(weighted, weights, b.dtype, scalars);
         if (normalize)
             mixed.div_(divisor);
         if (lambda != 1.0)
-            mixed.mul_(lambda);
+            mixed.mul_(scalars.Hold(lambda));
         return (b + mixed).MoveToOuterDisposeScope();
     }
 
@@ -117,20 +118,21 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     /// Σ W_i·m_i and Σ w_i·m_i per element (1 where 0), m_i marking where W_i has the elected sign. Consumes
     /// <paramref name="weighted"/>.
     /// </summary>
-    private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)
+    private (torch.Tensor Mixed, torch.Tensor Divisor) SumAgreeing(List<torch.Tensor> weighted, List<torch.Tensor> weights,
+        torch.ScalarType dtype, HeldScalars scalars)
     {
-        using var electedPositive = SignElection.ElectPositive(weighted, _consensus);
+        using var electedSign = SignElection.ElectedSign(weighted, _consensus);
         var mixed = new StackSum(dtype);
         var divisor = new StackSum(dtype);
         for (int i = 0; i < weighted.Count; i++)
         {
-            using var agrees = SignElection.Agrees(weighted[i], electedPositive);
-            divisor.AddOwned(agrees * weights[i]);
-            mixed.AddOwned(weighted[i].mul_(agrees));
+            var agreement = SignElection.Agreement(weighted[i], electedSign);
+            mixed.AddOwned(weighted[i].mul_(agreement));
+            divisor.AddOwned(agreement.mul_(weights[i]));
         }
         var divisorResult = divisor.Result();
-        using var zero = divisorResult.eq(0);
-        divisorResult.masked_fill_(zero, 1.0);
+        using var zero = divisorResult.eq(scalars.Hold(0.0));
+        divisorResult.masked_fill_(zero, scalars.Hold(1.0));
         return (mixed.Result(), divisorResult);
     }
 }

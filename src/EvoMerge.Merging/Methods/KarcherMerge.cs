@@ -37,6 +37,7 @@ public sealed class KarcherMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var inputs = context.AllInputs;
         if (inputs.Count == 0)
             throw MergeException.ForTensor(context.TensorName, "karcher needs at least one model");
@@ -59,9 +60,9 @@ public sealed class KarcherMerge : IMergeMethod
         var units = valid.Select(i => vectors[i] / norms[i]).ToArray();
         var mean = torch.zeros_like(units[0]);
         foreach (var unit in units)
-            mean.add_(unit * share);
+            mean.add_(unit * scalars.Hold(share));
         double meanNorm = mean.norm().ToDouble();
-        var u = meanNorm < tolerance ? units[0].clone() : mean.div_(meanNorm);
+        var u = meanNorm < tolerance ? units[0].clone() : mean.div_(scalars.Hold(meanNorm));
 
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
@@ -72,16 +73,16 @@ public sealed class KarcherMerge : IMergeMethod
                 double theta = Math.Acos(cos);
                 if (theta < tolerance)
                     continue;
-                tangent.add_((unit - u * cos) * (share * theta / Math.Sin(theta)));
+                tangent.add_((unit - u * scalars.Hold(cos)) * scalars.Hold(share * theta / Math.Sin(theta)));
             }
             double tangentNorm = tangent.norm().ToDouble();
             if (tangentNorm < tolerance)
                 break;
-            u = u * Math.Cos(tangentNorm) + tangent * (Math.Sin(tangentNorm) / tangentNorm);
-            u.div_(u.norm().ToDouble());
+            u = u * scalars.Hold(Math.Cos(tangentNorm)) + tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm);
+            u.div_(scalars.Hold(u.norm().ToDouble()));
         }
 
         double scale = norms.Sum() * alpha;
-        return (u * scale).reshape(aligned[0].shape).to(aligned[0].dtype).MoveToOuterDisposeScope();
+        return (u * scalars.Hold(scale)).reshape(aligned[0].shape).to(aligned[0].dtype).MoveToOuterDisposeScope();
     }
 }

@@ -31,6 +31,7 @@ public sealed class ModelStockMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "model_stock needs a base_model");
         int n = context.Models.Count;
         if (n < 2)
@@ -51,16 +52,16 @@ public sealed class ModelStockMerge : IMergeMethod
             for (int j = i + 1; j < n; j++)
             {
                 var dot = (offsets[i] * offsets[j]).sum(-1);
-                cosineSum.add_((dot / (norms[i] * norms[j]).clamp_min(1e-6)).clamp(-1.0, 1.0));
+                cosineSum.add_((dot / (norms[i] * norms[j]).clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(-1.0), scalars.Hold(1.0)));
                 pairs++;
             }
         }
-        var c = cosineSum / pairs;
-        var denominator = c * (n - 1) + 1;
-        if (denominator.abs().lt(1e-12).any().ToBoolean())
+        var c = cosineSum / scalars.Hold(pairs);
+        var denominator = c * scalars.Hold(n - 1) + scalars.Hold(1.0);
+        if (denominator.abs().lt(scalars.Hold(1e-12)).any().ToBoolean())
             throw MergeException.ForTensor(context.TensorName,
                 $"model_stock: the mean pairwise cosine of the task vectors is −1/(N−1) (N = {n}), where t = N·c/(1 + (N−1)·c) has a pole");
-        var t = (c * n / denominator).to(b.dtype);
+        var t = (c * scalars.Hold(n) / denominator).to(b.dtype);
         if (filterWise && b.dim() >= 2)
             t = t.reshape([rows, .. Enumerable.Repeat(1L, (int)b.dim() - 1)]);
         else
@@ -69,7 +70,7 @@ public sealed class ModelStockMerge : IMergeMethod
         var mean = models[0].clone();
         foreach (var x in models.Skip(1))
             mean.add_(x);
-        mean.div_(n);
-        return (t * mean + (1 - t) * b).MoveToOuterDisposeScope();
+        mean.div_(scalars.Hold(n));
+        return (t * mean + (scalars.Hold(1.0) - t) * b).MoveToOuterDisposeScope();
     }
 }

@@ -37,6 +37,7 @@ public sealed class MultislerpMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         if (context.Models.Count == 0)
             throw MergeException.ForTensor(context.TensorName, "multislerp needs at least one model besides the base");
         double eps = ParameterLookup.Global(context, "eps");
@@ -58,44 +59,44 @@ public sealed class MultislerpMerge : IMergeMethod
             .Select(v => baseVector is null ? v : v - baseVector)
             .ToArray();
 
-        var result = SphericalMean(context, vectors, weights, eps);
+        var result = SphericalMean(context, vectors, weights, eps, scalars);
         if (baseVector is not null)
             result = result + baseVector;
         return result.reshape(shape).to(dtype).MoveToOuterDisposeScope();
     }
 
-    private static torch.Tensor SphericalMean(MergeContext context, torch.Tensor[] vectors, double[] weights, double eps)
+    private static torch.Tensor SphericalMean(MergeContext context, torch.Tensor[] vectors, double[] weights, double eps, HeldScalars scalars)
     {
         var norms = vectors.Select(v => v.norm().ToDouble()).ToArray();
-        var units = vectors.Select((v, i) => v / (norms[i] + eps)).ToArray();
+        var units = vectors.Select((v, i) => v / scalars.Hold(norms[i] + eps)).ToArray();
 
-        var mean = WeightedSum(units, weights);
+        var mean = WeightedSum(units, weights, scalars);
         double meanNorm = mean.norm().ToDouble();
         if (meanNorm < eps)
         {
             if (vectors.Length == 2)
-                return WeightedSum(vectors, weights);
+                return WeightedSum(vectors, weights, scalars);
             throw MergeException.ForTensor(context.TensorName, "multislerp: the weighted directions cancel out (mean direction has zero norm)");
         }
-        mean.div_(meanNorm);
+        mean.div_(scalars.Hold(meanNorm));
 
         var tangent = torch.zeros_like(mean);
         for (int i = 0; i < units.Length; i++)
         {
             double along = torch.dot(units[i], mean).ToDouble();
-            tangent.add_((units[i] - mean * along) * weights[i]);
+            tangent.add_((units[i] - mean * scalars.Hold(along)) * scalars.Hold(weights[i]));
         }
         double tangentNorm = tangent.norm().ToDouble() + eps;
-        var direction = mean * Math.Cos(tangentNorm) + tangent * (Math.Sin(tangentNorm) / tangentNorm);
+        var direction = mean * scalars.Hold(Math.Cos(tangentNorm)) + tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm);
         double scale = weights.Select((w, i) => w * norms[i]).Sum();
-        return direction * scale;
+        return direction * scalars.Hold(scale);
     }
 
-    private static torch.Tensor WeightedSum(torch.Tensor[] vectors, double[] weights)
+    private static torch.Tensor WeightedSum(torch.Tensor[] vectors, double[] weights, HeldScalars scalars)
     {
         var sum = torch.zeros_like(vectors[0]);
         for (int i = 0; i < vectors.Length; i++)
-            sum.add_(vectors[i] * weights[i]);
+            sum.add_(vectors[i] * scalars.Hold(weights[i]));
         return sum;
     }
 }

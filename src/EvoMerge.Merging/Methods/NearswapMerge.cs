@@ -28,6 +28,7 @@ public sealed class NearswapMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "nearswap needs a base_model");
         if (context.Models.Count != 1)
             throw MergeException.ForTensor(context.TensorName, $"nearswap takes the base_model and exactly one other model, got {context.Models.Count} others");
@@ -35,7 +36,7 @@ public sealed class NearswapMerge : IMergeMethod
         var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
         var b = aligned[0];
         var x = aligned[1];
-        var weight = (t / (b - x).abs().clamp_min(1e-6)).clamp(0.0, 1.0);
-        return (weight * x + (1 - weight) * b).MoveToOuterDisposeScope();
+        var weight = (scalars.Hold(t) / (b - x).abs().clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(0.0), scalars.Hold(1.0));
+        return (weight * x + (scalars.Hold(1.0) - weight) * b).MoveToOuterDisposeScope();
     }
 }

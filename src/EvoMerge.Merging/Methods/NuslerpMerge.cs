@@ -58,22 +58,25 @@ public sealed class NuslerpMerge : IMergeMethod
     public static torch.Tensor Interpolate(double t, torch.Tensor v0, torch.Tensor v1, bool rowWise, bool flatten)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var shape = v0.shape;
         bool asOneVector = flatten || v0.dim() < 2;
         bool transposed = !asOneVector && rowWise;
         var a = asOneVector ? v0.reshape(-1) : transposed ? v0.transpose(0, -1) : v0;
         var b = asOneVector ? v1.reshape(-1) : transposed ? v1.transpose(0, -1) : v1;
 
-        var cos = (Unit(a) * Unit(b)).sum(-1, keepdim: true).clamp(-1.0, 1.0);
+        var cos = (Unit(a, scalars) * Unit(b, scalars)).sum(-1, keepdim: true).clamp(scalars.Hold(-1.0), scalars.Hold(1.0));
         var theta = cos.acos();
         var sinTheta = theta.sin();
-        var slerp = (torch.sin(theta * (1 - t)) * a + torch.sin(theta * t) * b) / sinTheta;
-        var lerp = a * (1 - t) + b * t;
-        var result = torch.where(sinTheta.abs().lt(1e-8), lerp, slerp);
+        var s = scalars.Hold(1 - t);
+        var u = scalars.Hold(t);
+        var slerp = (torch.sin(theta * s) * a + torch.sin(theta * u) * b) / sinTheta;
+        var lerp = a * s + b * u;
+        var result = torch.where(sinTheta.abs().lt(scalars.Hold(1e-8)), lerp, slerp);
         if (transposed)
             result = result.transpose(0, -1);
         return result.reshape(shape).MoveToOuterDisposeScope();
     }
 
-    private static torch.Tensor Unit(torch.Tensor x) => x / x.norm(-1, keepdim: true).clamp_min(1e-7);
+    private static torch.Tensor Unit(torch.Tensor x, HeldScalars scalars) => x / x.norm(-1, keepdim: true).clamp_min(scalars.Hold(1e-7));
 }

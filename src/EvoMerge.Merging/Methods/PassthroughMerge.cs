@@ -30,8 +30,11 @@ public sealed class PassthroughMerge : IMergeMethod
         if (inputs.Count != 1)
             throw MergeException.ForTensor(context.TensorName, $"passthrough takes exactly one model per tensor, got {inputs.Count}");
         var input = inputs[0];
-        return input.Parameters.Values.TryGetValue("scale", out double scale)
-            ? input.Tensor * scale
+        using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
+        var result = input.Parameters.Values.TryGetValue("scale", out double scale)
+            ? input.Tensor * scalars.Hold(scale)
             : input.Tensor.clone();
+        return result.MoveToOuterDisposeScope();
     }
 }

@@ -37,6 +37,7 @@ public sealed class SceMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "sce needs a base_model");
         if (context.Models.Count == 0)
             return baseInput.Tensor.clone().MoveToOuterDisposeScope();
@@ -53,7 +54,7 @@ public sealed class SceMerge : IMergeMethod
                 delta.mul_(selected);
         }
 
-        using var electedPositive = SignElection.ElectPositive(deltas, SignConsensus.Sum);
+        using var electedSign = SignElection.ElectedSign(deltas, SignConsensus.Sum);
         var energies = deltas.Select(d => Math.Pow(d.to(torch.ScalarType.Float32).norm().ToDouble(), 2) / Math.Max(1, d.numel())).ToArray();
         double totalEnergy = energies.Sum();
         var weights = energies.Select(e => totalEnergy < 1e-6 ? 1.0 / energies.Length : e / totalEnergy).ToArray();
@@ -63,11 +64,11 @@ public sealed class SceMerge : IMergeMethod
         for (int i = 0; i < deltas.Count; i++)
         {
             var weight = torch.tensor(weights[i], b.dtype);
-            using var agrees = SignElection.Agrees(deltas[i], electedPositive);
-            divisor.AddOwned(agrees * weight);
-            mixed.AddOwned(deltas[i].mul_(agrees).mul_(weight));
+            var agreement = SignElection.Agreement(deltas[i], electedSign);
+            mixed.AddOwned(deltas[i].mul_(agreement).mul_(weight));
+            divisor.AddOwned(agreement.mul_(weight));
         }
-        var result = mixed.Result().div_(divisor.Result().clamp_min(1e-6));
+        var result = mixed.Result().div_(divisor.Result().clamp_min(scalars.Hold(1e-6)));
         return (b + result).MoveToOuterDisposeScope();
     }
 
@@ -75,18 +76,19 @@ public sealed class SceMerge : IMergeMethod
     private static torch.Tensor SelectByVariance(IReadOnlyList<torch.Tensor> deltas, double fraction)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var wide = deltas.Select(d => d.to(torch.ScalarType.Float32)).ToArray();
         var mean = torch.zeros_like(wide[0]);
         foreach (var d in wide)
             mean.add_(d);
-        mean.div_(wide.Length);
+        mean.div_(scalars.Hold(wide.Length));
         var variance = torch.zeros_like(mean);
         foreach (var d in wide)
         {
             using var deviation = d - mean;
             variance.add_(deviation.mul_(deviation));
         }
-        variance.div_(wide.Length);
+        variance.div_(scalars.Hold(wide.Length));
         long k = (long)Math.Floor(variance.count_nonzero().ToInt64() * fraction);
         return MagnitudeSelection.Largest(variance, k).MoveToOuterDisposeScope();
     }

@@ -9,12 +9,13 @@ namespace EvoMerge.Merging.Methods;
 internal static class SignElection
 {
     /// <summary>
-    /// True where the elected sign is + (also on ties): Σ deltas ≥ 0 for <see cref="SignConsensus.Sum"/>, Σ sign(delta)
-    /// ≥ 0 for <see cref="SignConsensus.Count"/>.
+    /// The elected sign per element as +1 / −1 in the deltas' dtype, +1 on ties: the sign of Σ deltas for
+    /// <see cref="SignConsensus.Sum"/>, of Σ sign(delta) for <see cref="SignConsensus.Count"/>.
     /// </summary>
-    public static torch.Tensor ElectPositive(IReadOnlyList<torch.Tensor> deltas, SignConsensus consensus)
+    public static torch.Tensor ElectedSign(IReadOnlyList<torch.Tensor> deltas, SignConsensus consensus)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var dtype = deltas[0].dtype;
         var votes = consensus switch
         {
@@ -22,13 +23,15 @@ internal static class SignElection
             SignConsensus.Count => StackSum.Of(deltas.Select(d => d.sign()), dtype),
             _ => throw new ArgumentOutOfRangeException(nameof(consensus), consensus, "no sign election for this consensus"),
         };
-        return votes.ge(0).MoveToOuterDisposeScope();
+        return votes.ge_(scalars.Hold(0.0)).mul_(scalars.Hold(2.0)).sub_(scalars.Hold(1.0)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>True where <paramref name="delta"/> has the elected sign (strictly positive or strictly negative).</summary>
-    public static torch.Tensor Agrees(torch.Tensor delta, torch.Tensor electedPositive)
+    /// <summary>1 where <paramref name="delta"/> has the elected sign (non-zero and of that sign), 0 elsewhere, in the
+    /// delta's dtype.</summary>
+    public static torch.Tensor Agreement(torch.Tensor delta, torch.Tensor electedSign)
     {
         using var scope = torch.NewDisposeScope();
-        return torch.where(electedPositive, delta.gt(0), delta.lt(0)).MoveToOuterDisposeScope();
+        using var scalars = new HeldScalars();
+        return (delta * electedSign).gt_(scalars.Hold(0.0)).MoveToOuterDisposeScope();
     }
 }

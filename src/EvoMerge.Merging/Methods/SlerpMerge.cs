@@ -49,6 +49,7 @@ public sealed class SlerpMerge : IMergeMethod
     public static torch.Tensor Interpolate(torch.Tensor v0, torch.Tensor v1, double t)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         var a = v0.to(torch.ScalarType.Float32).reshape(-1);
         var b = v1.to(torch.ScalarType.Float32).reshape(-1);
         double normA = a.norm().item<float>();
@@ -60,13 +61,13 @@ public sealed class SlerpMerge : IMergeMethod
         torch.Tensor result;
         if (Math.Abs(dot) > DotThreshold)
         {
-            result = a * (1 - t) + b * t;
+            result = a * scalars.Hold(1 - t) + b * scalars.Hold(t);
         }
         else
         {
             double theta = Math.Acos(dot);
             double sinTheta = Math.Sin(theta);
-            result = a * (Math.Sin((1 - t) * theta) / sinTheta) + b * (Math.Sin(t * theta) / sinTheta);
+            result = a * scalars.Hold(Math.Sin((1 - t) * theta) / sinTheta) + b * scalars.Hold(Math.Sin(t * theta) / sinTheta);
         }
         return result.view(v0.shape).MoveToOuterDisposeScope();
     }

@@ -54,6 +54,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
         if (density >= 1)
             return null;
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         if (density <= 0)
             return torch.zeros(x.shape, torch.ScalarType.Bool, x.device).MoveToOuterDisposeScope();
 
@@ -69,8 +70,9 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
         var positionShape = Enumerable.Repeat(1L, (int)rows.dim()).ToArray();
         positionShape[1] = n;
         var keepProbability = n <= 1
-            ? torch.full(positionShape, density, torch.ScalarType.Float32, x.device)
-            : (density + epsilon - torch.arange(n, torch.ScalarType.Float64, x.device) * (2 * epsilon / (n - 1)))
+            ? torch.full(positionShape, scalars.Hold(density), torch.ScalarType.Float32, x.device)
+            : (scalars.Hold(density + epsilon)
+                    - torch.arange(scalars.Hold(0.0), scalars.Hold(n), scalars.Hold(1.0), torch.ScalarType.Float64, x.device) * scalars.Hold(2 * epsilon / (n - 1)))
                 .to(torch.ScalarType.Float32).view(positionShape);
         var keptByPosition = torch.rand(rows.shape, torch.ScalarType.Float32, x.device, generator: random).lt(keepProbability);
 

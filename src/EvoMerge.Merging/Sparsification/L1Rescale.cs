@@ -26,13 +26,14 @@ public static class L1Rescale
     public static void ApplyInPlace(torch.Tensor x, torch.Tensor mask, bool rescale)
     {
         using var scope = torch.NewDisposeScope();
+        using var scalars = new HeldScalars();
         double before = rescale ? L1Norm(x) : 0.0;
         x.mul_(mask);
         if (!rescale)
             return;
         double after = L1Norm(x);
         if (before >= Epsilon && after >= Epsilon)
-            x.mul_(before / after);
+            x.mul_(scalars.Hold(before / after));
     }
 
     /// <summary>‖x‖₁ as a double (accumulated in at least float32; low-precision inputs are widened first).</summary>

@@ -79,8 +79,8 @@ public static class MagnitudeSelection
         long to = Math.Clamp(from + Math.Max(take, 0), from, n);
         using var scope = torch.NewDisposeScope();
         var flat = Flat(x);
-        var dropped = TopBoundary.Of(flat, from, skipCut, chunkElements);
-        var kept = TopBoundary.Of(flat, to, endCut, chunkElements);
+        var (dropThreshold, dropTies) = TopBoundary(flat, from, skipCut, chunkElements);
+        var (keepThreshold, keepTies) = TopBoundary(flat, to, endCut, chunkElements);
 
         var mask = torch.empty(n, torch.ScalarType.Bool);
         for (long start = 0; start < n; start += chunkElements)
@@ -93,8 +93,8 @@ public static class MagnitudeSelection
             for (int i = 0; i < bits.Length; i++)
             {
                 uint key = bits[i] & 0x7FFFFFFF;
-                bool inKept = kept.Admits(key);
-                bool inDropped = dropped.Admits(key);
+                bool inKept = key > keepThreshold || (key == keepThreshold && keepTies-- > 0);
+                bool inDropped = key > dropThreshold || (key == dropThreshold && dropTies-- > 0);
                 target[i] = inKept && !inDropped ? (byte)1 : (byte)0;
             }
         }
@@ -133,43 +133,17 @@ public static class MagnitudeSelection
     private static ReadOnlySpan<uint> Bits(torch.Tensor float32Chunk) => MemoryMarshal.Cast<byte, uint>(float32Chunk.bytes);
 
     /// <summary>
-    /// Membership in "the k largest", answered element by element in index order: keys above the threshold are in,
-    /// keys equal to it are in while the tie budget lasts.
+    /// "The k largest" as a threshold key and a tie budget, read in index order: keys above the threshold are in,
+    /// keys equal to it are in while the budget lasts. k ≤ 0 maps to a threshold no key reaches; k ≥ n to threshold 0
+    /// with an unlimited budget.
     /// </summary>
-    private struct TopBoundary
+    private static (uint Threshold, long Ties) TopBoundary(torch.Tensor flat, long k, MagnitudeCut? cut, int chunkElements)
     {
-        private readonly bool _everything;
-        private readonly bool _nothing;
-        private readonly uint _threshold;
-        private long _tiesLeft;
-
-        private TopBoundary(bool everything, bool nothing, uint threshold, long tiesLeft)
-        {
-            _everything = everything;
-            _nothing = nothing;
-            _threshold = threshold;
-            _tiesLeft = tiesLeft;
-        }
-
-        public static TopBoundary Of(torch.Tensor x, long k, MagnitudeCut? cut, int chunkElements)
-        {
-            if (k <= 0)
-                return new TopBoundary(false, true, 0, 0);
-            if (k >= x.numel())
-                return new TopBoundary(true, false, 0, 0);
-            var c = cut ?? Cut(x, k, chunkElements);
-            return new TopBoundary(false, false, BitConverter.SingleToUInt32Bits(c.Threshold) & 0x7FFFFFFF, k - c.Above);
-        }
-
-        public bool Admits(uint key)
-        {
-            if (_everything)
-                return true;
-            if (_nothing || key < _threshold)
-                return false;
-            if (key > _threshold)
-                return true;
-            return _tiesLeft-- > 0;
-        }
+        if (k <= 0)
+            return (uint.MaxValue, 0);
+        if (k >= flat.numel())
+            return (0, long.MaxValue);
+        var c = cut ?? Cut(flat, k, chunkElements);
+        return (BitConverter.SingleToUInt32Bits(c.Threshold) & 0x7FFFFFFF, k - c.Above);
     }
 }
