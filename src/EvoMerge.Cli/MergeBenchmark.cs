@@ -16,8 +16,9 @@ namespace EvoMerge.Cli;
 /// cache and the reused buffers are warm), then times in interleaved rounds, over the same files and tensor order: a
 /// plain pass that reads every input, converts it to float32 and sums it; and linear, task_arithmetic, ties and
 /// dare_ties merges in float32 (results cast to float16 and discarded); finally linear written to disk once.
-/// Throughput is input bytes read per second, best round of each pass. Peak RSS is then taken per method: free heap
-/// pages are returned, VmHWM is reset, and one more merge runs.
+/// Throughput is input bytes read per second, best round of each pass. Peak RSS is then taken per method as
+/// <c>evomerge merge</c> would see it: the shared buffers are released, free heap pages returned, VmHWM reset, and
+/// one more merge runs with its own buffers.
 /// </summary>
 public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output, TextWriter log)
 {
@@ -68,7 +69,7 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
     {
         bool heapKept = NativeHeap.KeepFreedMemory();
         long rssBefore = ProcessMemory.ResetPeak();
-        using var reader = new InputTensorReader();
+        var reader = new InputTensorReader();
         var plans = new Dictionary<string, MergePlan>(StringComparer.Ordinal);
         try
         {
@@ -99,13 +100,14 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
             double diskSeconds = diskClock.Elapsed.TotalSeconds;
             Directory.Delete(outDir, true);
 
+            reader.Dispose();
             var peaks = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var (method, plan) in plans)
             {
                 log.WriteLine($"bench: peak RSS of {method}");
                 NativeHeap.Trim();
                 ProcessMemory.ResetPeak();
-                Merge(plan, reader, null);
+                Merge(plan, null, null);
                 peaks[method] = ProcessMemory.Peak();
             }
 
@@ -118,11 +120,12 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
             foreach (string pass in passes)
                 output.WriteLine(Row(pass, best[pass].Bytes, best[pass].Seconds, plainRate));
             output.WriteLine(Row("linear -> disk", diskBytes, diskSeconds, plainRate));
-            output.WriteLine(Invariant($"peak RSS    {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value / 1e9:0.00} GB"))} (VmHWM during one merge each, after returning free heap pages; {rssBefore / 1e9:0.00} GB at process start; target < 1.5 GB for 3 x ~1 GB models)"));
+            output.WriteLine(Invariant($"peak RSS    {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value / 1e9:0.00} GB"))} (VmHWM during one merge each with its own buffers, free heap pages returned before; {rssBefore / 1e9:0.00} GB at process start; target < 1.5 GB for 3 x ~1 GB models)"));
             return 0;
         }
         finally
         {
+            reader.Dispose();
             foreach (var plan in plans.Values) plan.Dispose();
         }
     }
@@ -147,7 +150,7 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
         return MergePlanner.Build(RecipeReader.Parse(yaml, $"bench-{method}.yml", dir));
     }
 
-    private static long Merge(MergePlan plan, InputTensorReader reader, string? outDir)
+    private static long Merge(MergePlan plan, InputTensorReader? reader, string? outDir)
     {
         using var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = 1 }, reader);
         if (outDir is null)
