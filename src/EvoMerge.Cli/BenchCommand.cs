@@ -11,6 +11,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchReadCommand.Create());
         command.Subcommands.Add(BenchInferenceCommand.Create());
         command.Subcommands.Add(BenchMaterializeCommand.Create());
+        command.Subcommands.Add(BenchMergeCommand.Create());
         return command;
     }
 }

@@ -86,7 +86,7 @@ public static class BenchInferenceCommand
             Line("plain forward per request", plain, tokens, plain);
             Line("batched scorer", batched, tokens, plain);
             Line("batched scorer + shared contexts", shared, tokens, plain);
-            Console.Out.WriteLine(ProcessMemory.PeakResidentBytes() is { } peak ? $"  peak RSS (VmHWM) {peak / (1024 * 1024)} MiB" : "  peak RSS (VmHWM) unavailable");
+            Console.Out.WriteLine(ProcessMemory.Peak() is > 0 and var peak ? $"  peak RSS (VmHWM) {peak / (1024 * 1024)} MiB" : "  peak RSS (VmHWM) unavailable");
         }
         finally
         {

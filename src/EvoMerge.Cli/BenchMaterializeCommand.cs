@@ -97,7 +97,7 @@ public static class BenchMaterializeCommand
                 }
                 Console.WriteLine(string.Create(inv, $"{$"materialise one {method} candidate in memory (first: {firstSeconds:F3} s)",-58} {best,8:F3} {inputBytes / 1e9 / best,8:F2}   {plain / best,5:P0} of plain speed"));
             }
-            Console.WriteLine(string.Create(inv, $"peak resident memory {(ProcessMemory.PeakResidentBytes() ?? 0) / 1048576.0:F0} MiB; tensors held by the materialiser {materializer.ResidentBytes / 1048576.0:F0} MiB"));
+            Console.WriteLine(string.Create(inv, $"peak resident memory {ProcessMemory.Peak() / 1048576.0:F0} MiB; tensors held by the materialiser {materializer.ResidentBytes / 1048576.0:F0} MiB"));
             return 0;
         }
         finally

@@ -16,6 +16,7 @@ public static class EvoMergeCommandLine
     {
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
@@ -47,7 +48,6 @@ public static class EvoMergeCommandLine
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
-        ("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.", 3),
         ("demo", "Run the bundled demo search over tiny specialist models.", 7),
     ];
 

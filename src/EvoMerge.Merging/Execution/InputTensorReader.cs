@@ -5,9 +5,10 @@ using TorchSharp;
 namespace EvoMerge.Merging.Execution;
 
 /// <summary>
-/// Reads input tensors into buffers that live for the whole merge, so memory is touched once instead of once per
-/// tensor (first touch of fresh memory is slow on the target machines). Each input slot owns one buffer per dtype,
-/// sized for the largest tensor; a read returns a view of the slot's buffer, valid until the slot is read again.
+/// Reads input tensors into buffers that live for the whole merge (or many merges), so memory is touched once
+/// instead of once per tensor (first touch of fresh memory is slow on the target machines). Each input slot owns one
+/// buffer per dtype, sized for the largest tensor; a read returns a view of the slot's buffer, valid until the slot
+/// is read again.
 /// Bytes come from the safetensors shards with positional reads (pread) at the offsets of their validated headers:
 /// this costs the same copy as reading from a memory map but keeps the inputs out of the process's resident set.
 /// Stored values are converted by torch (exact widening, round-to-nearest-even narrowing).
@@ -16,16 +17,16 @@ public sealed class InputTensorReader : IDisposable
 {
     private const int MaxReadBytes = 1 << 30;
 
-    private readonly long _capacity;
     private readonly Dictionary<(int Slot, torch.ScalarType DType), torch.Tensor> _buffers = [];
     private readonly Dictionary<torch.ScalarType, torch.Tensor> _staging = [];
     private readonly Dictionary<string, SafeFileHandle> _files = new(StringComparer.Ordinal);
+    private long _capacity = 1;
 
-    /// <summary>Creates a reader whose buffers hold up to <paramref name="maxElements"/> elements.</summary>
-    public InputTensorReader(long maxElements)
-    {
-        _capacity = Math.Max(1, maxElements);
-    }
+    /// <summary>
+    /// Makes every buffer hold at least <paramref name="elements"/> elements, so a merge allocates its buffers once
+    /// (buffers that are too small are replaced when next used). One reader can serve many merges.
+    /// </summary>
+    public void Reserve(long elements) => _capacity = Math.Max(_capacity, elements);
 
     /// <summary>Bytes read from files so far (as stored).</summary>
     public long BytesRead { get; private set; }
@@ -38,8 +39,7 @@ public sealed class InputTensorReader : IDisposable
     {
         var file = weights.FileOf(name);
         var info = file.Info(name);
-        if (info.ElementCount > _capacity)
-            throw new ArgumentException($"tensor '{name}' has {info.ElementCount} elements; the reader was sized for {_capacity}");
+        Reserve(info.ElementCount);
         var stored = info.DType.ToScalarType();
         var target = Buffer(_buffers, (slot, dtype), dtype).narrow(0, 0, info.ElementCount);
         var landing = stored == dtype ? target : Buffer(_staging, stored, stored).narrow(0, 0, info.ElementCount);
@@ -56,13 +56,15 @@ public sealed class InputTensorReader : IDisposable
     public torch.Tensor Scratch(int slot, torch.ScalarType dtype, long[] shape)
     {
         long elements = shape.Aggregate(1L, (a, b) => a * b);
+        Reserve(elements);
         return Buffer(_buffers, (slot, dtype), dtype).narrow(0, 0, elements).view(shape);
     }
 
     private torch.Tensor Buffer<TKey>(Dictionary<TKey, torch.Tensor> buffers, TKey key, torch.ScalarType dtype) where TKey : notnull
     {
-        if (!buffers.TryGetValue(key, out var buffer))
+        if (!buffers.TryGetValue(key, out var buffer) || buffer.numel() < _capacity)
         {
+            buffer?.Dispose();
             buffer = torch.empty(_capacity, dtype).DetachFromDisposeScope();
             buffers[key] = buffer;
         }

@@ -16,17 +16,25 @@ public sealed class MergeExecutor : IDisposable
     private readonly MergePlan _plan;
     private readonly MergeExecutionOptions _options;
     private readonly InputTensorReader _reader;
+    private readonly bool _ownsReader;
+    private readonly long _bytesBefore;
 
-    /// <summary>Creates an executor for a plan (buffers are allocated on first use).</summary>
-    public MergeExecutor(MergePlan plan, MergeExecutionOptions? options = null)
+    /// <summary>
+    /// Creates an executor for a plan. Pass a <paramref name="reader"/> to reuse its buffers across merges (it stays
+    /// the caller's to dispose); otherwise the executor owns one. Buffers are allocated on first use.
+    /// </summary>
+    public MergeExecutor(MergePlan plan, MergeExecutionOptions? options = null, InputTensorReader? reader = null)
     {
         _plan = plan;
         _options = options ?? new MergeExecutionOptions();
-        _reader = new InputTensorReader(plan.Tensors.Count == 0 ? 1 : plan.Tensors.Max(t => t.ElementCount));
+        _ownsReader = reader is null;
+        _reader = reader ?? new InputTensorReader();
+        _reader.Reserve(plan.Tensors.Count == 0 ? 1 : plan.Tensors.Max(t => t.ElementCount));
+        _bytesBefore = _reader.BytesRead;
     }
 
-    /// <summary>Input bytes read so far.</summary>
-    public long BytesRead => _reader.BytesRead;
+    /// <summary>Input bytes this executor has read so far.</summary>
+    public long BytesRead => _reader.BytesRead - _bytesBefore;
 
     /// <summary>Merges every planned tensor into <paramref name="sink"/>, then completes the sink.</summary>
     public void Run(IMergedTensorSink sink)
@@ -40,7 +48,7 @@ public sealed class MergeExecutor : IDisposable
             {
                 sink.Accept(tensor, Merge(tensor));
             }
-            _options.Progress?.Invoke(new MergeProgress(i + 1, _plan.Tensors.Count, _reader.BytesRead, clock.Elapsed, tensor.Name));
+            _options.Progress?.Invoke(new MergeProgress(i + 1, _plan.Tensors.Count, BytesRead, clock.Elapsed, tensor.Name));
         }
         sink.Complete();
     }
@@ -79,5 +87,8 @@ public sealed class MergeExecutor : IDisposable
         new(input.Model.Name, _reader.Read(slot, input.Model.Directory.Weights, input.TensorName, tensor.ComputeDType), input.Parameters);
 
     /// <inheritdoc />
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        if (_ownsReader) _reader.Dispose();
+    }
 }

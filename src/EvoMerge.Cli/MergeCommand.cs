@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite]</c>:
+/// runs a mergekit-compatible recipe tensor by tensor into a model directory.
+/// </summary>
+public static class MergeCommand
+{
+    public static Command Create()
+    {
+        var recipe = new Argument<FileInfo>("RECIPE") { Description = "A mergekit-style YAML recipe; relative model paths resolve against its directory." };
+        var output = new Argument<DirectoryInfo>("OUT_DIR") { Description = "Where the merged model is written." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for methods that draw random numbers (each tensor's stream depends on it and the tensor name).", DefaultValueFactory = _ => 0 };
+        var maxShard = new Option<string>("--max-shard-size") { Description = "Largest safetensors shard, e.g. 5GB, 500MB, 2GiB.", DefaultValueFactory = _ => "5GB" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved method and parameters per tensor group and the estimated peak memory; write nothing." };
+        var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR." };
+        var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
+        var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
+        {
+            recipe, output, seed, maxShard, dryRun, overwrite, every,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            NativeHeap.KeepFreedMemory();
+            long maxShardBytes = ByteSize.Parse(parse.GetValue(maxShard)!, "--max-shard-size");
+            int progressEvery = parse.GetValue(every);
+            if (progressEvery <= 0) throw new ArgumentException($"--progress-every {progressEvery}: must be positive");
+
+            using var plan = MergePlanner.Build(RecipeReader.ReadFile(parse.GetValue(recipe)!.FullName));
+            if (parse.GetValue(dryRun))
+            {
+                Console.Out.Write(MergePlanSummary.Describe(plan));
+                return Task.FromResult(0);
+            }
+
+            string outDir = parse.GetValue(output)!.FullName;
+            using var sink = ModelDirectorySink.Create(plan, outDir, maxShardBytes, parse.GetValue(overwrite));
+            var options = new MergeExecutionOptions
+            {
+                Seed = parse.GetValue(seed),
+                Cancellation = cancellation,
+                Progress = p =>
+                {
+                    if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(ProgressLine(p));
+                },
+            };
+            using var executor = new MergeExecutor(plan, options);
+            executor.Run(sink);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"merged {plan.Tensors.Count} tensors ({plan.LayerCount} layers, {plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static string ProgressLine(MergeProgress p)
+    {
+        double seconds = Math.Max(p.Elapsed.TotalSeconds, 1e-9);
+        int width = p.TensorsTotal.ToString(CultureInfo.InvariantCulture).Length;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[{p.TensorsDone.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{p.TensorsTotal}] {p.BytesRead / 1e6:0} MB read, {p.BytesRead / 1e6 / seconds:0} MB/s, {p.Elapsed.TotalSeconds:0.0} s  {p.Tensor}");
+    }
+}
