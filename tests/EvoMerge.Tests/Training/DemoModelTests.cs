@@ -17,7 +17,7 @@ public sealed class DemoModelTests
     [MemberData(nameof(Names))]
     public void CommittedModelLoadsAndScores(string name)
     {
-        string directory = Path.Combine(RepositoryPaths.Models, name);
+        string directory = Path.Combine(RepositoryPaths.Combine("models"), name);
         using var model = ModelDirectory.Open(directory);
         Assert.Equal("float16", model.Config.TorchDtype);
         Assert.InRange(model.Weights.TotalBytes, 1_000_000, 4_000_000);

@@ -13,7 +13,7 @@ public sealed class SkillDatasetTests
     [Fact]
     public void SkillDatasetsAreReproducible()
     {
-        if (Environment.GetEnvironmentVariable("EVOMERGE_REGENERATE_FIXTURES") == "1") SkillDatasets.Write(RepositoryPaths.Datasets);
+        if (Environment.GetEnvironmentVariable("EVOMERGE_REGENERATE_FIXTURES") == "1") SkillDatasets.Write(RepositoryPaths.Combine("datasets"));
 
         using var fresh = new TempDirectory();
         SkillDatasets.Write(fresh.Path);
@@ -21,7 +21,7 @@ public sealed class SkillDatasetTests
         Assert.Equal(SyntheticSkill.All.Count * 8, files.Count);
         foreach (string file in files)
         {
-            string committed = Path.Combine(RepositoryPaths.Datasets, file);
+            string committed = Path.Combine(RepositoryPaths.Combine("datasets"), file);
             Assert.True(File.Exists(committed), $"{committed} is missing (run with EVOMERGE_REGENERATE_FIXTURES=1)");
             Assert.True(File.ReadAllBytes(fresh.Combine(file)).AsSpan().SequenceEqual(File.ReadAllBytes(committed)), $"{committed} differs from what SkillDatasets writes");
         }
@@ -32,7 +32,7 @@ public sealed class SkillDatasetTests
     {
         foreach (var skill in SyntheticSkill.All)
         {
-            var tasks = SkillDatasets.TaskFiles(skill).Select(f => EvalTask.Load(Path.Combine(RepositoryPaths.Datasets, f))).ToList();
+            var tasks = SkillDatasets.TaskFiles(skill).Select(f => EvalTask.Load(Path.Combine(RepositoryPaths.Combine("datasets"), f))).ToList();
             Assert.Equal([EvalTaskKind.MultipleChoice, EvalTaskKind.MultipleChoice, EvalTaskKind.Generate, EvalTaskKind.Generate], tasks.Select(t => t.Kind));
             Assert.Equal([skill.Sizes.Dev, skill.Sizes.Test, skill.Sizes.Dev, skill.Sizes.Test], tasks.Select(t => t.Documents.Count));
             var choice = Assert.IsType<MultipleChoiceDocument>(tasks[0].Documents[0]);
