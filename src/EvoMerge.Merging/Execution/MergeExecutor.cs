@@ -65,18 +65,7 @@ public sealed class MergeExecutor : IDisposable
         var models = new List<MergeInput>(tensor.Models.Count);
         foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
 
-        using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(_options.Seed, tensor.Name)) : null;
-        var merged = method.Merge(new MergeContext
-        {
-            TensorName = tensor.Name,
-            IsEmbedding = tensor.Role.IsEmbedding,
-            Base = baseInput,
-            Models = models,
-            Global = tensor.Global,
-            Random = generator,
-        });
-        if (!merged.shape.SequenceEqual(tensor.Shape))
-            throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);

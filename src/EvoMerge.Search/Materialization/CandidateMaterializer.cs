@@ -119,19 +119,7 @@ public sealed class CandidateMaterializer : IDisposable
         int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
         bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
         var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
-        using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
-        var merged = method.Merge(new MergeContext
-        {
-            TensorName = tensor.Name,
-            IsEmbedding = tensor.Role.IsEmbedding,
-            Base = baseInput,
-            Models = models,
-            Global = tensor.Global,
-            Random = generator,
-        });
-        if (!merged.shape.SequenceEqual(tensor.Shape))
-            throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
-        return merged;
+        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed);
     }
 
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
