@@ -10,7 +10,8 @@ namespace EvoMerge.Merging.Execution;
 /// buffer per dtype, sized for the largest tensor; a read returns a view of the slot's buffer, valid until the slot
 /// is read again.
 /// Bytes come from the safetensors shards with positional reads (pread) at the offsets of their validated headers:
-/// this costs the same copy as reading from a memory map but keeps the inputs out of the process's resident set.
+/// one copy out of the page cache, like copying from a memory map, but the inputs never count towards the process's
+/// resident set (a mapping would add every byte read to it).
 /// Stored values are converted by torch (exact widening, round-to-nearest-even narrowing).
 /// </summary>
 public sealed class InputTensorReader : IDisposable

@@ -113,6 +113,9 @@ public static class MergePlanner
         return model;
     }
 
+    /// <summary>The opened model a reference resolves to (every referenced model is opened before it is looked up).</summary>
+    private static PlannedModel Opened(List<PlannedModel> opened, ModelReference reference) => opened.First(m => m.Path == reference.Path);
+
     private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {
         var own = model.Directory.Layout;
@@ -132,7 +135,7 @@ public static class MergePlanner
             var ranges = new List<LayerRange>();
             foreach (var source in slice.Sources)
             {
-                int layers = opened.First(m => m.Path == source.Model.Path).Directory.Config.NumHiddenLayers;
+                int layers = Opened(opened, source.Model).Directory.Config.NumHiddenLayers;
                 var range = source.LayerRange ?? new LayerRange(0, layers);
                 if (range.End > layers)
                     throw new RecipeException(recipe.File, source.Line,
@@ -166,7 +169,7 @@ public static class MergePlanner
             var types = new JsonArray();
             foreach (var slice in slices)
             {
-                var first = opened.First(m => m.Path == slice.Recipe.Sources[0].Model.Path).Directory.Config.Raw["layer_types"] as JsonArray;
+                var first = Opened(opened, slice.Recipe.Sources[0].Model).Directory.Config.Raw["layer_types"] as JsonArray;
                 for (int i = 0; i < slice.Length; i++)
                 {
                     int source = slice.Ranges[0].Start + i;
@@ -191,7 +194,7 @@ public static class MergePlanner
             for (int j = 0; j < slice.Sources.Count; j++)
             {
                 var source = slice.Sources[j];
-                var model = opened.First(m => m.Path == source.Model.Path);
+                var model = Opened(opened, source.Model);
                 string name = inputName(j);
                 var weights = model.Directory.Weights;
                 if (!weights.Contains(name))
