@@ -15,7 +15,7 @@ internal sealed class RecipeWorkspace : IDisposable
 {
     public RecipeWorkspace()
     {
-        Root = Path.Combine(Path.GetTempPath(), "evomerge-recipe-tests", Guid.NewGuid().ToString("N"));
+        Root = Path.Combine(Path.GetTempPath(), "evomerge-recipe-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
     }
 
