@@ -30,4 +30,20 @@ public sealed class MergeContext
 
     /// <summary>Random generator for methods that draw (DARE, DELLA); seeded from the run seed and the tensor name.</summary>
     public torch.Generator? Random { get; init; }
+
+    /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
+    public MergeInput RequireBase(string method) =>
+        Base ?? throw MergeException.ForTensor(TensorName, $"{method} needs a base_model");
+
+    /// <summary>
+    /// The base model's input and the single other model's input, for methods that interpolate between exactly two
+    /// models; a <see cref="MergeException"/> naming the tensor otherwise.
+    /// </summary>
+    public (MergeInput Base, MergeInput Other) RequireBaseAndOneModel(string method)
+    {
+        var baseInput = RequireBase(method);
+        if (Models.Count != 1)
+            throw MergeException.ForTensor(TensorName, $"{method} takes the base_model and exactly one other model, got {Models.Count} others");
+        return (baseInput, Models[0]);
+    }
 }

@@ -18,7 +18,7 @@ internal static class ActiveDeltaMean
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, $"{method} needs a base_model");
+        var baseInput = context.RequireBase(method);
         if (context.Models.Count == 0)
             return baseInput.Tensor.clone().MoveToOuterDisposeScope();
 

@@ -32,10 +32,8 @@ public sealed class ArceeFusionMerge : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "arcee_fusion needs a base_model");
-        if (context.Models.Count != 1)
-            throw MergeException.ForTensor(context.TensorName, $"arcee_fusion takes the base_model and exactly one other model, got {context.Models.Count} others");
-        var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
+        var (baseInput, other) = context.RequireBaseAndOneModel("arcee_fusion");
+        var aligned = InputAlignment.ToCommonShape(context, [baseInput, other]);
         var a = aligned[0];
         var b = aligned[1];
 

@@ -65,8 +65,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base
-            ?? throw MergeException.ForTensor(context.TensorName, $"{Name} needs a base_model");
+        var baseInput = context.RequireBase(Name);
         if (UsesRandomness && context.Random is null)
             throw MergeException.ForTensor(context.TensorName, $"{Name} draws random numbers and needs a seed (no generator was given)");
         bool normalize = ParameterLookup.GlobalFlag(context, "normalize");

@@ -32,7 +32,7 @@ public sealed class ModelStockMerge : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "model_stock needs a base_model");
+        var baseInput = context.RequireBase("model_stock");
         int n = context.Models.Count;
         if (n < 2)
             throw MergeException.ForTensor(context.TensorName, $"model_stock needs at least two models besides the base, got {n}");

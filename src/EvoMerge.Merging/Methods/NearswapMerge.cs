@@ -29,11 +29,9 @@ public sealed class NearswapMerge : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "nearswap needs a base_model");
-        if (context.Models.Count != 1)
-            throw MergeException.ForTensor(context.TensorName, $"nearswap takes the base_model and exactly one other model, got {context.Models.Count} others");
+        var (baseInput, other) = context.RequireBaseAndOneModel("nearswap");
         double t = ParameterLookup.Global(context, "t");
-        var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
+        var aligned = InputAlignment.ToCommonShape(context, [baseInput, other]);
         var b = aligned[0];
         var x = aligned[1];
         var weight = (scalars.Hold(t) / (b - x).abs().clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(0.0), scalars.Hold(1.0));

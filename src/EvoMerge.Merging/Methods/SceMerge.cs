@@ -38,7 +38,7 @@ public sealed class SceMerge : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "sce needs a base_model");
+        var baseInput = context.RequireBase("sce");
         if (context.Models.Count == 0)
             return baseInput.Tensor.clone().MoveToOuterDisposeScope();
         double selectTopK = ParameterLookup.Global(context, "select_topk");

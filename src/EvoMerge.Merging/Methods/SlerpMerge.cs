@@ -37,11 +37,9 @@ public sealed class SlerpMerge : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
-        var baseInput = context.Base ?? throw MergeException.ForTensor(context.TensorName, "slerp needs a base_model");
-        if (context.Models.Count != 1)
-            throw MergeException.ForTensor(context.TensorName, $"slerp takes the base_model and exactly one other model, got {context.Models.Count} others");
+        var (baseInput, other) = context.RequireBaseAndOneModel("slerp");
         double t = ParameterLookup.Global(context, "t");
-        var aligned = InputAlignment.ToCommonShape(context, [baseInput, context.Models[0]]);
+        var aligned = InputAlignment.ToCommonShape(context, [baseInput, other]);
         return Interpolate(aligned[0], aligned[1], t).to(baseInput.Tensor.dtype).MoveToOuterDisposeScope();
     }
 
