@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using EvoMerge.Plots;
 using EvoMerge.Search.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -82,19 +83,22 @@ public static class SearchHost
 
         using var app = builder.Build();
         var progress = app.Services.GetRequiredService<RunProgress>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SearchHost");
+        var plots = new RunPlots(problem => logger.LogWarning("{Problem}", problem));
         var observer = new SearchObserverFanOut(
         [
             progress,
             app.Services.GetRequiredService<SearchMetrics>(),
             app.Services.GetRequiredService<SearchLogObserver>(),
+            plots,
         ]);
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SearchHost");
         var run = open(observer);
         var search = app.Services.GetRequiredService<HostedSearch>();
         search.Open(run);
         try
         {
             progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
+            plots.Attach(run);
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/status", () => progress.Snapshot() is { } s

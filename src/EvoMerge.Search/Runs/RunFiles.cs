@@ -21,6 +21,15 @@ public sealed record RunFiles(string Directory)
     /// <summary>Per-generation statistics.</summary>
     public string Statistics => Path.Combine(Directory, "statistics.json");
 
+    /// <summary>The base, source and plain-merge reference points, scored once (see <see cref="ReferenceScoring"/>).</summary>
+    public string References => Path.Combine(Directory, "references.json");
+
+    /// <summary>The Pareto front plot (PNG).</summary>
+    public string FrontPlot => Path.Combine(Directory, "pareto-front.png");
+
+    /// <summary>The hypervolume-per-generation plot (PNG).</summary>
+    public string HypervolumePlot => Path.Combine(Directory, "hypervolume.png");
+
     /// <summary>Every evaluation.</summary>
     public string Evaluations => Path.Combine(Directory, EvaluationLog.FileName);
 }

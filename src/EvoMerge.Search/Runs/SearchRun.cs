@@ -78,6 +78,9 @@ public sealed class SearchRun : IDisposable
     /// <summary>The Pareto archive in canonical order.</summary>
     public IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> Archive => _archive.Entries;
 
+    /// <summary>Every distinct recipe evaluated so far (the fitness cache), in first-evaluation order.</summary>
+    public IEnumerable<CandidateEvaluation> Evaluated => _cache.Values;
+
     /// <summary>Per-generation statistics so far.</summary>
     public IReadOnlyList<GenerationStatistics> Statistics => _statistics;
 
