@@ -9,9 +9,11 @@ public static class HypervolumePlot
     /// <summary>PNG bytes of the plot.</summary>
     public static byte[] Render(IReadOnlyList<GenerationStatistics> statistics, int width = 900, int height = 500)
     {
+        BundledFont.Register();
         var plot = new Plot();
         try
         {
+            plot.Font.Set(BundledFont.Name);
             plot.Title("Hypervolume of the Pareto archive");
             plot.XLabel("generation");
             plot.YLabel("hypervolume");

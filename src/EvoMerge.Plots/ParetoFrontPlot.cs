@@ -16,9 +16,11 @@ public static class ParetoFrontPlot
     /// <summary>PNG bytes of the plot.</summary>
     public static byte[] Render(FrontPlotData data, int width = 1100, int height = 650)
     {
+        BundledFont.Register();
         var plot = new Plot();
         try
         {
+            plot.Font.Set(BundledFont.Name);
             plot.Title($"Pareto front after generation {data.Generation}");
             plot.XLabel(data.XLabel);
             plot.YLabel(data.YLabel);

@@ -47,6 +47,7 @@ public class SearchCommandTests
         var uninterrupted = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--run-dir", whole);
         Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Stderr);
         Assert.Contains("hypervolume", uninterrupted.Stdout);
+        AssertPlots(whole);
 
         // Start again in another run directory and SIGKILL it once generation 2 is half evaluated.
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -72,6 +73,8 @@ public class SearchCommandTests
         Assert.True(resume.ExitCode == 0, resume.Stderr);
         Assert.Contains("resuming", resume.Stderr);
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "archive.json")), File.ReadAllText(Path.Combine(killed, "archive.json")));
+        AssertPlots(killed);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "hypervolume.png")), File.ReadAllBytes(Path.Combine(killed, "hypervolume.png")));
 
         string output = Path.Combine(temp.Path, "exported");
         var export = CliRunner.Run(TimeSpan.FromMinutes(2), "export", killed, "--member", "0", "--out", output, "--verify");
@@ -81,6 +84,18 @@ public class SearchCommandTests
         Assert.True(File.Exists(Path.Combine(output, "README.md")));
         Assert.True(File.Exists(Path.Combine(output, "layers.yml")));
         Assert.True(File.Exists(Path.Combine(output, "config.json")));
+    }
+
+    /// <summary>The run's plots are PNGs and its reference points were scored (once: the resumed run read them back).</summary>
+    private static void AssertPlots(string run)
+    {
+        byte[] signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        foreach (string plot in new[] { "pareto-front.png", "hypervolume.png" })
+        {
+            byte[] png = File.ReadAllBytes(Path.Combine(run, plot));
+            Assert.Equal(signature, png[..8]);
+        }
+        Assert.Contains("\"kind\": \"source\"", File.ReadAllText(Path.Combine(run, "references.json")));
     }
 
     [Fact]
