@@ -90,8 +90,13 @@ public static class TinySpecialists
         }
     }
 
-    /// <summary>Writes the task with placeholder answers, then sets each answer to the specialist's own prediction.</summary>
-    private static void WriteTask(string file, string name, string specialist, char first, int count, Random random)
+    /// <summary>
+    /// Writes a multiple-choice task (YAML + Parquet, split <c>validation</c>): which of the letters
+    /// <paramref name="first"/>… (<see cref="Choices"/> of them) follows five random letters from the 26 starting at
+    /// <paramref name="first"/>; written with placeholder answers, then each answer set to <paramref name="specialist"/>'s
+    /// own prediction (so that model is perfect on it).
+    /// </summary>
+    public static void WriteTask(string file, string name, string specialist, char first, int count, Random random)
     {
         var contexts = new string[count];
         for (int i = 0; i < count; i++)
