@@ -182,6 +182,8 @@ public sealed class CandidateMaterializer : IDisposable
         for (int slot = 0; slot < SlotCount; slot++)
         {
             if (kept.Contains(slot)) continue;
+            // zero_ and copy_ hand back new tensor handles; the scope disposes them (not the parameters) at once.
+            using var scope = torch.NewDisposeScope();
             int layer = slot % _layout.Config.NumHiddenLayers;
             foreach (string template in _layout.LayerTemplate)
             {
