@@ -34,6 +34,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     private Task? _monitor;
     private string? _session;
     private DateTime _lastWaitingLog = DateTime.MinValue;
+    private int _disposed;
 
     public WorkerPool(IGrainFactory grains, IClusterMembershipService membership, ILogger<WorkerPool> logger, ClusterSettings settings, IMeterFactory? meters = null)
     {
@@ -437,6 +438,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         try
         {

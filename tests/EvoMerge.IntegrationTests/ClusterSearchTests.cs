@@ -36,8 +36,12 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
               name: nsga2
               settings:
                 population_size: 6
+            evaluation:
+              cheap_first:
+                fraction: 0.5
+                confidence: 0.9
             budget:
-              generations: 24
+              generations: 16
             seed: 7
             run_dir: runs/single
             """);
@@ -95,7 +99,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         Assert.Equal(File.ReadAllText(Path.Combine(single, "population.json")), File.ReadAllText(Path.Combine(cluster, "population.json")));
         var expected = Rows(single);
         var actual = Rows(cluster);
-        Assert.Equal(24 * 6, expected.Count);
+        Assert.Equal(16 * 6, expected.Count);
         Assert.Equal(expected, actual);
         Assert.Contains(expected, r => r.Contains("|Screened|", StringComparison.Ordinal)); // cheap-first subsets and the front travelled to the workers
     }
