@@ -19,6 +19,7 @@ public static class ClusterSilo
     {
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Error);
+        builder.Logging.AddFilter("Polly", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
             int siloPort = orchestrator ? spec.SiloPort : workerPort;

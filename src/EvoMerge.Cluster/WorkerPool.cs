@@ -11,7 +11,7 @@ namespace EvoMerge.Cluster;
 /// <summary>
 /// The orchestrator's view of its workers and of the candidates they evaluate. Workers are the cluster's silos named
 /// <c>worker.NAME</c>: they join and leave through cluster membership (a restarted worker is a new member with the
-/// same name and gets work again). Candidates wait in a queue and go to the active worker with the least work, at most
+/// same name and gets work again); a joining worker takes work once it answers a ping. Candidates wait in a queue and go to the active worker with the least work, at most
 /// <see cref="ClusterSettings.MaxInFlightPerWorker"/> each. A worker that leaves the cluster, stops answering pings
 /// (then it is also reported dead to the membership), cannot be sent work or reports an error has its candidates
 /// re-queued with the reason; a candidate lost <see cref="ClusterSettings.MaxAttempts"/> times is recorded as failed
@@ -50,7 +50,8 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         public string Name { get; } = name;
         public SiloAddress Silo { get; } = silo;
         public IWorkerGrain Grain { get; } = grain;
-        public string State { get; set; } = "active";
+        public string State { get; set; } = "joining";
+        public DateTime JoinedAt { get; } = DateTime.UtcNow;
         public HashSet<Job> InFlight { get; } = [];
         public int Evaluations { get; set; }
         public double BusySeconds { get; set; }
@@ -67,6 +68,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         public TaskCompletionSource<CandidateEvaluation> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Worker? Holder { get; set; }
         public DateTime SentAt { get; set; }
+        public bool Delivered { get; set; }
         public int Unheld { get; set; }
     }
 
@@ -212,7 +214,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         int requeued;
         lock (_gate)
         {
-            if (worker.State != "active") return;
+            if (worker.State is not ("active" or "joining")) return;
             worker.State = state;
             worker.LastFailure = reason;
             requeued = worker.InFlight.Count;
@@ -269,6 +271,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 };
                 job.Holder = worker;
                 job.SentAt = DateTime.UtcNow;
+                job.Delivered = false;
                 job.Unheld = 0;
                 worker.InFlight.Add(job);
                 sends.Add((worker, job, job.Work));
@@ -279,14 +282,22 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 _logger.LogInformation("waiting for workers: {Count} candidate(s) queued (start one with `evomerge worker --cluster ...`)", _pending.Count);
             }
         }
-        foreach (var (worker, _, work) in sends) _ = SendAsync(worker, work);
+        foreach (var (worker, job, work) in sends) _ = SendAsync(worker, job, work);
     }
 
-    private async Task SendAsync(Worker worker, CandidateWork work)
+    private async Task SendAsync(Worker worker, Job job, CandidateWork work)
     {
         try
         {
             await worker.Grain.Start(work, _receiver!).WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds * 2));
+            lock (_gate)
+            {
+                if (job.Work == work)
+                {
+                    job.Delivered = true;
+                    job.SentAt = DateTime.UtcNow;
+                }
+            }
         }
         catch (Exception e)
         {
@@ -341,10 +352,12 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             }
         }
         foreach (var (worker, reason) in left) Lose(worker, "lost", reason);
+        WorkSession? session;
+        lock (_gate) session = _jobs.Values.FirstOrDefault()?.Work.Session;
         foreach (var worker in joined)
         {
             _logger.LogInformation("worker {Worker} joined ({Silo})", worker.Name, worker.Silo);
-            if (_jobs.Values.FirstOrDefault()?.Work.Session is { } session) _ = PrepareAsync(worker, session);
+            if (session is not null) _ = PrepareAsync(worker, session);
         }
         Pump();
     }
@@ -374,7 +387,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 return;
             }
             List<Worker> active;
-            lock (_gate) active = [.. _workers.Values.Where(w => w.State == "active")];
+            lock (_gate) active = [.. _workers.Values.Where(w => w.State is "active" or "joining")];
             await Task.WhenAll(active.Select(PingAsync));
         }
     }
@@ -388,8 +401,12 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         }
         catch (Exception e)
         {
-            bool lost;
-            lock (_gate) lost = ++worker.MissedPings >= 2;
+            bool lost, joining;
+            lock (_gate)
+            {
+                joining = worker.State == "joining";
+                lost = joining ? DateTime.UtcNow - worker.JoinedAt > TimeSpan.FromSeconds(60) : ++worker.MissedPings >= 2;
+            }
             if (lost)
             {
                 Lose(worker, "lost", $"stopped answering ({Short(e)})");
@@ -405,13 +422,19 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             return;
         }
         var requeue = new List<Job>();
+        bool ready = false;
         lock (_gate)
         {
             worker.MissedPings = 0;
+            if (worker.State == "joining")
+            {
+                worker.State = "active";
+                ready = true;
+            }
             var held = state.Held.ToHashSet(StringComparer.Ordinal);
             foreach (var job in worker.InFlight)
             {
-                if (held.Contains(job.Work.Key) || DateTime.UtcNow - job.SentAt < TimeSpan.FromSeconds(10)) job.Unheld = 0;
+                if (!job.Delivered || held.Contains(job.Work.Key) || DateTime.UtcNow - job.SentAt < TimeSpan.FromSeconds(10)) job.Unheld = 0;
                 else if (++job.Unheld >= 2) requeue.Add(job);
             }
             foreach (var job in requeue)
@@ -421,6 +444,11 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 worker.Failures++;
                 Requeue(job, $"worker {worker.Name} no longer holds it (its result never arrived)");
             }
+        }
+        if (ready)
+        {
+            _logger.LogInformation("worker {Worker} ready", worker.Name);
+            Pump();
         }
         if (requeue.Count > 0)
         {

@@ -9,7 +9,7 @@ public sealed record WorkerStatus
     /// <summary>Where it runs (its silo address).</summary>
     public required string Address { get; init; }
 
-    /// <summary>active (taking work), unusable (failed to load or evaluate; no more work) or lost (left or stopped answering).</summary>
+    /// <summary>joining (not answering yet), active (taking work), unusable (failed to load or evaluate; no more work) or lost (left or stopped answering).</summary>
     public required string State { get; init; }
 
     /// <summary>Candidates sent and not answered yet.</summary>

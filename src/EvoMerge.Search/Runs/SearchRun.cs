@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
+using EvoMerge.Search.Materialization;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
@@ -81,6 +82,10 @@ public sealed class SearchRun : IDisposable
 
     /// <summary>Per-generation statistics so far.</summary>
     public IReadOnlyList<GenerationStatistics> Statistics => _statistics;
+
+    /// <summary>The in-process materialiser (its model holds the last candidate); only with the local evaluation backend.</summary>
+    public CandidateMaterializer Materializer => (_backend as LocalEvaluationBackend)?.Materializer
+        ?? throw new InvalidOperationException("this run evaluates its candidates elsewhere; it has no materialiser here");
 
     /// <summary>Seconds searched, over all sessions.</summary>
     public double ElapsedSeconds => _elapsedBefore + _session.Elapsed.TotalSeconds;
