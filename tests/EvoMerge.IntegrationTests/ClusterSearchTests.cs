@@ -65,15 +65,24 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
             JsonElement killedAt = default;
             Wait(() =>
             {
-                if (Worker(http, url, "w1") is not { } w1 || w1.GetProperty("evaluations").GetInt32() < 2 || w1.GetProperty("in_flight").GetInt32() < 1) return false;
+                if (Worker(http, url, "w1") is not { } w1 || w1.GetProperty("evaluations").GetInt32() < 2 || w1.GetProperty("in_flight").GetInt32() < 2) return false;
                 PosixSignal.Send(first.Id, 9);
                 killedAt = w1;
                 return true;
             }, "worker w1 never had work in flight", orchestrator);
             Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
             int evaluationsBeforeKill = killedAt.GetProperty("evaluations").GetInt32();
+            Assert.True(killedAt.GetProperty("busy_seconds").GetDouble() > 0);
+
+            // Per-worker metrics on the orchestrator's endpoint.
+            var metrics = PrometheusExposition.Parse(Get(http, url + "/metrics") ?? "");
+            Assert.Contains(metrics.Named("evomerge_worker_evaluations_total"), m => m.Labels["worker"] == "w1" && m.Value >= evaluationsBeforeKill);
+            Assert.Contains(metrics.Named("evomerge_worker_evaluations_total"), m => m.Labels["worker"] == "w2");
+            Assert.Contains(metrics.Named("evomerge_worker_busy_seconds_total"), m => m.Labels["worker"] == "w1" && m.Value > 0);
+            Assert.Contains(metrics.Named("evomerge_worker_in_flight"), m => m.Labels["worker"] == "w2");
             Assert.True(orchestrator.WaitForLine("worker w1 lost", Patience), orchestrator.Stderr);
             Assert.Contains("re-queued", orchestrator.Stderr);
+            Assert.Contains(PrometheusExposition.Parse(Get(http, url + "/metrics") ?? "").Named("evomerge_worker_failures_total"), m => m.Labels["worker"] == "w1" && m.Value >= 1);
 
             rejoined = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1");
             Wait(() => orchestrator.Stderr.Split('\n').Count(l => l.Contains("worker w1 joined", StringComparison.Ordinal)) >= 2, "the restarted worker w1 never rejoined", orchestrator);
