@@ -8,7 +8,6 @@ using EvoMerge.Search.Demo;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace EvoMerge.Cli;
@@ -110,8 +109,7 @@ public static class BenchClusterCommand
     {
         var spec = ClusterSpec.Parse($"localhost:{ClusterSpec.FreePort(System.Net.IPAddress.Loopback)}");
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "evomerge-bench" });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders(); // the cluster's own logs are not benchmark output; failures still throw
         ClusterOrchestrator.Add(builder, spec);
         using var host = builder.Build();
         host.Start();
@@ -133,13 +131,14 @@ public static class BenchClusterCommand
         }
         finally
         {
+            host.Services.GetRequiredService<WorkerPool>().Dispose();
+            host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             foreach (var worker in workers)
             {
                 if (!worker.HasExited) worker.Kill(entireProcessTree: true);
                 worker.WaitForExit();
                 worker.Dispose();
             }
-            host.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
         }
     }
 

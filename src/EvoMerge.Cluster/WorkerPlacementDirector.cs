@@ -19,10 +19,13 @@ public sealed class WorkerPlacementDirector(IClusterMembershipService membership
     {
         string worker = target.GrainIdentity.Key.ToString()!;
         string name = SiloName(worker);
+        // A silo that just joined can be an active member before its grain types reached this silo; it hosts the
+        // worker grain all the same, so it is placed there rather than failing until the manifests converge.
         var compatible = context.GetCompatibleSilos(target).ToHashSet();
         var silo = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && m.Name == name && compatible.Contains(m.SiloAddress))
-            .OrderByDescending(m => m.SiloAddress.Generation)
+            .Where(m => m.Status == SiloStatus.Active && m.Name == name)
+            .OrderByDescending(m => compatible.Contains(m.SiloAddress))
+            .ThenByDescending(m => m.SiloAddress.Generation)
             .Select(m => m.SiloAddress)
             .FirstOrDefault();
         return silo is not null ? Task.FromResult(silo) : throw new OrleansException($"worker {worker} is not an active member of the cluster");
