@@ -26,6 +26,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try

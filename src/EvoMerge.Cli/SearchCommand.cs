@@ -7,7 +7,7 @@ using EvoMerge.Search.Runs;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE]</c>:
+/// <c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE] [--cluster SPEC]</c>:
 /// runs an evolutionary merge search in the hosted orchestrator (see <see cref="SearchHost"/>), or checks its config and estimates its cost.
 /// </summary>
 public static class SearchCommand
@@ -18,16 +18,18 @@ public static class SearchCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the config, print the genome size, a random genome's recipe and the memory/time per evaluation; write nothing." };
         var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (overrides the config's run_dir and EVOMERGE_RUN_DIR)." };
         var host = new SearchHostCommandOptions();
+        var cluster = new ClusterCommandOption();
         var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir };
         host.AddTo(command);
+        cluster.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = SearchConfigReader.ReadFile(parse.GetValue(config)!.FullName);
             if (Environment.GetEnvironmentVariable("EVOMERGE_RUN_DIR") is { Length: > 0 } envDir) settings = settings with { RunDirectory = Path.GetFullPath(envDir) };
             if (parse.GetValue(runDir) is { } dir) settings = settings with { RunDirectory = dir.FullName };
             if (parse.GetValue(dryRun)) return PrintDryRun(settings);
-            return SearchHost.Run(
-                observer => SearchRun.Start(settings, observer),
+            return cluster.RunHosted(parse,
+                (observer, backend) => SearchRun.Start(settings, observer, backend: backend),
                 run => $"search in {settings.RunDirectory}: {run.Setup.Layout.Space.RealCount} real and {run.Setup.Layout.Space.CategoryGeneCount} categorical genes, optimizer {settings.Optimizer.OptimizerName}, seed {settings.Seed}",
                 host.Overrides(parse),
                 run => PrintSummary(run));

@@ -44,6 +44,10 @@ public sealed record RunStatus
 
     public double? EtaSeconds { get; init; }
 
+    /// <summary>The evaluation workers of a cluster run (absent for a single-process run).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WorkerStatus>? Workers { get; init; }
+
     /// <summary>Serializer options: snake_case names, nulls kept.</summary>
     public static JsonSerializerOptions Json { get; } = new()
     {

@@ -38,7 +38,17 @@ public static class SearchHost
     /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached.
     /// </summary>
     public static int Run(Func<ISearchObserver, SearchRun> open, Func<SearchRun, string> startMessage, IReadOnlyDictionary<string, string?> overrides,
-        Action<SearchRun> finished)
+        Action<SearchRun> finished) =>
+        Run((observer, _) => open(observer), startMessage, overrides, finished, null);
+
+    /// <summary>
+    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun})"/>,
+    /// with <paramref name="configure"/> adding services to the host before its own (e.g. a cluster silo, started
+    /// before the search) and <paramref name="open"/> given the host's services. An <see cref="IWorkerStatusSource"/>
+    /// among them puts its workers into <c>/status</c>.
+    /// </summary>
+    public static int Run(Func<ISearchObserver, IServiceProvider, SearchRun> open, Func<SearchRun, string> startMessage,
+        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
         builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
@@ -67,6 +77,7 @@ public static class SearchHost
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
+        configure?.Invoke(builder);
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<RunProgress>();
@@ -92,7 +103,8 @@ public static class SearchHost
             app.Services.GetRequiredService<SearchLogObserver>(),
             plots,
         ]);
-        var run = open(observer);
+        var run = open(observer, app.Services);
+        var workers = app.Services.GetService<IWorkerStatusSource>();
         var search = app.Services.GetRequiredService<HostedSearch>();
         search.Open(run);
         try
@@ -102,7 +114,7 @@ public static class SearchHost
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/status", () => progress.Snapshot() is { } s
-                ? Results.Text(System.Text.Json.JsonSerializer.Serialize(s, RunStatus.Json) + "\n", "application/json")
+                ? Results.Text(System.Text.Json.JsonSerializer.Serialize(s with { Workers = workers?.Workers() }, RunStatus.Json) + "\n", "application/json")
                 : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
 
             logger.LogInformation("{Message}", startMessage(run));

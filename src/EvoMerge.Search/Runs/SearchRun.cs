@@ -13,8 +13,9 @@ namespace EvoMerge.Search.Runs;
 
 /// <summary>
 /// The search loop. Each generation: ask the optimizer for a batch; decode each genome to its recipe; take its
-/// evaluation from the fitness cache (keyed by recipe hash) or materialise it in memory and score it (a failure or a
-/// NaN makes it infeasible, with the reason recorded); tell the optimizer; add fully scored candidates to the Pareto
+/// evaluation from the fitness cache (keyed by recipe hash) or have the evaluation backend materialise and score it
+/// (in this process, or on cluster workers; a failure or a NaN makes it infeasible, with the reason recorded; results
+/// are applied in candidate order, so they do not depend on who evaluated what when); tell the optimizer; add fully scored candidates to the Pareto
 /// archive; compute statistics and the exact hypervolume; then checkpoint: append the generation to
 /// evaluations.parquet, write checkpoint.json (optimizer and generator states, population, archive, statistics),
 /// archive.json, population.json and statistics.json, each atomically. The run directory is held with an OS lock for
@@ -32,7 +33,7 @@ public sealed class SearchRun : IDisposable
     private readonly Dictionary<string, CandidateEvaluation> _cache;
     private readonly List<GenerationStatistics> _statistics;
     private readonly EvaluationLog _log;
-    private readonly CandidateMaterializer _materializer;
+    private readonly IEvaluationBackend _backend;
     private readonly CandidateEvaluator _evaluator;
     private readonly Stopwatch _session = Stopwatch.StartNew();
     private readonly double _elapsedBefore;
@@ -41,7 +42,8 @@ public sealed class SearchRun : IDisposable
     private int _rowGroups;
 
     private SearchRun(SearchSetup setup, RunLock runLock, ISearchObserver? observer, IOptimizer optimizer, SearchRandom screening,
-        ParetoArchive<ArchiveMember> archive, Dictionary<string, CandidateEvaluation> cache, SearchCheckpoint? checkpoint)
+        ParetoArchive<ArchiveMember> archive, Dictionary<string, CandidateEvaluation> cache, SearchCheckpoint? checkpoint,
+        Func<SearchSetup, IEvaluationBackend>? backend)
     {
         Setup = setup;
         _lock = runLock;
@@ -60,7 +62,7 @@ public sealed class SearchRun : IDisposable
         _elapsedBefore = checkpoint?.ElapsedSeconds ?? 0;
         _log = new EvaluationLog(_files.Evaluations, setup.Config.Objectives.Select(o => o.Name).ToArray(), setup.Config.Constraints.Count);
         _evaluator = setup.CreateEvaluator();
-        _materializer = setup.CreateMaterializer();
+        _backend = backend?.Invoke(setup) ?? new LocalEvaluationBackend(setup);
     }
 
     /// <summary>The config, layout, composer and tasks.</summary>
@@ -84,8 +86,9 @@ public sealed class SearchRun : IDisposable
     /// <summary>Per-generation statistics so far.</summary>
     public IReadOnlyList<GenerationStatistics> Statistics => _statistics;
 
-    /// <summary>The materialiser (its model holds the last candidate).</summary>
-    public CandidateMaterializer Materializer => _materializer;
+    /// <summary>The in-process materialiser (its model holds the last candidate); only with the local evaluation backend.</summary>
+    public CandidateMaterializer Materializer => (_backend as LocalEvaluationBackend)?.Materializer
+        ?? throw new InvalidOperationException("this run evaluates its candidates elsewhere; it has no materialiser here");
 
     /// <summary>Seconds searched, over all sessions.</summary>
     public double ElapsedSeconds => _elapsedBefore + _session.Elapsed.TotalSeconds;
@@ -104,9 +107,11 @@ public sealed class SearchRun : IDisposable
 
     /// <summary>
     /// Starts a new search in the config's run directory (locked; it must not hold a search yet). The config text,
-    /// its directory and the derived seeds are saved there for resume and export.
+    /// its directory and the derived seeds are saved there for resume and export. <paramref name="backend"/> makes the
+    /// evaluation backend from the setup (default: <see cref="LocalEvaluationBackend"/>).
     /// </summary>
-    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null)
+    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null,
+        Func<SearchSetup, IEvaluationBackend>? backend = null)
     {
         var files = new RunFiles(config.RunDirectory);
         var runLock = RunLock.Acquire(config.RunDirectory);
@@ -121,7 +126,7 @@ public sealed class SearchRun : IDisposable
             AtomicFile.WriteAllText(files.Config, config.Text);
             AtomicFile.WriteAllText(files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
             return new SearchRun(setup, runLock, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
-                new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null);
+                new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
         }
         catch
         {
@@ -134,7 +139,8 @@ public sealed class SearchRun : IDisposable
     /// Continues the search in <paramref name="runDirectory"/> from its last complete checkpoint (from the start when
     /// no generation completed). Evaluations logged after that checkpoint are dropped and redone.
     /// </summary>
-    public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null)
+    public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null,
+        Func<SearchSetup, IEvaluationBackend>? backend = null)
     {
         string full = Path.GetFullPath(runDirectory);
         var files = new RunFiles(full);
@@ -148,7 +154,7 @@ public sealed class SearchRun : IDisposable
             {
                 AtomicFile.TryDelete(files.Evaluations);
                 return new SearchRun(setup, runLock, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
-                    new ParetoArchive<ArchiveMember>(), new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null);
+                    new ParetoArchive<ArchiveMember>(), new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
             }
             SearchCheckpoint checkpoint;
             try
@@ -181,7 +187,7 @@ public sealed class SearchRun : IDisposable
                 };
             }
             return new SearchRun(setup, runLock, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
-                new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint);
+                new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint, backend);
         }
         catch
         {
@@ -243,10 +249,12 @@ public sealed class SearchRun : IDisposable
         var told = new List<EvaluatedGenome>(batch.Count);
         var rows = new List<EvaluationRecord>(batch.Count);
         var evaluations = new List<(Genome Genome, CandidateEvaluation Evaluation, bool Cached)>();
+        var (planned, jobs) = Plan(generation, batch, front);
+        using var results = _backend.Evaluate(jobs, cancellation).GetEnumerator();
         for (int i = 0; i < batch.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var (evaluation, cached) = Evaluate(batch[i], front);
+            var (evaluation, cached) = Take(planned[i], results);
             evaluations.Add((batch[i], evaluation, cached));
             told.Add(Told(batch[i], evaluation));
             var row = new EvaluationRecord
@@ -292,40 +300,61 @@ public sealed class SearchRun : IDisposable
     /// Evaluates one genome outside the generation loop, through the fitness cache (a hash already evaluated is not
     /// scored again), e.g. to score a hand-made candidate. Not logged or archived.
     /// </summary>
-    public (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome) => Evaluate(genome, Front());
+    public (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome)
+    {
+        var (planned, jobs) = Plan(Generation, [genome], Front());
+        using var results = _backend.Evaluate(jobs, CancellationToken.None).GetEnumerator();
+        return Take(planned[0], results);
+    }
 
     private IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>[] Front() =>
         _archive.Entries.Where(e => e.IsFeasible && _cache.ContainsKey(e.Key)).Select(e => _cache[e.Key].ItemScores).ToArray();
 
-    private (CandidateEvaluation Evaluation, bool Cached) Evaluate(Genome genome,
+    /// <summary>What a candidate needs: a result known already (invalid genome, cache hit, or a duplicate of an earlier job in the batch) or the next job's result.</summary>
+    private readonly record struct PlannedCandidate(CandidateEvaluation? Known, bool Cached, string Hash);
+
+    /// <summary>
+    /// Decodes the batch in candidate order, finds cache hits and duplicates, and makes a job of each new recipe with its
+    /// cheap-first subsets drawn now, in candidate order, as evaluating them in turn would draw them.
+    /// </summary>
+    private (PlannedCandidate[] Planned, List<EvaluationJob> Jobs) Plan(int generation, IReadOnlyList<Genome> batch,
         IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
     {
         int objectives = Setup.Config.Objectives.Count, constraints = Setup.Config.Constraints.Count;
-        CandidateRecipe recipe;
-        try
+        var planned = new PlannedCandidate[batch.Count];
+        var jobs = new List<EvaluationJob>();
+        var fresh = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < batch.Count; i++)
         {
-            recipe = Setup.Composer.Compose(Setup.Layout.Decode(genome));
+            CandidateRecipe recipe;
+            try
+            {
+                recipe = Setup.Composer.Compose(Setup.Layout.Decode(batch[i]));
+            }
+            catch (ArgumentException e)
+            {
+                planned[i] = new(CandidateEvaluation.Failure("", "invalid genome: " + e.Message, objectives, constraints), false, "");
+                continue;
+            }
+            if (_cache.TryGetValue(recipe.Hash, out var known)) planned[i] = new(known, true, recipe.Hash);
+            else if (!fresh.Add(recipe.Hash)) planned[i] = new(null, true, recipe.Hash);
+            else
+            {
+                planned[i] = new(null, false, recipe.Hash);
+                jobs.Add(new EvaluationJob(generation, i, batch[i], recipe, _evaluator.DrawSubsets(_screening, front.Count), front));
+            }
         }
-        catch (ArgumentException e)
-        {
-            return (CandidateEvaluation.Failure("", "invalid genome: " + e.Message, objectives, constraints), false);
-        }
-        if (_cache.TryGetValue(recipe.Hash, out var known)) return (known, true);
-        var clock = Stopwatch.StartNew();
-        double materialize = 0;
-        CandidateEvaluation evaluation;
-        try
-        {
-            _materializer.Materialize(recipe);
-            materialize = clock.Elapsed.TotalSeconds;
-            evaluation = _evaluator.Evaluate(recipe.Hash, _materializer.Model, _screening, front) with { MaterializeSeconds = materialize };
-        }
-        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
-        {
-            evaluation = CandidateEvaluation.Failure(recipe.Hash, $"{(materialize == 0 ? "materialising" : "scoring")} failed: {e.Message}",
-                objectives, constraints, materialize, clock.Elapsed.TotalSeconds - materialize);
-        }
-        _cache[recipe.Hash] = evaluation;
+        return (planned, jobs);
+    }
+
+    /// <summary>The planned candidate's evaluation: known, a duplicate's (cached by then), or the backend's next result (cached and counted).</summary>
+    private (CandidateEvaluation Evaluation, bool Cached) Take(PlannedCandidate planned, IEnumerator<CandidateEvaluation> results)
+    {
+        if (planned.Known is { } known) return (known, planned.Cached);
+        if (planned.Cached) return (_cache[planned.Hash], true);
+        if (!results.MoveNext()) throw new InvalidOperationException("the evaluation backend returned fewer results than jobs");
+        var evaluation = results.Current;
+        _cache[planned.Hash] = evaluation;
         EvaluationsScored++;
         return (evaluation, false);
     }
@@ -435,7 +464,7 @@ public sealed class SearchRun : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _materializer.Dispose();
+        _backend.Dispose();
         _lock.Dispose();
     }
 }

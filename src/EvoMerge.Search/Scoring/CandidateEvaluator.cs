@@ -35,6 +35,37 @@ public sealed class CandidateEvaluator
     /// feasible members (for screening); <paramref name="random"/> draws cheap-first subsets.
     /// </summary>
     public CandidateEvaluation Evaluate(string hash, DecoderModel model, SearchRandom random,
+        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front) =>
+        Evaluate(hash, model, DrawSubsets(random, front.Count), front);
+
+    /// <summary>
+    /// The cheap-first subsets of one candidate (item indices per objective task name, ascending), drawn from
+    /// <paramref name="random"/> in objective-task order; null when this candidate is not screened (cheap-first off, an
+    /// empty front, or an objective that is not an item mean), in which case nothing is drawn. Drawing every candidate's
+    /// subsets in candidate order before any is scored consumes the generator exactly as scoring them in turn does.
+    /// </summary>
+    public IReadOnlyDictionary<string, int[]>? DrawSubsets(SearchRandom random, int frontCount)
+    {
+        var cheap = _config.CheapFirst;
+        if (!cheap.Enabled || frontCount == 0 || !_config.Objectives.All(o => _tasks[o.Task].IsItemMean(o.Metric))) return null;
+        var subsets = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var task in _config.Objectives.Select(o => _tasks[o.Task]).Distinct())
+        {
+            int n = task.ItemCount;
+            int k = Math.Max(2, (int)Math.Ceiling(cheap.Fraction * n));
+            if (k >= n) continue;
+            var order = Enumerable.Range(0, n).ToList();
+            random.Shuffle(order);
+            subsets[task.Name] = [.. order.Take(k).Order()];
+        }
+        return subsets;
+    }
+
+    /// <summary>
+    /// Scores <paramref name="model"/> with subsets drawn beforehand by <see cref="DrawSubsets"/> (null: score every
+    /// item). <paramref name="front"/> holds the per-item results of the current front's feasible members.
+    /// </summary>
+    public CandidateEvaluation Evaluate(string hash, DecoderModel model, IReadOnlyDictionary<string, int[]>? drawn,
         IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
     {
         var clock = Stopwatch.StartNew();
@@ -65,20 +96,14 @@ public sealed class CandidateEvaluator
 
         var objectiveTasks = _config.Objectives.Select(o => _tasks[o.Task]).Distinct().ToList();
         var cheap = _config.CheapFirst;
-        bool screen = cheap.Enabled && front.Count > 0
-            && _config.Objectives.All(o => _tasks[o.Task].IsItemMean(o.Metric));
-        if (screen)
+        if (drawn is not null && front.Count > 0)
         {
             var subsets = new Dictionary<string, int[]>(StringComparer.Ordinal);
             foreach (var task in objectiveTasks)
             {
-                int n = task.ItemCount;
-                int k = Math.Max(2, (int)Math.Ceiling(cheap.Fraction * n));
-                if (k >= n) continue;
-                var order = Enumerable.Range(0, n).ToList();
-                random.Shuffle(order);
-                subsets[task.Name] = [.. order.Take(k).Order()];
-                Score(task, subsets[task.Name]);
+                if (!drawn.TryGetValue(task.Name, out var subset)) continue;
+                subsets[task.Name] = subset;
+                Score(task, subset);
             }
             if (subsets.Count == objectiveTasks.Count && Dominated(front, subsets, scores, cheap.Confidence) is { } member)
             {

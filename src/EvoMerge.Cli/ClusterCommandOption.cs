@@ -1,0 +1,60 @@
+using System.CommandLine;
+using EvoMerge.Cluster;
+using EvoMerge.Host;
+using EvoMerge.Search.Runs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// <c>--cluster SPEC</c> of <c>search</c> and <c>resume</c>: makes the hosted search the orchestrator of a cluster
+/// whose workers (<c>evomerge worker --cluster SPEC</c>) evaluate the candidates.
+/// </summary>
+public sealed class ClusterCommandOption
+{
+    private readonly Option<string?> _cluster = new("--cluster")
+    {
+        Description = "Evaluate candidates on Orleans workers: localhost[:PORT] (one machine, this process's silo on PORT, default 11111) or a cluster YAML file (redis or adonet membership, see deploy/cluster/).",
+    };
+
+    private readonly Option<int> _inFlight = new("--worker-in-flight")
+    {
+        Description = "Candidates sent to one worker and not answered yet, at most (default 2: one running, one queued).",
+        DefaultValueFactory = _ => 2,
+    };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_cluster);
+        command.Options.Add(_inFlight);
+    }
+
+    /// <summary>
+    /// Runs the hosted search, as a cluster orchestrator when <c>--cluster</c> was given (then the workers' summary is
+    /// logged at the end).
+    /// </summary>
+    public int RunHosted(ParseResult parse, Func<ISearchObserver, Func<SearchSetup, IEvaluationBackend>?, SearchRun> open, Func<SearchRun, string> startMessage,
+        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished)
+    {
+        if (parse.GetValue(_cluster) is not { } value) return SearchHost.Run(observer => open(observer, null), startMessage, overrides, finished);
+        var spec = ClusterSpec.Parse(value);
+        int inFlight = parse.GetValue(_inFlight);
+        if (inFlight < 1) throw new ArgumentException($"--worker-in-flight {inFlight}: must be at least 1");
+        WorkerPool? pool = null;
+        return SearchHost.Run(
+            (observer, services) =>
+            {
+                pool = services.GetRequiredService<WorkerPool>();
+                return open(observer, ClusterOrchestrator.Backend(services));
+            },
+            run => $"{startMessage(run)}; orchestrating cluster {spec.Source} ({spec.Kind} membership), up to {inFlight} candidate(s) in flight per worker",
+            overrides,
+            run =>
+            {
+                foreach (string line in pool?.Summary() ?? []) Console.Error.WriteLine(line);
+                finished(run);
+            },
+            builder => ClusterOrchestrator.Add(builder, spec, new ClusterSettings { MaxInFlightPerWorker = inFlight }));
+    }
+}

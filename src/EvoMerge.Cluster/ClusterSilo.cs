@@ -1,0 +1,61 @@
+using System.Data.Common;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace EvoMerge.Cluster;
+
+/// <summary>Configures an Orleans silo (orchestrator or worker) for a <see cref="ClusterSpec"/>: membership, endpoints, name and worker placement.</summary>
+public static class ClusterSilo
+{
+    /// <summary>
+    /// Adds a silo named <paramref name="siloName"/> to <paramref name="builder"/>. The orchestrator listens on the
+    /// spec's silo port (with localhost clustering it is the primary silo); a worker listens on
+    /// <paramref name="workerPort"/> (0: a free port).
+    /// </summary>
+    public static void Add(IHostApplicationBuilder builder, ClusterSpec spec, string siloName, bool orchestrator, int workerPort = 0)
+    {
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Error);
+        builder.Logging.AddFilter("Polly", LogLevel.Error);
+        builder.UseOrleans(silo =>
+        {
+            int siloPort = orchestrator ? spec.SiloPort : workerPort;
+            if (siloPort == 0) siloPort = ClusterSpec.FreePort(spec.Kind == ClusteringKind.Localhost ? IPAddress.Loopback : IPAddress.Any);
+            int gatewayPort = spec.GatewayPort != 0 && orchestrator ? spec.GatewayPort : ClusterSpec.FreePort(spec.Kind == ClusteringKind.Localhost ? IPAddress.Loopback : IPAddress.Any);
+            switch (spec.Kind)
+            {
+                case ClusteringKind.Localhost:
+                    silo.UseLocalhostClustering(siloPort, gatewayPort, orchestrator ? null : spec.Primary, spec.ServiceId, spec.ClusterId);
+                    break;
+                case ClusteringKind.Redis:
+                    silo.UseRedisClustering(spec.ConnectionString);
+                    Endpoints(silo, spec, siloPort, gatewayPort);
+                    break;
+                case ClusteringKind.AdoNet:
+                    if (spec.Invariant == "Npgsql") DbProviderFactories.RegisterFactory("Npgsql", NpgsqlFactory.Instance);
+                    silo.UseAdoNetClustering(o =>
+                    {
+                        o.Invariant = spec.Invariant;
+                        o.ConnectionString = spec.ConnectionString;
+                    });
+                    Endpoints(silo, spec, siloPort, gatewayPort);
+                    break;
+            }
+            silo.Configure<SiloOptions>(o => o.SiloName = siloName);
+            silo.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
+        });
+    }
+
+    private static void Endpoints(ISiloBuilder silo, ClusterSpec spec, int siloPort, int gatewayPort)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = spec.ClusterId;
+            o.ServiceId = spec.ServiceId;
+        });
+        silo.ConfigureEndpoints(spec.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using TorchSharp;
+
+namespace EvoMerge.Cluster;
+
+/// <summary>
+/// <c>evomerge worker</c>: a worker silo that joins the cluster and evaluates the candidates orchestrators send it
+/// (loading each run's sources once) until it is stopped (Ctrl+C, SIGTERM). Exit code 0 after a stop.
+/// </summary>
+public static class WorkerHost
+{
+    /// <summary>Runs a worker named <paramref name="name"/> until stopped.</summary>
+    /// <param name="spec">The cluster to join.</param>
+    /// <param name="name">The worker's name (unique in the cluster; a restarted worker keeps its name).</param>
+    /// <param name="port">Silo port (0: a free one).</param>
+    /// <param name="threads">Torch intra-op threads (0: torch's default).</param>
+    /// <param name="configDirectory">Where this machine resolves the configs' relative paths (null: as the orchestrator does).</param>
+    public static int Run(ClusterSpec spec, string name, int port, int threads, string? configDirectory)
+    {
+        if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == '/')) throw new ArgumentException($"--name '{name}': a worker name needs at least one character and no spaces or '/'");
+        if (threads > 0) torch.set_num_threads(threads);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "evomerge-worker" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(sp => new WorkerEvaluationQueue(name, configDirectory, sp.GetRequiredService<ILogger<WorkerEvaluationQueue>>()));
+        ClusterSilo.Add(builder, spec, WorkerPlacementDirector.SiloName(name), orchestrator: false, port);
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Cluster.WorkerHost");
+        host.Start();
+        logger.LogInformation("worker {Name} joined the cluster ({Source}); torch threads {Threads}", name, spec.Source, torch.get_num_threads());
+        host.WaitForShutdown();
+        logger.LogInformation("worker {Name} stopped after {Count} evaluations", name, host.Services.GetRequiredService<WorkerEvaluationQueue>().Evaluated);
+        return 0;
+    }
+}
