@@ -31,6 +31,13 @@ public sealed class MergeContext
     /// <summary>Random generator for methods that draw (DARE, DELLA); seeded from the run seed and the tensor name.</summary>
     public torch.Generator? Random { get; init; }
 
+    /// <summary>
+    /// Optional: a contiguous tensor of the output's shape in the compute dtype, never one of the inputs, that a method
+    /// may write its result into and return instead of allocating one (the streaming executor passes a reused buffer,
+    /// the search the candidate model's own tensor). Methods may ignore it; callers must accept either.
+    /// </summary>
+    public torch.Tensor? Destination { get; init; }
+
     /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
     public MergeInput RequireBase(string method) =>
         Base ?? throw MergeException.ForTensor(TensorName, $"{method} needs a base_model");

@@ -12,6 +12,7 @@ namespace EvoMerge.Merging.Execution;
 public sealed class MergeExecutor : IDisposable
 {
     private const int OutputSlot = -1;
+    private const int ResultSlot = -3;
 
     private readonly MergePlan _plan;
     private readonly MergeExecutionOptions _options;
@@ -65,7 +66,8 @@ public sealed class MergeExecutor : IDisposable
         var models = new List<MergeInput>(tensor.Models.Count);
         foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
 
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed);
+        var destination = _reader.Scratch(ResultSlot, tensor.ComputeDType, tensor.Shape);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);

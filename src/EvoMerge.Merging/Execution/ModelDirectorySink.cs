@@ -9,7 +9,8 @@ namespace EvoMerge.Merging.Execution;
 /// Writes a merged model directory: safetensors shards streamed tensor by tensor (the plan fixes every shard's
 /// header up front), the index, config.json from the plan, the tokenizer donor's tokenizer and generation files,
 /// the recipe's chat_template (when given) in tokenizer_config.json, and the recipe text as
-/// <c>evomerge_recipe.yml</c>. Weights appear under their final names only on completion and everything else after
+/// <c>evomerge_recipe.yml</c> (relative model paths rewritten relative to the output directory, so the saved recipe
+/// reproduces the merge from there). Weights appear under their final names only on completion and everything else after
 /// them; disposing an incomplete sink removes its temporary files (and the directory, when it created it empty).
 /// </summary>
 public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
@@ -70,7 +71,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         donor.CopyAuxiliaryFilesTo(Directory);
         if (_plan.Recipe.ChatTemplate is { } template) WriteChatTemplate(template);
 
-        AtomicFile.WriteAllText(Path.Combine(Directory, RecipeFileName), _plan.Recipe.Text);
+        AtomicFile.WriteAllText(Path.Combine(Directory, RecipeFileName), _plan.Recipe.TextRelativeTo(Directory));
         _completed = true;
     }
 

@@ -9,8 +9,13 @@ namespace EvoMerge.Merging.Execution;
 /// </summary>
 public static class PlannedTensorMerge
 {
-    /// <summary>Merges <paramref name="tensor"/> from its loaded inputs; the result is in the compute dtype.</summary>
-    public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed)
+    /// <summary>
+    /// Merges <paramref name="tensor"/> from its loaded inputs; the result is in the compute dtype. A
+    /// <paramref name="destination"/> is offered to the method (<see cref="MergeContext.Destination"/>); the result may
+    /// be that very tensor.
+    /// </summary>
+    public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed,
+        torch.Tensor? destination = null)
     {
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
         var merged = method.Merge(new MergeContext
@@ -21,6 +26,7 @@ public static class PlannedTensorMerge
             Models = models,
             Global = tensor.Global,
             Random = generator,
+            Destination = destination,
         });
         if (!merged.shape.SequenceEqual(tensor.Shape))
             throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");

@@ -64,7 +64,6 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     public torch.Tensor Merge(MergeContext context)
     {
         using var scope = torch.NewDisposeScope();
-        using var scalars = new HeldScalars();
         var baseInput = context.RequireBase(Name);
         if (UsesRandomness && context.Random is null)
             throw MergeException.ForTensor(context.TensorName, $"{Name} draws random numbers and needs a seed (no generator was given)");
@@ -75,7 +74,22 @@ public class GeneralizedTaskArithmetic : IMergeMethod
         var b = baseInput.Tensor;
         if (context.Models.Count == 0)
             return b.clone().MoveToOuterDisposeScope();
+        if (HasFloat32Kernel(context, b))
+        {
+            var merged = MergeFloat32(context, baseInput, normalize, rescale, lambda);
+            return ReferenceEquals(merged, context.Destination) ? merged : merged.MoveToOuterDisposeScope();
+        }
+        return MergeTensors(context, baseInput, normalize, rescale, lambda).MoveToOuterDisposeScope();
+    }
 
+    /// <summary>
+    /// The tensor-at-a-time formulation, for every dtype and consensus (the reference the float32 kernel matches bit for
+    /// bit). Call inside a dispose scope.
+    /// </summary>
+    internal torch.Tensor MergeTensors(MergeContext context, MergeInput baseInput, bool normalize, bool rescale, double lambda)
+    {
+        using var scalars = new HeldScalars();
+        var b = baseInput.Tensor;
         var weighted = new List<torch.Tensor>(context.Models.Count);
         var weights = new List<torch.Tensor>(context.Models.Count);
         foreach (var model in context.Models)
@@ -98,8 +112,76 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             mixed.div_(divisor);
         if (lambda != 1.0)
             mixed.mul_(scalars.Hold(lambda));
-        return (b + mixed).MoveToOuterDisposeScope();
+        return b + mixed;
     }
+
+    private bool HasFloat32Kernel(MergeContext context, torch.Tensor b) =>
+        _consensus is SignConsensus.None or SignConsensus.Sum
+        && b.dtype == torch.ScalarType.Float32 && b.device_type == DeviceType.CPU
+        && context.Models.All(m => m.Tensor.dtype == torch.ScalarType.Float32 && m.Tensor.device_type == DeviceType.CPU);
+
+    /// <summary>
+    /// The float32 CPU path: models whose mask is a rank window (or none) are read directly and their deltas never
+    /// stored; other sparsifiers (random drops) and the L1 rescale materialise that model's delta as the tensor path
+    /// does; then one fused pass (<see cref="Float32TaskArithmetic"/>) writes the result. Call inside a dispose scope.
+    /// </summary>
+    internal torch.Tensor MergeFloat32(MergeContext context, MergeInput baseInput, bool normalize, bool rescale, double lambda)
+    {
+        var b = baseInput.Tensor.contiguous();
+        long n = b.numel();
+        var terms = new List<Float32TaskArithmetic.Term>(context.Models.Count);
+        float weightSum = 0f;
+        foreach (var model in context.Models)
+        {
+            float weight = (float)ParameterLookup.PerModel(context, model, "weight");
+            weightSum = terms.Count == 0 ? weight : weightSum + weight;
+            var x = InputAlignment.ToBaseShape(context, baseInput, model).contiguous();
+            if (_sparsifier is null)
+            {
+                terms.Add(new(Address(x), false, null, null, weight));
+            }
+            else if (_sparsifier is IRankWindowSparsifier windowed && !rescale)
+            {
+                var window = windowed.RankWindow(n, model, context);
+                if (window is not { } w)
+                {
+                    terms.Add(new(Address(x), false, null, null, weight));
+                    continue;
+                }
+                var source = new TaskVectorMagnitudes.Source(Address(x), Address(b), n);
+                long from = Math.Clamp(w.Skip, 0, n);
+                long to = Math.Clamp(from + Math.Max(w.Take, 0), from, n);
+                var keep = Boundary(source, to, model.Magnitudes);
+                var drop = from > 0 ? Boundary(source, from, model.Magnitudes) : (MagnitudeBoundary?)null;
+                terms.Add(new(Address(x), false, keep, drop, weight));
+            }
+            else
+            {
+                var delta = x - b;
+                using (var keep = _sparsifier.KeepMask(delta, model, context))
+                {
+                    if (keep is not null)
+                        L1Rescale.ApplyInPlace(delta, keep, rescale);
+                }
+                terms.Add(new(Address(delta), true, null, null, weight));
+            }
+        }
+        if (Math.Abs((double)weightSum) < 1e-8)
+            weightSum = 1f;
+
+        var output = context.Destination is { } d && d.dtype == torch.ScalarType.Float32 && d.device_type == DeviceType.CPU
+            && d.is_contiguous() && d.shape.SequenceEqual(b.shape)
+            ? d
+            : torch.empty(b.shape, torch.ScalarType.Float32);
+        Float32TaskArithmetic.Merge(Address(b), terms, n, _consensus == SignConsensus.Sum, normalize, weightSum, lambda, Address(output));
+        return output;
+    }
+
+    private static MagnitudeBoundary Boundary(TaskVectorMagnitudes.Source source, long k, MagnitudeOrder? order) =>
+        TaskVectorMagnitudes.Largest(source, k, order is not null && k > 0 && k < source.Count ? order.Cut(k) : null);
+
+    private static unsafe nint Address(torch.Tensor contiguous) =>
+        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
 
     /// <summary>Σ W_i and the scalar Σ w_i (1 where |Σ w_i| &lt; 1e-8). Consumes <paramref name="weighted"/>.</summary>
     private static (torch.Tensor Mixed, torch.Tensor Divisor) SumAll(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)

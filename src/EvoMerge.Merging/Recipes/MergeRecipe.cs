@@ -45,6 +45,25 @@ public sealed record MergeRecipe
     /// <summary><c>chat_template</c>: a raw Jinja template written into the output's tokenizer_config.json.</summary>
     public string? ChatTemplate { get; init; }
 
+    /// <summary>Where the recipe text names models by relative paths (resolved against the recipe's directory), in text order.</summary>
+    public IReadOnlyList<ModelPathSpan> RelativeModelPaths { get; init; } = [];
+
+    /// <summary>
+    /// The recipe text with every relative model path rewritten relative to <paramref name="directory"/> (as a
+    /// double-quoted YAML string), so the text read from there names the same models; everything else is unchanged.
+    /// </summary>
+    public string TextRelativeTo(string directory)
+    {
+        var text = new System.Text.StringBuilder(Text);
+        foreach (var span in RelativeModelPaths.OrderByDescending(s => s.Start))
+        {
+            string relative = System.IO.Path.GetRelativePath(directory, span.Path);
+            string quoted = "\"" + relative.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+            text.Remove(span.Start, span.End - span.Start).Insert(span.Start, quoted);
+        }
+        return text.ToString();
+    }
+
     /// <summary>The first model the recipe lists (first source of the first slice).</summary>
     public ModelReference FirstModel => Slices[0].Sources[0].Model;
 

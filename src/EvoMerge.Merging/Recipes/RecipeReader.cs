@@ -22,6 +22,7 @@ public sealed class RecipeReader
 
     private readonly string _file;
     private readonly string _modelRoot;
+    private readonly List<ModelPathSpan> _relativeModelPaths = [];
 
     private RecipeReader(string file, string modelRoot)
     {
@@ -98,6 +99,7 @@ public sealed class RecipeReader
             OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
             TokenizerSource = Find(root, "tokenizer_source") is { } source ? TokenizerSource(source) : null,
             ChatTemplate = Find(root, "chat_template") is { } template ? ChatTemplate(template) : null,
+            RelativeModelPaths = [.. _relativeModelPaths.DistinctBy(span => span.Start).OrderBy(span => span.Start)],
         };
     }
 
@@ -268,7 +270,10 @@ public sealed class RecipeReader
             throw Error(node, $"{label} '{name}': LoRA models ('model+lora') are not supported yet; merge the adapter into a local model first");
         if (name.Contains('@'))
             throw Error(node, $"{label} '{name}': revisions ('model@revision') are not supported yet; give a local model directory");
-        return new ModelReference(name, Path.GetFullPath(Path.Combine(_modelRoot, name)), Line(node));
+        string path = Path.GetFullPath(Path.Combine(_modelRoot, name));
+        if (!Path.IsPathRooted(name))
+            _relativeModelPaths.Add(new ModelPathSpan((int)node.Start.Index, (int)node.End.Index, path));
+        return new ModelReference(name, path, Line(node));
     }
 
     private torch.ScalarType DType(YamlNode node, string label)

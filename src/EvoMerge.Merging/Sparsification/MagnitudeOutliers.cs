@@ -12,7 +12,7 @@ namespace EvoMerge.Merging.Sparsification;
 /// which happens for every tensor under 100 elements at the default gamma 0.01. A density below 0 or a gamma outside
 /// [0, 1] is an error.
 /// </summary>
-public sealed class MagnitudeOutliers : ITaskVectorSparsifier
+public sealed class MagnitudeOutliers : IRankWindowSparsifier
 {
     /// <summary>The shared instance (the sparsifier is stateless).</summary>
     public static MagnitudeOutliers Instance { get; } = new();
@@ -26,16 +26,32 @@ public sealed class MagnitudeOutliers : ITaskVectorSparsifier
     /// <inheritdoc/>
     public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
     {
+        var (density, gamma) = Settings(taskVector.numel(), input, context);
+        return Mask(taskVector, density, gamma, input.Magnitudes);
+    }
+
+    /// <inheritdoc/>
+    public (long Skip, long Take)? RankWindow(long count, MergeInput input, MergeContext context)
+    {
+        var (density, gamma) = Settings(count, input, context);
+        if (density >= 1)
+            return null;
+        var (top, keep) = Ranks(density, gamma, count);
+        return (top, keep);
+    }
+
+    private static (double Density, double Gamma) Settings(long count, MergeInput input, MergeContext context)
+    {
         double density = ParameterLookup.PerModel(context, input, "density");
         double gamma = ParameterLookup.PerModel(context, input, "gamma");
         if (!(density >= 0))
             throw MergeException.ForTensor(context.TensorName, $"density {density} of model '{input.Model}' must be at least 0");
         if (!(gamma is >= 0 and <= 1))
             throw MergeException.ForTensor(context.TensorName, $"gamma {gamma} of model '{input.Model}' must lie in [0, 1]");
-        if (input.Magnitudes is { } order && order.Count != taskVector.numel())
+        if (input.Magnitudes is { } order && order.Count != count)
             throw MergeException.ForTensor(context.TensorName,
-                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {taskVector.numel()}");
-        return Mask(taskVector, density, gamma, input.Magnitudes);
+                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {count}");
+        return (density, gamma);
     }
 
     /// <summary>How many of the largest magnitudes are dropped and how many after them are kept.</summary>

@@ -10,7 +10,7 @@ namespace EvoMerge.Merging.Sparsification;
 /// Deliberate deviation: where mergekit raises because k = 0 (a density below 1/numel), EvoMerge keeps the single
 /// largest element; a density ≤ 0 is an error.
 /// </summary>
-public sealed class MagnitudeTrim : ITaskVectorSparsifier
+public sealed class MagnitudeTrim : IRankWindowSparsifier
 {
     /// <summary>The shared instance (the sparsifier is stateless).</summary>
     public static MagnitudeTrim Instance { get; } = new();
@@ -24,13 +24,26 @@ public sealed class MagnitudeTrim : ITaskVectorSparsifier
     /// <inheritdoc/>
     public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
     {
+        double density = Density(taskVector.numel(), input, context);
+        return Mask(taskVector, density, input.Magnitudes);
+    }
+
+    /// <inheritdoc/>
+    public (long Skip, long Take)? RankWindow(long count, MergeInput input, MergeContext context)
+    {
+        double density = Density(count, input, context);
+        return density >= 1 ? null : (0, KeepCount(density, count));
+    }
+
+    private static double Density(long count, MergeInput input, MergeContext context)
+    {
         double density = ParameterLookup.PerModel(context, input, "density");
         if (!(density > 0))
             throw MergeException.ForTensor(context.TensorName, $"density {density} of model '{input.Model}' must be greater than 0 for a magnitude trim");
-        if (input.Magnitudes is { } order && order.Count != taskVector.numel())
+        if (input.Magnitudes is { } order && order.Count != count)
             throw MergeException.ForTensor(context.TensorName,
-                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {taskVector.numel()}");
-        return Mask(taskVector, density, input.Magnitudes);
+                $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {count}");
+        return density;
     }
 
     /// <summary>How many elements a density in (0, 1) keeps: <c>floor(density·count)</c>, at least 1.</summary>

@@ -15,10 +15,12 @@ namespace EvoMerge.Search.Materialization;
 /// The base and source models are read once, in the merge dtype; every candidate then runs exactly the computation
 /// <c>evomerge merge</c> runs for its recipe (the recipe text is parsed and planned, each output tensor is merged by
 /// the registered method with the same resolved parameters and the same per-tensor generator seed) but takes its
-/// inputs from memory and writes the result into the model with <c>copy_</c>, so the candidate's weights are
-/// bit-identical to the merged model on disk. Task vectors are formed by the merge methods from these resident
-/// inputs (model − base, in the compute dtype); magnitude orders for TIES-like selection are precomputed per source
-/// tensor when the methods accept them.
+/// inputs from memory and writes the result into the model's own tensor (the method writes there directly when it
+/// can, see <see cref="MergeContext.Destination"/>; otherwise with <c>copy_</c>), so the candidate's weights are
+/// bit-identical to the merged model on disk. Task vectors (model − base, in the compute dtype) are not stored: the
+/// task-arithmetic family forms them element by element in its fused float32 pass, which reads the resident inputs
+/// once per candidate. Magnitude orders for TIES-like selection are sorted once per source tensor (on first use), so
+/// any density's cut is a binary search.
 /// With a layer ordering, the model has one layer per slot (T = r × L): stage 1 merges into a resident buffer, kept
 /// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
 /// identity layers (o_proj and down_proj zero, so both residual branches add nothing). Every buffer is allocated
@@ -105,28 +107,30 @@ public sealed class CandidateMaterializer : IDisposable
             foreach (var tensor in plan.Tensors)
             {
                 using var scope = torch.NewDisposeScope();
-                var merged = Merge(plan.Method, tensor, recipe.MergeSeed);
-                target[tensor.Name].copy_(merged);
+                var destination = target[tensor.Name];
+                var merged = Merge(plan.Method, tensor, recipe.MergeSeed, destination);
+                if (!ReferenceEquals(merged, destination)) destination.copy_(merged);
             }
         }
         if (recipe.DataFlow is { } dataFlow) StackLayers(dataFlow, recipe.KeptSlots!);
     }
 
     /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>
-    private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed)
+    private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed, torch.Tensor destination)
     {
         var baseInput = tensor.Base is { } b ? Input(b, null) : null;
         int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
         bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
         var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
-        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed);
+        bool writable = destination.dtype == tensor.ComputeDType && destination.shape.SequenceEqual(tensor.Shape) && destination.is_contiguous();
+        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null);
     }
 
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
         new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
 
     /// <summary>Methods whose sparsifier selects by magnitude and accepts a precomputed order (same results, no selection pass).</summary>
-    private static readonly HashSet<string> MagnitudeSelecting = new(StringComparer.Ordinal) { "ties", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear" };
+    private static readonly HashSet<string> MagnitudeSelecting = new(StringComparer.Ordinal) { "ties", "breadcrumbs", "breadcrumbs_ties" };
 
     /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use.</summary>
     private MagnitudeOrder? Magnitudes(int model, string name)

@@ -49,7 +49,12 @@ public class MergeExecutorTests
 
         Assert.Equal(2, merged.Config.NumHiddenLayers);
         Assert.Equal("bfloat16", merged.Config.TorchDtype);
-        Assert.Equal(File.ReadAllText(Path.Combine(ws.Root, "recipe.yml")), File.ReadAllText(Path.Combine(ws.Out, ModelDirectorySink.RecipeFileName)));
+        // The saved recipe is the original text with its relative model paths rewritten relative to the output directory.
+        string expectedRecipe = File.ReadAllText(Path.Combine(ws.Root, "recipe.yml"))
+            .Replace("model: a\n", "model: \"../a\"\n", StringComparison.Ordinal)
+            .Replace("model: b\n", "model: \"../b\"\n", StringComparison.Ordinal)
+            .Replace("base_model: base\n", "base_model: \"../base\"\n", StringComparison.Ordinal);
+        Assert.Equal(expectedRecipe, File.ReadAllText(Path.Combine(ws.Out, ModelDirectorySink.RecipeFileName)));
         Assert.Equal("{\"model\": \"base\"}\n", File.ReadAllText(Path.Combine(ws.Out, "tokenizer.json")));
         Assert.True(File.Exists(Path.Combine(ws.Out, "tokenizer_config.json")));
         Assert.True(File.Exists(Path.Combine(ws.Out, "generation_config.json")));

@@ -1,0 +1,7 @@
+namespace EvoMerge.Merging.Recipes;
+
+/// <summary>A model path written relative in the recipe text: the YAML scalar's character range and the directory it resolves to.</summary>
+/// <param name="Start">Index of the scalar's first character (its opening quote, when quoted).</param>
+/// <param name="End">Index just after the scalar.</param>
+/// <param name="Path">The full path the scalar resolves to.</param>
+public sealed record ModelPathSpan(int Start, int End, string Path);
