@@ -31,6 +31,13 @@ public sealed class MergeContext
     /// <summary>Random generator for methods that draw (DARE, DELLA); seeded from the run seed and the tensor name.</summary>
     public torch.Generator? Random { get; init; }
 
+    /// <summary>
+    /// Proxy input statistics of a non-base input's task for this tensor (see <see cref="IProxyActivations"/>), for
+    /// data-aware methods (esm); null when the caller has no proxy activations. The function returns null when the
+    /// tensor is not a linear layer's weight.
+    /// </summary>
+    public Func<MergeInput, torch.Tensor?>? ProxyInputs { get; init; }
+
     /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
     public MergeInput RequireBase(string method) =>
         Base ?? throw MergeException.ForTensor(TensorName, $"{method} needs a base_model");

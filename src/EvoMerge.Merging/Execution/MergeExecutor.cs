@@ -65,7 +65,7 @@ public sealed class MergeExecutor : IDisposable
         var models = new List<MergeInput>(tensor.Models.Count);
         foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
 
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, _options.ProxyActivations);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);
