@@ -12,6 +12,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchInferenceCommand.Create());
         command.Subcommands.Add(BenchMaterializeCommand.Create());
         command.Subcommands.Add(BenchMergeCommand.Create());
+        command.Subcommands.Add(BenchSubspaceCommand.Create());
         return command;
     }
 }
