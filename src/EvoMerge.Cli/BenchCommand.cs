@@ -13,6 +13,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchMaterializeCommand.Create());
         command.Subcommands.Add(BenchMergeCommand.Create());
         command.Subcommands.Add(BenchClusterCommand.Create());
+        command.Subcommands.Add(BenchSubspaceCommand.Create());
         return command;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Proxy;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
@@ -50,6 +51,8 @@ public static class MergeCommand
                     if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(ProgressLine(p));
                 },
             };
+            using var proxy = ProxyActivationsFor(plan);
+            if (proxy is not null) options = options with { ProxyActivations = proxy };
             using var executor = new MergeExecutor(plan, options);
             executor.Run(sink);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -57,6 +60,15 @@ public static class MergeCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>esm's proxy activations from the recipe's proxy_tasks (null for other methods).</summary>
+    private static TaskProxyActivations? ProxyActivationsFor(MergePlan plan)
+    {
+        var recipe = plan.Recipe;
+        if (recipe.ProxyTasks.Count == 0 || recipe.BaseModel is null) return null;
+        var tasks = recipe.ProxyTasks.ToDictionary(t => t.Model.Path, t => t.TaskPath, StringComparer.Ordinal);
+        return new TaskProxyActivations(recipe.BaseModel.Path, tasks, recipe.ProxyPrompts ?? TaskProxyActivations.MaxPrompts);
     }
 
     private static string ProgressLine(MergeProgress p)

@@ -114,9 +114,12 @@ public sealed class DecoderModel : IDisposable
     /// Final-norm hidden states <c>[B, T, hidden]</c> for token ids <c>[B, T]</c> at <paramref name="positionIds"/>
     /// <c>[B, T]</c>. <paramref name="keyMask"/> <c>[B, P + T]</c> (bool) marks which of the cached and new positions
     /// are real tokens; with a cache, the new keys and values are appended to it. Temporaries belong to the caller's
-    /// dispose scope (each layer's own are freed as soon as the layer is done).
+    /// dispose scope (each layer's own are freed as soon as the layer is done). <paramref name="linearInputs"/>, when
+    /// given, sees the input of every linear layer in the decoder layers as (weight names, input [B, T, d_in]);
+    /// layers fed the same input (q/k/v, gate/up) are reported once.
     /// </summary>
-    internal torch.Tensor HiddenStates(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache)
+    internal torch.Tensor HiddenStates(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache,
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs = null)
     {
         long batch = inputIds.shape[0], length = inputIds.shape[1];
         long past = cache?.Length ?? 0;
@@ -128,8 +131,12 @@ public sealed class DecoderModel : IDisposable
             // A scope per layer frees its temporaries before the next layer allocates its own, so memory is reused.
             using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
-            x.add_(Attention(layer, RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps), cos, sin, blocked, cache, i));
-            x.add_(Mlp(layer, RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps)));
+            var attentionInput = RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps);
+            linearInputs?.Invoke(LinearNames(i, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), attentionInput);
+            x.add_(Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs));
+            var mlpInput = RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps);
+            linearInputs?.Invoke(LinearNames(i, "mlp.gate_proj", "mlp.up_proj"), mlpInput);
+            x.add_(Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)));
         }
         cache?.Advance(length);
         return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
@@ -149,7 +156,8 @@ public sealed class DecoderModel : IDisposable
             throw new ArgumentException($"token id {(min < 0 ? min : max)} is outside the vocabulary (0 … {_embedTokens.shape[0] - 1})");
     }
 
-    private torch.Tensor Attention(DecoderLayerWeights layer, torch.Tensor x, torch.Tensor cos, torch.Tensor sin, torch.Tensor blocked, KeyValueCache? cache, int index)
+    private torch.Tensor Attention(DecoderLayerWeights layer, torch.Tensor x, torch.Tensor cos, torch.Tensor sin, torch.Tensor blocked, KeyValueCache? cache, int index,
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs)
     {
         long batch = x.shape[0], length = x.shape[1];
         int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads, headDim = Config.HeadDim;
@@ -173,11 +181,19 @@ public sealed class DecoderModel : IDisposable
         scores.masked_fill_(blocked, torch.finfo(scores.dtype).min);
         var probabilities = scores.softmax(-1, torch.ScalarType.Float32).to(q.dtype);
         var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
+        linearInputs?.Invoke(LinearNames(index, "self_attn.o_proj"), output);
         return linear(output, layer.OutputProjection);
     }
 
-    private static torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x) =>
-        linear(linear(x, layer.GateProjection).silu_().mul_(linear(x, layer.UpProjection)), layer.DownProjection);
+    private static torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
+    {
+        var hidden = linear(x, layer.GateProjection).silu_().mul_(linear(x, layer.UpProjection));
+        downInput?.Invoke(hidden);
+        return linear(hidden, layer.DownProjection);
+    }
+
+    private static string[] LinearNames(int layer, params string[] locals) =>
+        locals.Select(l => $"model.layers.{layer}.{l}.weight").ToArray();
 
     /// <summary>HF's <c>repeat_kv</c>: each key/value head serves <paramref name="groups"/> consecutive query heads.</summary>
     private static torch.Tensor RepeatKeyValueHeads(torch.Tensor x, int groups) =>

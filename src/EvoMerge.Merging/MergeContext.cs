@@ -37,6 +37,11 @@ public sealed class MergeContext
     /// the search the candidate model's own tensor). Methods may ignore it; callers must accept either.
     /// </summary>
     public torch.Tensor? Destination { get; init; }
+    /// Proxy input statistics of a non-base input's task for this tensor (see <see cref="IProxyActivations"/>), for
+    /// data-aware methods (esm); null when the caller has no proxy activations. The function returns null when the
+    /// tensor is not a linear layer's weight.
+    /// </summary>
+    public Func<MergeInput, torch.Tensor?>? ProxyInputs { get; init; }
 
     /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
     public MergeInput RequireBase(string method) =>

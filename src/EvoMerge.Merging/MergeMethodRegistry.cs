@@ -43,6 +43,10 @@ public static class MergeMethodRegistry
             new RamMerge(),
             new RamPlusTlMerge(),
             new ArceeFusionMerge(),
+            new TsvMerge(),
+            new IsoCMerge(),
+            new IsoCtsMerge(),
+            new EssentialSubspaceMerge(),
         ];
         return all.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }

@@ -11,4 +11,7 @@ public sealed record MergeExecutionOptions
 
     /// <summary>Checked between tensors.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Proxy input statistics for data-aware methods (esm); null when none were prepared.</summary>
+    public IProxyActivations? ProxyActivations { get; init; }
 }

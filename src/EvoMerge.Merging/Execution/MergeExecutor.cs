@@ -67,7 +67,7 @@ public sealed class MergeExecutor : IDisposable
         foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
 
         var destination = _reader.Scratch(ResultSlot, tensor.ComputeDType, tensor.Shape);
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);

@@ -22,6 +22,7 @@ public static class MergePlanner
     public static MergePlan Build(MergeRecipe recipe, Func<string, IMergeMethod>? methods = null)
     {
         var method = FindMethod(recipe, methods ?? MergeMethodRegistry.Get);
+        CheckProxyTasks(recipe, method);
         var resolver = new ParameterResolver(recipe, method);
         var baseSources = recipe.Slices.Select(s => BaseSource(recipe, method, s)).ToArray();
 
@@ -61,6 +62,31 @@ public static class MergePlanner
             foreach (var model in opened) model.Directory.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>proxy_tasks</c> is esm's alone: esm needs one per merged (non-base) model, any other method none, and
+    /// every key must be a model of the recipe.
+    /// </summary>
+    private static void CheckProxyTasks(MergeRecipe recipe, IMergeMethod method)
+    {
+        bool wanted = method.Name == "esm";
+        if (!wanted && recipe.ProxyTasks.Count > 0)
+            throw new RecipeException(recipe.File, recipe.ProxyTasks[0].Line, $"proxy_tasks is only read by esm, not {method.Name}");
+        if (!wanted) return;
+        var sources = recipe.Slices.SelectMany(s => s.Sources).Select(s => s.Model).ToList();
+        foreach (var task in recipe.ProxyTasks)
+        {
+            if (!sources.Any(m => m.SameModelAs(task.Model)))
+                throw new RecipeException(recipe.File, task.Line, $"proxy_tasks names '{task.Model.Name}', which is not a model of the recipe");
+            if (!File.Exists(task.TaskPath))
+                throw new RecipeException(recipe.File, task.Line, $"proxy_tasks.{task.Model.Name}: eval task file {task.TaskPath} not found");
+        }
+        var missing = sources.Where(m => recipe.BaseModel is not { } b || !m.SameModelAs(b))
+            .FirstOrDefault(m => !recipe.ProxyTasks.Any(t => t.Model.SameModelAs(m)));
+        if (missing is not null)
+            throw new RecipeException(recipe.File, recipe.MergeMethodLine,
+                $"esm needs proxy activations: add proxy_tasks with an eval task YAML for model '{missing.Name}' (and every other merged model)");
     }
 
     private static IMergeMethod FindMethod(MergeRecipe recipe, Func<string, IMergeMethod> methods)

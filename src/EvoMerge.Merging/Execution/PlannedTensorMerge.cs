@@ -12,10 +12,11 @@ public static class PlannedTensorMerge
     /// <summary>
     /// Merges <paramref name="tensor"/> from its loaded inputs; the result is in the compute dtype. A
     /// <paramref name="destination"/> is offered to the method (<see cref="MergeContext.Destination"/>); the result may
-    /// be that very tensor.
+    /// be that very tensor. <paramref name="proxy"/> supplies proxy input statistics to data-aware methods (esm), looked
+    /// up by each input's model path and the base's tensor name.
     /// </summary>
     public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed,
-        torch.Tensor? destination = null)
+        torch.Tensor? destination = null, IProxyActivations? proxy = null)
     {
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
         var merged = method.Merge(new MergeContext
@@ -27,9 +28,19 @@ public static class PlannedTensorMerge
             Global = tensor.Global,
             Random = generator,
             Destination = destination,
+            ProxyInputs = proxy is null || tensor.Base is null ? null : input => ProxyInputsOf(proxy, tensor, models, input),
         });
         if (!merged.shape.SequenceEqual(tensor.Shape))
             throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
         return merged;
+    }
+
+    private static torch.Tensor? ProxyInputsOf(IProxyActivations proxy, PlannedTensor tensor, IReadOnlyList<MergeInput> models, MergeInput input)
+    {
+        int index = -1;
+        for (int i = 0; i < models.Count; i++)
+            if (ReferenceEquals(models[i], input)) index = i;
+        if (index < 0) throw MergeException.ForTensor(tensor.Name, $"proxy inputs asked for '{input.Model}', which is not one of the tensor's models");
+        return proxy.InputSecondMoment(tensor.Models[index].Model.Path, tensor.Base!.TensorName);
     }
 }

@@ -63,6 +63,11 @@ public sealed record MergeRecipe
         }
         return text.ToString();
     }
+    /// <summary><c>proxy_tasks:</c> for esm, the eval task whose prompts stand for each model's task (empty when absent).</summary>
+    public IReadOnlyList<ProxyTask> ProxyTasks { get; init; } = [];
+
+    /// <summary><c>proxy_prompts:</c> prompts per proxy task, 1 to 32 (null: 32).</summary>
+    public int? ProxyPrompts { get; init; }
 
     /// <summary>The first model the recipe lists (first source of the first slice).</summary>
     public ModelReference FirstModel => Slices[0].Sources[0].Model;

@@ -16,7 +16,8 @@ namespace EvoMerge.Merging.Recipes;
 public sealed class RecipeReader
 {
     private static readonly string[] TopLevelKeys =
-        ["merge_method", "base_model", "models", "slices", "modules", "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template"];
+        ["merge_method", "base_model", "models", "slices", "modules", "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template",
+         "proxy_tasks", "proxy_prompts"];
 
     private static readonly string[] NamedChatTemplates = ["auto", "alpaca", "chatml", "llama3", "mistral", "exaone"];
 
@@ -100,6 +101,8 @@ public sealed class RecipeReader
             TokenizerSource = Find(root, "tokenizer_source") is { } source ? TokenizerSource(source) : null,
             ChatTemplate = Find(root, "chat_template") is { } template ? ChatTemplate(template) : null,
             RelativeModelPaths = [.. _relativeModelPaths.DistinctBy(span => span.Start).OrderBy(span => span.Start)],
+            ProxyTasks = Find(root, "proxy_tasks") is { } proxy ? ProxyTasks(proxy) : [],
+            ProxyPrompts = Find(root, "proxy_prompts") is { } prompts ? ProxyPrompts(prompts) : null,
         };
     }
 
@@ -292,6 +295,25 @@ public sealed class RecipeReader
         if (value == "union")
             throw Error(node, "tokenizer_source: union is not supported yet (EvoMerge does not build merged vocabularies); use base or a model");
         return Model(node, "tokenizer_source");
+    }
+
+    private List<ProxyTask> ProxyTasks(YamlNode node)
+    {
+        var map = Mapping(node, "proxy_tasks");
+        var tasks = new List<ProxyTask>();
+        foreach (var (key, value) in map.Children)
+        {
+            string label = $"proxy_tasks.{Key(key, "proxy_tasks")}";
+            tasks.Add(new ProxyTask(Model(key, "proxy_tasks"), Path.GetFullPath(Path.Combine(_modelRoot, String(value, label))), Line(key)));
+        }
+        return tasks;
+    }
+
+    private int ProxyPrompts(YamlNode node)
+    {
+        double value = Number(node, "proxy_prompts");
+        if (value != Math.Floor(value) || value < 1 || value > 32) throw Error(node, $"proxy_prompts must be a whole number from 1 to 32, got {value}");
+        return (int)value;
     }
 
     private string ChatTemplate(YamlNode node)

@@ -36,6 +36,12 @@ public sealed record SearchConfig
     /// <summary>Dtype of task vectors, merging, merged weights and the candidate model.</summary>
     public torch.ScalarType DType { get; init; } = torch.ScalarType.Float32;
 
+    /// <summary>Config <c>merge.proxy_tasks</c>: esm's eval task YAML per source model (full paths, in model order), or null.</summary>
+    public IReadOnlyList<string>? ProxyTasks { get; init; }
+
+    /// <summary>Config <c>merge.proxy_prompts</c>: proxy prompts per task (1 to 32, default 32).</summary>
+    public int ProxyPrompts { get; init; } = 32;
+
     /// <summary>Optimizer settings (their type names the optimizer).</summary>
     public required OptimizerSettings Optimizer { get; init; }
 

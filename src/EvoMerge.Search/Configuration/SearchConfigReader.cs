@@ -94,7 +94,19 @@ public sealed class SearchConfigReader
         var budget = root["budget"]!.AsObject();
         var evaluation = root["evaluation"] as JsonObject;
         var cheap = evaluation?["cheap_first"] as JsonObject;
-        string? dtypeName = (root["merge"] as JsonObject)?["dtype"]?.GetValue<string>();
+        var merge = root["merge"] as JsonObject;
+        string? dtypeName = merge?["dtype"]?.GetValue<string>();
+        var proxyTasks = (merge?["proxy_tasks"] as JsonArray)?.Select(t => FullPath(t!.GetValue<string>())).ToArray();
+        if (proxyTasks is not null)
+        {
+            if (proxyTasks.Length != models.Count)
+                throw Error("merge.proxy_tasks", $"lists {proxyTasks.Length} eval tasks but models lists {models.Count}; give one per model, in order");
+            for (int i = 0; i < proxyTasks.Length; i++)
+                if (!File.Exists(proxyTasks[i])) throw Error(LocatedJson.Item("merge.proxy_tasks", i), $"eval task file {proxyTasks[i]} not found");
+        }
+        int esm = genome.Methods.ToList().IndexOf("esm");
+        if (esm >= 0 && proxyTasks is null)
+            throw Error(LocatedJson.Item("genome.methods", esm), "esm needs proxy activations: set merge.proxy_tasks (one eval task YAML per model)");
 
         return new SearchConfig
         {
@@ -106,6 +118,8 @@ public sealed class SearchConfigReader
             Constraints = constraints,
             AllowTestSplit = root["allow_test_split"]?.GetValue<bool>() ?? false,
             Genome = genome,
+            ProxyTasks = proxyTasks,
+            ProxyPrompts = merge?["proxy_prompts"]?.GetValue<int>() ?? 32,
             DType = dtypeName is null ? TorchSharp.torch.ScalarType.Float32 : DTypes.ParseTorchName(dtypeName)!.Value,
             Optimizer = BindOptimizer(root["optimizer"]!.AsObject(), objectives),
             Budget = new BudgetConfig(budget["generations"]?.GetValue<int>(), budget["evaluations"]?.GetValue<int>(),
@@ -142,8 +156,15 @@ public sealed class SearchConfigReader
                 T = Range(r, "t", ranges.T),
                 Epsilon = Range(r, "epsilon", ranges.Epsilon),
                 Gamma = Range(r, "gamma", ranges.Gamma),
+                Alpha = Range(r, "alpha", ranges.Alpha),
+                CommonSpaceFraction = Range(r, "common_space_fraction", ranges.CommonSpaceFraction),
+                ScalingPower = Range(r, "scaling_power", ranges.ScalingPower),
             };
             if (ranges.Density.Low <= 0) throw Error("genome.ranges.density", "densities must be greater than 0");
+            if (ranges.CommonSpaceFraction.Low < 0 || ranges.CommonSpaceFraction.High > 1)
+                throw Error("genome.ranges.common_space_fraction", "fractions must lie in [0, 1]");
+            if (ranges.ScalingPower.Low < 0 || ranges.ScalingPower.High > 8)
+                throw Error("genome.ranges.scaling_power", "powers must lie in [0, 8]");
         }
         LayerOrderingConfig? ordering = null;
         if (genome["layer_ordering"] is JsonObject lo)

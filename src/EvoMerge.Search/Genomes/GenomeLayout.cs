@@ -8,7 +8,8 @@ namespace EvoMerge.Search.Genomes;
 /// Where each gene sits and what it means. Real genes, in order: for each group (embeddings, the
 /// <c>layer_groups</c> contiguous layer groups, final norm and head) and each source model, the per-model parameters
 /// any allowed method uses (weight; density for ties, dare_ties, della, breadcrumbs; epsilon for della; gamma for
-/// breadcrumbs); then per group slerp's t (when slerp is allowed); then, with a layer ordering, one input-scale gene
+/// breadcrumbs); then the global genes any allowed method uses, each once per group, in the order slerp's t, alpha
+/// (tsv, iso_c, iso_cts, esm), common_space_fraction (iso_cts), scaling_power (esm); then, with a layer ordering, one input-scale gene
 /// per slot. Categorical genes: the method (when more than one is allowed), then per slot its origin
 /// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges.
 /// </summary>
@@ -23,12 +24,29 @@ public sealed class GenomeLayout
         ["breadcrumbs"] = ["weight", "density", "gamma"],
         ["linear"] = ["weight"],
         ["slerp"] = [],
+        ["tsv"] = [],
+        ["iso_c"] = [],
+        ["iso_cts"] = [],
+        ["esm"] = [],
     };
+
+    /// <summary>Global parameters that are genes (one per group), by method; methods not listed have none.</summary>
+    private static readonly Dictionary<string, string[]> GlobalParameters = new(StringComparer.Ordinal)
+    {
+        ["slerp"] = ["t"],
+        ["tsv"] = ["alpha"],
+        ["iso_c"] = ["alpha"],
+        ["iso_cts"] = ["alpha", "common_space_fraction"],
+        ["esm"] = ["alpha", "scaling_power"],
+    };
+
+    /// <summary>Every global gene in gene order.</summary>
+    private static readonly string[] GlobalGeneOrder = ["t", "alpha", "common_space_fraction", "scaling_power"];
 
     private readonly GenomeConfig _config;
     private readonly string[] _perModelGenes;
-    private readonly bool _hasT;
-    private readonly int _tStart;
+    private readonly string[] _globalGenes;
+    private readonly int _globalStart;
     private readonly int _scaleStart;
 
     /// <summary>The layout for <paramref name="sourceCount"/> source models of <paramref name="layerCount"/> layers.</summary>
@@ -41,9 +59,9 @@ public sealed class GenomeLayout
         LayerCount = layerCount;
         _perModelGenes = ["weight", "density", "epsilon", "gamma"];
         _perModelGenes = _perModelGenes.Where(p => config.Methods.Any(m => PerModelParameters[m].Contains(p))).ToArray();
-        _hasT = config.Methods.Contains("slerp");
-        _tStart = GroupCount * sourceCount * _perModelGenes.Length;
-        _scaleStart = _tStart + (_hasT ? GroupCount : 0);
+        _globalGenes = GlobalGeneOrder.Where(p => config.Methods.Any(m => GlobalParameters.GetValueOrDefault(m, []).Contains(p))).ToArray();
+        _globalStart = GroupCount * sourceCount * _perModelGenes.Length;
+        _scaleStart = _globalStart + GroupCount * _globalGenes.Length;
         SlotCount = config.LayerOrdering is { } ordering ? ordering.Repeats * layerCount : 0;
         var categories = new List<int>();
         if (config.Methods.Count > 1) categories.Add(config.Methods.Count);
@@ -83,7 +101,8 @@ public sealed class GenomeLayout
         for (int g = 0; g < GroupCount; g++)
             for (int s = 0; s < SourceCount; s++)
                 foreach (string p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}.{p}");
-        if (_hasT) for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.t");
+        foreach (string p in _globalGenes)
+            for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.{p}");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.input_scale");
         if (_config.Methods.Count > 1) names.Add("method");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.origin");
@@ -117,7 +136,12 @@ public sealed class GenomeLayout
                 perModel.Add(values);
             }
             var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
-            if (method == "slerp") global["t"] = _config.Ranges.T.Map(genome.Reals[_tStart + g]);
+            for (int p = 0; p < _globalGenes.Length; p++)
+            {
+                string name = _globalGenes[p];
+                if (GlobalParameters.GetValueOrDefault(method, []).Contains(name))
+                    global[name] = Range(name).Map(genome.Reals[_globalStart + p * GroupCount + g]);
+            }
             groups.Add(new GroupParameters(perModel, global));
         }
         List<LayerSlot>? slots = null;
@@ -156,6 +180,10 @@ public sealed class GenomeLayout
         "density" => _config.Ranges.Density,
         "epsilon" => _config.Ranges.Epsilon,
         "gamma" => _config.Ranges.Gamma,
+        "t" => _config.Ranges.T,
+        "alpha" => _config.Ranges.Alpha,
+        "common_space_fraction" => _config.Ranges.CommonSpaceFraction,
+        "scaling_power" => _config.Ranges.ScalingPower,
         _ => throw new ArgumentOutOfRangeException(nameof(parameter)),
     };
 }

@@ -28,6 +28,8 @@ public sealed class RecipeComposer
     private readonly torch.ScalarType _dtype;
     private readonly ulong _mergeSeed;
     private readonly Func<string, IMergeMethod> _methods;
+    private readonly IReadOnlyList<string>? _proxyTasks;
+    private readonly int _proxyPrompts;
 
     /// <param name="layout">The genome layout (groups and layer ranges).</param>
     /// <param name="baseModel">Full path of the base model.</param>
@@ -35,9 +37,13 @@ public sealed class RecipeComposer
     /// <param name="dtype">The recipe's dtype (merge and output).</param>
     /// <param name="mergeSeed">The seed random merge methods draw from.</param>
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
+    /// <param name="proxyTasks">esm's eval task YAML per source (full paths), written as the recipe's proxy_tasks; null without esm.</param>
+    /// <param name="proxyPrompts">esm's proxy prompts per task.</param>
     public RecipeComposer(GenomeLayout layout, string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, ulong mergeSeed,
-        Func<string, IMergeMethod>? methods = null)
+        Func<string, IMergeMethod>? methods = null, IReadOnlyList<string>? proxyTasks = null, int proxyPrompts = 32)
     {
+        _proxyTasks = proxyTasks;
+        _proxyPrompts = proxyPrompts;
         _layout = layout;
         _baseModel = baseModel;
         _sources = sources;
@@ -87,6 +93,12 @@ public sealed class RecipeComposer
                 break;
         }
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
+        if (candidate.Method == "esm" && _proxyTasks is { } tasks)
+        {
+            y.Append("proxy_tasks:\n");
+            for (int i = 0; i < _sources.Count; i++) y.Append("  ").Append(Quote(_sources[i])).Append(": ").Append(Quote(tasks[i])).Append('\n');
+            y.Append(Invariant($"proxy_prompts: {_proxyPrompts}\n"));
+        }
         y.Append("slices:\n");
         int layerGroups = _layout.GroupCount - 2;
         for (int g = 1; g <= layerGroups; g++)

@@ -36,15 +36,18 @@ public sealed class CandidateMaterializer : IDisposable
     private readonly DecoderLayout _layout;
     private readonly Func<string, IMergeMethod> _methods;
     private readonly string _stageRoot;
+    private readonly IProxyActivations? _proxy;
 
     /// <param name="baseModel">Base model directory.</param>
     /// <param name="sources">Source model directories.</param>
     /// <param name="dtype">Merge and model dtype.</param>
     /// <param name="slotCount">Layer slots of the data-flow space, or 0 without a layer ordering.</param>
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
+    /// <param name="proxyActivations">esm's proxy activations (the materialiser disposes them when they are disposable), or null.</param>
     public CandidateMaterializer(string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, int slotCount = 0,
-        Func<string, IMergeMethod>? methods = null)
+        Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null)
     {
+        _proxy = proxyActivations;
         _methods = methods ?? MergeMethodRegistry.Get;
         DType = dtype;
         _models = [.. new[] { baseModel }.Concat(sources).Select(ModelDirectory.Open)];
@@ -123,7 +126,7 @@ public sealed class CandidateMaterializer : IDisposable
         bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
         var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
         bool writable = destination.dtype == tensor.ComputeDType && destination.shape.SequenceEqual(tensor.Shape) && destination.is_contiguous();
-        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null);
+        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy);
     }
 
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
@@ -235,5 +238,6 @@ public sealed class CandidateMaterializer : IDisposable
         _inputs.Clear();
         _stage1?.Clear();
         foreach (var model in _models ?? []) model?.Dispose();
+        (_proxy as IDisposable)?.Dispose();
     }
 }

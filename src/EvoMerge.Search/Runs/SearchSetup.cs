@@ -3,6 +3,7 @@ using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
+using EvoMerge.Search.Proxy;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
@@ -66,7 +67,7 @@ public sealed class SearchSetup
         if (config.Genome.LayerGroups > layers)
             throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");
         var layout = new GenomeLayout(config.Genome, config.Models.Count, layers);
-        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, methods);
+        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, methods, config.ProxyTasks, config.ProxyPrompts);
 
         var tokenizer = TextTokenizer.Load(config.BaseModel);
         var tasks = new Dictionary<string, ITaskScorer>(StringComparer.Ordinal);
@@ -112,7 +113,10 @@ public sealed class SearchSetup
 
     /// <summary>A materialiser for this setup (loads the base and source models).</summary>
     public CandidateMaterializer CreateMaterializer() =>
-        new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Methods);
+        new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Methods,
+            Config.ProxyTasks is { } tasks
+                ? new TaskProxyActivations(Config.BaseModel, Config.Models.Zip(tasks).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), Config.ProxyPrompts)
+                : null);
 
     /// <summary>An evaluator over this setup's tasks.</summary>
     public CandidateEvaluator CreateEvaluator() => new(Config, Tasks);

@@ -40,6 +40,39 @@ public class GenomeLayoutTests
     }
 
     [Fact]
+    public void SubspaceMethodsGetAlphaAndTheirOwnGlobalGenesPerGroupAndNoPerModelGenes()
+    {
+        var config = new GenomeConfig(["tsv", "iso_cts", "esm"], 2, new GeneRanges(), null);
+        var layout = new GenomeLayout(config, 2, 4);
+        // 4 groups × (alpha, common_space_fraction, scaling_power); the method gene.
+        Assert.Equal(12, layout.Space.RealCount);
+        Assert.Equal("embeddings.alpha", layout.GeneNames()[0]);
+        Assert.Equal("embeddings.common_space_fraction", layout.GeneNames()[4]);
+        Assert.Equal("head.scaling_power", layout.GeneNames()[11]);
+        var reals = Enumerable.Range(0, 12).Select(i => i / 12.0).ToArray();
+        var tsv = layout.Decode(new Genome(reals, [0]));
+        Assert.Equal("tsv", tsv.Method);
+        Assert.Empty(tsv.Groups[1].PerModel[0]);
+        Assert.Equal(["alpha"], tsv.Groups[1].Global.Keys);
+        Assert.Equal(new GeneRanges().Alpha.Map(1 / 12.0), tsv.Groups[1].Global["alpha"], 12);
+        var isoCts = layout.Decode(new Genome(reals, [1]));
+        Assert.Equal(new GeneRanges().CommonSpaceFraction.Map(6 / 12.0), isoCts.Groups[2].Global["common_space_fraction"], 12);
+        var esm = layout.Decode(new Genome(reals, [2]));
+        Assert.Equal(["alpha", "scaling_power"], esm.Groups[3].Global.Keys);
+        Assert.Equal(new GeneRanges().ScalingPower.Map(11 / 12.0), esm.Groups[3].Global["scaling_power"], 12);
+
+        var composer = new RecipeComposer(layout, "/m/base", ["/m/a", "/m/b"], torch.ScalarType.Float32, 9, proxyTasks: ["/t/a.yml", "/t/b.yml"], proxyPrompts: 4);
+        var parsed = RecipeReader.Parse(composer.Compose(esm).ParameterSpace, "merge.yml", "/");
+        Assert.Equal("esm", parsed.MergeMethod);
+        Assert.Equal(["/t/a.yml", "/t/b.yml"], parsed.ProxyTasks.Select(t => t.TaskPath));
+        Assert.Equal(4, parsed.ProxyPrompts);
+        var alpha = parsed.Slices[0].Parameters.Get("alpha")!;
+        Assert.Equal(esm.Groups[0].Global["alpha"], alpha.Evaluate("model.embed_tokens.weight", 0));
+        Assert.Equal(esm.Groups[1].Global["alpha"], alpha.Evaluate("model.layers.0.mlp.up_proj.weight", 0));
+        Assert.Empty(RecipeReader.Parse(composer.Compose(tsv).ParameterSpace, "merge.yml", "/").ProxyTasks);
+    }
+
+    [Fact]
     public void TheSeedGenomeIsThePlainMergeWithUnitScales()
     {
         var layout = new GenomeLayout(Config(true), 2, 4);

@@ -99,6 +99,45 @@ public class SearchConfigReaderTests
     }
 
     [Fact]
+    public void SubspaceMethodsAreGenomeChoicesWithTheirRangesAndEsmReadsItsProxyTasks()
+    {
+        string datasets = RepositoryPaths.Combine("datasets");
+        string text = Valid.Replace("[ties, task_arithmetic]", "[tsv, iso_c, iso_cts, esm]")
+            .Replace("    weight: [0, 1.5]", "    alpha: [0.8, 1.2]\n    common_space_fraction: [0.6, 0.9]\n    scaling_power: [0, 1]")
+            .Replace("seed: 7", $"seed: 7\nmerge:\n  proxy_tasks: [{datasets}/addition/addition-answer.yml, {datasets}/reversal/reversal-answer.yml]\n  proxy_prompts: 8");
+        var config = SearchConfigReader.Parse(text, "search.yml", "/work/exp");
+        Assert.Equal(["tsv", "iso_c", "iso_cts", "esm"], config.Genome.Methods);
+        Assert.Equal(new GeneRange(0.8, 1.2), config.Genome.Ranges.Alpha);
+        Assert.Equal(new GeneRange(0.6, 0.9), config.Genome.Ranges.CommonSpaceFraction);
+        Assert.Equal(new GeneRange(0, 1), config.Genome.Ranges.ScalingPower);
+        Assert.Equal([$"{datasets}/addition/addition-answer.yml", $"{datasets}/reversal/reversal-answer.yml"], config.ProxyTasks);
+        Assert.Equal(8, config.ProxyPrompts);
+    }
+
+    [Theory]
+    [InlineData("", "genome.methods[1]: esm needs proxy activations: set merge.proxy_tasks")]
+    [InlineData("merge:\n  proxy_tasks: [a.yml]\n", "merge.proxy_tasks: lists 1 eval tasks but models lists 2")]
+    [InlineData("merge:\n  proxy_tasks: [a.yml, b.yml]\n", "merge.proxy_tasks[0]: eval task file /work/a.yml not found")]
+    [InlineData("merge:\n  proxy_prompts: 33\n", "merge.proxy_prompts: must be ≤ 32")]
+    public void EsmWithoutUsableProxyTasksIsAnErrorNamingTheField(string merge, string expected)
+    {
+        string text = Valid.Replace("[ties, task_arithmetic]", "[ties, esm]").Replace("seed: 7", merge + "seed: 7");
+        var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("common_space_fraction: [0.5, 1.2]", "genome.ranges.common_space_fraction: fractions must lie in [0, 1]")]
+    [InlineData("scaling_power: [-1, 2]", "genome.ranges.scaling_power: powers must lie in [0, 8]")]
+    [InlineData("alpha: [2, 1]", "genome.ranges.alpha: [2, 1] ends before it starts")]
+    public void SubspaceRangesAreChecked(string range, string expected)
+    {
+        string text = Valid.Replace("    weight: [0, 1.5]", "    " + range);
+        var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
     public void SchemaFileIsTheEmbeddedOneAndDescribesEveryField()
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));

@@ -40,6 +40,8 @@ public sealed class AllMethodsTests
             inputs.Add(x);
         }
         merge.Random = new torch.Generator(7, torch.CPU);
+        var moment = torch.eye(16);
+        merge.ProxyInputs = _ => moment;
         return (merge, inputs.ToArray());
     }
 

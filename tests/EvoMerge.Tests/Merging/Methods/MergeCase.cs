@@ -27,6 +27,8 @@ internal sealed class MergeCase
 
     public torch.Generator? Random { get; set; }
 
+    public Func<MergeInput, torch.Tensor?>? ProxyInputs { get; set; }
+
     public static MergeCase For(string method) => new(MergeMethodRegistry.Get(method));
 
     public MergeCase Base(torch.Tensor tensor, params (string Name, double Value)[] parameters)
@@ -59,6 +61,7 @@ internal sealed class MergeCase
         Models = _models,
         Global = new ParameterValues(WithDefaults(_global, ParameterScope.Global)),
         Random = Random,
+        ProxyInputs = ProxyInputs,
     };
 
     public torch.Tensor Merge() => Method.Merge(Build());

@@ -31,6 +31,10 @@ public sealed class MergeMethodRegistryTests
         { "nearswap", "t=REQ |", BaseModelRule.Required, 1, 1, false },
         { "arcee_fusion", "|", BaseModelRule.Required, 1, 1, false },
         { "passthrough", "| scale=none", BaseModelRule.Ignored, 1, 1, false },
+        { "tsv", "alpha=1 include_embeddings=0 |", BaseModelRule.Required, 1, null, false },
+        { "iso_c", "alpha=1 include_embeddings=0 |", BaseModelRule.Required, 1, null, false },
+        { "iso_cts", "alpha=1 include_embeddings=0 common_space_fraction=0.8 |", BaseModelRule.Required, 1, null, false },
+        { "esm", "alpha=1 include_embeddings=0 scaling_power=2 |", BaseModelRule.Required, 1, null, false },
     };
 
     [Theory]
@@ -48,10 +52,10 @@ public sealed class MergeMethodRegistryTests
     }
 
     [Fact]
-    public void Registers_exactly_the_twenty_methods()
+    public void Registers_exactly_the_twenty_four_methods()
     {
         var expected = Table.Select(row => (string)row[0]).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(20, expected.Length);
+        Assert.Equal(24, expected.Length);
         Assert.Equal(expected, MergeMethodRegistry.Names);
     }
 
@@ -60,7 +64,7 @@ public sealed class MergeMethodRegistryTests
     {
         foreach (var name in MergeMethodRegistry.Names)
         {
-            foreach (var p in MergeMethodRegistry.Get(name).Parameters.Where(p => p.Name is "normalize" or "rescale" or "int8_mask" or "filter_wise" or "normalize_weights" or "nuslerp_row_wise" or "nuslerp_flatten"))
+            foreach (var p in MergeMethodRegistry.Get(name).Parameters.Where(p => p.Name is "normalize" or "include_embeddings" or "rescale" or "int8_mask" or "filter_wise" or "normalize_weights" or "nuslerp_row_wise" or "nuslerp_flatten"))
                 Assert.Equal(ParameterKind.Boolean, p.Kind);
         }
     }

@@ -1,0 +1,77 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// esm (Essential Subspace Merging; Li, Qi, Tian, Geng, CVPR 2026). Per 2-D tensor and task t, with G_t = XᵀX/N the
+/// second moment of the layer's inputs X on the base model over task t's proxy prompts
+/// (<see cref="MergeContext.ProxyInputs"/>): the essential subspace P_t is the top k = ⌊min(d_out, d_in)/T⌋
+/// principal directions of the activation shift X·Δ_tᵀ, i.e. the top eigenvectors of <c>Δ_t·G_t·Δ_tᵀ</c>
+/// (uncentred, as the authors' PCA); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
+/// and unit rows V̂. Polarised scaling with power p = <c>scaling_power</c> (default 2, 0 turns it off):
+/// inter-task, each task's s times (‖Δ_t‖_F / mean_u ‖Δ_u‖_F)^p; inter-dimension, every input column j of the
+/// stacked rows diag(s)·V̂ times (c_j / mean c)^p, c_j the column's norm (s and V̂ re-read from the scaled rows).
+/// Then as TSV-M: the concatenated P's and V̂'s are replaced by their polar factors, <c>ΔW = P_⊥·diag(s)·V̂_⊥</c>,
+/// and <c>B + α·ΔW</c>. With G_t ∝ I and p = 0 this is exactly TSV-M. Inter-layer scaling (the paper's third level)
+/// needs every layer's merged norm and is not applied here (see docs/subspace-merging.md). Without proxy inputs
+/// (no <c>proxy_tasks</c> in the recipe, or a search without them) a 2-D tensor is a <see cref="MergeException"/>;
+/// a 2-D tensor that is not a linear layer's weight (embed_tokens with include_embeddings) is merged by TSV-M.
+/// </summary>
+public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0))
+{
+    /// <inheritdoc/>
+    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
+    {
+        using var scalars = new HeldScalars();
+        double power = ParameterLookup.Global(context, "scaling_power");
+        if (!(power >= 0.0 && power <= 8.0))
+            throw MergeException.ForTensor(context.TensorName, $"esm: scaling_power must be between 0 and 8, got {power}");
+        var proxy = context.ProxyInputs ?? throw MergeException.ForTensor(context.TensorName,
+            "esm needs proxy activations: set the recipe's top-level proxy_tasks (an eval task YAML per model) or the search's proxy tasks");
+        var moments = new List<torch.Tensor>(deltas.Count);
+        foreach (var model in context.Models)
+        {
+            var moment = proxy(model);
+            if (moment is null) return TsvMerge.Of(deltas);
+            long inputs = deltas[0].shape[1];
+            if (moment.dim() != 2 || moment.shape[0] != inputs || moment.shape[1] != inputs)
+                throw MergeException.ForTensor(context.TensorName,
+                    $"esm: proxy inputs of '{model.Model}' are [{string.Join(", ", moment.shape)}], expected [{inputs}, {inputs}]");
+            moments.Add(moment);
+        }
+
+        long k = SingularFactors.RankPerTask(deltas[0], deltas.Count);
+        var bases = new List<torch.Tensor>(deltas.Count);
+        var rows = new List<torch.Tensor>(deltas.Count);
+        var norms = new double[deltas.Count];
+        for (int t = 0; t < deltas.Count; t++)
+        {
+            var delta = deltas[t];
+            var shift = delta.matmul(moments[t].to_type(delta.dtype)).matmul(delta.t());
+            shift = (shift + shift.t()).mul(scalars.Hold(0.5));
+            var (_, vectors) = torch.linalg.eigh(shift);
+            var essential = vectors.narrow(1, vectors.shape[1] - k, k).flip(1);
+            bases.Add(essential);
+            rows.Add(essential.t().matmul(delta));
+            norms[t] = delta.norm().ToDouble();
+        }
+
+        if (power > 0.0)
+        {
+            double meanNorm = norms.Average();
+            for (int t = 0; t < rows.Count && meanNorm > 0.0; t++)
+                rows[t] = rows[t].mul(scalars.Hold(Math.Pow(norms[t] / meanNorm, power)));
+        }
+        var stacked = torch.cat(rows.ToArray(), 0);
+        if (power > 0.0)
+        {
+            var columns = stacked.norm(0, true);
+            var mean = columns.mean();
+            if (mean.ToDouble() > 0.0)
+                stacked = stacked.mul(columns.div(mean).pow(scalars.Hold(power)));
+        }
+        var s = stacked.norm(1, true);
+        var unit = stacked.div(s.clamp_min(scalars.Hold(1e-30)));
+        return SingularFactors.OrthogonalRebuild(torch.cat(bases.ToArray(), 1), s.squeeze(1), unit);
+    }
+}

@@ -1,0 +1,50 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// iso_cts (Iso-CTS, isotropic merging in common and task-specific subspaces; Marczak et al., ICML 2025): per 2-D
+/// tensor of rank r = min(d_out, d_in), the top k singular directions of the summed updates Σ_t Δ_t form the common
+/// subspace, k = ⌊<c>common_space_fraction</c>·r⌋ (default 0.8) moved so that r − k splits evenly into T task parts
+/// of s = round((r − k)/T) directions; each task contributes the top s singular directions of its update with the
+/// common subspace projected out, <c>(I − U_c U_cᵀ)·Δ_t</c>. All left and right vectors are concatenated, replaced by
+/// their polar factors, and given one isotropic singular value, the mean of the kept singular values (common and
+/// task-specific): <c>ΔW = σ̄·U_⊥V_⊥ᵀ</c>, then <c>B + α·ΔW</c>. With s = 0 this is Iso-C. See
+/// <see cref="SubspaceMerge"/> for the fallback and parameters.
+/// </summary>
+public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts", MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8))
+{
+    /// <inheritdoc/>
+    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
+    {
+        double fraction = ParameterLookup.Global(context, "common_space_fraction");
+        if (!(fraction >= 0.0 && fraction <= 1.0))
+            throw MergeException.ForTensor(context.TensorName, $"iso_cts: common_space_fraction must be between 0 and 1, got {fraction}");
+        int tasks = deltas.Count;
+        long rank = Math.Min(deltas[0].shape[0], deltas[0].shape[1]);
+        long common = (long)Math.Floor(fraction * rank);
+        long perTask = (long)Math.Round((rank - common) / (double)tasks, MidpointRounding.ToEven);
+        if (perTask * tasks > rank) perTask = rank / tasks;
+        common = rank - perTask * tasks;
+
+        var sum = deltas.Aggregate((total, d) => total + d);
+        var (u, s, vh) = torch.linalg.svd(sum, fullMatrices: false);
+        var us = new List<torch.Tensor> { u.narrow(1, 0, common) };
+        var ss = new List<torch.Tensor> { s.narrow(0, 0, common) };
+        var vs = new List<torch.Tensor> { vh.narrow(0, 0, common) };
+        if (perTask > 0)
+        {
+            var commonU = us[0];
+            foreach (var delta in deltas)
+            {
+                var specific = delta - commonU.matmul(commonU.t().matmul(delta));
+                var (tu, ts, tvh) = SingularFactors.Truncated(specific, perTask);
+                us.Add(tu);
+                ss.Add(ts);
+                vs.Add(tvh);
+            }
+        }
+        var kept = torch.cat(ss.ToArray(), 0);
+        return SingularFactors.Polar(torch.cat(us.ToArray(), 1)).matmul(SingularFactors.Polar(torch.cat(vs.ToArray(), 0))).mul(kept.mean());
+    }
+}

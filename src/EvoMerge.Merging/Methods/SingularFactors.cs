@@ -1,0 +1,40 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Methods;
+
+/// <summary>
+/// Linear algebra the subspace methods share, all through <c>torch.linalg.svd</c> (reduced) in the caller's dtype and
+/// dispose scope.
+/// </summary>
+internal static class SingularFactors
+{
+    /// <summary>The polar factor of <paramref name="a"/>: <c>U·Vᵀ</c> of its reduced SVD, the orthonormal matrix nearest to it.</summary>
+    public static torch.Tensor Polar(torch.Tensor a)
+    {
+        var (u, _, vh) = torch.linalg.svd(a, fullMatrices: false);
+        return u.matmul(vh);
+    }
+
+    /// <summary>The top <paramref name="k"/> singular triplets: U [m, k], S [k], Vᵀ [k, n].</summary>
+    public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Truncated(torch.Tensor a, long k)
+    {
+        var (u, s, vh) = torch.linalg.svd(a, fullMatrices: false);
+        return (u.narrow(1, 0, k), s.narrow(0, 0, k), vh.narrow(0, 0, k));
+    }
+
+    /// <summary>
+    /// TSV-M's reconstruction: the concatenated left vectors <paramref name="u"/> [m, K] and right vectors
+    /// <paramref name="vh"/> [K, n] replaced by their polar factors, then <c>U_⊥·diag(s)·V_⊥ᵀ</c>. Directions whose
+    /// singular value is negligible (≤ 1e-6 of the largest) carry nothing; they are zeroed before the polar factors so
+    /// that their arbitrary vectors (a rank-deficient task's null space) do not tilt the others.
+    /// </summary>
+    public static torch.Tensor OrthogonalRebuild(torch.Tensor u, torch.Tensor s, torch.Tensor vh)
+    {
+        using var scalars = new HeldScalars();
+        var kept = s.gt(s.max().mul(scalars.Hold(1e-6))).to_type(s.dtype);
+        return Polar(u.mul(kept.unsqueeze(0))).mul(s.mul(kept).unsqueeze(0)).matmul(Polar(vh.mul(kept.unsqueeze(1))));
+    }
+
+    /// <summary>The per-task rank ⌊min(m, n) / T⌋ (at least 1) of a [m, n] matrix merged from T tasks.</summary>
+    public static long RankPerTask(torch.Tensor delta, int tasks) => Math.Max(1, Math.Min(delta.shape[0], delta.shape[1]) / tasks);
+}
