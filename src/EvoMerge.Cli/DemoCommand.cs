@@ -12,7 +12,7 @@ using EvoMerge.Tensors;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge demo [--config FILE] [--seed N] [--run-dir DIR] [--budget N] [--minutes M] [--limit N] [host options]</c>:
+/// <c>evomerge demo [--config FILE] [--seed N] [--run-dir DIR] [--budget N] [--minutes M] [--limit N] [--search-only] [host options]</c>:
 /// runs the bundled demo search (a normal hosted <c>evomerge search</c> of <c>experiments/demo/search.yml</c>: live
 /// progress, metrics endpoint, checkpoints) over the tiny specialists in <c>models/</c>, then prints and writes the
 /// test-split table of <see cref="DemoTableBuilder"/>.
@@ -29,10 +29,11 @@ public static class DemoCommand
         var limit = new Option<int?>("--limit") { Description = "Score at most N documents per task in the final table (a quick check; default all)." };
         var datasets = new Option<DirectoryInfo?>("--datasets") { Description = "Skill datasets with their task YAMLs (default: datasets/ next to experiments/)." };
         var upperBound = new Option<DirectoryInfo?>("--upper-bound") { Description = "Multitask model shown as the upper bound (default: multitask next to the base model, when present)." };
+        var searchOnly = new Option<bool>("--search-only") { Description = "Run the search and stop (no table), e.g. to compare optimizers on dev." };
         var host = new SearchHostCommandOptions();
         var command = new Command("demo", "Run the bundled demo search over tiny specialist models and print a test-split table against sources, baselines and the multitask model.")
         {
-            config, seed, runDir, budget, minutes, limit, datasets, upperBound,
+            config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly,
         };
         host.AddTo(command);
         command.SetAction(parse =>
@@ -80,6 +81,7 @@ public static class DemoCommand
                 if (code == 0) Console.WriteLine($"stopped before the budget; continue with: evomerge resume {settings.RunDirectory} (the table is not written)");
                 return code;
             }
+            if (parse.GetValue(searchOnly)) return 0;
 
             var setup = SearchSetup.Open(settings.RunDirectory);
             var files = new RunFiles(settings.RunDirectory);
