@@ -24,8 +24,8 @@ public sealed class DemoTableBuilder
     /// <summary>task_arithmetic weights tried (one weight for every source).</summary>
     public static readonly double[] TaskArithmeticWeights = [0.3, 0.5, 0.7, 1.0];
 
-    /// <summary>TIES (weight, density) pairs tried.</summary>
-    public static readonly (double Weight, double Density)[] TiesGrid = [(0.5, 0.3), (1.0, 0.3), (0.5, 0.6), (1.0, 0.6)];
+    /// <summary>TIES densities tried (weight 1; TIES normalises by the summed weights, so a common weight cancels).</summary>
+    public static readonly double[] TiesDensities = [0.2, 0.4, 0.6, 0.8];
 
     private readonly SearchSetup _setup;
     private readonly IReadOnlyList<EvalTask> _testTasks;
@@ -91,7 +91,7 @@ public sealed class DemoTableBuilder
         var grids = new (string Kind, (string Label, string Parameters)[] Points)[]
         {
             ("task_arithmetic", [.. TaskArithmeticWeights.Select(w => (string.Create(inv, $"w={w:0.0}"), string.Create(inv, $"{{weight: {w:0.0##}}}")))]),
-            ("ties", [.. TiesGrid.Select(p => (string.Create(inv, $"w={p.Weight:0.0} d={p.Density:0.0}"), string.Create(inv, $"{{weight: {p.Weight:0.0##}, density: {p.Density:0.0##}}}")))]),
+            ("ties", [.. TiesDensities.Select(d => (string.Create(inv, $"d={d:0.0}"), string.Create(inv, $"{{weight: 1.0, density: {d:0.0##}}}")))]),
         };
         foreach (var (kind, points) in grids)
         {
@@ -171,7 +171,7 @@ public sealed class DemoTableBuilder
     private DemoTableRow Row(DecoderModel model, string label, string kind, string note, double dev)
     {
         var clock = Stopwatch.StartNew();
-        var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 64 });
+        var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
         var test = _testTasks.Select(task =>
         {
             var metric = evaluator.Evaluate(task).Metric(task.Kind == EvalTaskKind.MultipleChoice ? "acc" : "exact_match");

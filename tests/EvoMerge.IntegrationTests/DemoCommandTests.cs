@@ -23,7 +23,7 @@ public class DemoCommandTests
         Assert.NotEqual("0", url.Groups[2].Value);
         Assert.Contains($"metrics on {url.Groups[1].Value}/metrics", result.Stderr);
         Assert.Matches(@"\| model \| chosen by \| dev objectives \| addition choice \|", result.Stdout);
-        foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties w=", "| evolved #", "| multitask |" })
+        foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties d=", "| evolved #", "| multitask |" })
             Assert.Contains(row, result.Stdout);
 
         Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));

@@ -8,12 +8,14 @@ namespace EvoMerge.Tests.Search;
 /// <summary>Every search config under experiments/ is valid: the bundled ones open completely (models, tasks, metrics), the Qwen one up to its missing weights.</summary>
 public class ExperimentConfigTests
 {
-    public static TheoryData<string> BundledConfigs() =>
+    private static readonly string[] Bundled =
     [
         "demo/search.yml", "demo-large/search.yml",
         "genomes/parameter-space.yml", "genomes/layer-ordering.yml", "genomes/both.yml",
         "optimizers/nsga2.yml", "optimizers/cmaes.yml", "optimizers/random.yml",
     ];
+
+    public static TheoryData<string> BundledConfigs() => new(Bundled);
 
     [Theory]
     [MemberData(nameof(BundledConfigs))]
@@ -34,7 +36,7 @@ public class ExperimentConfigTests
             .Where(f => File.ReadLines(f).Any(l => l.StartsWith("base_model:", StringComparison.Ordinal)))
             .Select(f => Path.GetRelativePath(RepositoryPaths.Combine("experiments"), f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal).ToArray();
-        var listed = BundledConfigs().Select(row => (string)row[0]).Append("qwen2.5-1.5b-math-instruct/search.yml").Order(StringComparer.Ordinal).ToArray();
+        var listed = Bundled.Append("qwen2.5-1.5b-math-instruct/search.yml").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(listed, configs);
     }
 
