@@ -47,9 +47,17 @@ public class ExperimentConfigTests
         var config = SearchConfigReader.ReadFile(Path.Combine(directory, "search.yml"));
         Assert.Equal(2, config.Models.Count);
         Assert.Equal(["math", "knowledge"], config.Objectives.Select(o => o.Name));
+        // The task YAMLs name Parquet files prepare_data.py writes; stand-ins with those names let their keys be checked here.
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "tasks"));
+        Directory.CreateDirectory(Path.Combine(temp.Path, "data"));
+        foreach (string name in new[] { "gsm8k-dev", "gsm8k-test", "arc-challenge-dev", "arc-challenge-test" })
+            File.WriteAllBytes(Path.Combine(temp.Path, "data", name + ".parquet"), []);
         foreach (string task in config.TaskFiles.Concat(config.TaskFiles.Select(t => t.Replace("-dev.yml", "-test.yml", StringComparison.Ordinal))))
         {
-            var definition = EvalTaskDefinition.Read(task);
+            string copy = Path.Combine(temp.Path, "tasks", Path.GetFileName(task));
+            File.Copy(task, copy);
+            var definition = EvalTaskDefinition.Read(copy);
             Assert.Equal(task.EndsWith("-test.yml", StringComparison.Ordinal) ? "test" : "dev", definition.Split);
         }
         var problem = Assert.Throws<SearchConfigException>(() => SearchSetup.Create(config, SearchSetup.DeriveInfo(config, directory)));
