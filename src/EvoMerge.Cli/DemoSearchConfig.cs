@@ -32,7 +32,11 @@ public static class DemoSearchConfig
         throw new FileNotFoundException($"{DefaultRelativePath}: not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}; run the demo from a clone of the repository or pass --config", DefaultRelativePath);
     }
 
-    /// <summary>Reads <paramref name="file"/>, replaces the given top-level values in its text and parses the result (paths relative to the file).</summary>
+    /// <summary>
+    /// Reads <paramref name="file"/>, replaces the given top-level values in its text and parses the result (paths
+    /// relative to the file). An evaluation budget replaces the config's evaluation and generation limits; minutes
+    /// replace its wall-clock limit.
+    /// </summary>
     public static SearchConfig Read(string file, ulong? seed, int? evaluations, double? minutes, string? runDirectory)
     {
         string full = Path.GetFullPath(file);
@@ -44,7 +48,7 @@ public static class DemoSearchConfig
         {
             var budget = original.Budget;
             var parts = new List<string>();
-            if (budget.Generations is { } g) parts.Add($"generations: {g.ToString(inv)}");
+            if (evaluations is null && budget.Generations is { } g) parts.Add($"generations: {g.ToString(inv)}");
             if ((evaluations ?? budget.Evaluations) is { } e) parts.Add($"evaluations: {e.ToString(inv)}");
             if ((minutes is { } m ? m * 60 : budget.WallClockSeconds) is { } w) parts.Add($"wall_clock_seconds: {w.ToString("0.###", inv)}");
             text = Replace(text, file, "budget", "{" + string.Join(", ", parts) + "}");
