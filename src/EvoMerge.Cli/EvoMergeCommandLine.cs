@@ -27,6 +27,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         foreach (var (name, description, issue) in Planned)
             root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
@@ -49,7 +50,6 @@ public static class EvoMergeCommandLine
 
     private static readonly (string Name, string Description, int Issue)[] Planned =
     [
-        ("demo", "Run the bundled demo search over tiny specialist models.", 7),
     ];
 
     private static Command NotYetAvailable(string name, string description, int issue)

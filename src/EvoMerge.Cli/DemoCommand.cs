@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using EvoMerge.Host;
+using EvoMerge.Search.Runs;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Cli;
+
+/// <summary>
+/// <c>evomerge demo [--config FILE] [--seed N] [--run-dir DIR] [--budget N] [--minutes M] [--limit N] [--search-only] [host options]</c>:
+/// runs the bundled demo search (a normal hosted <c>evomerge search</c> of <c>experiments/demo/search.yml</c>: live
+/// progress, metrics endpoint, checkpoints) over the tiny specialists in <c>models/</c>, then prints and writes the
+/// test-split table of <see cref="DemoTableBuilder"/>.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = $"Search config to run (default: the repository's {DemoSearchConfig.DefaultRelativePath})." };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the search (default: the config's)." };
+        var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (default: runs/demo-SEED in the repository, or the next free runs/demo-SEED-N)." };
+        var budget = new Option<int?>("--budget") { Description = "Evaluation budget: candidates scored (default: the config's)." };
+        var minutes = new Option<double?>("--minutes") { Description = "Wall-clock budget of the search in minutes (default: the config's)." };
+        var limit = new Option<int?>("--limit") { Description = "Score at most N documents per task in the final table (a quick check; default all)." };
+        var datasets = new Option<DirectoryInfo?>("--datasets") { Description = "Skill datasets with their task YAMLs (default: datasets/ next to experiments/)." };
+        var upperBound = new Option<DirectoryInfo?>("--upper-bound") { Description = "Multitask model shown as the upper bound (default: multitask next to the base model, when present)." };
+        var searchOnly = new Option<bool>("--search-only") { Description = "Run the search and stop (no table), e.g. to compare optimizers on dev." };
+        var host = new SearchHostCommandOptions();
+        var command = new Command("demo", "Run the bundled demo search over tiny specialist models and print a test-split table against sources, baselines and the multitask model.")
+        {
+            config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly,
+        };
+        host.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var total = Stopwatch.StartNew();
+            string configFile = parse.GetValue(config)?.FullName ?? DemoSearchConfig.Locate();
+            string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(configFile)!, "..", ".."));
+            if (parse.GetValue(budget) is <= 0) throw new ArgumentException("--budget: must be a positive number of evaluations");
+            if (parse.GetValue(minutes) is { } m && !(m > 0)) throw new ArgumentException("--minutes: must be positive");
+            if (parse.GetValue(limit) is <= 0) throw new ArgumentException("--limit: must be positive");
+            var probe = DemoSearchConfig.Read(configFile, parse.GetValue(seed), null, null, null);
+            bool inRepository = configFile.StartsWith(Path.Combine(root, "experiments") + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+            string run = parse.GetValue(runDir)?.FullName ?? FreeRunDirectory(Path.Combine(inRepository ? root : Directory.GetCurrentDirectory(), "runs"), probe.Seed);
+            var settings = DemoSearchConfig.Read(configFile, parse.GetValue(seed), parse.GetValue(budget), parse.GetValue(minutes), run);
+            string datasetsDirectory = parse.GetValue(datasets)?.FullName ?? Path.Combine(root, "datasets");
+            if (!Directory.Exists(datasetsDirectory)) throw new DirectoryNotFoundException($"{datasetsDirectory}: the skill datasets are not there; pass --datasets");
+            string? upper = parse.GetValue(upperBound)?.FullName;
+            if (upper is null && Path.Combine(Path.GetDirectoryName(settings.BaseModel.TrimEnd('/'))!, "multitask") is var sibling && Directory.Exists(sibling)) upper = sibling;
+
+            var overrides = new Dictionary<string, string?>(host.Overrides(parse), StringComparer.OrdinalIgnoreCase);
+            if (!overrides.ContainsKey("metrics_url") && Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL") is not { Length: > 0 })
+                overrides["metrics_url"] = MetricsUrl();
+            string metrics = overrides.TryGetValue("metrics_url", out var url) && url is not null ? url : Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL")!;
+            var inv = CultureInfo.InvariantCulture;
+            var b = settings.Budget;
+            Console.WriteLine($"evomerge demo: {settings.File}, seed {settings.Seed}, optimizer {settings.Optimizer.OptimizerName}, {settings.Models.Count} sources, objectives {string.Join(", ", settings.Objectives.Select(o => o.Name))} (dev)");
+            Console.WriteLine(string.Create(inv, $"budget: {b.Evaluations?.ToString(inv) ?? "-"} evaluations, {b.Generations?.ToString(inv) ?? "-"} generations, {(b.WallClockSeconds is { } w ? $"{w:0} s" : "-")} wall clock (whichever comes first)"));
+            Console.WriteLine($"run directory: {settings.RunDirectory}");
+            Console.WriteLine($"metrics: {metrics.TrimEnd('/')}{(new Uri(metrics).AbsolutePath is "/" or "" ? "/metrics" : "")}  (/status and /healthz on the same address)");
+
+            bool finished = false;
+            var searchClock = Stopwatch.StartNew();
+            int code = SearchHost.Run(
+                observer => SearchRun.Start(settings, observer),
+                r => $"demo search in {settings.RunDirectory}: {r.Setup.Layout.Space.RealCount} real and {r.Setup.Layout.Space.CategoryGeneCount} categorical genes, optimizer {settings.Optimizer.OptimizerName}, seed {settings.Seed}",
+                overrides,
+                r =>
+                {
+                    finished = true;
+                    SearchCommand.PrintSummary(r);
+                });
+            double searchSeconds = searchClock.Elapsed.TotalSeconds;
+            if (code != 0 || !finished)
+            {
+                if (code == 0) Console.WriteLine($"stopped before the budget; continue with: evomerge resume {settings.RunDirectory} (the table is not written)");
+                return code;
+            }
+            if (parse.GetValue(searchOnly)) return 0;
+
+            var setup = SearchSetup.Open(settings.RunDirectory);
+            var files = new RunFiles(settings.RunDirectory);
+            var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
+                ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
+            var facts = new Dictionary<string, string>
+            {
+                ["config"] = settings.File,
+                ["seed"] = settings.Seed.ToString(inv),
+                ["optimizer"] = settings.Optimizer.OptimizerName,
+                ["generations"] = checkpoint.Generation.ToString(inv),
+                ["evaluations"] = checkpoint.EvaluationsScored.ToString(inv),
+                ["search_seconds"] = searchSeconds.ToString("0.0", inv),
+                ["hypervolume"] = (checkpoint.Statistics.Count > 0 ? checkpoint.Statistics[^1].Hypervolume : 0).ToString("R", inv),
+                ["archive_size"] = checkpoint.Archive.Count.ToString(inv),
+                ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}",
+                ["version"] = RunIdentity.ProgramVersion,
+            };
+            Console.Error.WriteLine("scoring the table on the test splits...");
+            var table = new DemoTableBuilder(setup, datasetsDirectory, parse.GetValue(limit), line => Console.Error.WriteLine(line))
+                .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upper, facts);
+            var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
+            string markdown = Header(withTotal) + withTotal.ToMarkdown();
+            AtomicFile.WriteAllText(Path.Combine(settings.RunDirectory, DemoTable.MarkdownFileName), markdown);
+            AtomicFile.WriteAllText(Path.Combine(settings.RunDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
+            Console.WriteLine();
+            Console.Write(markdown);
+            Console.WriteLine();
+            Console.WriteLine($"wrote {Path.Combine(settings.RunDirectory, DemoTable.MarkdownFileName)} and {DemoTable.JsonFileName}; plots: {Plots(settings.RunDirectory)}");
+            Console.WriteLine($"export a member: evomerge export {settings.RunDirectory} --member K --out DIR");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Header(DemoTable table)
+    {
+        var f = table.Facts;
+        return $"Test-split accuracy in % (± standard error). Search: {f["optimizer"]}, seed {f["seed"]}, {f["evaluations"]} evaluations in {f["generations"]} generations, "
+            + $"{f["search_seconds"]} s; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
+            + (f.TryGetValue("limit", out var limit) ? $" Only the first {limit} documents of each task were scored (--limit): a quick check, not the result." : "")
+            + "\nRows are chosen on dev (the mean of the search objectives), columns are held-out test tasks; average = mean of the columns.\n\n";
+    }
+
+    private static string Plots(string runDirectory)
+    {
+        var plots = Directory.EnumerateFiles(runDirectory, "*.*", SearchOption.AllDirectories)
+            .Where(p => p.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+            .Select(p => Path.GetRelativePath(runDirectory, p)).Order(StringComparer.Ordinal).ToList();
+        return plots.Count == 0 ? "none in the run directory" : string.Join(", ", plots);
+    }
+
+    /// <summary>runs/demo-SEED, or runs/demo-SEED-N for the first N ≥ 2 whose directory holds no search yet.</summary>
+    private static string FreeRunDirectory(string runs, ulong seed)
+    {
+        string candidate = Path.Combine(runs, $"demo-{seed}");
+        for (int n = 2; File.Exists(Path.Combine(candidate, "run.json")); n++) candidate = Path.Combine(runs, $"demo-{seed}-{n}");
+        return candidate;
+    }
+
+    /// <summary>The default metrics URL when its port is free, otherwise one on a free port (so the URL printed is the one served).</summary>
+    private static string MetricsUrl()
+    {
+        var preferred = new Uri(SearchHostOptions.DefaultMetricsUrl);
+        var address = IPAddress.Parse(preferred.Host);
+        foreach (int port in new[] { preferred.Port, 0 })
+        {
+            try
+            {
+                var listener = new TcpListener(address, port);
+                listener.Start();
+                int bound = ((IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                return $"http://{address}:{bound}";
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new IOException("no free TCP port on 127.0.0.1 for the metrics endpoint");
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace EvoMerge.IntegrationTests;
+
+/// <summary>
+/// <c>evomerge demo</c> through the built CLI at a tiny budget: the hosted search runs, the table is printed and
+/// written. The config is the bundled demo config with absolute model and task paths and a population of 4 (one
+/// generation of 4 candidates); that the bundled configs themselves open is ExperimentConfigTests' job.
+/// </summary>
+public class DemoCommandTests
+{
+    [Fact]
+    public void TinyDemoPrintsTheTableAndWritesTheRunDirectory()
+    {
+        using var temp = new TempDirectory();
+        string run = temp.Combine("run");
+        string root = CliRunner.RepositoryRoot.TrimEnd('/');
+        string config = temp.Combine("search.yml");
+        string text = File.ReadAllText(Path.Combine(root, "experiments", "demo", "search.yml"))
+            .Replace("../../", root + "/", StringComparison.Ordinal).Replace("population_size: 16", "population_size: 4", StringComparison.Ordinal);
+        Assert.Contains("population_size: 4", text);
+        File.WriteAllText(config, text);
+
+        // Typically well under a minute; the timeout allows for a shared, heavily loaded CI machine.
+        var result = CliRunner.Run(TimeSpan.FromMinutes(8), "demo", "--config", config, "--seed", "5", "--budget", "1", "--limit", "3",
+            "--run-dir", run, "--datasets", Path.Combine(root, "datasets"), "--progress", "log");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var url = Regex.Match(result.Stdout, @"metrics: (http://127\.0\.0\.1:(\d+))/metrics");
+        Assert.True(url.Success, result.Stdout);
+        Assert.NotEqual("0", url.Groups[2].Value);
+        Assert.Contains($"metrics on {url.Groups[1].Value}/metrics", result.Stderr);
+        Assert.Matches(@"\| model \| chosen by \| dev objectives \| addition choice \|", result.Stdout);
+        foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties d=", "| evolved #", "| multitask |" })
+            Assert.Contains(row, result.Stdout);
+
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));
+        Assert.Contains("| evolved #", File.ReadAllText(Path.Combine(run, "demo-table.md")));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "demo-table.json")))!;
+        Assert.Equal("5", (string?)json["facts"]!["seed"]);
+        Assert.Equal("3", (string?)json["facts"]!["limit"]);
+        var rows = json["rows"]!.AsArray();
+        int evolved = rows.Count(r => (string?)r!["kind"] == "evolved");
+        Assert.InRange(evolved, 1, 4);
+        Assert.Equal(7 + evolved, rows.Count); // base, three sources, two baselines, the evolved members, multitask
+        foreach (var row in rows)
+        {
+            double average = (double)row!["average"]!;
+            Assert.InRange(average, 0.0, 1.0);
+            Assert.Equal(6, row["test"]!.AsObject().Count);
+        }
+        Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yml")));
+    }
+}
