@@ -115,14 +115,22 @@ public static class DemoModelReport
                 .Select(v => v.ToString("0.0", CultureInfo.InvariantCulture));
             text.Append($"| {model} | {string.Join(" | ", cells)} |\n");
         }
-        text.Append("\n## Training\n\n| model | from | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---:|---:|---:|---|---:|\n");
+        text.Append("\n## Training\n\n| model | from | regime | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---|---:|---:|---:|---|---:|\n");
         foreach (string name in DemoModelTraining.ModelNames)
         {
             var card = JsonNode.Parse(File.ReadAllText(Path.Combine(modelsDirectory, name, "training.json")))!;
             text.Append(CultureInfo.InvariantCulture,
-                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
+                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {Regime(card["regime"])} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
         }
         text.Append("\nWall times are from the run that wrote the committed models (one torch thread on a shared 2-vCPU VM).\n");
+        string regimes = Path.Combine(modelsDirectory, RegimesFile);
+        if (File.Exists(regimes)) text.Append('\n').Append(File.ReadAllText(regimes).ReplaceLineEndings("\n"));
         return text.ToString();
     }
+
+    /// <summary>Hand-written findings (the specialist regimes tried and their merges), appended to the README when present.</summary>
+    public const string RegimesFile = "regimes.md";
+
+    private static string Regime(JsonNode? regime) =>
+        regime is null ? "dense (all tensors)" : $"{regime["name"]}: {regime["summary"]}";
 }
