@@ -30,9 +30,10 @@ public static class TrainCommand
         var replay = new Option<double?>("--replay") { Description = "Override the regime's replay fraction (share of batch rows from the other skills' base mixture)." };
         var l2 = new Option<double?>("--l2-to-base") { Description = "Override the regime's L2 pull toward base (λ of λ·Σ‖θ−θ_base‖²)." };
         var learningRate = new Option<double?>("--specialist-lr") { Description = "Override the regime's specialist learning rate." };
+        var freeze = new Option<bool?>("--freeze-shared") { Description = "Override whether the regime freezes embeddings, lm_head and norms (true/false)." };
         var command = new Command("train", "Write the demo's synthetic skill datasets and train its tiny models (base, specialists, multitask) with AdamW.")
         {
-            datasets, models, datasetsOnly, only, report, skipTraining, regime, density, replay, l2, learningRate,
+            datasets, models, datasetsOnly, only, report, skipTraining, regime, density, replay, l2, learningRate, freeze,
         };
         command.SetAction(parse =>
         {
@@ -48,7 +49,7 @@ public static class TrainCommand
             if (!parse.GetValue(skipTraining))
             {
                 var chosen = FineTuneRegime.Named(parse.GetValue(regime)!).WithOverrides(
-                    parse.GetValue(density), parse.GetValue(replay), parse.GetValue(l2), parse.GetValue(learningRate));
+                    parse.GetValue(density), parse.GetValue(replay), parse.GetValue(l2), parse.GetValue(learningRate), parse.GetValue(freeze));
                 DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line), chosen);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:0}s"));
             }

@@ -19,12 +19,14 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
     /// <summary>Every named regime, the default first.</summary>
     public static IReadOnlyList<FineTuneRegime> All { get; } =
     [
-        new("sparse", "shared tensors frozen, 5% of each other tensor by gradient magnitude, replay 25%", 1e-3, [1000, 300, 300],
+        new("dense", "every tensor, lr 1e-3", 1e-3, [1000, 300, 300]),
+        new("frozen", "embeddings, lm_head and norms frozen, lr 1e-3", 1e-3, [1000, 300, 300], FreezeShared: true),
+        new("sparse-frozen", "shared tensors frozen, 5% of each other tensor by gradient magnitude, lr 1e-3, replay 25%", 1e-3, [1000, 300, 300],
             FreezeShared: true, Density: 0.05, MaskBatches: 8, ReplayFraction: 0.25),
-        new("dense", "every tensor, lr 1e-3 (the first committed specialists)", 1e-3, [1000, 300, 300]),
-        new("frozen", "embeddings, lm_head and norms frozen", 1e-3, [1000, 300, 300], FreezeShared: true),
-        new("frozen-l2", "shared tensors frozen, L2 pull toward base", 1e-3, [1000, 300, 300], FreezeShared: true, L2ToBase: 0.05),
-        new("frozen-replay", "shared tensors frozen, replay 25%", 1e-3, [1000, 300, 300], FreezeShared: true, ReplayFraction: 0.25),
+        new("sparse", "10% of each tensor by gradient magnitude, lr 3e-3, replay 25%", 3e-3, [1000, 300, 300],
+            Density: 0.1, MaskBatches: 8, ReplayFraction: 0.25),
+        new("sparse-l2", "10% of each tensor by gradient magnitude, lr 3e-3, replay 25%, L2 0.05 toward base", 3e-3, [1000, 300, 300],
+            L2ToBase: 0.05, Density: 0.1, MaskBatches: 8, ReplayFraction: 0.25),
     ];
 
     /// <summary>The regime called <paramref name="name"/>, or an error listing the known ones.</summary>
@@ -33,10 +35,11 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
         ?? throw new ArgumentException($"--regime '{name}': not one of {string.Join(", ", All.Select(r => r.Name))}");
 
     /// <summary>This regime with the given fields replaced (null keeps the regime's); the name records what changed.</summary>
-    public FineTuneRegime WithOverrides(double? density, double? replayFraction, double? l2ToBase, double? learningRate)
+    public FineTuneRegime WithOverrides(double? density, double? replayFraction, double? l2ToBase, double? learningRate, bool? freezeShared = null)
     {
         var changes = new List<string>();
         var result = this;
+        if (freezeShared is bool f) { result = result with { FreezeShared = f }; changes.Add(f ? "frozen shared" : "shared trainable"); }
         if (density is double d) { result = result with { Density = d, MaskBatches = Math.Max(MaskBatches, 8) }; changes.Add(Invariant($"density {d}")); }
         if (replayFraction is double r) { result = result with { ReplayFraction = r }; changes.Add(Invariant($"replay {r}")); }
         if (l2ToBase is double l) { result = result with { L2ToBase = l }; changes.Add(Invariant($"l2 {l}")); }
