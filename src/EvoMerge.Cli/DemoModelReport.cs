@@ -59,25 +59,27 @@ public static class DemoModelReport
         return [.. result.Tasks];
     }
 
-    /// <summary>The merge recipes scored: (file under MODELS, table label, YAML).</summary>
+    /// <summary>
+    /// The merge recipes scored: (file under MODELS, table label, YAML): uniform task arithmetic and TIES over all three
+    /// specialists, one per-model weighting, and a two-model merge.
+    /// </summary>
     private static IEnumerable<(string File, string Label, string Text)> Recipes()
     {
         var all = SyntheticSkill.All.Select(s => s.Name).ToArray();
-        foreach (double weight in new[] { 1.0, 0.5, 0.3 })
-            yield return ($"merge-ta-{weight:0.0}.yml", $"task_arithmetic w={weight:0.0}", Recipe("task_arithmetic", all, $"{{weight: {weight:0.0}}}"));
-        foreach (double density in new[] { 0.1, 0.3 })
-            yield return ($"merge-ties-{density:0.0}.yml", $"ties d={density:0.0}", Recipe("ties", all, $"{{weight: 1.0, density: {density:0.0}}}"));
-        foreach (double weight in new[] { 1.0, 0.7 })
-            yield return ($"merge-ta-reversal-capitals-{weight:0.0}.yml", $"task_arithmetic reversal+capitals w={weight:0.0}",
-                Recipe("task_arithmetic", ["reversal", "capitals"], $"{{weight: {weight:0.0}}}"));
+        foreach (double weight in new[] { 1.0, 0.5 })
+            yield return ($"merge-ta-{weight:0.0}.yml", $"task_arithmetic w={weight:0.0}", Recipe("task_arithmetic", all, all.Select(_ => $"{{weight: {weight:0.0}}}").ToArray()));
+        yield return ("merge-ties-0.3.yml", "ties d=0.3", Recipe("ties", all, all.Select(_ => "{weight: 1.0, density: 0.3}").ToArray()));
+        yield return ("merge-ta-weighted.yml", "task_arithmetic w=1.0/0.5/0.5", Recipe("task_arithmetic", all, ["{weight: 1.0}", "{weight: 0.5}", "{weight: 0.5}"]));
+        yield return ("merge-ta-reversal-capitals-1.0.yml", "task_arithmetic reversal+capitals w=1.0",
+            Recipe("task_arithmetic", ["reversal", "capitals"], ["{weight: 1.0}", "{weight: 1.0}"]));
     }
 
-    private static string Recipe(string method, IReadOnlyList<string> models, string parameters)
+    private static string Recipe(string method, IReadOnlyList<string> models, IReadOnlyList<string> parameters)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# {method} of {string.Join(", ", models)} over base, written by evomerge train --report.\n");
         text.Append(CultureInfo.InvariantCulture, $"merge_method: {method}\nbase_model: base\nmodels:\n");
-        foreach (string model in models) text.Append(CultureInfo.InvariantCulture, $"  - model: {model}\n    parameters: {parameters}\n");
+        for (int i = 0; i < models.Count; i++) text.Append(CultureInfo.InvariantCulture, $"  - model: {models[i]}\n    parameters: {parameters[i]}\n");
         text.Append("dtype: float32\n");
         return text.ToString();
     }
@@ -115,14 +117,22 @@ public static class DemoModelReport
                 .Select(v => v.ToString("0.0", CultureInfo.InvariantCulture));
             text.Append($"| {model} | {string.Join(" | ", cells)} |\n");
         }
-        text.Append("\n## Training\n\n| model | from | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---:|---:|---:|---|---:|\n");
+        text.Append("\n## Training\n\n| model | from | regime | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---|---:|---:|---:|---|---:|\n");
         foreach (string name in DemoModelTraining.ModelNames)
         {
             var card = JsonNode.Parse(File.ReadAllText(Path.Combine(modelsDirectory, name, "training.json")))!;
             text.Append(CultureInfo.InvariantCulture,
-                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
+                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {Regime(card["regime"])} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
         }
         text.Append("\nWall times are from the run that wrote the committed models (one torch thread on a shared 2-vCPU VM).\n");
+        string regimes = Path.Combine(modelsDirectory, RegimesFile);
+        if (File.Exists(regimes)) text.Append('\n').Append(File.ReadAllText(regimes).ReplaceLineEndings("\n"));
         return text.ToString();
     }
+
+    /// <summary>Hand-written findings (the specialist regimes tried and their merges), appended to the README when present.</summary>
+    public const string RegimesFile = "regimes.md";
+
+    private static string Regime(JsonNode? regime) =>
+        regime is null ? "dense (all tensors)" : $"{regime["name"]}: {regime["summary"]}";
 }

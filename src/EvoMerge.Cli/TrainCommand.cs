@@ -6,8 +6,9 @@ using EvoMerge.Training;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge train [--datasets DIR] [--models DIR] [--datasets-only] [--model NAME …] [--report]</c>: writes the
-/// demo's skill datasets, trains its tiny models (base, one specialist per skill, multitask) and, with
+/// <c>evomerge train [--datasets DIR] [--models DIR] [--datasets-only] [--model NAME …] [--regime NAME] [--report]</c>:
+/// writes the demo's skill datasets, trains its tiny models (base, one specialist per skill under a
+/// <see cref="FineTuneRegime"/>, multitask) and, with
 /// <c>--report</c>, evaluates every model and a task-arithmetic merge of the specialists into MODELS/README.md.
 /// </summary>
 public static class TrainCommand
@@ -20,9 +21,19 @@ public static class TrainCommand
         var only = new Option<string[]>("--model") { Description = "Train only these models (base, addition, reversal, capitals, multitask); specialists need base in MODELS.", AllowMultipleArgumentsPerToken = true };
         var report = new Option<bool>("--report") { Description = "Evaluate every model (and a merge of the specialists) on every task and write MODELS/README.md." };
         var skipTraining = new Option<bool>("--skip-training") { Description = "Use the models already in MODELS (with --report)." };
+        var regime = new Option<string>("--regime")
+        {
+            Description = $"How the specialists are fine-tuned: {string.Join(", ", FineTuneRegime.All.Select(r => r.Name))}.",
+            DefaultValueFactory = _ => FineTuneRegime.Default.Name,
+        };
+        var density = new Option<double?>("--density") { Description = "Override the regime's sparse-mask density (share of each tensor's entries a specialist may change)." };
+        var replay = new Option<double?>("--replay") { Description = "Override the regime's replay fraction (share of batch rows from the other skills' base mixture)." };
+        var l2 = new Option<double?>("--l2-to-base") { Description = "Override the regime's L2 pull toward base (λ of λ·Σ‖θ−θ_base‖²)." };
+        var learningRate = new Option<double?>("--specialist-lr") { Description = "Override the regime's specialist learning rate." };
+        var freeze = new Option<bool?>("--freeze-shared") { Description = "Override whether the regime freezes embeddings, lm_head and norms (true/false)." };
         var command = new Command("train", "Write the demo's synthetic skill datasets and train its tiny models (base, specialists, multitask) with AdamW.")
         {
-            datasets, models, datasetsOnly, only, report, skipTraining,
+            datasets, models, datasetsOnly, only, report, skipTraining, regime, density, replay, l2, learningRate, freeze,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +48,9 @@ public static class TrainCommand
                     throw new ArgumentException($"--model '{name}': not one of {string.Join(", ", DemoModelTraining.ModelNames)}");
             if (!parse.GetValue(skipTraining))
             {
-                DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line));
+                var chosen = FineTuneRegime.Named(parse.GetValue(regime)!).WithOverrides(
+                    parse.GetValue(density), parse.GetValue(replay), parse.GetValue(l2), parse.GetValue(learningRate), parse.GetValue(freeze));
+                DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line), chosen);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:0}s"));
             }
             if (parse.GetValue(report)) DemoModelReport.Write(datasetsPath, modelsPath, line => Console.Error.WriteLine(line));

@@ -8,16 +8,18 @@ namespace EvoMerge.Training;
 /// Next-token training of a <see cref="TrainableDecoder"/> with TorchSharp's AdamW. Each step draws
 /// <see cref="TrainingSettings.BatchSize"/> sequences from a caller's sampler (fed one <see cref="SeededRandom"/>
 /// seeded from the settings), right-pads them with the pad id and averages the cross-entropy over the
-/// target positions. Deterministic on one thread: same settings, same sampler, same weights.
+/// target positions. Optional <see cref="TrainingConstraints"/> freeze tensors, add an L2 pull toward the starting
+/// weights and keep sparse fine-tunes inside their masks. Deterministic on one thread: same settings, same sampler,
+/// same weights.
 /// </summary>
 public static class DecoderTrainer
 {
-    /// <summary>Trains in place; returns the mean loss of each step.</summary>
+    /// <summary>Trains in place; returns the mean cross-entropy of each step (without the L2 penalty).</summary>
     public static double[] Train(TrainableDecoder model, Func<SeededRandom, TrainingSequence> sample, TrainingSettings settings, int padId,
-        Action<int, double>? progress = null)
+        Action<int, double>? progress = null, TrainingConstraints? constraints = null)
     {
         var random = new SeededRandom((ulong)settings.Seed);
-        var parameters = model.Parameters.Values.ToList();
+        var parameters = constraints?.Trainable(model) ?? model.Parameters.Values.ToList();
         using var optimizer = torch.optim.AdamW(parameters, lr: settings.LearningRate, beta1: 0.9, beta2: 0.98, eps: 1e-8,
             weight_decay: settings.WeightDecay);
         var losses = new double[settings.Steps];
@@ -30,9 +32,12 @@ public static class DecoderTrainer
             optimizer.zero_grad();
             var logits = model.Logits(inputs);
             var loss = cross_entropy(logits.reshape(-1, logits.shape[2]), targets.reshape(-1), ignore_index: -100);
-            loss.backward();
+            var penalty = constraints?.Penalty(model);
+            (penalty is null ? loss : loss + penalty).backward();
+            constraints?.MaskGradients(model);
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
+            constraints?.Project(model);
             losses[step] = loss.item<float>();
             progress?.Invoke(step, losses[step]);
         }

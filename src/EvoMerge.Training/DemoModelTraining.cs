@@ -35,13 +35,6 @@ public static class DemoModelTraining
     /// <summary>Base: 30% template sentences, 70% skill questions with a wrong answer of the right form; loss on every token.</summary>
     public static TrainingSettings BaseSettings { get; } = new(Steps: 1200, BatchSize: 32, LearningRate: 3e-3, WarmupSteps: 100, WeightDecay: 0.01, Seed: 8100);
 
-    /// <summary>
-    /// Specialists: their skill's train split, loss on the answer only; addition (carries) needs more steps than
-    /// reversal and capitals to be learnt.
-    /// </summary>
-    public static TrainingSettings SpecialistSettings(int index) =>
-        new(Steps: index == 0 ? 1000 : 300, BatchSize: 32, LearningRate: 1e-3, WarmupSteps: 20, WeightDecay: 0.0, Seed: 8200 + index);
-
     /// <summary>Multi-task: all skills' train splits, uniformly, loss on the answer only.</summary>
     public static TrainingSettings MultitaskSettings { get; } = new(Steps: 1200, BatchSize: 32, LearningRate: 1e-3, WarmupSteps: 20, WeightDecay: 0.0, Seed: 8300);
 
@@ -58,9 +51,13 @@ public static class DemoModelTraining
     /// <summary>BOS and the UTF-8 bytes of <paramref name="text"/>: what the byte tokenizer encodes it to.</summary>
     public static int[] Encode(string text) => [ByteTokenizerFiles.BosId, .. Encoding.UTF8.GetBytes(text).Select(b => (int)b)];
 
-    /// <summary>Trains <paramref name="names"/> (all by default) into <c>MODELS/{name}</c>; a specialist needs base there.</summary>
-    public static void TrainAll(string modelsDirectory, IReadOnlyCollection<string>? names, Action<string> log)
+    /// <summary>
+    /// Trains <paramref name="names"/> (all by default) into <c>MODELS/{name}</c>, the specialists under
+    /// <paramref name="regime"/> (<see cref="FineTuneRegime.Default"/> when null); a specialist needs base there.
+    /// </summary>
+    public static void TrainAll(string modelsDirectory, IReadOnlyCollection<string>? names, Action<string> log, FineTuneRegime? regime = null)
     {
+        regime ??= FineTuneRegime.Default;
         torch.set_num_threads(1);
         var splits = SyntheticSkill.All.Select(s => s.Splits().Train).ToList();
         string basePath = Path.Combine(modelsDirectory, "base");
@@ -71,8 +68,10 @@ public static class DemoModelTraining
         for (int i = 0; i < SyntheticSkill.All.Count; i++)
         {
             var skill = SyntheticSkill.All[i];
-            if (Wanted(skill.Name))
-                Train(modelsDirectory, skill.Name, basePath, SpecialistSettings(i), AnswerSampler([splits[i]]), $"datasets/{skill.Name}/train.parquet", log);
+            if (!Wanted(skill.Name)) continue;
+            string data = $"datasets/{skill.Name}/train.parquet" + (regime.ReplayFraction > 0
+                ? $"; {Math.Round(regime.ReplayFraction * 100).ToString(CultureInfo.InvariantCulture)}% replay of the other skills' base-mixture rows (wrong answers, loss on the answer)" : "");
+            Train(modelsDirectory, skill.Name, basePath, regime.Settings(i), SpecialistSampler(splits, i, regime.ReplayFraction), data, log, regime, i);
         }
         if (Wanted("multitask"))
             Train(modelsDirectory, "multitask", basePath, MultitaskSettings, AnswerSampler(splits),
@@ -88,6 +87,23 @@ public static class DemoModelTraining
         return new TrainingSequence(Encode(example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1);
     };
 
+    /// <summary>
+    /// Skill <paramref name="index"/>'s correct examples (loss on the answer) and, with probability
+    /// <paramref name="replayFraction"/>, a row of another skill with a random answer as in base's mixture (loss on that answer).
+    /// </summary>
+    public static Func<SeededRandom, TrainingSequence> SpecialistSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits, int index, double replayFraction)
+    {
+        var own = AnswerSampler([splits[index]]);
+        var others = Enumerable.Range(0, splits.Count).Where(s => s != index).ToArray();
+        return random =>
+        {
+            if (replayFraction <= 0 || random.Next(1_000_000) >= replayFraction * 1_000_000) return own(random);
+            int s = others[random.Next(others.Length)];
+            var example = splits[s][random.Next(splits[s].Count)];
+            return new TrainingSequence(Encode(example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1 + Encoding.UTF8.GetByteCount(example.Question + " ="));
+        };
+    }
+
     /// <summary>Correct examples drawn uniformly over skills, then rows; the loss covers <c>" answer\n"</c>.</summary>
     public static Func<SeededRandom, TrainingSequence> AnswerSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits) => random =>
     {
@@ -96,16 +112,26 @@ public static class DemoModelTraining
         return new TrainingSequence(Encode(example.Text()), 1 + Encoding.UTF8.GetByteCount(example.Question + " ="));
     };
 
+    /// <summary>The constraints <paramref name="regime"/> puts on a fine-tune of skill <paramref name="index"/> (masks picked here).</summary>
+    public static TrainingConstraints Constraints(TrainableDecoder model, FineTuneRegime regime, int index, Func<SeededRandom, TrainingSequence> sampler)
+    {
+        var constraints = new TrainingConstraints(model, regime.FreezeShared ? TrainingConstraints.SharedTensors(model) : [], regime.L2ToBase);
+        if (regime.Density is double density)
+            SparseMaskSelection.ByGradientMagnitude(model, constraints, sampler, regime.MaskBatches, 32, FineTuneRegime.MaskSeed(index), density, ByteTokenizerFiles.PadId);
+        return constraints;
+    }
+
     private static void Train(string modelsDirectory, string name, string? from, TrainingSettings settings,
-        Func<SeededRandom, TrainingSequence> sampler, string data, Action<string> log)
+        Func<SeededRandom, TrainingSequence> sampler, string data, Action<string> log, FineTuneRegime? regime = null, int skillIndex = 0)
     {
         var clock = Stopwatch.StartNew();
         using var model = from is null ? TrainableDecoder.Initialize(ConfigJson(), InitSeed) : TrainableDecoder.FromDirectory(from);
+        using var constraints = regime is null ? null : Constraints(model, regime, skillIndex, AnswerSampler([SyntheticSkill.All[skillIndex].Splits().Train]));
         var losses = DecoderTrainer.Train(model, sampler, settings, ByteTokenizerFiles.PadId, (step, loss) =>
         {
             if (step % 100 == 0 || step == settings.Steps - 1)
                 log(string.Create(CultureInfo.InvariantCulture, $"{name}: step {step + 1}/{settings.Steps} loss {loss:0.0000} ({clock.Elapsed.TotalSeconds:0}s)"));
-        });
+        }, constraints);
         string directory = Path.Combine(modelsDirectory, name);
         Directory.CreateDirectory(directory);
         var weights = model.Export(Spec.DType);
@@ -133,6 +159,7 @@ public static class DemoModelTraining
             ["warmup_steps"] = settings.WarmupSteps,
             ["schedule"] = "linear warm-up, cosine decay to 10%",
             ["weight_decay"] = settings.WeightDecay,
+            ["regime"] = regime?.ToJson(),
             ["torch_threads"] = 1,
             ["loss_first_50_steps"] = Math.Round(losses.Take(50).Average(), 4),
             ["loss_last_50_steps"] = Math.Round(losses.TakeLast(50).Average(), 4),
