@@ -37,6 +37,8 @@ public sealed class MergeContext
     /// the search the candidate model's own tensor). Methods may ignore it; callers must accept either.
     /// </summary>
     public torch.Tensor? Destination { get; init; }
+
+    /// <summary>
     /// Proxy input statistics of a non-base input's task for this tensor (see <see cref="IProxyActivations"/>), for
     /// data-aware methods (esm); null when the caller has no proxy activations. The function returns null when the
     /// tensor is not a linear layer's weight.
