@@ -23,7 +23,7 @@ public sealed class RunPlots(Action<string>? warn = null) : ISearchObserver
         var files = new RunFiles(run.Setup.Config.RunDirectory);
         if (run.Setup.Config.Objectives.Count >= 2)
         {
-            _references ??= ReferenceScoring.LoadOrScore(run.Setup);
+            _references ??= ReferenceScoring.LoadOrScore(run);
             AtomicFile.WriteAllBytes(files.FrontPlot, ParetoFrontPlot.Render(FrontPlotData.Of(run, _references)));
         }
         AtomicFile.WriteAllBytes(files.HypervolumePlot, HypervolumePlot.Render(run.Statistics));

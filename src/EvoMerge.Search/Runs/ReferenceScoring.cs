@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using EvoMerge.Inference;
-using EvoMerge.Merging.Execution;
-using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Optimization;
+using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Runs;
@@ -13,101 +10,73 @@ namespace EvoMerge.Search.Runs;
 /// Scores a run's reference points once and keeps them in <c>references.json</c> in the run directory (atomically;
 /// read back on resume, rescored only when the objectives changed): the base model, every source model, and three
 /// plain merges of all sources — <c>linear</c> (uniform average), <c>task_arithmetic</c> (weight 1 each) and
-/// <c>ties</c> (weight 1, density 0.5) — merged to a temporary directory with the merge engine, loaded in the run's
-/// dtype and scored by the run's evaluator on every item. A reference that cannot be merged or scored keeps NaN
-/// objectives and its reason; nothing here stops the search. Costs 3 + N full evaluations per run, never repeated.
+/// <c>ties</c> (weight 1, density 0.5). Each is built like a candidate, in memory by the run's materialiser, from a
+/// recipe the composer writes (the base as task arithmetic with weight 0, source i as a linear merge with weight 1 on
+/// it and 0 on the others; with a layer ordering, every layer kept once in order at scale 1), and scored by the
+/// run's evaluator on every item (no cheap-first). So it costs 3 + N + 1 candidate evaluations per run, never
+/// repeated, and no disk or extra memory. A reference that cannot be built or scored keeps NaN objectives and its
+/// reason; nothing here stops the search. Call it between generations (it uses the materialiser's model).
 /// </summary>
 public static class ReferenceScoring
 {
-    /// <summary>The plain merges scored: label, method, per-model parameters (YAML flow map), whether the method takes a base model.</summary>
-    private static readonly (string Label, string Method, string Parameters, bool WithBase)[] Baselines =
-    [
-        ("linear (uniform)", "linear", "{weight: 1.0}", false),
-        ("task_arithmetic w=1", "task_arithmetic", "{weight: 1.0}", true),
-        ("ties w=1 d=0.5", "ties", "{weight: 1.0, density: 0.5}", true),
-    ];
-
     private static readonly JsonSerializerOptions Json = new(SearchCheckpoint.Json) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The reference points from <c>references.json</c>, or scored now and written there.</summary>
-    public static IReadOnlyList<ReferenceModel> LoadOrScore(SearchSetup setup)
+    public static IReadOnlyList<ReferenceModel> LoadOrScore(SearchRun run)
     {
-        var files = new RunFiles(setup.Config.RunDirectory);
-        string[] names = setup.Config.Objectives.Select(o => o.Name).ToArray();
+        var files = new RunFiles(run.Setup.Config.RunDirectory);
+        string[] names = run.Setup.Config.Objectives.Select(o => o.Name).ToArray();
         if (TryLoad(files.References, names) is { } known) return known;
-        var scored = Score(setup);
-        var file = new ReferenceFile(names, scored);
-        AtomicFile.WriteAllText(files.References, JsonSerializer.Serialize(file, Json) + "\n");
+        var scored = Score(run);
+        AtomicFile.WriteAllText(files.References, JsonSerializer.Serialize(new ReferenceFile(names, scored), Json) + "\n");
         return scored;
     }
 
     /// <summary>Scores every reference point (no file written).</summary>
-    public static IReadOnlyList<ReferenceModel> Score(SearchSetup setup)
+    public static IReadOnlyList<ReferenceModel> Score(SearchRun run)
     {
-        var config = setup.Config;
-        var references = new List<ReferenceModel>
+        var config = run.Setup.Config;
+        int sources = config.Models.Count;
+        IReadOnlyDictionary<string, double>[] Each(Func<int, IReadOnlyDictionary<string, double>> parameters) => [.. Enumerable.Range(0, sources).Select(parameters)];
+        var weightOne = new Dictionary<string, double> { ["weight"] = 1.0 };
+        var references = new List<(string Label, ReferenceKind Kind, string Method, IReadOnlyDictionary<string, double>[] PerModel)>
         {
-            ScoreDirectory(setup, config.BaseModel, Path.GetFileName(config.BaseModel.TrimEnd('/')) + " (base)", ReferenceKind.Base),
+            (Path.GetFileName(config.BaseModel.TrimEnd('/')) + " (base)", ReferenceKind.Base, "task_arithmetic", Each(_ => new Dictionary<string, double> { ["weight"] = 0.0 })),
         };
-        references.AddRange(config.Models.Select(m => ScoreDirectory(setup, m, Path.GetFileName(m.TrimEnd('/')), ReferenceKind.Source)));
-        foreach (var (label, method, parameters, withBase) in Baselines)
+        for (int i = 0; i < sources; i++)
         {
-            string work = Path.Combine(config.RunDirectory, $"references.tmp-{Guid.NewGuid():N}");
-            try
-            {
-                var recipe = RecipeReader.Parse(Recipe(setup, method, parameters, withBase), "baseline.yml", work);
-                using (var plan = MergePlanner.Build(recipe, setup.Methods))
-                using (var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = setup.Info.MergeSeed }))
-                using (var sink = ModelDirectorySink.Create(plan, work, allowOverwrite: true))
-                    executor.Run(sink);
-                references.Add(ScoreDirectory(setup, work, label, ReferenceKind.Baseline));
-            }
-            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
-            {
-                references.Add(Failed(setup, label, ReferenceKind.Baseline, "merging failed: " + e.Message));
-            }
-            finally
-            {
-                if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-            }
+            int own = i;
+            references.Add((Path.GetFileName(config.Models[i].TrimEnd('/')), ReferenceKind.Source, "linear", Each(s => new Dictionary<string, double> { ["weight"] = s == own ? 1.0 : 0.0 })));
         }
-        return references;
+        references.Add(("linear (uniform)", ReferenceKind.Baseline, "linear", Each(_ => weightOne)));
+        references.Add(("task_arithmetic w=1", ReferenceKind.Baseline, "task_arithmetic", Each(_ => weightOne)));
+        references.Add(("ties w=1 d=0.5", ReferenceKind.Baseline, "ties", Each(_ => new Dictionary<string, double> { ["weight"] = 1.0, ["density"] = 0.5 })));
+        return [.. references.Select(r => ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel))];
     }
 
-    private static ReferenceModel ScoreDirectory(SearchSetup setup, string directory, string label, ReferenceKind kind)
+    private static ReferenceModel ScoreCandidate(SearchRun run, string label, ReferenceKind kind, string method, IReadOnlyDictionary<string, double>[] perModel)
     {
+        var setup = run.Setup;
         try
         {
-            using var opened = ModelDirectory.Open(directory);
-            using var model = DecoderModel.Load(opened, setup.Config.DType);
-            var evaluation = setup.CreateEvaluator().Evaluate(label, model, new SearchRandom(0), []);
-            return evaluation.Status == Scoring.EvaluationStatus.Scored
+            var layout = setup.Layout;
+            var groups = Enumerable.Range(0, layout.GroupCount).Select(_ => new GroupParameters(perModel, new Dictionary<string, double>())).ToArray();
+            var slots = layout.SlotCount == 0 ? null : Enumerable.Range(0, layout.LayerCount).Select(l => new LayerSlot(l, l, LayerSlot.MergedOrigin, 1.0)).ToArray();
+            var recipe = setup.Composer.Compose(new MergeCandidate(method, groups, slots));
+            run.Materializer.Materialize(recipe);
+            var evaluation = setup.CreateEvaluator().Evaluate(recipe.Hash, run.Materializer.Model, new SearchRandom(0), []);
+            return evaluation.Status == EvaluationStatus.Scored
                 ? new ReferenceModel(label, kind, evaluation.Objectives)
                 : Failed(setup, label, kind, evaluation.Reason ?? "not scored");
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
-            return Failed(setup, label, kind, "scoring failed: " + e.Message);
+            return Failed(setup, label, kind, e.Message);
         }
     }
 
     private static ReferenceModel Failed(SearchSetup setup, string label, ReferenceKind kind, string reason) =>
         new(label, kind, Enumerable.Repeat(double.NaN, setup.Config.Objectives.Count).ToArray(), reason);
-
-    private static string Recipe(SearchSetup setup, string method, string parameters, bool withBase)
-    {
-        var config = setup.Config;
-        var y = new StringBuilder();
-        y.Append(CultureInfo.InvariantCulture, $"merge_method: {method}\n");
-        if (withBase) y.Append("base_model: ").Append(Quote(config.BaseModel)).Append('\n');
-        y.Append("dtype: ").Append(DTypes.ToTorchName(config.DType)).Append("\nmodels:\n");
-        if (withBase) y.Append("  - model: ").Append(Quote(config.BaseModel)).Append('\n');
-        foreach (string source in config.Models)
-            y.Append("  - model: ").Append(Quote(source)).Append("\n    parameters: ").Append(parameters).Append('\n');
-        return y.ToString();
-    }
-
-    private static string Quote(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static IReadOnlyList<ReferenceModel>? TryLoad(string path, string[] objectives)
     {

@@ -21,6 +21,7 @@ public class RunPlotsTests(SpecialistsFixture fixture) : IClassFixture<Specialis
         var config = SearchConfigReader.ReadFile(fixture.Config("plots", Genome, population: 6, generations: 3));
         var files = new RunFiles(config.RunDirectory);
         byte[] front1, volume1;
+        double[] sourceA, baseModel;
         var plots = new RunPlots(problem => Assert.Fail(problem));
         using (var run = SearchRun.Start(config, plots))
         {
@@ -33,13 +34,18 @@ public class RunPlotsTests(SpecialistsFixture fixture) : IClassFixture<Specialis
             Assert.True(PngImage.CountPixels(front1, ArchiveColor) > 100, "the archive members are drawn");
             Assert.True(PngImage.CountPixels(front1, SKColors.White) < 1100 * 650 * 0.98, "the plot is not blank");
             run.RunGeneration();
+            sourceA = ModelExporter.Rescore(run.Setup, fixture.Layout.SpecialistA);
+            baseModel = ModelExporter.Rescore(run.Setup, fixture.Layout.Base);
         }
         Assert.Empty(Directory.GetFiles(config.RunDirectory, "*.tmp*"));
 
-        // The reference points: base, both sources and the three plain merges, scored like candidates.
+        // The reference points: base, both sources and the three plain merges, built in memory and scored like candidates
+        // (the base and a source exactly as their own directories score).
         var references = JsonNode.Parse(File.ReadAllText(files.References))!["references"]!.AsArray();
         Assert.Equal(["base (base)", "a", "b", "linear (uniform)", "task_arithmetic w=1", "ties w=1 d=0.5"], references.Select(r => (string)r!["label"]!));
         double Objective(int reference, int j) => (double)references[reference]!["objectives"]![j]!;
+        Assert.Equal(baseModel, new[] { Objective(0, 0), Objective(0, 1) });
+        Assert.Equal(sourceA, new[] { Objective(1, 0), Objective(1, 1) });
         Assert.True(Objective(1, 0) > Objective(0, 0) + 0.5, "specialist a beats the base on task a");
         Assert.True(Objective(2, 1) > Objective(0, 1) + 0.5, "specialist b beats the base on task b");
         Assert.True(Objective(4, 0) > Objective(0, 0) + 0.5 && Objective(4, 1) > Objective(0, 1) + 0.5, "task arithmetic of both is good at both");

@@ -43,7 +43,7 @@ public class SearchImprovementTests(ITestOutputHelper output)
 
         // "Best" = the larger sum of both accuracies (each in [0, 1]).
         static double Sum(double[] objectives) => objectives[0] + objectives[1];
-        var sources = ReferenceScoring.Score(run.Setup);
+        var sources = ReferenceScoring.Score(run);
         double bestSource = sources.Where(r => r.Kind == ReferenceKind.Source).Max(r => Sum(r.Objectives));
         double plainSum = Sum(sources.Single(r => r.Label == "task_arithmetic w=1").Objectives);
         var rows = new EvaluationLog(new RunFiles(config.RunDirectory).Evaluations, ["a", "b"], 0).Read();
