@@ -8,6 +8,7 @@ using EvoMerge.Search.Demo;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace EvoMerge.Cli;
