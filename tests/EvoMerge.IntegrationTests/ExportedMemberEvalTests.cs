@@ -41,7 +41,7 @@ public class ExportedMemberEvalTests
             run_dir: runs/eval
             """);
         string run = Path.Combine(temp.Path, "runs", "eval");
-        var search = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--progress", "none");
+        var search = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--progress", "none", "--metrics-url", "http://127.0.0.1:0");
         Assert.True(search.ExitCode == 0, search.Stderr);
 
         var members = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "archive.json")))!["members"]!.AsArray();
