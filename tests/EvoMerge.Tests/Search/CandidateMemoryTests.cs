@@ -17,6 +17,7 @@ namespace EvoMerge.Tests.Search;
 /// between the first and the last 50 candidates. The real materialiser and evaluator, on random genomes over three
 /// merge methods and a layer ordering (so both merge stages and identity slots run).
 /// </summary>
+[Collection(MemoryMeasurementCollection.Name)]
 public class CandidateMemoryTests(ITestOutputHelper output)
 {
     private const int Candidates = 200;
