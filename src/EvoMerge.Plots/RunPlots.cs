@@ -6,7 +6,8 @@ namespace EvoMerge.Plots;
 /// <summary>
 /// An observer that rewrites the run directory's plots after every generation, each atomically (temporary file,
 /// then rename): <c>pareto-front.png</c> (two or more objectives) and <c>hypervolume.png</c>. The reference points
-/// are scored once, at the first plot, and kept in <c>references.json</c> (see <see cref="ReferenceScoring"/>).
+/// are scored once, at the first plot, and kept in <c>references.json</c> (see <see cref="ReferenceScoring"/>); a run
+/// that evaluates on a cluster has no models loaded here, so its front plot shows no reference points.
 /// A failure to plot is reported through <paramref name="warn"/> and never stops the search.
 /// </summary>
 public sealed class RunPlots(Action<string>? warn = null) : ISearchObserver
@@ -23,7 +24,7 @@ public sealed class RunPlots(Action<string>? warn = null) : ISearchObserver
         var files = new RunFiles(run.Setup.Config.RunDirectory);
         if (run.Setup.Config.Objectives.Count >= 2)
         {
-            _references ??= ReferenceScoring.LoadOrScore(run);
+            _references ??= run.EvaluatesLocally ? ReferenceScoring.LoadOrScore(run) : [];
             AtomicFile.WriteAllBytes(files.FrontPlot, ParetoFrontPlot.Render(FrontPlotData.Of(run, _references)));
         }
         AtomicFile.WriteAllBytes(files.HypervolumePlot, HypervolumePlot.Render(run.Statistics));

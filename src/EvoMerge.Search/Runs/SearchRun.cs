@@ -86,6 +86,9 @@ public sealed class SearchRun : IDisposable
     /// <summary>Per-generation statistics so far.</summary>
     public IReadOnlyList<GenerationStatistics> Statistics => _statistics;
 
+    /// <summary>Whether candidates are merged and scored in this process (false on a cluster).</summary>
+    public bool EvaluatesLocally => _backend is LocalEvaluationBackend;
+
     /// <summary>The in-process materialiser (its model holds the last candidate); only with the local evaluation backend.</summary>
     public CandidateMaterializer Materializer => (_backend as LocalEvaluationBackend)?.Materializer
         ?? throw new InvalidOperationException("this run evaluates its candidates elsewhere; it has no materialiser here");
