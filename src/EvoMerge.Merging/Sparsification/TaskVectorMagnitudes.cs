@@ -33,6 +33,9 @@ internal static unsafe class TaskVectorMagnitudes
         long budget = k - cut.Above;
         if (budget >= cut.AtThreshold) return new MagnitudeBoundary(key, long.MaxValue);
         if (budget <= 0) return new MagnitudeBoundary(key, 0);
+        // Only some of the tied magnitudes are kept: the bracketing pass finds where they end on all threads.
+        if (known is not null && Bracketed(source, k) is { } found)
+            return found;
         long seen = 0;
         for (long j = 0; j < source.Count; j++)
         {
