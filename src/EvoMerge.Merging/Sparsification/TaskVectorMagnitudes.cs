@@ -26,8 +26,6 @@ internal static unsafe class TaskVectorMagnitudes
     {
         if (k <= 0) return MagnitudeBoundary.None;
         if (k >= source.Count) return MagnitudeBoundary.All;
-        if (known is null && Bracketed(source, k) is { } bracketed)
-            return bracketed;
         var cut = known ?? Cut(source, k);
         uint key = MagnitudeBoundary.KeyOf(cut.Threshold);
         long budget = k - cut.Above;
@@ -40,87 +38,6 @@ internal static unsafe class TaskVectorMagnitudes
                 return new MagnitudeBoundary(key, j + 1);
         }
         throw new InvalidOperationException("fewer tied magnitudes than the cut counted");
-    }
-
-    /// <summary>
-    /// The k largest magnitudes in one pass, when a strided sample predicts the cut well enough: the sample's keys give
-    /// a bracket [low, high] that should hold the k-th largest key; one pass counts the keys above the bracket and
-    /// collects the keys inside it with their indices (in index order); the exact cut and tie end are then found among
-    /// those few. Null when the bracket missed (the caller falls back to the radix select), so the result is always
-    /// exact.
-    /// </summary>
-    private static MagnitudeBoundary? Bracketed(Source source, long k)
-    {
-        const int SampleSize = 1 << 15;
-        long n = source.Count;
-        if (n < 8L * SampleSize) return null;
-        var sample = new uint[SampleSize];
-        long stride = n / SampleSize;
-        for (int i = 0; i < SampleSize; i++) sample[i] = MagnitudeBoundary.KeyOf(source[i * stride + stride / 2]);
-        Array.Sort(sample);
-        // Rank of the cut in the ascending sample, widened by about 6 standard deviations of a binomial count.
-        double p = (double)k / n;
-        int margin = (int)(6 * Math.Sqrt(SampleSize * p * (1 - p))) + 32;
-        int rank = (int)((1 - p) * SampleSize);
-        uint low = sample[Math.Max(0, rank - margin)];
-        uint high = sample[Math.Min(SampleSize - 1, rank + margin)];
-
-        long chunks = (n + ElementChunks.Size - 1) / ElementChunks.Size;
-        var inside = new List<ulong>?[chunks];
-        var aboveCounts = new long[chunks];
-        nint valuesAddress = source.Values, baseAddress = source.Base;
-        ElementChunks.For(n, (start, end) =>
-        {
-            float* values = (float*)valuesAddress, baseValues = (float*)baseAddress;
-            long above = 0;
-            List<ulong>? found = null;
-            for (long j = start; j < end; j++)
-            {
-                float d = baseValues == null ? values[j] : values[j] - baseValues[j];
-                uint key = BitConverter.SingleToUInt32Bits(d) & 0x7FFFFFFF;
-                if (key > high) above++;
-                else if (key >= low) (found ??= []).Add(((ulong)key << 32) | (uint)(j - start));
-            }
-            long chunk = start / ElementChunks.Size;
-            aboveCounts[chunk] = above;
-            inside[chunk] = found;
-        });
-        long aboveHigh = aboveCounts.Sum();
-        long insideCount = inside.Sum(list => (long)(list?.Count ?? 0));
-        if (aboveHigh >= k || aboveHigh + insideCount < k) return null;
-
-        var keys = new uint[insideCount];
-        long next = 0;
-        foreach (var list in inside)
-            foreach (ulong entry in list ?? [])
-                keys[next++] = (uint)(entry >> 32);
-        Array.Sort(keys);
-        uint threshold = keys[insideCount - (k - aboveHigh)];
-        long aboveThreshold = aboveHigh + keys.LongLength - UpperBound(keys, threshold);
-        long budget = k - aboveThreshold;
-        long seen = 0;
-        for (long chunk = 0; chunk < chunks; chunk++)
-        {
-            foreach (ulong entry in inside[chunk] ?? [])
-            {
-                if ((uint)(entry >> 32) == threshold && ++seen == budget)
-                    return new MagnitudeBoundary(threshold, chunk * ElementChunks.Size + (long)(entry & 0xFFFFFFFF) + 1);
-            }
-        }
-        return new MagnitudeBoundary(threshold, long.MaxValue);
-    }
-
-    /// <summary>The first index of an ascending array whose key is above <paramref name="key"/>.</summary>
-    private static long UpperBound(uint[] sorted, uint key)
-    {
-        long low = 0, high = sorted.LongLength;
-        while (low < high)
-        {
-            long middle = low + (high - low) / 2;
-            if (sorted[middle] <= key) low = middle + 1;
-            else high = middle;
-        }
-        return low;
     }
 
     /// <summary>The cut that keeps exactly the k largest magnitudes, 1 ≤ k ≤ count.</summary>
