@@ -84,6 +84,26 @@ public sealed class TaskProxyActivationsTests
         TensorAssertNear(tsv["model.layers.1.input_layernorm.weight"], esm["model.layers.1.input_layernorm.weight"]);
     }
 
+    [Fact]
+    public void The_search_materialiser_builds_an_esm_candidate_bit_identical_to_evomerge_merge()
+    {
+        using var scope = torch.NewDisposeScope();
+        var config = new EvoMerge.Search.Configuration.GenomeConfig(["esm"], 2, new EvoMerge.Search.Configuration.GeneRanges(), null);
+        var layout = new EvoMerge.Search.Genomes.GenomeLayout(config, 2, 4);
+        string[] sources = [Model("addition"), Model("reversal")];
+        string[] tasks = [Task("addition"), Task("reversal")];
+        var composer = new EvoMerge.Search.Genomes.RecipeComposer(layout, Model("base"), sources, torch.ScalarType.Float32, 3, proxyTasks: tasks, proxyPrompts: 4);
+        var genome = layout.Space.RandomGenome(new EvoMerge.Search.Optimization.SearchRandom(5));
+        var recipe = composer.Compose(layout.Decode(genome));
+        using var materializer = new EvoMerge.Search.Materialization.CandidateMaterializer(Model("base"), sources, torch.ScalarType.Float32,
+            proxyActivations: new TaskProxyActivations(Model("base"), sources.Zip(tasks).ToDictionary(p => p.First, p => p.Second), 4));
+        materializer.Materialize(recipe);
+        using var proxy = Proxy();
+        var merged = Merge(recipe.ParameterSpace, proxy);
+        foreach (var (name, tensor) in merged)
+            Assert.True(tensor.equal(materializer.Model.Parameters[name]).ToBoolean(), name);
+    }
+
     private static void TensorAssertNear(torch.Tensor expected, torch.Tensor actual) =>
         Assert.True((expected - actual).abs().max().ToDouble() < 1e-6);
 
