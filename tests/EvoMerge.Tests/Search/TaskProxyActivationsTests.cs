@@ -101,7 +101,7 @@ public sealed class TaskProxyActivationsTests
         using var proxy = Proxy();
         var merged = Merge(recipe.ParameterSpace, proxy);
         foreach (var (name, tensor) in merged)
-            Assert.True(tensor.equal(materializer.Model.Parameters[name]).ToBoolean(), name);
+            Assert.True(tensor.eq(materializer.Model.Parameters[name]).all().ToBoolean(), name);
     }
 
     private static void TensorAssertNear(torch.Tensor expected, torch.Tensor actual) =>
