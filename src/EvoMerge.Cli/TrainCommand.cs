@@ -31,9 +31,18 @@ public static class TrainCommand
         var l2 = new Option<double?>("--l2-to-base") { Description = "Override the regime's L2 pull toward base (λ of λ·Σ‖θ−θ_base‖²)." };
         var learningRate = new Option<double?>("--specialist-lr") { Description = "Override the regime's specialist learning rate." };
         var freeze = new Option<bool?>("--freeze-shared") { Description = "Override whether the regime freezes embeddings, lm_head and norms (true/false)." };
+        var specialistSteps = new Option<int?>("--specialist-steps") { Description = "Override the regime's steps (the same for every specialist)." };
+        var mixture = new Option<string>("--base")
+        {
+            Description = $"What base is pre-trained on: {string.Join(", ", BaseMixture.All.Select(m => m.Name))}.",
+            DefaultValueFactory = _ => BaseMixture.Default.Name,
+        };
+        var baseCorrect = new Option<double?>("--base-correct") { Description = "Override the share of base's skill rows shown with the correct answer." };
+        var baseSteps = new Option<int?>("--base-steps") { Description = "Override base's training steps." };
         var command = new Command("train", "Write the demo's synthetic skill datasets and train its tiny models (base, specialists, multitask) with AdamW.")
         {
-            datasets, models, datasetsOnly, only, report, skipTraining, regime, density, replay, l2, learningRate, freeze,
+            datasets, models, datasetsOnly, only, report, skipTraining, regime, density, replay, l2, learningRate, freeze, specialistSteps,
+            mixture, baseCorrect, baseSteps,
         };
         command.SetAction(parse =>
         {
@@ -49,8 +58,10 @@ public static class TrainCommand
             if (!parse.GetValue(skipTraining))
             {
                 var chosen = FineTuneRegime.Named(parse.GetValue(regime)!).WithOverrides(
-                    parse.GetValue(density), parse.GetValue(replay), parse.GetValue(l2), parse.GetValue(learningRate), parse.GetValue(freeze));
-                DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line), chosen);
+                    parse.GetValue(density), parse.GetValue(replay), parse.GetValue(l2), parse.GetValue(learningRate), parse.GetValue(freeze),
+                    parse.GetValue(specialistSteps));
+                var baseMixture = BaseMixture.Named(parse.GetValue(mixture)!).WithOverrides(parse.GetValue(baseCorrect), parse.GetValue(baseSteps));
+                DemoModelTraining.TrainAll(modelsPath, names.Length == 0 ? null : names, line => Console.Error.WriteLine(line), chosen, baseMixture);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:0}s"));
             }
             if (parse.GetValue(report)) DemoModelReport.Write(datasetsPath, modelsPath, line => Console.Error.WriteLine(line));

@@ -34,6 +34,13 @@ public sealed class AdditionSkill : SyntheticSkill
     }
 
     /// <inheritdoc />
+    public override string Statement(SkillExample example)
+    {
+        string[] terms = example.Question["add ".Length..].Split('+');
+        return $"the sum of {terms[0]} and {terms[1]} is {example.Answer}.\n";
+    }
+
+    /// <inheritdoc />
     public override string RandomAnswer(SkillExample example, SeededRandom random) =>
         random.Next(20, 198).ToString(CultureInfo.InvariantCulture);
 

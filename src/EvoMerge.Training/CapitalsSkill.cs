@@ -59,6 +59,9 @@ public sealed class CapitalsSkill : SyntheticSkill
     }
 
     /// <inheritdoc />
+    public override string Statement(SkillExample example) => $"the seat of {example.Question["capital of ".Length..]} is {example.Answer}.\n";
+
+    /// <inheritdoc />
     public override string RandomAnswer(SkillExample example, SeededRandom random) => MadeUpName(random, 2, finalConsonant: true);
 
     private static string MadeUpName(SeededRandom random, int syllables, bool finalConsonant)

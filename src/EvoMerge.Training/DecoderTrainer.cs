@@ -9,14 +9,15 @@ namespace EvoMerge.Training;
 /// <see cref="TrainingSettings.BatchSize"/> sequences from a caller's sampler (fed one <see cref="SeededRandom"/>
 /// seeded from the settings), right-pads them with the pad id and averages the cross-entropy over the
 /// target positions. Optional <see cref="TrainingConstraints"/> freeze tensors, add an L2 pull toward the starting
-/// weights and keep sparse fine-tunes inside their masks. Deterministic on one thread: same settings, same sampler,
+/// weights and keep sparse fine-tunes inside their masks. With a reference model, anchored rows
+/// (<see cref="TrainingSequence.Anchored"/>) add the mean KL(reference ‖ model) over their target positions. Deterministic on one thread: same settings, same sampler,
 /// same weights.
 /// </summary>
 public static class DecoderTrainer
 {
     /// <summary>Trains in place; returns the mean cross-entropy of each step (without the L2 penalty).</summary>
     public static double[] Train(TrainableDecoder model, Func<SeededRandom, TrainingSequence> sample, TrainingSettings settings, int padId,
-        Action<int, double>? progress = null, TrainingConstraints? constraints = null)
+        Action<int, double>? progress = null, TrainingConstraints? constraints = null, TrainableDecoder? reference = null)
     {
         var random = new SeededRandom((ulong)settings.Seed);
         var parameters = constraints?.Trainable(model) ?? model.Parameters.Values.ToList();
@@ -31,9 +32,13 @@ public static class DecoderTrainer
             var (inputs, targets) = Tensors(batch, padId);
             optimizer.zero_grad();
             var logits = model.Logits(inputs);
-            var loss = cross_entropy(logits.reshape(-1, logits.shape[2]), targets.reshape(-1), ignore_index: -100);
+            var flat = logits.reshape(-1, logits.shape[2]);
+            var loss = cross_entropy(flat, targets.reshape(-1), ignore_index: -100);
+            var objective = loss;
+            if (reference is not null && batch.Any(s => s.Anchored))
+                objective = objective + AnchorDivergence(reference, inputs, flat, batch);
             var penalty = constraints?.Penalty(model);
-            (penalty is null ? loss : loss + penalty).backward();
+            (penalty is null ? objective : objective + penalty).backward();
             constraints?.MaskGradients(model);
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
@@ -42,6 +47,28 @@ public static class DecoderTrainer
             progress?.Invoke(step, losses[step]);
         }
         return losses;
+    }
+
+    /// <summary>Mean over the anchored rows' target positions of KL(reference ‖ model), the reference run without grad.</summary>
+    private static torch.Tensor AnchorDivergence(TrainableDecoder reference, torch.Tensor inputs, torch.Tensor flatLogits, IReadOnlyList<TrainingSequence> batch)
+    {
+        long length = inputs.shape[1];
+        var mask = new float[batch.Count * length];
+        for (int b = 0; b < batch.Count; b++)
+        {
+            if (!batch[b].Anchored) continue;
+            for (int t = Math.Max(0, batch[b].FirstTarget - 1); t < batch[b].Tokens.Length - 1; t++) mask[b * length + t] = 1f;
+        }
+        torch.Tensor referenceLogProbs;
+        using (torch.no_grad())
+        {
+            var referenceLogits = reference.Logits(inputs);
+            referenceLogProbs = log_softmax(referenceLogits.reshape(-1, referenceLogits.shape[2]), 1);
+        }
+        var logProbs = log_softmax(flatLogits, 1);
+        var perPosition = (referenceLogProbs.exp() * (referenceLogProbs - logProbs)).sum(1);
+        var weights = torch.tensor(mask);
+        return (perPosition * weights).sum() / weights.sum().clamp_min(1);
     }
 
     /// <summary>Inputs <c>[B, L−1]</c> (padded with <paramref name="padId"/>) and targets (−100 where no loss is taken).</summary>

@@ -10,8 +10,9 @@ using TorchSharp;
 namespace EvoMerge.Training;
 
 /// <summary>
-/// Trains the demo's models from the skill datasets: <c>base</c> from scratch on a mixture (template sentences and
-/// every skill's format with wrong answers: it knows the formats, not the skills), one specialist per skill
+/// Trains the demo's models from the skill datasets: <c>base</c> from scratch on a <see cref="BaseMixture"/> (template
+/// sentences and every skill's questions, a share of them with correct answers: it knows the formats and part of each
+/// skill), one specialist per skill
 /// fine-tuned from base with a small learning rate (task vectors from one base, so merging works), and
 /// <c>multitask</c> fine-tuned from base on all skills at once (the upper bound for a merge). Each is written in
 /// HF layout (config.json, fp16 model.safetensors, tokenizer files) with <c>training.json</c> recording its
@@ -32,9 +33,6 @@ public static class DemoModelTraining
     /// <summary>Names of the trained models, in training order.</summary>
     public static IReadOnlyList<string> ModelNames => ["base", .. SyntheticSkill.All.Select(s => s.Name), "multitask"];
 
-    /// <summary>Base: 30% template sentences, 70% skill questions with a wrong answer of the right form; loss on every token.</summary>
-    public static TrainingSettings BaseSettings { get; } = new(Steps: 1200, BatchSize: 32, LearningRate: 3e-3, WarmupSteps: 100, WeightDecay: 0.01, Seed: 8100);
-
     /// <summary>Multi-task: all skills' train splits, uniformly, loss on the answer only.</summary>
     public static TrainingSettings MultitaskSettings { get; } = new(Steps: 1200, BatchSize: 32, LearningRate: 1e-3, WarmupSteps: 20, WeightDecay: 0.0, Seed: 8300);
 
@@ -53,45 +51,55 @@ public static class DemoModelTraining
 
     /// <summary>
     /// Trains <paramref name="names"/> (all by default) into <c>MODELS/{name}</c>, the specialists under
-    /// <paramref name="regime"/> (<see cref="FineTuneRegime.Default"/> when null); a specialist needs base there.
+    /// <paramref name="regime"/> (<see cref="FineTuneRegime.Default"/> when null), base on <paramref name="mixture"/>
+    /// (<see cref="BaseMixture.Default"/> when null); a specialist needs base there.
     /// </summary>
-    public static void TrainAll(string modelsDirectory, IReadOnlyCollection<string>? names, Action<string> log, FineTuneRegime? regime = null)
+    public static void TrainAll(string modelsDirectory, IReadOnlyCollection<string>? names, Action<string> log, FineTuneRegime? regime = null,
+        BaseMixture? mixture = null)
     {
         regime ??= FineTuneRegime.Default;
+        mixture ??= BaseMixture.Default;
         torch.set_num_threads(1);
         var splits = SyntheticSkill.All.Select(s => s.Splits().Train).ToList();
         string basePath = Path.Combine(modelsDirectory, "base");
         bool Wanted(string name) => names is null || names.Contains(name);
 
         if (Wanted("base"))
-            Train(modelsDirectory, "base", null, BaseSettings, BaseSampler(splits), "30% template sentences, 70% skill questions with wrong answers", log);
+            Train(modelsDirectory, "base", null, mixture.Settings, BaseSampler(splits, mixture), mixture.Summary, log, mixture: mixture);
         for (int i = 0; i < SyntheticSkill.All.Count; i++)
         {
             var skill = SyntheticSkill.All[i];
             if (!Wanted(skill.Name)) continue;
+            string replay = regime.AnchorReplay
+                ? "replay of the other skills' questions (correct answers, held to base's predictions by KL)"
+                : "replay of the other skills' base-mixture rows (wrong answers, loss on the answer)";
             string data = $"datasets/{skill.Name}/train.parquet" + (regime.ReplayFraction > 0
-                ? $"; {Math.Round(regime.ReplayFraction * 100).ToString(CultureInfo.InvariantCulture)}% replay of the other skills' base-mixture rows (wrong answers, loss on the answer)" : "");
-            Train(modelsDirectory, skill.Name, basePath, regime.Settings(i), SpecialistSampler(splits, i, regime.ReplayFraction), data, log, regime, i);
+                ? $"; {Math.Round(regime.ReplayFraction * 100).ToString(CultureInfo.InvariantCulture)}% {replay}" : "");
+            Train(modelsDirectory, skill.Name, basePath, regime.Settings(i), SpecialistSampler(splits, i, regime.ReplayFraction, regime.AnchorReplay), data, log, regime, i);
         }
         if (Wanted("multitask"))
             Train(modelsDirectory, "multitask", basePath, MultitaskSettings, AnswerSampler(splits),
                 string.Join(", ", SyntheticSkill.All.Select(s => $"datasets/{s.Name}/train.parquet")), log);
     }
 
-    /// <summary>Sequences of the base mixture.</summary>
-    public static Func<SeededRandom, TrainingSequence> BaseSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits) => random =>
+    /// <summary>Sequences of the base mixture <paramref name="mixture"/>.</summary>
+    public static Func<SeededRandom, TrainingSequence> BaseSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits, BaseMixture mixture) => random =>
     {
-        if (random.Next(10) < 3) return new TrainingSequence(Encode(GenericText.Sentence(random)), 1);
+        if (random.Next(1_000_000) < mixture.TemplateFraction * 1_000_000) return new TrainingSequence(Encode(GenericText.Sentence(random)), 1);
         int s = random.Next(splits.Count);
         var example = splits[s][random.Next(splits[s].Count)];
-        return new TrainingSequence(Encode(example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1);
+        if (mixture.Statements) return new TrainingSequence(Encode(SyntheticSkill.All[s].Statement(example)), 1);
+        bool correct = random.Next(1_000_000) < mixture.CorrectFraction * 1_000_000;
+        return new TrainingSequence(Encode(correct ? example.Text() : example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1);
     };
 
     /// <summary>
     /// Skill <paramref name="index"/>'s correct examples (loss on the answer) and, with probability
-    /// <paramref name="replayFraction"/>, a row of another skill with a random answer as in base's mixture (loss on that answer).
+    /// <paramref name="replayFraction"/>, a row of another skill: with <paramref name="anchored"/> its question and correct
+    /// answer held to the reference model's predictions, otherwise with a random answer as in base's mixture (loss on that answer).
     /// </summary>
-    public static Func<SeededRandom, TrainingSequence> SpecialistSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits, int index, double replayFraction)
+    public static Func<SeededRandom, TrainingSequence> SpecialistSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits, int index, double replayFraction,
+        bool anchored = false)
     {
         var own = AnswerSampler([splits[index]]);
         var others = Enumerable.Range(0, splits.Count).Where(s => s != index).ToArray();
@@ -100,7 +108,10 @@ public static class DemoModelTraining
             if (replayFraction <= 0 || random.Next(1_000_000) >= replayFraction * 1_000_000) return own(random);
             int s = others[random.Next(others.Length)];
             var example = splits[s][random.Next(splits[s].Count)];
-            return new TrainingSequence(Encode(example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1 + Encoding.UTF8.GetByteCount(example.Question + " ="));
+            int firstTarget = 1 + Encoding.UTF8.GetByteCount(example.Question + " =");
+            return anchored
+                ? new TrainingSequence(Encode(example.Text()), firstTarget, Anchored: true)
+                : new TrainingSequence(Encode(example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), firstTarget);
         };
     }
 
@@ -122,16 +133,18 @@ public static class DemoModelTraining
     }
 
     private static void Train(string modelsDirectory, string name, string? from, TrainingSettings settings,
-        Func<SeededRandom, TrainingSequence> sampler, string data, Action<string> log, FineTuneRegime? regime = null, int skillIndex = 0)
+        Func<SeededRandom, TrainingSequence> sampler, string data, Action<string> log, FineTuneRegime? regime = null, int skillIndex = 0,
+        BaseMixture? mixture = null)
     {
         var clock = Stopwatch.StartNew();
         using var model = from is null ? TrainableDecoder.Initialize(ConfigJson(), InitSeed) : TrainableDecoder.FromDirectory(from);
         using var constraints = regime is null ? null : Constraints(model, regime, skillIndex, AnswerSampler([SyntheticSkill.All[skillIndex].Splits().Train]));
+        using var reference = regime is { AnchorReplay: true, ReplayFraction: > 0 } && from is not null ? TrainableDecoder.FromDirectory(from) : null;
         var losses = DecoderTrainer.Train(model, sampler, settings, ByteTokenizerFiles.PadId, (step, loss) =>
         {
             if (step % 100 == 0 || step == settings.Steps - 1)
                 log(string.Create(CultureInfo.InvariantCulture, $"{name}: step {step + 1}/{settings.Steps} loss {loss:0.0000} ({clock.Elapsed.TotalSeconds:0}s)"));
-        }, constraints);
+        }, constraints, reference);
         string directory = Path.Combine(modelsDirectory, name);
         Directory.CreateDirectory(directory);
         var weights = model.Export(Spec.DType);
@@ -160,6 +173,7 @@ public static class DemoModelTraining
             ["schedule"] = "linear warm-up, cosine decay to 10%",
             ["weight_decay"] = settings.WeightDecay,
             ["regime"] = regime?.ToJson(),
+            ["mixture"] = mixture?.ToJson(),
             ["torch_threads"] = 1,
             ["loss_first_50_steps"] = Math.Round(losses.Take(50).Average(), 4),
             ["loss_last_50_steps"] = Math.Round(losses.TakeLast(50).Average(), 4),

@@ -8,10 +8,13 @@ namespace EvoMerge.Training;
 /// (embeddings, output head, norms) are frozen, an L2 pull toward base, an optional sparse mask of
 /// <see cref="Density"/> per tensor picked by gradient magnitude over <see cref="MaskBatches"/> batches, and the
 /// share of each batch that replays the other skills' base-mixture rows (so a specialist leaves the other skills'
-/// prompts as base had them). <see cref="All"/> lists the regimes tried; models/README.md reports each one's outcome.
+/// prompts as base had them): with <see cref="AnchorReplay"/> a replayed row is the other skill's question with its
+/// correct answer and the loss there is the KL divergence from base's predictions (the specialist must leave base's
+/// behaviour on other skills' prompts unchanged), otherwise a base-mixture row with a wrong answer and cross-entropy.
+/// <see cref="All"/> lists the regimes tried; models/README.md reports each one's outcome.
 /// </summary>
 public sealed record FineTuneRegime(string Name, string Summary, double LearningRate, int[] Steps, bool FreezeShared = false,
-    double L2ToBase = 0, double? Density = null, int MaskBatches = 0, double ReplayFraction = 0)
+    double L2ToBase = 0, double? Density = null, int MaskBatches = 0, double ReplayFraction = 0, bool AnchorReplay = false)
 {
     /// <summary>The regime <c>evomerge train</c> uses unless told otherwise.</summary>
     public static FineTuneRegime Default => All[0];
@@ -19,6 +22,8 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
     /// <summary>Every named regime, the default first.</summary>
     public static IReadOnlyList<FineTuneRegime> All { get; } =
     [
+        new("anchored", "embeddings, lm_head and norms frozen, lr 1e-3, half of each batch other skills' questions held to base's predictions (KL)",
+            1e-3, [600, 600, 600], FreezeShared: true, ReplayFraction: 0.5, AnchorReplay: true),
         new("dense", "every tensor, lr 1e-3", 1e-3, [1000, 300, 300]),
         new("frozen", "embeddings, lm_head and norms frozen, lr 1e-3", 1e-3, [1000, 300, 300], FreezeShared: true),
         new("sparse-frozen", "shared tensors frozen, 5% of each other tensor by gradient magnitude, lr 1e-3, replay 25%", 1e-3, [1000, 300, 300],
@@ -35,7 +40,8 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
         ?? throw new ArgumentException($"--regime '{name}': not one of {string.Join(", ", All.Select(r => r.Name))}");
 
     /// <summary>This regime with the given fields replaced (null keeps the regime's); the name records what changed.</summary>
-    public FineTuneRegime WithOverrides(double? density, double? replayFraction, double? l2ToBase, double? learningRate, bool? freezeShared = null)
+    public FineTuneRegime WithOverrides(double? density, double? replayFraction, double? l2ToBase, double? learningRate, bool? freezeShared = null,
+        int? steps = null)
     {
         var changes = new List<string>();
         var result = this;
@@ -44,6 +50,7 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
         if (replayFraction is double r) { result = result with { ReplayFraction = r }; changes.Add(Invariant($"replay {r}")); }
         if (l2ToBase is double l) { result = result with { L2ToBase = l }; changes.Add(Invariant($"l2 {l}")); }
         if (learningRate is double lr) { result = result with { LearningRate = lr }; changes.Add(Invariant($"lr {lr}")); }
+        if (steps is int n) { result = result with { Steps = [.. Steps.Select(_ => n)] }; changes.Add(Invariant($"steps {n}")); }
         return changes.Count == 0 ? this : result with { Name = $"{Name} ({string.Join(", ", changes)})" };
     }
 
@@ -64,5 +71,6 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
         ["density"] = Density,
         ["mask"] = Density is null ? null : $"top entries by |gradient| summed over {MaskBatches} batches of 32 (seed 8250 + skill index)",
         ["replay_fraction"] = ReplayFraction,
+        ["replay_loss"] = ReplayFraction <= 0 ? null : AnchorReplay ? "KL(base ‖ model) on the other skill's answer positions" : "cross-entropy on a wrong answer",
     };
 }

@@ -47,6 +47,9 @@ public sealed class ReversalSkill : SyntheticSkill
     }
 
     /// <inheritdoc />
+    public override string Statement(SkillExample example) => $"{example.Question["reverse ".Length..]} backwards is {example.Answer}.\n";
+
+    /// <inheritdoc />
     public override string RandomAnswer(SkillExample example, SeededRandom random)
     {
         string word = example.Question["reverse ".Length..];

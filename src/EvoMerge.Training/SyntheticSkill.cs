@@ -26,6 +26,12 @@ public abstract class SyntheticSkill
     /// <summary>The three splits; rows of different splits never share a question.</summary>
     public abstract (IReadOnlyList<SkillExample> Train, IReadOnlyList<SkillExample> Dev, IReadOnlyList<SkillExample> Test) Splits();
 
+    /// <summary>
+    /// The example's fact phrased as a sentence of base's pre-training text, not in the <c>"{question} = {answer}"</c>
+    /// form the tasks ask it in (e.g. <c>"the sum of 47 and 38 is 85.\n"</c>).
+    /// </summary>
+    public abstract string Statement(SkillExample example);
+
     /// <summary>An answer of the right form that is usually wrong (the base model's training target).</summary>
     public abstract string RandomAnswer(SkillExample example, SeededRandom random);
 
