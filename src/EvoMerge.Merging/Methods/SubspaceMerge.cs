@@ -79,8 +79,8 @@ public abstract class SubspaceMerge : IMergeMethod
     protected abstract torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas);
 
     /// <summary>True when the tensor gets the method's subspace rule: 2-D, and not an embedding unless <c>include_embeddings</c>.</summary>
-    private protected static bool IsMatrix(MergeContext context) =>
-        context.RequireBase("subspace merge").Tensor.dim() == 2
+    private protected bool IsMatrix(MergeContext context) =>
+        context.RequireBase(Name).Tensor.dim() == 2
         && (!context.IsEmbedding || ParameterLookup.GlobalFlag(context, "include_embeddings"));
 
     /// <summary>
