@@ -66,7 +66,11 @@ public sealed class MergeExecutor : IDisposable
         var method = _plan.Method;
         if (!_statisticsComputed)
         {
-            _statistics = LayerStatisticsPass.Compute(method, _plan.Tensors, Inputs, _options.ProxyActivations);
+            _statistics = LayerStatisticsPass.Compute(method, _plan.Tensors, t =>
+            {
+                _options.Cancellation.ThrowIfCancellationRequested();
+                return Inputs(t);
+            }, _options.ProxyActivations);
             _statisticsComputed = true;
         }
         var (baseInput, models) = Inputs(tensor);
