@@ -7,7 +7,8 @@ namespace EvoMerge.Merging.Methods;
 /// second moment of the layer's inputs X on the base model over task t's proxy prompts
 /// (<see cref="MergeContext.ProxyInputs"/>): the essential subspace P_t is the top k = ⌊min(d_out, d_in)/T⌋
 /// principal directions of the activation shift X·Δ_tᵀ, i.e. the top eigenvectors of <c>Δ_t·G_t·Δ_tᵀ</c>
-/// (uncentred, as the authors' PCA); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
+/// (uncentred, as the authors' PCA), leaving out those whose eigenvalue is numerically zero (directions the proxy
+/// inputs do not shift); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
 /// and unit rows V̂. Polarised scaling with power p = <c>scaling_power</c> (default 2, 0 turns it off):
 /// inter-task, each task's s times (‖Δ_t‖_F / mean_u ‖Δ_u‖_F)^p; inter-dimension, every input column j of the
 /// stacked rows diag(s)·V̂ times (c_j / mean c)^p, c_j the column's norm (s and V̂ re-read from the scaled rows).
@@ -69,8 +70,12 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParamet
             var delta = deltas[t];
             var shift = delta.matmul(moments[t]).matmul(delta.t());
             shift = (shift + shift.t()).mul(scalars.Hold(0.5));
-            var (_, vectors) = torch.linalg.eigh(shift);
-            var essential = vectors.narrow(1, vectors.shape[1] - k, k).flip(1);
+            var (values, vectors) = torch.linalg.eigh(shift);
+            // Only directions the proxy inputs actually shift: when k exceeds the shift's rank (few proxy tokens, a
+            // task identical to the base) the remaining eigenvectors are an arbitrary pick from its null space.
+            var excited = values.narrow(0, values.shape[0] - k, k).flip(0)
+                .gt(values.max().mul(scalars.Hold(shift.shape[0] * SingularFactors.Epsilon(shift.dtype)))).to_type(shift.dtype);
+            var essential = vectors.narrow(1, vectors.shape[1] - k, k).flip(1).mul(excited.unsqueeze(0));
             bases.Add(essential);
             rows.Add(essential.t().matmul(delta));
             norms[t] = delta.norm().ToDouble();

@@ -29,10 +29,12 @@ internal static class SingularFactors
     public static torch.Tensor Significant(torch.Tensor s, torch.Tensor a)
     {
         using var scalars = new HeldScalars();
-        double epsilon = s.dtype == torch.ScalarType.Float64 ? 2.220446049250313e-16 : 1.1920929e-7;
-        double tolerance = Math.Max(a.shape[0], a.shape[1]) * epsilon;
+        double tolerance = Math.Max(a.shape[0], a.shape[1]) * Epsilon(s.dtype);
         return s.gt(s.max().mul(scalars.Hold(tolerance))).to_type(s.dtype);
     }
+
+    /// <summary>The machine epsilon of the work dtype (float64, otherwise float32).</summary>
+    public static double Epsilon(torch.ScalarType dtype) => dtype == torch.ScalarType.Float64 ? 2.220446049250313e-16 : 1.1920929e-7;
 
     /// <summary>The top <paramref name="k"/> singular triplets: U [m, k], S [k], Vᵀ [k, n].</summary>
     public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Truncated(torch.Tensor a, long k)

@@ -133,6 +133,24 @@ public sealed class SubspaceRobustnessTests
     }
 
     [Fact]
+    public void Esm_keeps_only_the_directions_the_proxy_inputs_excite_when_k_exceeds_their_rank()
+    {
+        using var scope = torch.NewDisposeScope();
+        // d_out = 4 and T = 2: k = 2 directions per task, but rank-1 inputs (G = e₁e₁ᵀ) shift the output along one
+        // direction only, u = Δ₁e₁ / ‖Δ₁e₁‖. A second eigenvector would be an arbitrary pick from a 3-dimensional
+        // null space. Task 2 is the base (no shift at all).
+        var delta = torch.randn([4, 4], dtype: torch.ScalarType.Float64, generator: new torch.Generator(88, torch.CPU));
+        var b = torch.zeros([4, 4], dtype: torch.ScalarType.Float64);
+        var firstInput = torch.zeros([4, 4]);
+        firstInput[0, 0] = torch.tensor(1.0f);
+        var esm = Case("esm", b, delta, b.clone()).Global(("scaling_power", 0.0));
+        esm.ProxyInputs = _ => firstInput;
+        var u = delta.narrow(1, 0, 1);
+        u = u.div(u.norm());
+        TensorAssert.Close(u.matmul(u.t()).matmul(delta), esm.Merge(), 1e-10);
+    }
+
+    [Fact]
     public void Esm_proxy_inputs_with_a_nan_are_an_error_naming_the_model()
     {
         using var scope = torch.NewDisposeScope();
