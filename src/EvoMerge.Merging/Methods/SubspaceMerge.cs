@@ -73,8 +73,8 @@ public abstract class SubspaceMerge : IMergeMethod
 
     /// <summary>
     /// ΔW of one 2-D tensor from the task updates (each [d_out, d_in], in the work dtype, scaled by a power of two so
-    /// that the largest |element| over all of them is in [0.5, 1); the caller multiplies the result back). Runs inside the caller's
-    /// dispose scope; invalid parameters are <see cref="MergeException"/>s naming the tensor.
+    /// that the largest |element| over all of them is in [0.5, 1); the caller multiplies the result back). Runs inside
+    /// the caller's dispose scope; invalid parameters are <see cref="MergeException"/>s naming the tensor.
     /// </summary>
     protected abstract torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas);
 
