@@ -80,10 +80,12 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
         try
         {
             using var generator = new torch.Generator((ulong)seed);
+            using var noise = 0.01.ToScalar();
             for (int i = 0; i < weights.Count; i++)
             {
+                using var scope = torch.NewDisposeScope();
                 var (_, tensor) = weights[i];
-                tensor.add_(torch.randn(tensor.shape, generator: generator).mul_(0.01));
+                tensor.add_(torch.randn(tensor.shape, generator: generator).mul_(noise));
             }
             TinyDecoderWriter.Write(directory, spec, weights);
         }

@@ -45,6 +45,12 @@ public sealed class MergeContext
     /// </summary>
     public Func<MergeInput, torch.Tensor?>? ProxyInputs { get; init; }
 
+    /// <summary>
+    /// Per-tensor statistics of the whole merge, for methods that scale a tensor relative to the other layers
+    /// (<see cref="IInterLayerMergeMethod"/>); null when the caller ran no pre-pass (a single tensor merged through the API).
+    /// </summary>
+    public LayerStatistics? LayerStatistics { get; init; }
+
     /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
     public MergeInput RequireBase(string method) =>
         Base ?? throw MergeException.ForTensor(TensorName, $"{method} needs a base_model");

@@ -20,11 +20,17 @@ public static class TinyDecoderWriter
         {
             long[] shape = layout.ExpectedShape(name)!;
             using var scope = torch.NewDisposeScope();
+            // Explicit scalars disposed after use: an implicit temporary (0.02f * x) can be finalised by the GC while
+            // libtorch still reads it, which under load wrote garbage weights.
+            using var one = 1.0f.ToScalar();
+            using var normScale = 0.1f.ToScalar();
+            using var scale = 0.02f.ToScalar();
+            using var embedScale = (name.Contains("embed") ? 20.0f : 1.0f).ToScalar();
             torch.Tensor t = name.EndsWith("norm.weight", StringComparison.Ordinal)
-                ? 1.0f + 0.1f * torch.randn(shape, generator: generator)
+                ? torch.randn(shape, generator: generator).mul(normScale).add(one)
                 : name.EndsWith(".bias", StringComparison.Ordinal)
-                    ? 0.02f * torch.randn(shape, generator: generator)
-                    : 0.02f * torch.randn(shape, generator: generator) * (name.Contains("embed") ? 20.0f : 1.0f);
+                    ? torch.randn(shape, generator: generator).mul(scale)
+                    : torch.randn(shape, generator: generator).mul(scale).mul(embedScale);
             result.Add((name, t.to(spec.DType).MoveToOuterDisposeScope()));
         }
         return result;

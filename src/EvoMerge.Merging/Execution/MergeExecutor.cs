@@ -19,6 +19,8 @@ public sealed class MergeExecutor : IDisposable
     private readonly InputTensorReader _reader;
     private readonly bool _ownsReader;
     private readonly long _bytesBefore;
+    private LayerStatistics? _statistics;
+    private bool _statisticsComputed;
 
     /// <summary>
     /// Creates an executor for a plan. Pass a <paramref name="reader"/> to reuse its buffers across merges (it stays
@@ -55,23 +57,38 @@ public sealed class MergeExecutor : IDisposable
     }
 
     /// <summary>
-    /// Merges one planned tensor and returns it in the output dtype. The result is registered on the caller's
-    /// dispose scope and may be a view of a reused buffer: valid until the next call.
+    /// Merges one planned tensor and returns it in the output dtype. The result is registered on the caller's dispose
+    /// scope and may be a view of a reused buffer: valid until the next call. For an <see cref="IInterLayerMergeMethod"/>
+    /// the first call first reads every input once for the method's statistics (<see cref="LayerStatisticsPass"/>).
     /// </summary>
     public torch.Tensor Merge(PlannedTensor tensor)
     {
         var method = _plan.Method;
-        int slot = 0;
-        var baseInput = tensor.Base is { } b ? Load(slot++, b, tensor) : null;
-        var models = new List<MergeInput>(tensor.Models.Count);
-        foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
-
+        if (!_statisticsComputed)
+        {
+            _statistics = LayerStatisticsPass.Compute(method, _plan.Tensors, t =>
+            {
+                _options.Cancellation.ThrowIfCancellationRequested();
+                return Inputs(t);
+            }, _options.ProxyActivations);
+            _statisticsComputed = true;
+        }
+        var (baseInput, models) = Inputs(tensor);
         var destination = _reader.Scratch(ResultSlot, tensor.ComputeDType, tensor.Shape);
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations, _statistics);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);
         return output;
+    }
+
+    private (MergeInput? Base, IReadOnlyList<MergeInput> Models) Inputs(PlannedTensor tensor)
+    {
+        int slot = 0;
+        var baseInput = tensor.Base is { } b ? Load(slot++, b, tensor) : null;
+        var models = new List<MergeInput>(tensor.Models.Count);
+        foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
+        return (baseInput, models);
     }
 
     private MergeInput Load(int slot, PlannedInput input, PlannedTensor tensor) =>

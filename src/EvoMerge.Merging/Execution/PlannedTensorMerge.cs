@@ -13,27 +13,33 @@ public static class PlannedTensorMerge
     /// Merges <paramref name="tensor"/> from its loaded inputs; the result is in the compute dtype. A
     /// <paramref name="destination"/> is offered to the method (<see cref="MergeContext.Destination"/>); the result may
     /// be that very tensor. <paramref name="proxy"/> supplies proxy input statistics to data-aware methods (esm), looked
-    /// up by each input's model path and the base's tensor name.
+    /// up by each input's model path and the base's tensor name; <paramref name="statistics"/> is the pre-pass of an
+    /// <see cref="IInterLayerMergeMethod"/> (<see cref="LayerStatisticsPass"/>).
     /// </summary>
     public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed,
-        torch.Tensor? destination = null, IProxyActivations? proxy = null)
+        torch.Tensor? destination = null, IProxyActivations? proxy = null, LayerStatistics? statistics = null)
     {
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
-        var merged = method.Merge(new MergeContext
-        {
-            TensorName = tensor.Name,
-            IsEmbedding = tensor.Role.IsEmbedding,
-            Base = baseInput,
-            Models = models,
-            Global = tensor.Global,
-            Random = generator,
-            Destination = destination,
-            ProxyInputs = proxy is null || tensor.Base is null ? null : input => ProxyInputsOf(proxy, tensor, models, input),
-        });
+        var merged = method.Merge(Context(tensor, baseInput, models, proxy, generator, destination, statistics));
         if (!merged.shape.SequenceEqual(tensor.Shape))
             throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
         return merged;
     }
+
+    /// <summary>The context every caller hands the method for <paramref name="tensor"/>.</summary>
+    internal static MergeContext Context(PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, IProxyActivations? proxy,
+        torch.Generator? generator = null, torch.Tensor? destination = null, LayerStatistics? statistics = null) => new()
+    {
+        TensorName = tensor.Name,
+        IsEmbedding = tensor.Role.IsEmbedding,
+        Base = baseInput,
+        Models = models,
+        Global = tensor.Global,
+        Random = generator,
+        Destination = destination,
+        ProxyInputs = proxy is null || tensor.Base is null ? null : input => ProxyInputsOf(proxy, tensor, models, input),
+        LayerStatistics = statistics,
+    };
 
     private static torch.Tensor? ProxyInputsOf(IProxyActivations proxy, PlannedTensor tensor, IReadOnlyList<MergeInput> models, MergeInput input)
     {

@@ -7,18 +7,33 @@ namespace EvoMerge.Merging.Methods;
 /// second moment of the layer's inputs X on the base model over task t's proxy prompts
 /// (<see cref="MergeContext.ProxyInputs"/>): the essential subspace P_t is the top k = ⌊min(d_out, d_in)/T⌋
 /// principal directions of the activation shift X·Δ_tᵀ, i.e. the top eigenvectors of <c>Δ_t·G_t·Δ_tᵀ</c>
-/// (uncentred, as the authors' PCA); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
+/// (uncentred, as the authors' PCA), leaving out those whose eigenvalue is numerically zero (directions the proxy
+/// inputs do not shift); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
 /// and unit rows V̂. Polarised scaling with power p = <c>scaling_power</c> (default 2, 0 turns it off):
 /// inter-task, each task's s times (‖Δ_t‖_F / mean_u ‖Δ_u‖_F)^p; inter-dimension, every input column j of the
 /// stacked rows diag(s)·V̂ times (c_j / mean c)^p, c_j the column's norm (s and V̂ re-read from the scaled rows).
-/// Then as TSV-M: the concatenated P's and V̂'s are replaced by their polar factors, <c>ΔW = P_⊥·diag(s)·V̂_⊥</c>,
-/// and <c>B + α·ΔW</c>. With G_t ∝ I and p = 0 this is exactly TSV-M. Inter-layer scaling (the paper's third level)
-/// needs every layer's merged norm and is not applied here (see docs/subspace-merging.md). Without proxy inputs
+/// Then as TSV-M: the concatenated P's and V̂'s are replaced by their polar factors, <c>ΔW = P_⊥·diag(s)·V̂_⊥</c>.
+/// Inter-layer (the third level), when the caller ran the pre-pass (<see cref="MergeContext.LayerStatistics"/>; the
+/// executor and the search do): ΔW times (n_l / mean n)^p, n_l = mean_t ‖Δ_t‖_F of this tensor
+/// (<see cref="TensorStatistic"/>) and the mean over the same tensor in every layer. Then <c>B + α·ΔW</c>. With
+/// G_t ∝ I and p = 0 this is exactly TSV-M. Without proxy inputs
 /// (no <c>proxy_tasks</c> in the recipe, or a search without them) a 2-D tensor is a <see cref="MergeException"/>;
 /// a 2-D tensor that is not a linear layer's weight (embed_tokens with include_embeddings) is merged by TSV-M.
 /// </summary>
-public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0))
+public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0)), IInterLayerMergeMethod
 {
+    /// <summary>
+    /// The inter-layer statistic of a 2-D tensor: the mean over tasks of ‖Δ_t‖_F (null for tensors merged by task
+    /// arithmetic). Computed in a pre-pass over the whole merge (see <see cref="LayerStatistics"/>).
+    /// </summary>
+    public double? TensorStatistic(MergeContext context)
+    {
+        if (!IsMatrix(context)) return null;
+        using var scope = torch.NewDisposeScope();
+        var (deltas, exponent) = ScaledUpdates(context);
+        return deltas.Count == 0 ? 0.0 : Math.ScaleB(deltas.Average(d => d.norm().ToDouble()), exponent);
+    }
+
     /// <inheritdoc/>
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
     {
@@ -37,7 +52,13 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParamet
             if (moment.dim() != 2 || moment.shape[0] != inputs || moment.shape[1] != inputs)
                 throw MergeException.ForTensor(context.TensorName,
                     $"esm: proxy inputs of '{model.Model}' are [{string.Join(", ", moment.shape)}], expected [{inputs}, {inputs}]");
-            moments.Add(moment);
+            double largest = moment.abs().max().ToDouble();
+            if (!double.IsFinite(largest))
+                throw MergeException.ForTensor(context.TensorName,
+                    $"esm: the proxy inputs of '{model.Model}' have non-finite values (NaN or infinity): the base model's activations overflowed on its proxy prompts");
+            // The essential subspace does not depend on G's scale: a power of two keeps Δ·G·Δᵀ inside the dtype's range.
+            var work = moment.to_type(deltas[0].dtype);
+            moments.Add(largest == 0.0 ? work : TimesPowerOfTwo(work, -(Math.ILogB(largest) + 1)));
         }
 
         long k = SingularFactors.RankPerTask(deltas[0], deltas.Count);
@@ -47,10 +68,14 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParamet
         for (int t = 0; t < deltas.Count; t++)
         {
             var delta = deltas[t];
-            var shift = delta.matmul(moments[t].to_type(delta.dtype)).matmul(delta.t());
+            var shift = delta.matmul(moments[t]).matmul(delta.t());
             shift = (shift + shift.t()).mul(scalars.Hold(0.5));
-            var (_, vectors) = torch.linalg.eigh(shift);
-            var essential = vectors.narrow(1, vectors.shape[1] - k, k).flip(1);
+            var (values, vectors) = torch.linalg.eigh(shift);
+            // Only directions the proxy inputs actually shift: when k exceeds the shift's rank (few proxy tokens, a
+            // task identical to the base) the remaining eigenvectors are an arbitrary pick from its null space.
+            var excited = values.narrow(0, values.shape[0] - k, k).flip(0)
+                .gt(values.max().mul(scalars.Hold(shift.shape[0] * SingularFactors.Epsilon(shift.dtype)))).to_type(shift.dtype);
+            var essential = vectors.narrow(1, vectors.shape[1] - k, k).flip(1).mul(excited.unsqueeze(0));
             bases.Add(essential);
             rows.Add(essential.t().matmul(delta));
             norms[t] = delta.norm().ToDouble();
@@ -72,6 +97,9 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParamet
         }
         var s = stacked.norm(1, true);
         var unit = stacked.div(s.clamp_min(scalars.Hold(1e-30)));
-        return SingularFactors.OrthogonalRebuild(torch.cat(bases.ToArray(), 1), s.squeeze(1), unit);
+        var update = SingularFactors.OrthogonalRebuild(torch.cat(bases.ToArray(), 1), s.squeeze(1), unit);
+        if (power > 0.0 && context.LayerStatistics?.RelativeToKind(context.TensorName) is double relative)
+            update = update.mul(scalars.Hold(Math.Pow(relative, power)));
+        return update;
     }
 }

@@ -4,9 +4,11 @@ namespace EvoMerge.Merging.Methods;
 
 /// <summary>
 /// iso_c (Iso-C, isotropic merging in the common subspace; Marczak et al., ICML 2025): per 2-D tensor, the SVD
-/// <c>UΣVᵀ</c> of the summed task updates Σ_t Δ_t; every singular value is replaced by their mean σ̄ (over all
-/// min(d_out, d_in) of them), so <c>ΔW = σ̄·UVᵀ</c> has a flat spectrum, and <c>B + α·ΔW</c>. See
-/// <see cref="SubspaceMerge"/> for the fallback and parameters.
+/// <c>UΣVᵀ</c> of the summed task updates Σ_t Δ_t; every singular value is replaced by their mean σ̄, so
+/// <c>ΔW = σ̄·UVᵀ</c> has a flat spectrum, and <c>B + α·ΔW</c>. Numerically zero singular values (a rank-deficient
+/// sum, see <see cref="SingularFactors.Significant"/>) are left out of both σ̄ and UVᵀ: their vectors are arbitrary.
+/// For a full-rank sum that is the mean over all min(d_out, d_in) values. See <see cref="SubspaceMerge"/> for the
+/// fallback and parameters.
 /// </summary>
 public sealed class IsoCMerge() : SubspaceMerge("iso_c")
 {
@@ -15,6 +17,8 @@ public sealed class IsoCMerge() : SubspaceMerge("iso_c")
     {
         var sum = deltas.Aggregate((total, d) => total + d);
         var (u, s, vh) = torch.linalg.svd(sum, fullMatrices: false);
-        return u.matmul(vh).mul(s.mean());
+        var kept = SingularFactors.Significant(s, sum);
+        if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(sum);
+        return u.mul(kept.unsqueeze(0)).matmul(vh).mul(s.mul(kept).sum().div(kept.sum()));
     }
 }

@@ -9,8 +9,9 @@ namespace EvoMerge.Merging.Methods;
 /// of s = round((r − k)/T) directions; each task contributes the top s singular directions of its update with the
 /// common subspace projected out, <c>(I − U_c U_cᵀ)·Δ_t</c>. All left and right vectors are concatenated, replaced by
 /// their polar factors, and given one isotropic singular value, the mean of the kept singular values (common and
-/// task-specific): <c>ΔW = σ̄·U_⊥V_⊥ᵀ</c>, then <c>B + α·ΔW</c>. With s = 0 this is Iso-C. See
-/// <see cref="SubspaceMerge"/> for the fallback and parameters.
+/// task-specific): <c>ΔW = σ̄·U_⊥V_⊥ᵀ</c>, then <c>B + α·ΔW</c>. With s = 0 this is Iso-C. Directions whose
+/// singular value is numerically zero (a task identical to the base, a sum of lower rank than k) are dropped from the
+/// concatenation and from σ̄, as in Iso-C. See <see cref="SubspaceMerge"/> for the fallback and parameters.
 /// </summary>
 public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts", MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8))
 {
@@ -44,7 +45,10 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts", MergeParameter.Numb
                 vs.Add(tvh);
             }
         }
-        var kept = torch.cat(ss.ToArray(), 0);
-        return SingularFactors.Polar(torch.cat(us.ToArray(), 1)).matmul(SingularFactors.Polar(torch.cat(vs.ToArray(), 0))).mul(kept.mean());
+        var values = torch.cat(ss.ToArray(), 0);
+        var kept = SingularFactors.Significant(values, deltas[0]);
+        if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(deltas[0]);
+        var isotropic = kept.mul(values.mul(kept).sum().div(kept.sum()));
+        return SingularFactors.OrthogonalRebuild(torch.cat(us.ToArray(), 1), isotropic, torch.cat(vs.ToArray(), 0));
     }
 }

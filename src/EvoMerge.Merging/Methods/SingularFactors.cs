@@ -8,12 +8,33 @@ namespace EvoMerge.Merging.Methods;
 /// </summary>
 internal static class SingularFactors
 {
-    /// <summary>The polar factor of <paramref name="a"/>: <c>U·Vᵀ</c> of its reduced SVD, the orthonormal matrix nearest to it.</summary>
+    /// <summary>
+    /// The polar factor of <paramref name="a"/>: <c>U·Vᵀ</c> of its reduced SVD over the numerically non-zero singular
+    /// values only (<see cref="Significant"/>), the partial isometry nearest to it. A rank-deficient
+    /// <paramref name="a"/> (two tasks sharing directions, a zeroed column) has no unique full polar factor: LAPACK's
+    /// vectors for its zero singular values are arbitrary and would add directions that no task has. A zero matrix
+    /// gives zero.
+    /// </summary>
     public static torch.Tensor Polar(torch.Tensor a)
     {
-        var (u, _, vh) = torch.linalg.svd(a, fullMatrices: false);
-        return u.matmul(vh);
+        var (u, s, vh) = torch.linalg.svd(a, fullMatrices: false);
+        return u.mul(Significant(s, a).unsqueeze(0)).matmul(vh);
     }
+
+    /// <summary>
+    /// 1 for the singular values <paramref name="s"/> of <paramref name="a"/> that are numerically non-zero,
+    /// <c>σ &gt; σ_max·max(m, n)·ε</c> (the usual numerical-rank tolerance, ε of the dtype), 0 for the rest; all 0 for a
+    /// zero matrix. In <paramref name="s"/>'s dtype.
+    /// </summary>
+    public static torch.Tensor Significant(torch.Tensor s, torch.Tensor a)
+    {
+        using var scalars = new HeldScalars();
+        double tolerance = Math.Max(a.shape[0], a.shape[1]) * Epsilon(s.dtype);
+        return s.gt(s.max().mul(scalars.Hold(tolerance))).to_type(s.dtype);
+    }
+
+    /// <summary>The machine epsilon of the work dtype (float64, otherwise float32).</summary>
+    public static double Epsilon(torch.ScalarType dtype) => dtype == torch.ScalarType.Float64 ? 2.220446049250313e-16 : 1.1920929e-7;
 
     /// <summary>The top <paramref name="k"/> singular triplets: U [m, k], S [k], Vᵀ [k, n].</summary>
     public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Truncated(torch.Tensor a, long k)

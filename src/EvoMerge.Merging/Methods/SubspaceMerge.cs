@@ -9,6 +9,12 @@ namespace EvoMerge.Merging.Methods;
 /// singular structure of the updates; every other tensor (norms, biases, embeddings by default) falls back to task
 /// arithmetic, <c>B + α·Σ_t Δ_t</c>. <c>alpha</c> (default 1.0) is the global scale. The methods take no per-model
 /// weights: the papers weigh tasks through the spectrum, not by coefficients.
+/// Every rule is positively homogeneous (ΔW(c·Δ) = c·ΔW(Δ) for c &gt; 0), so the rule runs on the updates divided by
+/// a power of two that brings the largest |element| into [0.5, 1) and the result is multiplied back: exact in
+/// floating point, and no square or product inside the rule overflows or underflows whatever the updates' magnitude.
+/// Updates that are all zero (models identical to the base in this tensor) give ΔW = 0 without any SVD. A NaN or
+/// infinity in an input of a 2-D tensor is a <see cref="MergeException"/> naming the tensor and the model (LAPACK
+/// cannot take it), as is an update that overflows the work dtype.
 /// </summary>
 public abstract class SubspaceMerge : IMergeMethod
 {
@@ -45,24 +51,88 @@ public abstract class SubspaceMerge : IMergeMethod
     {
         using var scope = torch.NewDisposeScope();
         using var scalars = new HeldScalars();
-        var baseInput = context.RequireBase(Name);
-        var b = baseInput.Tensor;
+        var b = context.RequireBase(Name).Tensor;
         if (context.Models.Count == 0)
             return b.clone().MoveToOuterDisposeScope();
         double alpha = ParameterLookup.Global(context, "alpha");
-        bool matrix = b.dim() == 2 && (!context.IsEmbedding || ParameterLookup.GlobalFlag(context, "include_embeddings"));
-        var work = b.dtype == torch.ScalarType.Float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
-        var baseWork = b.to_type(work);
-        var deltas = context.Models.Select(m => InputAlignment.ToBaseShape(context, baseInput, m).to_type(work) - baseWork).ToList();
-        var update = matrix ? Update(context, deltas) : deltas.Aggregate((sum, d) => sum + d);
+        var baseWork = b.to_type(WorkDType(b));
+        torch.Tensor update;
+        if (IsMatrix(context))
+        {
+            var (scaled, exponent) = ScaledUpdates(context);
+            update = scaled.Count == 0 ? torch.zeros_like(baseWork) : TimesPowerOfTwo(Update(context, scaled), exponent);
+        }
+        else
+        {
+            update = Updates(context).Aggregate((sum, d) => sum + d);
+        }
         if (alpha != 1.0)
             update = update.mul(scalars.Hold(alpha));
         return (baseWork + update).to_type(b.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// ΔW of one 2-D tensor from the task updates (each [d_out, d_in], in the work dtype). Runs inside the caller's
-    /// dispose scope; invalid parameters are <see cref="MergeException"/>s naming the tensor.
+    /// ΔW of one 2-D tensor from the task updates (each [d_out, d_in], in the work dtype, scaled by a power of two so
+    /// that the largest |element| over all of them is in [0.5, 1); the caller multiplies the result back). Runs inside
+    /// the caller's dispose scope; invalid parameters are <see cref="MergeException"/>s naming the tensor.
     /// </summary>
     protected abstract torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas);
+
+    /// <summary>True when the tensor gets the method's subspace rule: 2-D, and not an embedding unless <c>include_embeddings</c>.</summary>
+    private protected bool IsMatrix(MergeContext context) =>
+        context.RequireBase(Name).Tensor.dim() == 2
+        && (!context.IsEmbedding || ParameterLookup.GlobalFlag(context, "include_embeddings"));
+
+    /// <summary>
+    /// The task updates Δ_t times 2^−e, and e: the largest |element| of the scaled updates is in [0.5, 1). No updates
+    /// (and e = 0) when every update is zero. Registered on the caller's dispose scope.
+    /// </summary>
+    private protected (IReadOnlyList<torch.Tensor> Deltas, int Exponent) ScaledUpdates(MergeContext context)
+    {
+        var deltas = Updates(context);
+        double largest = 0.0;
+        for (int t = 0; t < deltas.Count; t++)
+        {
+            double magnitude = deltas[t].abs().max().ToDouble();
+            if (!double.IsFinite(magnitude)) throw NonFinite(context, context.Models[t], deltas[t].dtype);
+            largest = Math.Max(largest, magnitude);
+        }
+        if (largest == 0.0) return ([], 0);
+        int exponent = Math.ILogB(largest) + 1;
+        return (deltas.Select(d => TimesPowerOfTwo(d, -exponent)).ToList(), exponent);
+    }
+
+    /// <summary>
+    /// <paramref name="x"/>·2^<paramref name="exponent"/>, exact, in two halves so that neither factor leaves the
+    /// dtype's range (2^±128 would not fit a float32 scalar).
+    /// </summary>
+    private protected static torch.Tensor TimesPowerOfTwo(torch.Tensor x, int exponent)
+    {
+        if (exponent == 0) return x;
+        using var scalars = new HeldScalars();
+        int half = exponent / 2;
+        return x.mul(scalars.Hold(Math.ScaleB(1.0, half))).mul(scalars.Hold(Math.ScaleB(1.0, exponent - half)));
+    }
+
+    private List<torch.Tensor> Updates(MergeContext context)
+    {
+        var baseInput = context.RequireBase(Name);
+        var work = WorkDType(baseInput.Tensor);
+        var baseWork = baseInput.Tensor.to_type(work);
+        return context.Models.Select(m => InputAlignment.ToBaseShape(context, baseInput, m).to_type(work) - baseWork).ToList();
+    }
+
+    private MergeException NonFinite(MergeContext context, MergeInput model, torch.ScalarType work)
+    {
+        var baseInput = context.RequireBase(Name);
+        foreach (var input in new[] { baseInput, model })
+            if (!torch.isfinite(input.Tensor).all().ToBoolean())
+                return MergeException.ForTensor(context.TensorName,
+                    $"{Name}: '{input.Model}' has non-finite values (NaN or infinity) in this tensor; its SVD cannot be taken");
+        return MergeException.ForTensor(context.TensorName,
+            $"{Name}: the update of '{model.Model}' (model minus base) overflows {work}; merge with dtype: float64");
+    }
+
+    private static torch.ScalarType WorkDType(torch.Tensor b) =>
+        b.dtype == torch.ScalarType.Float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
 }

@@ -107,11 +107,12 @@ public sealed class CandidateMaterializer : IDisposable
         using (var plan = MergePlanner.Build(parsed, _methods))
         {
             var target = _stage1 ?? Model.Parameters;
+            var statistics = LayerStatisticsPass.Compute(plan.Method, plan.Tensors, t => Inputs(plan.Method, t), _proxy);
             foreach (var tensor in plan.Tensors)
             {
                 using var scope = torch.NewDisposeScope();
                 var destination = target[tensor.Name];
-                var merged = Merge(plan.Method, tensor, recipe.MergeSeed, destination);
+                var merged = Merge(plan.Method, tensor, recipe.MergeSeed, destination, statistics);
                 if (!ReferenceEquals(merged, destination)) destination.copy_(merged);
             }
         }
@@ -119,14 +120,19 @@ public sealed class CandidateMaterializer : IDisposable
     }
 
     /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>
-    private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed, torch.Tensor destination)
+    private torch.Tensor Merge(IMergeMethod method, PlannedTensor tensor, ulong seed, torch.Tensor destination, LayerStatistics? statistics)
+    {
+        var (baseInput, models) = Inputs(method, tensor);
+        bool writable = destination.dtype == tensor.ComputeDType && destination.shape.SequenceEqual(tensor.Shape) && destination.is_contiguous();
+        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy, statistics);
+    }
+
+    private (MergeInput? Base, IReadOnlyList<MergeInput> Models) Inputs(IMergeMethod method, PlannedTensor tensor)
     {
         var baseInput = tensor.Base is { } b ? Input(b, null) : null;
         int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
         bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
-        var models = tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList();
-        bool writable = destination.dtype == tensor.ComputeDType && destination.shape.SequenceEqual(tensor.Shape) && destination.is_contiguous();
-        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy);
+        return (baseInput, tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList());
     }
 
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>

@@ -29,6 +29,8 @@ internal sealed class MergeCase
 
     public Func<MergeInput, torch.Tensor?>? ProxyInputs { get; set; }
 
+    public LayerStatistics? LayerStatistics { get; set; }
+
     public static MergeCase For(string method) => new(MergeMethodRegistry.Get(method));
 
     public MergeCase Base(torch.Tensor tensor, params (string Name, double Value)[] parameters)
@@ -62,6 +64,7 @@ internal sealed class MergeCase
         Global = new ParameterValues(WithDefaults(_global, ParameterScope.Global)),
         Random = Random,
         ProxyInputs = ProxyInputs,
+        LayerStatistics = LayerStatistics,
     };
 
     public torch.Tensor Merge() => Method.Merge(Build());

@@ -1,0 +1,134 @@
+using EvoMerge.Merging;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Tensors;
+using EvoMerge.Tests.Merging.Execution;
+using TorchSharp;
+using Xunit;
+
+namespace EvoMerge.Tests.Merging.Methods;
+
+/// <summary>
+/// esm's third level: each 2-D tensor's merged update times (n_l / mean n)^p, n_l the mean task-update norm of that
+/// tensor and the mean over the same tensor in every layer.
+/// </summary>
+public sealed class EsmInterLayerTests
+{
+    private const string Layer0 = "model.layers.0.mlp.up_proj.weight";
+    private const string Layer1 = "model.layers.1.mlp.up_proj.weight";
+
+    [Fact]
+    public void Each_layer_is_scaled_by_its_squared_norm_relative_to_the_mean_over_its_kind()
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new torch.Generator(91, torch.CPU);
+        var b = torch.randn([6, 4], dtype: torch.ScalarType.Float64, generator: g);
+        var d1 = torch.randn([6, 4], dtype: torch.ScalarType.Float64, generator: g);
+        var d2 = torch.randn([6, 4], dtype: torch.ScalarType.Float64, generator: g);
+        var moment = torch.eye(4).add(torch.ones([4, 4]).mul(0.3));
+        MergeCase Case(string name, double factor, LayerStatistics? statistics, double power = 2.0)
+        {
+            var merge = MergeCase.For("esm").Base(b).Model(b + d1 * factor).Model(b + d2 * factor).Global(("scaling_power", power));
+            merge.TensorName = name;
+            merge.ProxyInputs = _ => moment;
+            merge.LayerStatistics = statistics;
+            return merge;
+        }
+
+        // Layer 1's updates are layer 0's doubled: statistics n and 2n (n = mean of the two update norms).
+        var esm = (IInterLayerMergeMethod)MergeMethodRegistry.Get("esm");
+        double n0 = esm.TensorStatistic(Case(Layer0, 1.0, null).Build())!.Value;
+        double n1 = esm.TensorStatistic(Case(Layer1, 2.0, null).Build())!.Value;
+        Assert.Equal((d1.norm().ToDouble() + d2.norm().ToDouble()) / 2, n0, 10);
+        Assert.Equal(2 * n0, n1, 10);
+
+        // Mean 1.5n: factors (1/1.5)² = 4/9 and (2/1.5)² = 16/9. Another kind does not enter the mean.
+        var statistics = new LayerStatistics([(Layer0, "up_proj", n0), (Layer1, "up_proj", n1), ("model.layers.0.mlp.down_proj.weight", "down_proj", 100.0)]);
+        var plain = Case(Layer0, 1.0, null).Merge() - b;
+        var first = Case(Layer0, 1.0, statistics).Merge() - b;
+        var second = Case(Layer1, 2.0, statistics).Merge() - b;
+        TensorAssert.Close(plain * (4.0 / 9), first, 1e-10);
+        // esm is homogeneous in the updates (×2) and the factors differ by 4: the scaled updates differ by 8.
+        TensorAssert.Close(first * 8.0, second, 1e-10);
+        // p = 0 switches every level off.
+        TensorAssert.Close(Case(Layer0, 1.0, null, 0.0).Merge(), Case(Layer0, 1.0, statistics, 0.0).Merge(), 1e-12);
+    }
+
+    [Fact]
+    public void The_executor_runs_the_pre_pass_so_a_layer_with_doubled_updates_gets_eight_times_the_update()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var ws = new RecipeWorkspace();
+        var spec = RecipeWorkspace.Spec(2);
+        ws.Model("base", spec, 1);
+        foreach (var (name, seed) in new[] { ("a", 2L), ("b", 3L) })
+        {
+            ws.Model(name, spec, 1, weights =>
+            {
+                // The same N(0, 0.01²) update for both layers' copy of a tensor, doubled in layer 1.
+                using var generator = new torch.Generator((ulong)seed);
+                var updates = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+                for (int i = 0; i < weights.Count; i++)
+                {
+                    var (n, t) = weights[i];
+                    var role = DecoderLayout.Classify(n);
+                    string key = role.Group == TensorGroup.Layer ? role.LocalName : n;
+                    if (!updates.TryGetValue(key, out var update))
+                    {
+                        update = torch.randn(t.shape, generator: generator).mul(0.01).DetachFromDisposeScope();
+                        updates[key] = update;
+                    }
+                    t.add_(role.Layer == 1 ? update.mul(2.0) : update);
+                }
+                foreach (var update in updates.Values) update.Dispose();
+            });
+        }
+        File.WriteAllText(Path.Combine(ws.Root, "proxy.yml"), "# never read: the test supplies the proxy moments\n");
+        using var plan = ws.Plan("""
+            merge_method: esm
+            base_model: base
+            dtype: float32
+            models:
+              - model: a
+              - model: b
+            proxy_tasks:
+              a: proxy.yml
+              b: proxy.yml
+            """);
+        using var sink = new InMemoryTensorSink();
+        using var moments = new IdentityMoments();
+        using var executor = new MergeExecutor(plan, new MergeExecutionOptions { ProxyActivations = moments });
+        executor.Run(sink);
+
+        var baseUp0 = ws.Load("base", Layer0);
+        var baseUp1 = ws.Load("base", Layer1);
+        var first = sink.Tensors[Layer0] - baseUp0;
+        var second = sink.Tensors[Layer1] - baseUp1;
+        Assert.True(first.norm().ToDouble() > 1e-4);
+        // Relative norms 2/3 and 4/3 squared (ratio 4) times the doubled update (ratio 2). float32 throughout.
+        TensorAssert.Close(first * 8.0, second, 2e-6);
+    }
+
+    /// <summary>Identity second moments for every linear weight (what esm sees when the inputs are white).</summary>
+    private sealed class IdentityMoments : IProxyActivations, IDisposable
+    {
+        private readonly Dictionary<long, torch.Tensor> _identities = [];
+
+        public torch.Tensor? InputSecondMoment(string modelPath, string baseTensorName)
+        {
+            if (DecoderLayout.Classify(baseTensorName).IsEmbedding) return null;
+            using var weights = ModelWeights.Open(modelPath);
+            long inputs = weights.Info(baseTensorName).Shape[1];
+            if (!_identities.TryGetValue(inputs, out var identity))
+            {
+                identity = torch.eye(inputs).DetachFromDisposeScope();
+                _identities[inputs] = identity;
+            }
+            return identity;
+        }
+
+        public void Dispose()
+        {
+            foreach (var identity in _identities.Values) identity.Dispose();
+        }
+    }
+}
