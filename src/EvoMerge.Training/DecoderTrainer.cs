@@ -33,7 +33,8 @@ public static class DecoderTrainer
             optimizer.zero_grad();
             var logits = model.Logits(inputs);
             var flat = logits.reshape(-1, logits.shape[2]);
-            var loss = cross_entropy(flat, targets.reshape(-1), ignore_index: -100);
+            bool anyTarget = batch.Any(s => !s.Anchored);
+            var loss = anyTarget ? cross_entropy(flat, targets.reshape(-1), ignore_index: -100) : torch.zeros(1).squeeze();
             var objective = loss;
             if (reference is not null && batch.Any(s => s.Anchored))
                 objective = objective + AnchorDivergence(reference, inputs, flat, batch);
@@ -71,7 +72,7 @@ public static class DecoderTrainer
         return (perPosition * weights).sum() / weights.sum().clamp_min(1);
     }
 
-    /// <summary>Inputs <c>[B, L−1]</c> (padded with <paramref name="padId"/>) and targets (−100 where no loss is taken).</summary>
+    /// <summary>Inputs <c>[B, L−1]</c> (padded with <paramref name="padId"/>) and targets (−100 where no cross-entropy is taken, anchored rows included).</summary>
     public static (torch.Tensor Inputs, torch.Tensor Targets) Tensors(IReadOnlyList<TrainingSequence> batch, int padId)
     {
         int length = batch.Max(s => s.Tokens.Length) - 1;
@@ -84,7 +85,7 @@ public static class DecoderTrainer
             {
                 bool real = t + 1 < tokens.Length;
                 inputs[b * length + t] = t < tokens.Length ? tokens[t] : padId;
-                targets[b * length + t] = real && t + 1 >= batch[b].FirstTarget ? tokens[t + 1] : -100;
+                targets[b * length + t] = real && !batch[b].Anchored && t + 1 >= batch[b].FirstTarget ? tokens[t + 1] : -100;
             }
         }
         return (torch.tensor(inputs, [batch.Count, length]), torch.tensor(targets, [batch.Count, length]));

@@ -22,8 +22,8 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
     /// <summary>Every named regime, the default first.</summary>
     public static IReadOnlyList<FineTuneRegime> All { get; } =
     [
-        new("anchored", "embeddings, lm_head and norms frozen, lr 1e-3, half of each batch other skills' questions held to base's predictions (KL)",
-            1e-3, [600, 600, 600], FreezeShared: true, ReplayFraction: 0.5, AnchorReplay: true),
+        new("anchored", "every tensor, lr 1e-3, 75% of each batch other skills' questions held to base's predictions (KL, no answer taught)",
+            1e-3, [600, 600, 600], ReplayFraction: 0.75, AnchorReplay: true),
         new("dense", "every tensor, lr 1e-3", 1e-3, [1000, 300, 300]),
         new("frozen", "embeddings, lm_head and norms frozen, lr 1e-3", 1e-3, [1000, 300, 300], FreezeShared: true),
         new("sparse-frozen", "shared tensors frozen, 5% of each other tensor by gradient magnitude, lr 1e-3, replay 25%", 1e-3, [1000, 300, 300],
