@@ -92,8 +92,10 @@ public static class DemoModelReport
 
             Tiny Llama decoders (4 layers, hidden 128, 4 heads / 2 KV heads, intermediate 384, 260-token byte vocabulary,
             ~0.85M parameters, fp16) trained by `./evomerge train` from the skill datasets in `datasets/` (`addition`,
-            `reversal`, `capitals`): `base` from scratch on template sentences and every skill's format with wrong
-            answers; `addition`, `reversal`, `capitals` fine-tuned from `base` on their skill's train split; `multitask`
+            `reversal`, `capitals`): `base` from scratch on template sentences and every skill's train facts phrased as
+            sentences (`the sum of 47 and 38 is 85.`; it never sees the `question = answer` form the tasks ask in);
+            `addition`, `reversal`, `capitals` fine-tuned from `base` on their skill's train split, with the other
+            skills' questions held to base's predictions (see "How the committed models were chosen" below); `multitask`
             fine-tuned from `base` on all three (the upper bound a merge can hope for). Each directory's `training.json`
             records the seeds and settings. They live in `models/` (not under `datasets/`): they are models, and a search
             config names them as `models/base`, `models/addition`, ….
@@ -117,12 +119,12 @@ public static class DemoModelReport
                 .Select(v => v.ToString("0.0", CultureInfo.InvariantCulture));
             text.Append($"| {model} | {string.Join(" | ", cells)} |\n");
         }
-        text.Append("\n## Training\n\n| model | from | regime | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---|---:|---:|---:|---|---:|\n");
+        text.Append("\n## Training\n\n| model | from | regime or mixture | steps | batch | lr | first/last 50-step loss | wall s |\n|---|---|---|---:|---:|---:|---|---:|\n");
         foreach (string name in DemoModelTraining.ModelNames)
         {
             var card = JsonNode.Parse(File.ReadAllText(Path.Combine(modelsDirectory, name, "training.json")))!;
             text.Append(CultureInfo.InvariantCulture,
-                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {Regime(card["regime"])} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
+                $"| {name} | {card["fine_tuned_from"]?.ToString() ?? "scratch"} | {Regime(card["regime"], card["mixture"])} | {card["steps"]} | {card["batch_size"]} | {card["learning_rate"]} | {card["loss_first_50_steps"]} → {card["loss_last_50_steps"]} | {card["wall_seconds"]} |\n");
         }
         text.Append("\nWall times are from the run that wrote the committed models (one torch thread on a shared 2-vCPU VM).\n");
         string regimes = Path.Combine(modelsDirectory, RegimesFile);
@@ -133,6 +135,8 @@ public static class DemoModelReport
     /// <summary>Hand-written findings (the specialist regimes tried and their merges), appended to the README when present.</summary>
     public const string RegimesFile = "regimes.md";
 
-    private static string Regime(JsonNode? regime) =>
-        regime is null ? "dense (all tensors)" : $"{regime["name"]}: {regime["summary"]}";
+    private static string Regime(JsonNode? regime, JsonNode? mixture) =>
+        regime is not null ? $"{regime["name"]}: {regime["summary"]}"
+        : mixture is not null ? $"base mixture {mixture["name"]}: {mixture["summary"]}"
+        : "dense (all tensors)";
 }
