@@ -17,16 +17,7 @@ public sealed class AnchoredReplayTests
     private const string Other = "reverse abcd = dcba\n";
     private static readonly int OtherFirstTarget = 1 + "reverse abcd =".Length;
 
-    private static JsonObject SmallConfig()
-    {
-        var config = (DemoModelTraining.Spec with { Layers = 1, HiddenSize = 32, IntermediateSize = 64, DType = torch.ScalarType.Float32 }).ToConfigJson();
-        config["bos_token_id"] = ByteTokenizerFiles.BosId;
-        config["eos_token_id"] = ByteTokenizerFiles.EosId;
-        return config;
-    }
-
-    private static Dictionary<string, float[]> Snapshot(TrainableDecoder model) =>
-        model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
+    private static JsonObject SmallConfig() => TrainingConstraintsTests.SmallConfig();
 
     private static TrainingSettings Settings(int steps) => new(steps, 4, 1e-2, 1, 0.0, 5);
 

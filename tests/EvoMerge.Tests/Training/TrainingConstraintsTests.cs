@@ -15,7 +15,8 @@ public sealed class TrainingConstraintsTests
     private static readonly TrainingSequence[] Batch = [.. new[] { "add 12+30 = 42\n", "reverse abcd = dcba\n", "capital of Velora = Tusk\n" }
         .Select(t => new TrainingSequence(DemoModelTraining.Encode(t), 1))];
 
-    private static JsonObject SmallConfig()
+    /// <summary>A one-layer, hidden-32 fp32 config of the demo's architecture, for training tests.</summary>
+    internal static JsonObject SmallConfig()
     {
         var config = (DemoModelTraining.Spec with { Layers = 1, HiddenSize = 32, IntermediateSize = 64, DType = torch.ScalarType.Float32 }).ToConfigJson();
         config["bos_token_id"] = ByteTokenizerFiles.BosId;
