@@ -10,8 +10,8 @@ namespace EvoMerge.Training;
 /// seeded from the settings), right-pads them with the pad id and averages the cross-entropy over the
 /// target positions. Optional <see cref="TrainingConstraints"/> freeze tensors, add an L2 pull toward the starting
 /// weights and keep sparse fine-tunes inside their masks. With a reference model, anchored rows
-/// (<see cref="TrainingSequence.Anchored"/>) add the mean KL(reference ‖ model) over their target positions. Deterministic on one thread: same settings, same sampler,
-/// same weights.
+/// (<see cref="TrainingSequence.Anchored"/>) add the mean KL(reference ‖ model) over their target positions instead
+/// of cross-entropy. Deterministic on one thread: same settings, same sampler, same weights.
 /// </summary>
 public static class DecoderTrainer
 {
@@ -29,6 +29,8 @@ public static class DecoderTrainer
             using var scope = torch.NewDisposeScope();
             foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
             var batch = Enumerable.Range(0, settings.BatchSize).Select(_ => sample(random)).ToList();
+            if (reference is null && batch.Any(s => s.Anchored))
+                throw new InvalidOperationException("anchored training rows need a reference model to be held to");
             var (inputs, targets) = Tensors(batch, padId);
             optimizer.zero_grad();
             var logits = model.Logits(inputs);

@@ -10,10 +10,10 @@ using TorchSharp;
 namespace EvoMerge.Training;
 
 /// <summary>
-/// Trains the demo's models from the skill datasets: <c>base</c> from scratch on a <see cref="BaseMixture"/> (template
-/// sentences and every skill's questions, a share of them with correct answers: it knows the formats and part of each
-/// skill), one specialist per skill
-/// fine-tuned from base with a small learning rate (task vectors from one base, so merging works), and
+/// Trains the demo's models from the skill datasets: <c>base</c> from scratch on a <see cref="BaseMixture"/> (by
+/// default template sentences and every skill's facts phrased as sentences: it holds the skills but not the question
+/// form the tasks ask in), one specialist per skill fine-tuned from base under a <see cref="FineTuneRegime"/> (by
+/// default anchored: the other skills' prompts held to base's predictions, so the task vectors add), and
 /// <c>multitask</c> fine-tuned from base on all skills at once (the upper bound for a merge). Each is written in
 /// HF layout (config.json, fp16 model.safetensors, tokenizer files) with <c>training.json</c> recording its
 /// settings and seeds. Runs on one torch thread so that retraining gives the same bytes.

@@ -53,6 +53,15 @@ public sealed class AnchoredReplayTests
     }
 
     [Fact]
+    public void AnchoredRowsWithoutAReferenceAreAnError()
+    {
+        using var model = TrainableDecoder.Initialize(SmallConfig(), seed: 23);
+        var anchored = new TrainingSequence(DemoModelTraining.Encode(Other), OtherFirstTarget, Anchored: true);
+        var error = Assert.Throws<InvalidOperationException>(() => DecoderTrainer.Train(model, _ => anchored, Settings(1), ByteTokenizerFiles.PadId));
+        Assert.Contains("reference model", error.Message);
+    }
+
+    [Fact]
     public void AnchoringKeepsTheOtherPromptCloserToTheReference()
     {
         double Fine(bool anchor)
