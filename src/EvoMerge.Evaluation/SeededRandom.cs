@@ -31,6 +31,9 @@ public sealed class SeededRandom(ulong seed)
     /// <summary>A uniform integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public int Next(int min, int max) => min + Next(max - min + 1);
 
+    /// <summary>True with probability <paramref name="probability"/> (to a millionth), from one draw of <see cref="Next(int)"/>.</summary>
+    public bool Chance(double probability) => Next(1_000_000) < probability * 1_000_000;
+
     /// <summary>
     /// <paramref name="count"/> distinct integers from [0, <paramref name="bound"/>) in draw order: a partial
     /// Fisher–Yates shuffle over a virtual identity array, so the cost is O(count) whatever the bound.

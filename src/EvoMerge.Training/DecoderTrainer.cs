@@ -29,16 +29,16 @@ public static class DecoderTrainer
             using var scope = torch.NewDisposeScope();
             foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
             var batch = Enumerable.Range(0, settings.BatchSize).Select(_ => sample(random)).ToList();
-            if (reference is null && batch.Any(s => s.Anchored))
+            bool anyAnchored = batch.Any(s => s.Anchored);
+            if (reference is null && anyAnchored)
                 throw new InvalidOperationException("anchored training rows need a reference model to be held to");
             var (inputs, targets) = Tensors(batch, padId);
             optimizer.zero_grad();
             var logits = model.Logits(inputs);
             var flat = logits.reshape(-1, logits.shape[2]);
-            bool anyTarget = batch.Any(s => !s.Anchored);
-            var loss = anyTarget ? cross_entropy(flat, targets.reshape(-1), ignore_index: -100) : torch.zeros(1).squeeze();
+            var loss = batch.Any(s => !s.Anchored) ? cross_entropy(flat, targets.reshape(-1), ignore_index: -100) : torch.zeros(1).squeeze();
             var objective = loss;
-            if (reference is not null && batch.Any(s => s.Anchored))
+            if (reference is not null && anyAnchored)
                 objective = objective + AnchorDivergence(reference, inputs, flat, batch);
             var penalty = constraints?.Penalty(model);
             (penalty is null ? objective : objective + penalty).backward();

@@ -85,11 +85,11 @@ public static class DemoModelTraining
     /// <summary>Sequences of the base mixture <paramref name="mixture"/>.</summary>
     public static Func<SeededRandom, TrainingSequence> BaseSampler(IReadOnlyList<IReadOnlyList<SkillExample>> splits, BaseMixture mixture) => random =>
     {
-        if (random.Next(1_000_000) < mixture.TemplateFraction * 1_000_000) return new TrainingSequence(Encode(GenericText.Sentence(random)), 1);
+        if (random.Chance(mixture.TemplateFraction)) return new TrainingSequence(Encode(GenericText.Sentence(random)), 1);
         int s = random.Next(splits.Count);
         var example = splits[s][random.Next(splits[s].Count)];
         if (mixture.Statements) return new TrainingSequence(Encode(SyntheticSkill.All[s].Statement(example)), 1);
-        bool correct = random.Next(1_000_000) < mixture.CorrectFraction * 1_000_000;
+        bool correct = random.Chance(mixture.CorrectFraction);
         return new TrainingSequence(Encode(correct ? example.Text() : example.Text(SyntheticSkill.All[s].RandomAnswer(example, random))), 1);
     };
 
@@ -105,7 +105,7 @@ public static class DemoModelTraining
         var others = Enumerable.Range(0, splits.Count).Where(s => s != index).ToArray();
         return random =>
         {
-            if (replayFraction <= 0 || random.Next(1_000_000) >= replayFraction * 1_000_000) return own(random);
+            if (replayFraction <= 0 || !random.Chance(replayFraction)) return own(random);
             int s = others[random.Next(others.Length)];
             var example = splits[s][random.Next(splits[s].Count)];
             int firstTarget = 1 + Encoding.UTF8.GetByteCount(example.Question + " =");
