@@ -16,7 +16,7 @@ public sealed class IsoCMerge() : SubspaceMerge("iso_c")
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
     {
         var sum = deltas.Aggregate((total, d) => total + d);
-        var (u, s, vh) = torch.linalg.svd(sum, fullMatrices: false);
+        var (u, s, vh) = SingularFactors.Svd(sum);
         var kept = SingularFactors.Significant(s, sum);
         if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(sum);
         return u.mul(kept.unsqueeze(0)).matmul(vh).mul(s.mul(kept).sum().div(kept.sum()));

@@ -29,7 +29,7 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts", MergeParameter.Numb
         common = rank - perTask * tasks;
 
         var sum = deltas.Aggregate((total, d) => total + d);
-        var (u, s, vh) = torch.linalg.svd(sum, fullMatrices: false);
+        var (u, s, vh) = SingularFactors.Svd(sum);
         var us = new List<torch.Tensor> { u.narrow(1, 0, common) };
         var ss = new List<torch.Tensor> { s.narrow(0, 0, common) };
         var vs = new List<torch.Tensor> { vh.narrow(0, 0, common) };

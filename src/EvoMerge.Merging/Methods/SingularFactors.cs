@@ -3,7 +3,7 @@ using TorchSharp;
 namespace EvoMerge.Merging.Methods;
 
 /// <summary>
-/// Linear algebra the subspace methods share, all through <c>torch.linalg.svd</c> (reduced) in the caller's dtype and
+/// Linear algebra the subspace methods share, all through <see cref="Svd"/> (reduced) in the caller's dtype and
 /// dispose scope.
 /// </summary>
 internal static class SingularFactors
@@ -17,8 +17,52 @@ internal static class SingularFactors
     /// </summary>
     public static torch.Tensor Polar(torch.Tensor a)
     {
-        var (u, s, vh) = torch.linalg.svd(a, fullMatrices: false);
+        var (u, s, vh) = Svd(a);
         return u.mul(Significant(s, a).unsqueeze(0)).matmul(vh);
+    }
+
+    /// <summary>
+    /// The reduced SVD of <paramref name="a"/> [m, n]: U [m, r], S [r] descending, Vᵀ [r, n], r = min(m, n), in
+    /// <paramref name="a"/>'s dtype. LAPACK's divide-and-conquer driver (<c>torch.linalg.svd</c>) first; when it
+    /// reports a failure to converge, <see cref="GramSvd"/> instead. That failure was seen once in
+    /// <c>evomerge bench subspace</c> (iso_cts, a finite [2048, 768] stack of unit vectors with σ in [0.53, 1.37]) and
+    /// did not recur on the same matrix in a fresh process, so it depends on the library's state, not on the values.
+    /// </summary>
+    public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Svd(torch.Tensor a)
+    {
+        try
+        {
+            return torch.linalg.svd(a, fullMatrices: false);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            return GramSvd(a);
+        }
+    }
+
+    /// <summary>
+    /// The reduced SVD of <paramref name="a"/> from the symmetric eigendecomposition of its smaller Gram matrix in
+    /// float64 (<c>AᵀA = VΛVᵀ</c>, σ = √λ, U = AV/σ; the transpose for a wide matrix). Squaring loses the singular
+    /// values below ≈ 1e-8·σ_max, far under the float32 numerical-rank tolerance (<see cref="Significant"/>); their
+    /// left vectors (arbitrary in any SVD) are returned as zero columns, which every caller masks out.
+    /// </summary>
+    internal static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) GramSvd(torch.Tensor a)
+    {
+        if (a.shape[0] < a.shape[1])
+        {
+            var (ut, st, vht) = GramSvd(a.t());
+            return (vht.t(), st, ut.t());
+        }
+        using var scalars = new HeldScalars();
+        var x = a.to_type(torch.ScalarType.Float64);
+        var (lambda, v) = torch.linalg.eigh(x.t().matmul(x));
+        lambda = lambda.flip(0).clamp_min(scalars.Hold(0.0));
+        v = v.flip(1);
+        var sigma = lambda.sqrt();
+        var positive = sigma.gt(sigma.max().mul(scalars.Hold(1e-8)));
+        var inverse = torch.where(positive, sigma.reciprocal(), torch.zeros_like(sigma));
+        var u = x.matmul(v).mul(inverse.unsqueeze(0));
+        return (u.to_type(a.dtype), sigma.to_type(a.dtype), v.t().to_type(a.dtype));
     }
 
     /// <summary>
@@ -39,7 +83,7 @@ internal static class SingularFactors
     /// <summary>The top <paramref name="k"/> singular triplets: U [m, k], S [k], Vᵀ [k, n].</summary>
     public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Truncated(torch.Tensor a, long k)
     {
-        var (u, s, vh) = torch.linalg.svd(a, fullMatrices: false);
+        var (u, s, vh) = Svd(a);
         return (u.narrow(1, 0, k), s.narrow(0, 0, k), vh.narrow(0, 0, k));
     }
 
