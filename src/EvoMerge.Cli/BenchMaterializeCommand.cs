@@ -115,10 +115,11 @@ public static class BenchMaterializeCommand
         try
         {
             TinyDecoderWriter.Write(basePath, spec, weights);
-            var generator = new torch.Generator(2);
+            using var generator = new torch.Generator(2);
+            using var noise = 0.01f.ToScalar();
             for (int i = 0; i < sourceCount; i++)
             {
-                var perturbed = weights.Select(w => (w.Name, (w.Tensor + 0.01f * torch.randn(w.Tensor.shape, generator: generator)).DetachFromDisposeScope())).ToList();
+                var perturbed = weights.Select(w => (w.Name, w.Tensor.add(torch.randn(w.Tensor.shape, generator: generator).mul_(noise)).DetachFromDisposeScope())).ToList();
                 TinyDecoderWriter.Write(sources[i], spec, perturbed);
                 foreach (var (_, t) in perturbed) t.Dispose();
             }

@@ -177,8 +177,10 @@ public sealed class DecoderModel : IDisposable
 
         k = RepeatKeyValueHeads(k, heads / kvHeads);
         v = RepeatKeyValueHeads(v, heads / kvHeads);
-        var scores = q.matmul(k.transpose(2, 3)).mul_(1.0 / Math.Sqrt(headDim));
-        scores.masked_fill_(blocked, torch.finfo(scores.dtype).min);
+        using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
+        using var lowest = torch.finfo(q.dtype).min.ToScalar();
+        var scores = q.matmul(k.transpose(2, 3)).mul_(scale);
+        scores.masked_fill_(blocked, lowest);
         var probabilities = scores.softmax(-1, torch.ScalarType.Float32).to(q.dtype);
         var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
         linearInputs?.Invoke(LinearNames(index, "self_attn.o_proj"), output);

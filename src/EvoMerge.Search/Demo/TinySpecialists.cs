@@ -76,7 +76,8 @@ public static class TinySpecialists
             {
                 using var scope = torch.NewDisposeScope();
                 var rows = copy.narrow(0, from, to - from);
-                rows.add_(torch.randn(rows.shape, generator: generator) * 0.6f);
+                using var spread = 0.6f.ToScalar();
+                rows.add_(torch.randn(rows.shape, generator: generator).mul_(spread));
             }
             weights.Add((name, copy));
         }

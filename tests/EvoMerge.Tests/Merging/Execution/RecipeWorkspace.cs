@@ -51,11 +51,12 @@ internal sealed class RecipeWorkspace : IDisposable
         Model(name, spec, baseSeed, weights =>
         {
             using var generator = new torch.Generator((ulong)seed);
+            using var scale = noise.ToScalar();
             for (int i = 0; i < weights.Count; i++)
             {
                 var (n, t) = weights[i];
                 using var scope = torch.NewDisposeScope();
-                var tuned = (t.to(torch.ScalarType.Float32) + noise * torch.randn(t.shape, generator: generator)).to(t.dtype).MoveToOuterDisposeScope();
+                var tuned = t.to(torch.ScalarType.Float32).add(torch.randn(t.shape, generator: generator).mul_(scale)).to(t.dtype).MoveToOuterDisposeScope();
                 t.Dispose();
                 weights[i] = (n, tuned);
             }
