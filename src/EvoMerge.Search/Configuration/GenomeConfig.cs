@@ -1,4 +1,12 @@
 namespace EvoMerge.Search.Configuration;
 
-/// <summary>Config <c>genome</c>: allowed merge methods, layer groups, gene ranges and the optional layer ordering.</summary>
-public sealed record GenomeConfig(IReadOnlyList<string> Methods, int LayerGroups, GeneRanges Ranges, LayerOrderingConfig? LayerOrdering);
+/// <summary>
+/// Config <c>genome</c>: allowed merge methods, layer groups, gene ranges, the optional layer ordering and the optional
+/// <c>seed_weights</c>: for each value w, one uniform task-arithmetic genome (every source at weight w in every group)
+/// placed in the first generation.
+/// </summary>
+public sealed record GenomeConfig(IReadOnlyList<string> Methods, int LayerGroups, GeneRanges Ranges, LayerOrderingConfig? LayerOrdering)
+{
+    /// <summary>Uniform weights whose task-arithmetic genomes start the search (empty: none).</summary>
+    public IReadOnlyList<double> SeedWeights { get; init; } = [];
+}

@@ -173,7 +173,20 @@ public sealed class SearchConfigReader
             if (scale.Low <= 0) throw Error("genome.layer_ordering.scale", "input scales must be greater than 0");
             ordering = new LayerOrderingConfig(lo["repeats"]!.GetValue<int>(), scale);
         }
-        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering);
+        var seedWeights = new List<double>();
+        if (genome["seed_weights"] is JsonArray seeds)
+        {
+            if (!methods.Contains("task_arithmetic"))
+                throw Error("genome.seed_weights", "seed genomes are task-arithmetic merges; add task_arithmetic to genome.methods");
+            for (int i = 0; i < seeds.Count; i++)
+            {
+                double w = seeds[i]!.GetValue<double>();
+                if (w < ranges.Weight.Low || w > ranges.Weight.High)
+                    throw Error(LocatedJson.Item("genome.seed_weights", i), $"{Format(w)} is outside genome.ranges.weight [{Format(ranges.Weight.Low)}, {Format(ranges.Weight.High)}]");
+                seedWeights.Add(w);
+            }
+        }
+        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights };
     }
 
     private GeneRange Range(JsonObject parent, string name, GeneRange fallback, string at = "genome.ranges")

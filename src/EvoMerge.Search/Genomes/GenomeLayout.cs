@@ -161,17 +161,37 @@ public sealed class GenomeLayout
 
     /// <summary>
     /// Genomes worth placing in the first generation: with a layer ordering, the plain merge (first repetition taken
-    /// from the merged model, every input scale 1, merge genes at the middle of their ranges); none otherwise.
+    /// from the merged model, every input scale 1, merge genes at the middle of their ranges); then one uniform
+    /// task-arithmetic merge per <c>genome.seed_weights</c> value. None when neither is configured.
     /// </summary>
     public IReadOnlyList<Genome> SeedGenomes()
     {
-        if (SlotCount == 0) return [];
+        var seeds = new List<Genome>();
+        if (SlotCount > 0) seeds.Add(PlainGenome(null));
+        foreach (double weight in _config.SeedWeights) seeds.Add(PlainGenome(weight));
+        return seeds;
+    }
+
+    /// <summary>
+    /// Merge genes at the middle of their ranges (or, with <paramref name="uniformWeight"/>, method task_arithmetic and
+    /// every weight gene at that weight); with a layer ordering, the plain layer stack at input scale 1.
+    /// </summary>
+    private Genome PlainGenome(double? uniformWeight)
+    {
         var reals = Enumerable.Repeat(0.5, Space.RealCount).ToArray();
         for (int i = 0; i < SlotCount; i++) reals[_scaleStart + i] = _config.LayerOrdering!.Scale.Unmap(1.0);
         var categories = new int[Space.CategoryGeneCount];
         int first = _config.Methods.Count > 1 ? 1 : 0;
         for (int i = 0; i < SlotCount; i++) categories[first + i] = i < LayerCount ? 1 : 0;
-        return [new Genome(reals, categories)];
+        if (uniformWeight is double w)
+        {
+            if (first == 1) categories[0] = _config.Methods.ToList().IndexOf("task_arithmetic");
+            int weight = Array.IndexOf(_perModelGenes, "weight");
+            for (int g = 0; g < GroupCount; g++)
+                for (int s = 0; s < SourceCount; s++)
+                    reals[(g * SourceCount + s) * _perModelGenes.Length + weight] = _config.Ranges.Weight.Unmap(w);
+        }
+        return new Genome(reals, categories);
     }
 
     private GeneRange Range(string parameter) => parameter switch

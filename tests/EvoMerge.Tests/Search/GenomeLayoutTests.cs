@@ -83,6 +83,29 @@ public class GenomeLayoutTests
     }
 
     [Fact]
+    public void Seed_weights_add_uniform_task_arithmetic_genomes_after_the_plain_layer_stack()
+    {
+        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges { Weight = new GeneRange(0, 1.5) }, new LayerOrderingConfig(1, new GeneRange(0.5, 1.5)))
+        {
+            SeedWeights = [0.5, 1.0],
+        };
+        var layout = new GenomeLayout(config, 3, 4);
+        var seeds = layout.SeedGenomes();
+
+        Assert.Equal(3, seeds.Count);
+        Assert.Equal("ties", layout.Decode(seeds[0]).Method);
+        foreach (var (genome, weight) in seeds.Skip(1).Zip([0.5, 1.0]))
+        {
+            var candidate = layout.Decode(genome);
+            Assert.Equal("task_arithmetic", candidate.Method);
+            Assert.Equal(layout.GroupCount, candidate.Groups.Count);
+            Assert.All(candidate.Groups, g => Assert.All(g.PerModel, m => Assert.Equal(weight, m["weight"], 12)));
+            Assert.All(candidate.Slots!, s => Assert.Equal(LayerSlot.MergedOrigin, s.Origin));
+        }
+        Assert.Empty(new GenomeLayout(config with { SeedWeights = [], LayerOrdering = null }, 3, 4).SeedGenomes());
+    }
+
+    [Fact]
     public void RecipesParseBackWithTheExactValuesAndEmbeddingAndHeadFilters()
     {
         var layout = new GenomeLayout(Config(true), 2, 4);

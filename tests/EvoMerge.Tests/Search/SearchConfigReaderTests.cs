@@ -72,12 +72,22 @@ public class SearchConfigReaderTests
     [InlineData("run_dir: runs/x", "", "search.yml:1: missing required key 'run_dir'")]
     [InlineData("    population_size: 6", "    population_sise: 6", "search.yml:27: optimizer.settings")]
     [InlineData("  generations: 3", "  generations: -1", "search.yml:29: budget.generations: must be ≥ 1")]
+    [InlineData("  layer_groups: 2", "  layer_groups: 2\n  seed_weights: [0.5, 2]", "search.yml:20: genome.seed_weights[1]: 2 is outside genome.ranges.weight [0, 1.5]")]
+    [InlineData("  methods: [ties, task_arithmetic]", "  methods: [ties]\n  seed_weights: [1]", "search.yml:19: genome.seed_weights: seed genomes are task-arithmetic merges")]
     public void ErrorsNameTheLineAndPath(string find, string replace, string expected)
     {
         Assert.Contains(find, Valid);
         var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(Valid.Replace(find, replace), "search.yml", "/work"));
         Assert.StartsWith(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void SeedWeightsAreRead()
+    {
+        var config = SearchConfigReader.Parse(Valid.Replace("  layer_groups: 2", "  layer_groups: 2\n  seed_weights: [0.5, 1]"), "search.yml", "/work");
+        Assert.Equal([0.5, 1.0], config.Genome.SeedWeights);
+        Assert.Empty(SearchConfigReader.Parse(Valid, "search.yml", "/work").Genome.SeedWeights);
     }
 
     [Fact]
