@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace EvoMerge.Merging.Sparsification;
 
@@ -20,6 +21,7 @@ internal static unsafe class MagnitudeBracket
     private const int SampleBlocks = 512;
     private const int BlockLength = 32;
     private const int SampleSize = SampleBlocks * BlockLength;
+    private const int SelectBuckets = 4096;
 
     /// <summary>
     /// The set of the k largest magnitudes (1 ≤ k &lt; count), or false when the sample's bracket missed or held more
@@ -38,7 +40,7 @@ internal static unsafe class MagnitudeBracket
         {
             var gathered = Gather(source, low, high, keys, offsets, capacity);
             if (gathered is not { } g || g.Above >= k || g.Above + g.Count < k) return false;
-            boundary = Select(keys, offsets, g, k);
+            boundary = Select(keys, offsets, g, k, low, high);
             return true;
         }
         finally
@@ -60,25 +62,60 @@ internal static unsafe class MagnitudeBracket
             for (int j = 0; j < BlockLength; j++)
                 sample[block * BlockLength + j] = (int)MagnitudeBoundary.KeyOf(source[start + j]);
         }
-        Array.Sort(sample);
         double q = (double)k / n;
         double expected = q * SampleSize;
         double margin = 3.5 * Math.Sqrt(SampleSize * q * (1 - q)) + 4;
         long highRank = (long)Math.Floor(expected - margin);
         long lowRank = (long)Math.Ceiling(expected + margin);
-        int high = highRank < 0 ? int.MaxValue : sample[SampleSize - 1 - highRank];
-        int low = lowRank >= SampleSize ? 0 : sample[SampleSize - 1 - lowRank];
+        int high = highRank < 0 ? int.MaxValue : Smallest(sample, (int)(SampleSize - 1 - highRank));
+        int low = lowRank >= SampleSize ? 0 : Smallest(sample, (int)(SampleSize - 1 - lowRank));
         return (low, high);
+    }
+
+    /// <summary>The value that would sit at <paramref name="index"/> if <paramref name="values"/> were sorted (reorders them; quickselect).</summary>
+    private static int Smallest(int[] values, int index)
+    {
+        int from = 0, to = values.Length - 1;
+        for (int round = 0; from < to; round++)
+        {
+            if (round == 64)
+            {
+                Array.Sort(values, from, to - from + 1);
+                break;
+            }
+            int a = values[from], b = values[from + (to - from) / 2], c = values[to];
+            int pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            int i = from, j = to;
+            while (i <= j)
+            {
+                while (values[i] < pivot) i++;
+                while (values[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (index <= j) to = j;
+            else if (index >= i) from = i;
+            else break;
+        }
+        return values[index];
     }
 
     /// <summary>What the pass found: keys above the bracket, and where each chunk's gathered keys lie.</summary>
     private sealed class Gathered(long chunks)
     {
-        public long Above;
+        private long _above;
         public int Count;
         public bool Overflow;
         public readonly int[] ChunkFirst = new int[chunks];
         public readonly int[] ChunkCount = new int[chunks];
+
+        public long Above => Interlocked.Read(ref _above);
+
+        public void AddAbove(long count) => Interlocked.Add(ref _above, count);
     }
 
     private static Gathered? Gather(TaskVectorMagnitudes.Source source, int low, int high, uint[] keys, ushort[] offsets, int capacity)
@@ -87,12 +124,11 @@ internal static unsafe class MagnitudeBracket
         var result = new Gathered((n + ElementChunks.Size - 1) / ElementChunks.Size);
         nint valuesAddress = source.Values, baseAddress = source.Base;
         var gate = new Lock();
-        ElementChunks.For(n, () => new ChunkScratch(), (start, end, scratch) =>
+        ElementChunks.For(n, (start, end) =>
         {
-            long above = baseAddress == 0
-                ? Scan<WithoutBase>((float*)valuesAddress, null, start, end, low, high, scratch)
-                : Scan<WithBase>((float*)valuesAddress, (float*)baseAddress, start, end, low, high, scratch);
-            scratch.Above += above;
+            var scratch = _scratch ??= new ChunkScratch();
+            long above = Scan((float*)valuesAddress, (float*)baseAddress, start, end, low, high, scratch);
+            result.AddAbove(above);
             int count = scratch.Count;
             int first;
             lock (gate)
@@ -110,109 +146,111 @@ internal static unsafe class MagnitudeBracket
             result.ChunkCount[chunk] = count;
             Array.Copy(scratch.Keys, 0, keys, first, count);
             Array.Copy(scratch.Offsets, 0, offsets, first, count);
-        }, scratch =>
-        {
-            result.Above += scratch.Above;
         });
         return result.Overflow ? null : result;
     }
 
-    /// <summary>One worker's gather buffer for the chunk it is scanning, and its running count of keys above.</summary>
+    [ThreadStatic]
+    private static ChunkScratch? _scratch;
+
+    /// <summary>A thread's gather buffer for the chunk it is scanning (reused across chunks and calls).</summary>
     private sealed class ChunkScratch
     {
         public readonly uint[] Keys = new uint[ElementChunks.Size];
         public readonly ushort[] Offsets = new ushort[ElementChunks.Size];
         public int Count;
-        public long Above;
     }
 
-    /// <summary>The delta loads of one pass, specialised so the loop has no branch on whether a base exists.</summary>
-    private interface IDelta
+    /// <summary>
+    /// Counts keys above <paramref name="high"/> in [start, end) and gathers keys in [low, high] into the scratch. The
+    /// in-bracket lanes of each vector are visited through a bit mask, so the loop has no unpredictable branch per lane.
+    /// </summary>
+    private static long Scan(float* values, float* baseValues, long start, long end, int low, int high, ChunkScratch scratch)
     {
-        static abstract Vector<float> Load(float* values, float* baseValues, long j);
-
-        static abstract float At(float* values, float* baseValues, long j);
-    }
-
-    private readonly struct WithBase : IDelta
-    {
-        public static Vector<float> Load(float* values, float* baseValues, long j) =>
-            Vector.Load(values + j) - Vector.Load(baseValues + j);
-
-        public static float At(float* values, float* baseValues, long j) => values[j] - baseValues[j];
-    }
-
-    private readonly struct WithoutBase : IDelta
-    {
-        public static Vector<float> Load(float* values, float* baseValues, long j) => Vector.Load(values + j);
-
-        public static float At(float* values, float* baseValues, long j) => values[j];
-    }
-
-    /// <summary>Counts keys above <paramref name="high"/> in [start, end) and gathers keys in [low, high] into the scratch.</summary>
-    private static long Scan<TDelta>(float* values, float* baseValues, long start, long end, int low, int high, ChunkScratch scratch)
-        where TDelta : struct, IDelta
-    {
-        int width = Vector<int>.Count;
-        var magnitude = new Vector<int>(0x7FFFFFFF);
-        var lowVector = new Vector<int>(low);
-        var highVector = new Vector<int>(high);
-        var aboveLanes = Vector<int>.Zero;
+        const int width = 8;
+        var magnitude = Vector256.Create(0x7FFFFFFF);
+        var belowLow = Vector256.Create(low - 1);
+        var highVector = Vector256.Create(high);
+        var aboveLanes = Vector256<int>.Zero;
         int count = 0;
-        var keys = scratch.Keys;
-        var offsets = scratch.Offsets;
         int* lanes = stackalloc int[width];
         long j = start;
-        for (; j + width <= end; j += width)
+        fixed (uint* keys = scratch.Keys)
+        fixed (ushort* offsets = scratch.Offsets)
         {
-            var key = Vector.AsVectorInt32(TDelta.Load(values, baseValues, j)) & magnitude;
-            var above = Vector.GreaterThan(key, highVector);
-            aboveLanes -= above;
-            var inside = Vector.AndNot(Vector.GreaterThanOrEqual(key, lowVector), above);
-            if (inside == Vector<int>.Zero) continue;
-            key.Store(lanes);
-            for (int lane = 0; lane < width; lane++)
+            for (; j + width <= end; j += width)
             {
-                int laneKey = lanes[lane];
-                if (laneKey < low || laneKey > high) continue;
-                keys[count] = (uint)laneKey;
-                offsets[count] = (ushort)(j + lane - start);
-                count++;
+                var delta = baseValues == null ? Vector256.Load(values + j) : Vector256.Load(values + j) - Vector256.Load(baseValues + j);
+                var key = delta.AsInt32() & magnitude;
+                var above = Vector256.GreaterThan(key, highVector);
+                aboveLanes -= above;
+                uint inside = Vector256.AndNot(Vector256.GreaterThan(key, belowLow), above).ExtractMostSignificantBits();
+                if (inside == 0) continue;
+                key.Store(lanes);
+                int offset = (int)(j - start);
+                do
+                {
+                    int lane = BitOperations.TrailingZeroCount(inside);
+                    inside &= inside - 1;
+                    keys[count] = (uint)lanes[lane];
+                    offsets[count] = (ushort)(offset + lane);
+                    count++;
+                }
+                while (inside != 0);
             }
-        }
-        long aboveCount = Vector.Sum(aboveLanes);
-        for (; j < end; j++)
-        {
-            int key = (int)MagnitudeBoundary.KeyOf(TDelta.At(values, baseValues, j));
-            if (key > high) aboveCount++;
-            else if (key >= low)
+            for (; j < end; j++)
             {
-                keys[count] = (uint)key;
-                offsets[count] = (ushort)(j - start);
-                count++;
+                int key = (int)MagnitudeBoundary.KeyOf(baseValues == null ? values[j] : values[j] - baseValues[j]);
+                if (key > high) aboveLanes += Vector256.CreateScalar(1);
+                else if (key >= low)
+                {
+                    keys[count] = (uint)key;
+                    offsets[count] = (ushort)(j - start);
+                    count++;
+                }
             }
         }
         scratch.Count = count;
-        return aboveCount;
+        return Vector256.Sum(aboveLanes);
     }
 
-    /// <summary>The exact boundary from the gathered keys (which hold the k-th largest and every key equal to it).</summary>
-    private static MagnitudeBoundary Select(uint[] keys, ushort[] offsets, Gathered g, long k)
+    /// <summary>
+    /// The exact boundary from the gathered keys, which hold the k-th largest key and every key equal to it: histograms
+    /// of at most <see cref="SelectBuckets"/> buckets narrow the key range to the k-th key, then the gathered keys, in
+    /// index order, give where its tie budget ends.
+    /// </summary>
+    private static MagnitudeBoundary Select(uint[] keys, ushort[] offsets, Gathered g, long k, int low, int high)
     {
         long rank = k - g.Above;
-        var high = new long[1 << 16];
-        for (int i = 0; i < g.Count; i++) high[keys[i] >> 16]++;
-        var (highBucket, aboveHigh) = BucketOfRank(high, rank);
-        var low = new long[1 << 16];
-        for (int i = 0; i < g.Count; i++)
+        uint from = (uint)low, to = (uint)high;
+        var counts = new int[SelectBuckets];
+        while (true)
         {
-            uint key = keys[i];
-            if (key >> 16 == highBucket) low[key & 0xFFFF]++;
+            int shift = 0;
+            while ((to - from) >> shift >= SelectBuckets) shift++;
+            int buckets = (int)((to - from) >> shift) + 1;
+            Array.Clear(counts, 0, buckets);
+            for (int i = 0; i < g.Count; i++)
+            {
+                uint key = keys[i];
+                if (key >= from && key <= to) counts[(key - from) >> shift]++;
+            }
+            int bucket = buckets - 1;
+            while (counts[bucket] < rank)
+            {
+                rank -= counts[bucket];
+                bucket--;
+            }
+            from += (uint)bucket << shift;
+            if (shift == 0) return TieEnd(keys, offsets, g, from, rank, counts[bucket]);
+            to = Math.Min(to, from + ((1u << shift) - 1));
         }
-        var (lowBucket, aboveLow) = BucketOfRank(low, rank - aboveHigh);
-        uint threshold = ((uint)highBucket << 16) | (uint)lowBucket;
-        long budget = rank - aboveHigh - aboveLow;
-        if (budget >= low[lowBucket]) return new MagnitudeBoundary(threshold, long.MaxValue);
+    }
+
+    /// <summary>Keys equal to <paramref name="threshold"/> are kept in index order until <paramref name="budget"/> are.</summary>
+    private static MagnitudeBoundary TieEnd(uint[] keys, ushort[] offsets, Gathered g, uint threshold, long budget, long tied)
+    {
+        if (budget >= tied) return new MagnitudeBoundary(threshold, long.MaxValue);
         long seen = 0;
         for (int chunk = 0; chunk < g.ChunkFirst.Length; chunk++)
         {
@@ -224,16 +262,5 @@ internal static unsafe class MagnitudeBracket
             }
         }
         throw new InvalidOperationException("fewer tied magnitudes than the bracket counted");
-    }
-
-    private static (int Bucket, long Above) BucketOfRank(long[] counts, long k)
-    {
-        long above = 0;
-        for (int bucket = counts.Length - 1; bucket >= 0; bucket--)
-        {
-            if (above + counts[bucket] >= k) return (bucket, above);
-            above += counts[bucket];
-        }
-        throw new InvalidOperationException("rank beyond the element count");
     }
 }
