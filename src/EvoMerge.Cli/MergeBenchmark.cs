@@ -16,9 +16,10 @@ namespace EvoMerge.Cli;
 /// cache and the reused buffers are warm), then times in interleaved rounds, over the same files and tensor order: a
 /// plain pass that reads every input, converts it to float32 and sums it; and linear, task_arithmetic, ties and
 /// dare_ties merges in float32 (results cast to float16 and discarded); finally linear written to disk once.
-/// Throughput is input bytes read per second, best round of each pass. Peak RSS is then taken per method as
-/// <c>evomerge merge</c> would see it: the shared buffers are released, free heap pages returned, VmHWM reset, and
-/// one more merge runs with its own buffers.
+/// Throughput is input bytes read per second, best round of each pass; that round's processor time (all threads) is
+/// printed beside it, since on a shared machine it moves less with other jobs than the wall time. Peak RSS is then
+/// taken per method as <c>evomerge merge</c> would see it: the shared buffers are released, free heap pages returned,
+/// VmHWM reset, and one more merge runs with its own buffers.
 /// </summary>
 public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output, TextWriter log)
 {
@@ -80,24 +81,28 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
             Merge(linear, reader, null);
 
             string[] passes = ["plain read+sum", .. Methods];
-            var best = passes.ToDictionary(p => p, _ => (Bytes: 0L, Seconds: double.NaN));
+            var best = passes.ToDictionary(p => p, _ => (Bytes: 0L, Seconds: double.NaN, CpuSeconds: double.NaN));
             for (int round = 1; round <= rounds; round++)
             {
                 foreach (string pass in passes)
                 {
                     if (pass != passes[0] && !plans.ContainsKey(pass)) continue;
                     log.WriteLine($"bench: round {round}/{rounds}: {pass}");
+                    var cpuBefore = ProcessorTime();
                     var clock = Stopwatch.StartNew();
                     long bytes = pass == passes[0] ? PlainPass(linear, reader) : Merge(plans[pass], reader, null);
                     double seconds = clock.Elapsed.TotalSeconds;
-                    if (double.IsNaN(best[pass].Seconds) || seconds < best[pass].Seconds) best[pass] = (bytes, seconds);
+                    double cpuSeconds = (ProcessorTime() - cpuBefore).TotalSeconds;
+                    if (double.IsNaN(best[pass].Seconds) || seconds < best[pass].Seconds) best[pass] = (bytes, seconds, cpuSeconds);
                 }
             }
             log.WriteLine("bench: linear to disk");
             string outDir = Path.Combine(dir, "bench-out");
+            var diskCpuBefore = ProcessorTime();
             var diskClock = Stopwatch.StartNew();
             long diskBytes = Merge(linear, reader, outDir);
             double diskSeconds = diskClock.Elapsed.TotalSeconds;
+            double diskCpuSeconds = (ProcessorTime() - diskCpuBefore).TotalSeconds;
             Directory.Delete(outDir, true);
 
             reader.Dispose();
@@ -115,11 +120,13 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
             var largest = linear.Tensors.MaxBy(t => t.ElementCount)!;
             output.WriteLine(Invariant($"models      {modelCount} x {ModelBytes(Path.Combine(dir, "m0")) / 1e6:0} MB ({config.ModelType}, {config.NumHiddenLayers} layers, hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, vocab {config.VocabSize}, stored {config.TorchDtype}); largest tensor {largest.ElementCount * 4 / 1e6:0.0} MB in float32"));
             output.WriteLine(Invariant($"setup       {torch.get_num_threads()} torch threads on {Environment.ProcessorCount} cores; float32 compute, float16 output; best of {rounds} interleaved round(s); C heap keeps freed memory: {(heapKept ? "yes" : "no")}"));
-            output.WriteLine(Invariant($"{"pass",-16} {"input GB",9} {"seconds",8} {"GB/s",6} {"vs plain",9}  target"));
+            output.WriteLine(Invariant($"{"pass",-16} {"input GB",9} {"seconds",8} {"GB/s",6} {"vs plain",9}  {"cpu s",6} {"cpu vs plain",12}  target"));
             double plainRate = best[passes[0]].Bytes / best[passes[0]].Seconds;
+            double plainCpuRate = best[passes[0]].Bytes / best[passes[0]].CpuSeconds;
             foreach (string pass in passes)
-                output.WriteLine(Row(pass, best[pass].Bytes, best[pass].Seconds, plainRate));
-            output.WriteLine(Row("linear -> disk", diskBytes, diskSeconds, plainRate));
+                output.WriteLine(Row(pass, best[pass].Bytes, best[pass].Seconds, best[pass].CpuSeconds, plainRate, plainCpuRate));
+            output.WriteLine(Row("linear -> disk", diskBytes, diskSeconds, diskCpuSeconds, plainRate, plainCpuRate));
+            output.WriteLine("cpu s: processor time of the whole process (all threads) during that round; on a shared machine it is less disturbed by other jobs than the wall time");
             output.WriteLine(Invariant($"peak RSS    {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value / 1e9:0.00} GB"))} (VmHWM during one merge each with its own buffers, free heap pages returned before; {rssBefore / 1e9:0.00} GB at process start; target < 1.5 GB for 3 x ~1 GB models)"));
             return 0;
         }
@@ -130,12 +137,19 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
         }
     }
 
-    private static string Row(string pass, long bytes, double seconds, double plainRate)
+    private static string Row(string pass, long bytes, double seconds, double cpuSeconds, double plainRate, double plainCpuRate)
     {
         if (double.IsNaN(seconds)) return $"{pass,-16} (method not registered)";
         double rate = bytes / seconds;
+        double cpuRate = bytes / cpuSeconds;
         string target = pass switch { "linear" => ">= 60 %", "ties" => ">= 25 %", _ => "" };
-        return Invariant($"{pass,-16} {bytes / 1e9,9:0.00} {seconds,8:0.00} {rate / 1e9,6:0.00} {100 * rate / plainRate,7:0} %  {target}");
+        return Invariant($"{pass,-16} {bytes / 1e9,9:0.00} {seconds,8:0.00} {rate / 1e9,6:0.00} {100 * rate / plainRate,7:0} %  {cpuSeconds,6:0.00} {100 * cpuRate / plainCpuRate,10:0} %  {target}");
+    }
+
+    private static TimeSpan ProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private MergePlan Plan(string dir, string method)

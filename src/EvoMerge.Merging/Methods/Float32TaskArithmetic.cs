@@ -1,3 +1,4 @@
+using System.Numerics;
 using EvoMerge.Merging.Sparsification;
 
 namespace EvoMerge.Merging.Methods;
@@ -35,52 +36,132 @@ internal static unsafe class Float32TaskArithmetic
         var list = terms.ToArray();
         bool scale = lambda != 1.0;
         float lambdaF = (float)lambda;
-        ElementChunks.For(n, (start, end) =>
+        ElementChunks.For(n, (chunkStart, chunkEnd) =>
         {
-            int length = (int)(end - start);
-            if (_weighted is null || _weighted.Length < list.Length * length) _weighted = new float[list.Length * ElementChunks.Size];
-            var weighted = _weighted;
-            fixed (float* w = weighted)
+            if (_weighted is null || _weighted.Length < list.Length * Block) _weighted = new float[list.Length * Block];
+            fixed (float* w = _weighted)
             {
-                float* b = (float*)baseValues + start;
-                for (int i = 0; i < list.Length; i++) Weigh(list[i], b, start, length, w + (long)i * length);
-                float* o = (float*)output + start;
-                if (electSign) Agreeing(list, w, length, b, normalize, scale, lambdaF, o);
-                else Sum(list.Length, w, length, b, normalize, weightSum, scale, lambdaF, o);
+                for (long start = chunkStart; start < chunkEnd; start += Block)
+                {
+                    int length = (int)Math.Min(Block, chunkEnd - start);
+                    float* b = (float*)baseValues + start;
+                    for (int i = 0; i < list.Length; i++) Weigh(list[i], b, start, length, w + (long)i * length);
+                    float* o = (float*)output + start;
+                    if (electSign) Agreeing(list, w, length, b, normalize, scale, lambdaF, o);
+                    else Sum(list.Length, w, length, b, normalize, weightSum, scale, lambdaF, o);
+                }
             }
         });
     }
 
-    /// <summary>W = mask(δ)·w for one chunk.</summary>
+    /// <summary>Elements combined at a time: the weighted terms of a block stay in the first-level cache.</summary>
+    private const int Block = 1024;
+
+    /// <summary>W = mask(δ)·w for one block.</summary>
     private static void Weigh(Term term, float* b, long start, int length, float* weighted)
     {
         float* v = (float*)term.Values + start;
-        float weight = term.Weight;
+        var weight = new Vector<float>(term.Weight);
+        int width = Vector<float>.Count;
+        int j = 0;
         if (term.IsDelta)
         {
-            for (int j = 0; j < length; j++) weighted[j] = v[j] * weight;
+            for (; j + width <= length; j += width) (Vector.Load(v + j) * weight).Store(weighted + j);
+            for (; j < length; j++) weighted[j] = v[j] * term.Weight;
             return;
         }
         if (term.Keep is not { } keep)
         {
-            for (int j = 0; j < length; j++) weighted[j] = (v[j] - b[j]) * weight;
+            for (; j + width <= length; j += width) ((Vector.Load(v + j) - Vector.Load(b + j)) * weight).Store(weighted + j);
+            for (; j < length; j++) weighted[j] = (v[j] - b[j]) * term.Weight;
             return;
         }
         var drop = term.Drop ?? MagnitudeBoundary.None;
-        for (int j = 0; j < length; j++)
+        // Within [start, start + length) the tie rules change only where an index reaches a boundary's TieEnd.
+        long end = start + length;
+        long first = Math.Clamp(Math.Min(keep.TieEnd, drop.TieEnd), start, end);
+        long second = Math.Clamp(Math.Max(keep.TieEnd, drop.TieEnd), start, end);
+        WeighKept(v, b, 0, (int)(first - start), weighted, keep, drop, start, term.Weight);
+        WeighKept(v, b, (int)(first - start), (int)(second - start), weighted, keep, drop, first, term.Weight);
+        WeighKept(v, b, (int)(second - start), length, weighted, keep, drop, second, term.Weight);
+    }
+
+    /// <summary>
+    /// W = δ·(kept ? 1 : 0)·w over [from, to) of the block, where every index is on the same side of both boundaries'
+    /// tie ends (<paramref name="index"/> is the first one's flat index).
+    /// </summary>
+    private static void WeighKept(float* v, float* b, int from, int to, float* weighted, MagnitudeBoundary keep, MagnitudeBoundary drop,
+        long index, float weight)
+    {
+        if (from >= to) return;
+        long keepFrom = MinimumKey(keep, index);
+        long dropFrom = MinimumKey(drop, index);
+        var keepKey = new Vector<int>((int)Math.Min(keepFrom, int.MaxValue));
+        var dropKey = new Vector<int>((int)Math.Min(dropFrom, int.MaxValue));
+        var keepNone = keepFrom > int.MaxValue ? Vector<int>.Zero : Vector<int>.AllBitsSet;
+        var dropNone = dropFrom > int.MaxValue ? Vector<int>.Zero : Vector<int>.AllBitsSet;
+        var magnitude = new Vector<int>(0x7FFFFFFF);
+        var weightVector = new Vector<float>(weight);
+        int width = Vector<float>.Count;
+        int j = from;
+        for (; j + width <= to; j += width)
+        {
+            var d = Vector.Load(v + j) - Vector.Load(b + j);
+            var key = Vector.AsVectorInt32(d) & magnitude;
+            var kept = Vector.GreaterThanOrEqual(key, keepKey) & keepNone;
+            var dropped = Vector.GreaterThanOrEqual(key, dropKey) & dropNone;
+            var factor = Vector.ConditionalSelect(Vector.AsVectorSingle(Vector.AndNot(kept, dropped)), Vector<float>.One, Vector<float>.Zero);
+            (d * factor * weightVector).Store(weighted + j);
+        }
+        for (; j < to; j++)
         {
             float d = v[j] - b[j];
-            uint key = MagnitudeBoundary.KeyOf(d);
-            long index = start + j;
-            bool kept = keep.Contains(key, index) && !drop.Contains(key, index);
+            long key = MagnitudeBoundary.KeyOf(d);
+            bool kept = key >= keepFrom && !(key >= dropFrom);
             weighted[j] = d * (kept ? 1f : 0f) * weight;
         }
     }
 
+    /// <summary>The smallest magnitude key in the set at <paramref name="index"/> (above the largest key: none).</summary>
+    private static long MinimumKey(MagnitudeBoundary boundary, long index) =>
+        index < boundary.TieEnd ? boundary.Key : (long)boundary.Key + 1;
+
     private static void Agreeing(Term[] terms, float* w, int length, float* b, bool normalize, bool scale, float lambda, float* output)
     {
         int count = terms.Length;
-        for (int j = 0; j < length; j++)
+        int width = Vector<float>.Count;
+        var lambdaVector = new Vector<float>(lambda);
+        var minusOne = new Vector<float>(-1f);
+        int j = 0;
+        for (; j + width <= length; j += width)
+        {
+            var votes = Vector.Load(w + j);
+            for (int i = 1; i < count; i++) votes += Vector.Load(w + (long)i * length + j);
+            var elected = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(votes, Vector<float>.Zero), Vector<float>.One, minusOne);
+            var mixed = Vector<float>.Zero;
+            var divisor = Vector<float>.Zero;
+            for (int i = 0; i < count; i++)
+            {
+                var x = Vector.Load(w + (long)i * length + j);
+                var agree = Vector.ConditionalSelect(Vector.GreaterThan(x * elected, Vector<float>.Zero), Vector<float>.One, Vector<float>.Zero);
+                var term = x * agree;
+                var weightTerm = agree * new Vector<float>(terms[i].Weight);
+                if (i == 0)
+                {
+                    mixed = term;
+                    divisor = weightTerm;
+                }
+                else
+                {
+                    mixed += term;
+                    divisor += weightTerm;
+                }
+            }
+            if (normalize) mixed /= Vector.ConditionalSelect(Vector.Equals(divisor, Vector<float>.Zero), Vector<float>.One, divisor);
+            if (scale) mixed *= lambdaVector;
+            (Vector.Load(b + j) + mixed).Store(output + j);
+        }
+        for (; j < length; j++)
         {
             float votes = w[j];
             for (int i = 1; i < count; i++) votes += w[(long)i * length + j];
@@ -110,7 +191,19 @@ internal static unsafe class Float32TaskArithmetic
 
     private static void Sum(int count, float* w, int length, float* b, bool normalize, float weightSum, bool scale, float lambda, float* output)
     {
-        for (int j = 0; j < length; j++)
+        int width = Vector<float>.Count;
+        var lambdaVector = new Vector<float>(lambda);
+        var weightSumVector = new Vector<float>(weightSum);
+        int j = 0;
+        for (; j + width <= length; j += width)
+        {
+            var mixed = Vector.Load(w + j);
+            for (int i = 1; i < count; i++) mixed += Vector.Load(w + (long)i * length + j);
+            if (normalize) mixed /= weightSumVector;
+            if (scale) mixed *= lambdaVector;
+            (Vector.Load(b + j) + mixed).Store(output + j);
+        }
+        for (; j < length; j++)
         {
             float mixed = w[j];
             for (int i = 1; i < count; i++) mixed += w[(long)i * length + j];

@@ -39,6 +39,21 @@ public sealed class LinearMerge : IMergeMethod
             throw MergeException.ForTensor(context.TensorName, "linear needs at least one model");
         var tensors = InputAlignment.ToCommonShape(context, inputs);
         var weights = inputs.Select(i => ParameterLookup.PerModel(context, i, "weight")).ToArray();
+        bool normalize = ParameterLookup.GlobalFlag(context, "normalize");
+        if (normalize && Math.Abs(weights.Sum()) < 1e-8)
+            throw MergeException.ForTensor(context.TensorName,
+                $"linear weights sum to 0 ({string.Join(", ", weights)}) and normalize is true; set normalize: false or change the weights");
+        if (tensors.All(t => t.dtype == torch.ScalarType.Float32 && t.device_type == DeviceType.CPU))
+        {
+            var merged = MergeFloat32(context, tensors, weights, normalize);
+            return ReferenceEquals(merged, context.Destination) ? merged : merged.MoveToOuterDisposeScope();
+        }
+        return MergeTensors(tensors, weights, normalize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The tensor formulation, for every dtype (the reference the float32 pass matches bit for bit). Call inside a dispose scope.</summary>
+    internal static torch.Tensor MergeTensors(torch.Tensor[] tensors, double[] weights, bool normalize)
+    {
         var dtype = tensors[0].dtype;
         var weightTensors = weights.Select(w => torch.tensor(w, dtype)).ToArray();
 
@@ -46,14 +61,35 @@ public sealed class LinearMerge : IMergeMethod
         for (int i = 0; i < tensors.Length; i++)
             sum.AddOwned(tensors[i] * weightTensors[i]);
         var result = sum.Result();
-
-        if (ParameterLookup.GlobalFlag(context, "normalize"))
-        {
-            if (Math.Abs(weights.Sum()) < 1e-8)
-                throw MergeException.ForTensor(context.TensorName,
-                    $"linear weights sum to 0 ({string.Join(", ", weights)}) and normalize is true; set normalize: false or change the weights");
-            result = result / StackSum.Of(weightTensors, dtype);
-        }
-        return result.MoveToOuterDisposeScope();
+        return normalize ? result / StackSum.Of(weightTensors, dtype) : result;
     }
+
+    /// <summary>
+    /// The float32 CPU path: one fused pass (<see cref="Float32WeightedSum"/>) writes the result into the context's
+    /// destination when it fits, otherwise into a new tensor. Call inside a dispose scope.
+    /// </summary>
+    private static torch.Tensor MergeFloat32(MergeContext context, torch.Tensor[] tensors, double[] weights, bool normalize)
+    {
+        var inputs = tensors.Select(t => t.contiguous()).ToArray();
+        var factors = weights.Select(w => (float)w).ToArray();
+        float? divisor = null;
+        if (normalize)
+        {
+            float total = factors[0];
+            for (int i = 1; i < factors.Length; i++) total += factors[i];
+            divisor = total;
+        }
+        var shape = inputs[0].shape;
+        var output = context.Destination is { } d && d.dtype == torch.ScalarType.Float32 && d.device_type == DeviceType.CPU
+            && d.is_contiguous() && d.shape.SequenceEqual(shape) && inputs.All(t => !SharesMemory(t, d))
+            ? d
+            : torch.empty(shape, torch.ScalarType.Float32);
+        Float32WeightedSum.Write(inputs.Select(Address).ToArray(), factors, divisor, output.numel(), Address(output));
+        return output;
+    }
+
+    private static bool SharesMemory(torch.Tensor a, torch.Tensor b) => a.numel() > 0 && b.numel() > 0 && Address(a) == Address(b);
+
+    private static unsafe nint Address(torch.Tensor contiguous) =>
+        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
 }

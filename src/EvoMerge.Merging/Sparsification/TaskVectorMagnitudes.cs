@@ -1,11 +1,14 @@
+using System.Numerics;
+
 namespace EvoMerge.Merging.Sparsification;
 
 /// <summary>
 /// Exact selection by magnitude over a float32 task vector that is never stored: element j is
 /// <c>values[j] − base[j]</c> (or <c>values[j]</c> without a base), computed on the fly exactly as torch computes it.
 /// Same ranking and tie rule as <see cref="MagnitudeSelection"/> (float32 |δ| largest first, lower index first among
-/// equals): a two-pass radix select over the magnitude keys finds the cut, and at most one partial scan finds where
-/// the tie budget ends. Passes run on torch's thread count (<see cref="ElementChunks"/>).
+/// equals). Large tensors are selected in one pass by <see cref="MagnitudeBracket"/>; otherwise (or when its sample
+/// misses) a two-pass radix select over the magnitude keys finds the cut, and a vectorised count of the tied keys per
+/// chunk finds the chunk where the tie budget ends. Passes run on torch's thread count (<see cref="ElementChunks"/>).
 /// </summary>
 internal static unsafe class TaskVectorMagnitudes
 {
@@ -26,18 +29,60 @@ internal static unsafe class TaskVectorMagnitudes
     {
         if (k <= 0) return MagnitudeBoundary.None;
         if (k >= source.Count) return MagnitudeBoundary.All;
-        var cut = known ?? Cut(source, k);
+        if (known is null && MagnitudeBracket.TryLargest(source, k, out var bracketed)) return bracketed;
+        return FromCut(source, k, known ?? Cut(source, k));
+    }
+
+    /// <summary>The set of the k largest magnitudes given their cut: finds where the tie budget ends (0 &lt; k &lt; count).</summary>
+    internal static MagnitudeBoundary FromCut(Source source, long k, MagnitudeCut cut)
+    {
         uint key = MagnitudeBoundary.KeyOf(cut.Threshold);
         long budget = k - cut.Above;
         if (budget >= cut.AtThreshold) return new MagnitudeBoundary(key, long.MaxValue);
         if (budget <= 0) return new MagnitudeBoundary(key, 0);
+        long chunks = (source.Count + ElementChunks.Size - 1) / ElementChunks.Size;
+        var tied = new long[chunks];
+        nint valuesAddress = source.Values, baseAddress = source.Base;
+        ElementChunks.For(source.Count, (start, end) =>
+            tied[start / ElementChunks.Size] = CountKey((float*)valuesAddress, (float*)baseAddress, start, end, key));
         long seen = 0;
-        for (long j = 0; j < source.Count; j++)
+        for (long chunk = 0; chunk < chunks; chunk++)
         {
-            if (MagnitudeBoundary.KeyOf(source[j]) == key && ++seen == budget)
-                return new MagnitudeBoundary(key, j + 1);
+            if (seen + tied[chunk] < budget)
+            {
+                seen += tied[chunk];
+                continue;
+            }
+            long end = Math.Min(source.Count, (chunk + 1) * ElementChunks.Size);
+            for (long j = chunk * ElementChunks.Size; j < end; j++)
+            {
+                if (MagnitudeBoundary.KeyOf(source[j]) == key && ++seen == budget)
+                    return new MagnitudeBoundary(key, j + 1);
+            }
         }
         throw new InvalidOperationException("fewer tied magnitudes than the cut counted");
+    }
+
+    /// <summary>How many elements of [start, end) have magnitude key <paramref name="key"/>.</summary>
+    private static long CountKey(float* values, float* baseValues, long start, long end, uint key)
+    {
+        int width = Vector<int>.Count;
+        var magnitude = new Vector<int>(0x7FFFFFFF);
+        var wanted = new Vector<int>((int)key);
+        var lanes = Vector<int>.Zero;
+        long j = start;
+        for (; j + width <= end; j += width)
+        {
+            var d = baseValues == null ? Vector.Load(values + j) : Vector.Load(values + j) - Vector.Load(baseValues + j);
+            lanes -= Vector.Equals(Vector.AsVectorInt32(d) & magnitude, wanted);
+        }
+        long count = Vector.Sum(lanes);
+        for (; j < end; j++)
+        {
+            float d = baseValues == null ? values[j] : values[j] - baseValues[j];
+            if (MagnitudeBoundary.KeyOf(d) == key) count++;
+        }
+        return count;
     }
 
     /// <summary>The cut that keeps exactly the k largest magnitudes, 1 ≤ k ≤ count.</summary>

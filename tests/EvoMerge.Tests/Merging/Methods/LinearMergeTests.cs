@@ -1,4 +1,5 @@
 using EvoMerge.Merging;
+using EvoMerge.Merging.Methods;
 using TorchSharp;
 using Xunit;
 
@@ -119,5 +120,55 @@ public sealed class LinearMergeTests
         var result = merge.Merge();
         Assert.Equal(torch.ScalarType.BFloat16, result.dtype);
         TensorAssert.Equal(expected, result);
+    }
+    [Fact]
+    public void The_float32_pass_is_bit_identical_to_the_tensor_formulation()
+    {
+        var generator = new torch.Generator(4321, torch.CPU);
+        var random = new Random(17);
+        long[][] shapes = [[5], [33, 7], [70_001], [600, 500], [1]];
+        for (int trial = 0; trial < 15; trial++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var shape = shapes[trial % shapes.Length];
+            int models = 1 + trial % 4;
+            var inputs = Enumerable.Range(0, models).Select(i => Tensors.Random(generator, shape) * (i + 1) * 0.37).ToArray();
+            if (trial % 5 == 3)
+                inputs[0].view(-1).narrow(0, 0, 1).fill_(float.NaN);
+            double[] weights = inputs.Select(_ => Math.Round(random.NextDouble() * 3 - 1, 3)).ToArray();
+            bool normalize = trial % 2 == 0 && Math.Abs(weights.Sum()) >= 1e-8;
+            var merge = MergeCase.For("linear").Global(("normalize", normalize ? 1 : 0));
+            for (int i = 0; i < models; i++)
+                merge.Model(inputs[i], ("weight", weights[i]));
+
+            var fused = merge.Merge();
+            var expected = LinearMerge.MergeTensors(inputs, weights, normalize);
+            var e = TensorAssert.Values(expected);
+            var a = TensorAssert.Values(fused);
+            Assert.Equal(expected.shape, fused.shape);
+            for (int j = 0; j < e.Length; j++)
+            {
+                if (BitConverter.SingleToUInt32Bits(e[j]) != BitConverter.SingleToUInt32Bits(a[j]))
+                    Assert.Fail($"trial {trial}: element {j} differs: expected {e[j]:R}, got {a[j]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_given_float32_destination_receives_the_result()
+    {
+        using var scope = torch.NewDisposeScope();
+        var generator = new torch.Generator(9, torch.CPU);
+        var x = Tensors.Random(generator, 40, 9);
+        var y = Tensors.Random(generator, 40, 9);
+        var destination = torch.full([40, 9], float.NaN);
+        var merge = MergeCase.For("linear").Model(x, ("weight", 0.25)).Model(y, ("weight", 0.5));
+        var context = merge.Build();
+        var result = merge.Method.Merge(new MergeContext
+        {
+            TensorName = context.TensorName, Models = context.Models, Global = context.Global, Destination = destination,
+        });
+        Assert.Same(destination, result);
+        TensorAssert.Close((x * 0.25f + y * 0.5f) / 0.75f, destination, 1e-6);
     }
 }
