@@ -26,8 +26,8 @@ public static class BenchClusterCommand
     {
         var workers = new Option<int[]>("--workers") { Description = "Worker counts to run (repeatable).", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
         var generations = new Option<int>("--generations") { Description = "Generations per run (the first is a warm-up).", DefaultValueFactory = _ => 6 };
-        var population = new Option<int>("--population") { Description = "NSGA-II population size.", DefaultValueFactory = _ => 8 };
-        var items = new Option<int>("--items") { Description = "Items per tiny task (more items: longer evaluations).", DefaultValueFactory = _ => 192 };
+        var population = new Option<int>("--population") { Description = "NSGA-II population size.", DefaultValueFactory = _ => 16 };
+        var items = new Option<int>("--items") { Description = "Items per tiny task (more items: longer evaluations).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch threads of the reference and of each worker.", DefaultValueFactory = _ => 1 };
         var command = new Command("cluster", "Evaluations per minute and orchestration overhead for 1 and 2 local Orleans workers vs one process.")
             { workers, generations, population, items, threads };

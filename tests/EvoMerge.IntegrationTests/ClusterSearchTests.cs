@@ -114,7 +114,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
     }
 
     /// <summary>A JSON file's text with every property named <c>*seconds</c> removed (the only things that differ between equal runs).</summary>
-    private static string WithoutTimings(string path)
+    internal static string WithoutTimings(string path)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
         Strip(node);
@@ -133,7 +133,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
     }
 
     /// <summary>The evaluation log's rows without their timings.</summary>
-    private static List<string> Rows(string runDirectory)
+    internal static List<string> Rows(string runDirectory)
     {
         var log = new EvaluationLog(Path.Combine(runDirectory, EvaluationLog.FileName), ["a", "b"], 0);
         return [.. log.Read().Select(r => string.Join('|', r.Generation, r.Index, r.Genome, r.RecipeHash, r.Status, r.Reason, r.Cached,
@@ -163,7 +163,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         throw new InvalidOperationException($"{failure}; stderr:\n{process.Stderr}");
     }
 
-    private static string? Get(HttpClient http, string url)
+    internal static string? Get(HttpClient http, string url)
     {
         try
         {
@@ -180,7 +180,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
