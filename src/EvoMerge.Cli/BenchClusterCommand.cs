@@ -46,18 +46,7 @@ public static class BenchClusterCommand
             var layout = TinySpecialists.Write(root, items);
             string configPath = Path.Combine(root, "search.yml");
             File.WriteAllText(configPath, $"""
-                base_model: models/base
-                models: [models/a, models/b]
-                {layout.ObjectivesYaml()}
-                genome:
-                  methods: [ties, task_arithmetic]
-                  layer_groups: 2
-                  ranges:
-                    weight: [0, 2]
-                optimizer:
-                  name: nsga2
-                  settings:
-                    population_size: {population}
+                {layout.SearchYaml(population)}
                 budget:
                   generations: {generations}
                 seed: 5

@@ -23,18 +23,7 @@ public sealed class MonitoredSearch : IDisposable
         var layout = TinySpecialists.Write(_temp.Path);
         string config = Path.Combine(layout.Root, "search.yml");
         File.WriteAllText(config, $"""
-            base_model: models/base
-            models: [models/a, models/b]
-            {layout.ObjectivesYaml()}
-            genome:
-              methods: [ties, task_arithmetic]
-              layer_groups: 2
-              ranges:
-                weight: [0, 2]
-            optimizer:
-              name: nsga2
-              settings:
-                population_size: 6
+            {layout.SearchYaml(6)}
             budget:
               generations: 200
               evaluations: 100000

@@ -20,18 +20,7 @@ public sealed class RedisClusterSearchTests(ITestOutputHelper output)
         var layout = TinySpecialists.Write(temp.Path);
         string config = Path.Combine(layout.Root, "search.yml");
         File.WriteAllText(config, $"""
-            base_model: models/base
-            models: [models/a, models/b]
-            {layout.ObjectivesYaml()}
-            genome:
-              methods: [ties, task_arithmetic]
-              layer_groups: 2
-              ranges:
-                weight: [0, 2]
-            optimizer:
-              name: nsga2
-              settings:
-                population_size: {Population}
+            {layout.SearchYaml(Population)}
             evaluation:
               cheap_first:
                 fraction: 0.5

@@ -36,6 +36,16 @@ public static class TinySpecialists
         /// <summary>Objectives block for a config: the metric on both tasks (its direction from the metric).</summary>
         public string ObjectivesYaml(string metric = "acc") =>
             $"objectives:\n  - name: a\n    task: tasks/a.yml\n    metric: {metric}\n  - name: b\n    task: tasks/b.yml\n    metric: {metric}\n";
+
+        /// <summary>
+        /// The head of a search config over this layout: base and the two models, <see cref="ObjectivesYaml"/>, a
+        /// ties | task_arithmetic genome of two layer groups with weights in [0, 2], and NSGA-II of
+        /// <paramref name="population"/>; the caller appends budget, seed and run_dir (and evaluation settings).
+        /// </summary>
+        public string SearchYaml(int population, string metric = "acc") =>
+            "base_model: models/base\nmodels: [models/a, models/b]\n" + ObjectivesYaml(metric)
+            + "genome:\n  methods: [ties, task_arithmetic]\n  layer_groups: 2\n  ranges:\n    weight: [0, 2]\n"
+            + string.Create(System.Globalization.CultureInfo.InvariantCulture, $"optimizer:\n  name: nsga2\n  settings:\n    population_size: {population}\n");
     }
 
     /// <summary>
