@@ -92,10 +92,11 @@ public static class DemoModelReport
 
             Tiny Llama decoders (4 layers, hidden 128, 4 heads / 2 KV heads, intermediate 384, 260-token byte vocabulary,
             ~0.85M parameters, fp16) trained by `./evomerge train` from the skill datasets in `datasets/` (`addition`,
-            `reversal`, `capitals`): `base` from scratch on template sentences and every skill's train facts phrased as
-            sentences (`the sum of 47 and 38 is 85.`; it never sees the `question = answer` form the tasks ask in);
-            `addition`, `reversal`, `capitals` fine-tuned from `base` on their skill's train split, with the other
-            skills' questions held to base's predictions (see "How the committed models were chosen" below); `multitask`
+            `reversal`, `capitals`): `base` from scratch on template sentences and every skill's train questions in the
+            tasks' `question = answer` form, each answer correct half the time and a random one otherwise (so base
+            answers every skill sometimes); `addition`, `reversal`, `capitals` fine-tuned from `base` on their skill's
+            train split, with the other skills' questions held to base's predictions (see "How the committed models were
+            chosen" below); `multitask`
             fine-tuned from `base` on all three (the upper bound a merge can hope for). Each directory's `training.json`
             records the seeds and settings. They live in `models/` (not under `datasets/`): they are models, and a search
             config names them as `models/base`, `models/addition`, ….

@@ -20,6 +20,7 @@ public sealed record BaseMixture(string Name, string Summary, double TemplateFra
     /// <summary>Every named mixture, the default first.</summary>
     public static IReadOnlyList<BaseMixture> All { get; } =
     [
+        new("half-correct", "30% template sentences, 70% skill questions, half of them with the correct answer, 2400 steps", 0.3, 0.5, 2400, 3e-3),
         new("statements", "25% template sentences, 75% skill facts phrased as sentences (no question form)", 0.25, 1.0, 2400, 3e-3, Statements: true),
         new("partial", "30% template sentences, 70% skill questions, half of them with the correct answer", 0.3, 0.5, 1200, 3e-3),
         new("formats", "30% template sentences, 70% skill questions with wrong answers (formats only)", 0.3, 0.0, 1200, 3e-3),

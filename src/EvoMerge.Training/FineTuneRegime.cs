@@ -22,6 +22,8 @@ public sealed record FineTuneRegime(string Name, string Summary, double Learning
     /// <summary>Every named regime, the default first.</summary>
     public static IReadOnlyList<FineTuneRegime> All { get; } =
     [
+        new("anchored-short", "as anchored, with 200 steps for reversal and capitals (600 for addition)",
+            1e-3, [600, 200, 200], ReplayFraction: 0.75, AnchorReplay: true),
         new("anchored", "every tensor, lr 1e-3, 75% of each batch other skills' questions held to base's predictions (KL, no answer taught)",
             1e-3, [600, 600, 600], ReplayFraction: 0.75, AnchorReplay: true),
         new("dense", "every tensor, lr 1e-3", 1e-3, [1000, 300, 300]),
