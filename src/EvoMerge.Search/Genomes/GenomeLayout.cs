@@ -131,7 +131,7 @@ public sealed class GenomeLayout
                 {
                     string name = _perModelGenes[p];
                     if (!used.Contains(name)) continue;
-                    values[name] = Range(name).Map(genome.Reals[(g * SourceCount + s) * _perModelGenes.Length + p]);
+                    values[name] = Range(name).Map(genome.Reals[PerModelGene(g, s, p)]);
                 }
                 perModel.Add(values);
             }
@@ -189,10 +189,13 @@ public sealed class GenomeLayout
             int weight = Array.IndexOf(_perModelGenes, "weight");
             for (int g = 0; g < GroupCount; g++)
                 for (int s = 0; s < SourceCount; s++)
-                    reals[(g * SourceCount + s) * _perModelGenes.Length + weight] = _config.Ranges.Weight.Unmap(w);
+                    reals[PerModelGene(g, s, weight)] = _config.Ranges.Weight.Unmap(w);
         }
         return new Genome(reals, categories);
     }
+
+    /// <summary>Index of per-model gene <paramref name="parameter"/> (into the per-model gene list) of source <paramref name="source"/> in group <paramref name="group"/>.</summary>
+    private int PerModelGene(int group, int source, int parameter) => (group * SourceCount + source) * _perModelGenes.Length + parameter;
 
     private GeneRange Range(string parameter) => parameter switch
     {
