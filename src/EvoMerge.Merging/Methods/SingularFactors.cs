@@ -24,9 +24,10 @@ internal static class SingularFactors
     /// <summary>
     /// The reduced SVD of <paramref name="a"/> [m, n]: U [m, r], S [r] descending, Vᵀ [r, n], r = min(m, n), in
     /// <paramref name="a"/>'s dtype. LAPACK's divide-and-conquer driver (<c>torch.linalg.svd</c>) first; when it
-    /// reports a failure to converge, <see cref="GramSvd"/> instead. That failure was seen once in
-    /// <c>evomerge bench subspace</c> (iso_cts, a finite [2048, 768] stack of unit vectors with σ in [0.53, 1.37]) and
-    /// did not recur on the same matrix in a fresh process, so it depends on the library's state, not on the values.
+    /// reports a failure to converge, <see cref="GramSvd"/> instead. That failure stopped three ~100M-parameter runs of
+    /// <c>evomerge bench subspace</c>; the one caught was iso_cts's polar factor of a finite [2048, 768] stack of unit
+    /// vectors with σ in [0.53, 1.37], which decomposes without error in a fresh process, so it depends on the
+    /// library's state, not on the values.
     /// </summary>
     public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) Svd(torch.Tensor a)
     {
