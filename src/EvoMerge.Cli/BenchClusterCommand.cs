@@ -26,7 +26,7 @@ public static class BenchClusterCommand
     {
         var workers = new Option<int[]>("--workers") { Description = "Worker counts to run (repeatable).", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
         var generations = new Option<int>("--generations") { Description = "Generations per run (the first is a warm-up).", DefaultValueFactory = _ => 6 };
-        var population = new Option<int>("--population") { Description = "NSGA-II population size.", DefaultValueFactory = _ => 16 };
+        var population = new Option<int>("--population") { Description = "NSGA-II population size (candidates per generation).", DefaultValueFactory = _ => 32 };
         var items = new Option<int>("--items") { Description = "Items per tiny task (more items: longer evaluations).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch threads of the reference and of each worker.", DefaultValueFactory = _ => 1 };
         var command = new Command("cluster", "Evaluations per minute and orchestration overhead for 1 and 2 local Orleans workers vs one process.")

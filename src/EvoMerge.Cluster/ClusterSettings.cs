@@ -3,7 +3,8 @@ namespace EvoMerge.Cluster;
 /// <summary>How the orchestrator drives its workers.</summary>
 public sealed record ClusterSettings
 {
-    /// <summary>Candidates sent to one worker and not answered yet, at most (one running, the next queued behind it).</summary>
+    /// <summary>Candidates sent to one worker and not answered yet, at most (one running, the next queued behind it
+    /// while enough candidates are queued for every worker; see <see cref="WorkerDispatch"/>).</summary>
     public int MaxInFlightPerWorker { get; init; } = 2;
 
     /// <summary>Tries per candidate: after this many lost attempts it is recorded as failed with every reason.</summary>

@@ -12,7 +12,8 @@ namespace EvoMerge.Cluster;
 /// The orchestrator's view of its workers and of the candidates they evaluate. Workers are the cluster's silos named
 /// <c>worker.NAME</c>: they join and leave through cluster membership (a restarted worker is a new member with the
 /// same name and gets work again); a joining worker takes work once it answers a ping. Candidates wait in a queue and go to the active worker with the least work, at most
-/// <see cref="ClusterSettings.MaxInFlightPerWorker"/> each. A worker that leaves the cluster, stops answering pings
+/// <see cref="ClusterSettings.MaxInFlightPerWorker"/> each, and a second one only while every active worker could
+/// still get one (<see cref="WorkerDispatch"/>). A worker that leaves the cluster, stops answering pings
 /// (then it is also reported dead to the membership), cannot be sent work or reports an error has its candidates
 /// re-queued with the reason; a candidate lost <see cref="ClusterSettings.MaxAttempts"/> times is recorded as failed
 /// with every reason. The first result for a candidate wins; later ones are counted as duplicates and dropped.
@@ -259,9 +260,10 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             if (_receiver is null) return;
             while (_pending.First is { } node)
             {
-                var worker = _workers.Values.Where(w => w.State == "active" && w.InFlight.Count < _settings.MaxInFlightPerWorker)
-                    .OrderBy(w => w.InFlight.Count).ThenBy(w => w.Name, StringComparer.Ordinal).FirstOrDefault();
-                if (worker is null) break;
+                var active = _workers.Values.Where(w => w.State == "active").ToList();
+                int chosen = WorkerDispatch.Choose(active.ConvertAll(w => new WorkerDispatch.Slot(w.Name, w.InFlight.Count)), _pending.Count, _settings.MaxInFlightPerWorker);
+                if (chosen < 0) break;
+                var worker = active[chosen];
                 var job = node.Value;
                 _pending.RemoveFirst();
                 job.Work = new CandidateWork
