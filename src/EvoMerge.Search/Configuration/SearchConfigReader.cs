@@ -186,7 +186,15 @@ public sealed class SearchConfigReader
                 seedWeights.Add(w);
             }
         }
-        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights };
+        bool seedSources = genome["seed_sources"]?.GetValue<bool>() ?? false;
+        if (seedSources)
+        {
+            if (!methods.Contains("task_arithmetic"))
+                throw Error("genome.seed_sources", "seed genomes are task-arithmetic merges; add task_arithmetic to genome.methods");
+            if (ranges.Weight.Low > 0 || ranges.Weight.High < 1)
+                throw Error("genome.seed_sources", $"a source alone needs weights 0 and 1, outside genome.ranges.weight [{Format(ranges.Weight.Low)}, {Format(ranges.Weight.High)}]");
+        }
+        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights, SeedSources = seedSources };
     }
 
     private GeneRange Range(JsonObject parent, string name, GeneRange fallback, string at = "genome.ranges")

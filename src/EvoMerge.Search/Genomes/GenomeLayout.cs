@@ -162,34 +162,42 @@ public sealed class GenomeLayout
     /// <summary>
     /// Genomes worth placing in the first generation: with a layer ordering, the plain merge (first repetition taken
     /// from the merged model, every input scale 1, merge genes at the middle of their ranges); then one uniform
-    /// task-arithmetic merge per <c>genome.seed_weights</c> value. None when neither is configured.
+    /// task-arithmetic merge per <c>genome.seed_weights</c> value; then, with <c>genome.seed_sources</c>, each source
+    /// alone (task arithmetic, that source at weight 1, the others at 0). None when nothing is configured.
     /// </summary>
     public IReadOnlyList<Genome> SeedGenomes()
     {
         var seeds = new List<Genome>();
         if (SlotCount > 0) seeds.Add(PlainGenome(null));
         foreach (double weight in _config.SeedWeights) seeds.Add(PlainGenome(weight));
+        if (_config.SeedSources)
+            for (int s = 0; s < SourceCount; s++)
+                seeds.Add(PlainGenome(Enumerable.Range(0, SourceCount).Select(k => k == s ? 1.0 : 0.0).ToArray()));
         return seeds;
     }
 
+    /// <summary>The uniform task-arithmetic genome: every source at <paramref name="uniformWeight"/>.</summary>
+    private Genome PlainGenome(double uniformWeight) => PlainGenome(Enumerable.Repeat(uniformWeight, SourceCount).ToArray());
+
     /// <summary>
-    /// Merge genes at the middle of their ranges (or, with <paramref name="uniformWeight"/>, method task_arithmetic and
-    /// every weight gene at that weight); with a layer ordering, the plain layer stack at input scale 1.
+    /// Merge genes at the middle of their ranges (or, with <paramref name="sourceWeights"/>, method task_arithmetic and
+    /// every weight gene of source s at <c>sourceWeights[s]</c> in every group); with a layer ordering, the plain layer
+    /// stack at input scale 1.
     /// </summary>
-    private Genome PlainGenome(double? uniformWeight)
+    private Genome PlainGenome(double[]? sourceWeights)
     {
         var reals = Enumerable.Repeat(0.5, Space.RealCount).ToArray();
         for (int i = 0; i < SlotCount; i++) reals[_scaleStart + i] = _config.LayerOrdering!.Scale.Unmap(1.0);
         var categories = new int[Space.CategoryGeneCount];
         int first = _config.Methods.Count > 1 ? 1 : 0;
         for (int i = 0; i < SlotCount; i++) categories[first + i] = i < LayerCount ? 1 : 0;
-        if (uniformWeight is double w)
+        if (sourceWeights is not null)
         {
             if (first == 1) categories[0] = _config.Methods.ToList().IndexOf("task_arithmetic");
             int weight = Array.IndexOf(_perModelGenes, "weight");
             for (int g = 0; g < GroupCount; g++)
                 for (int s = 0; s < SourceCount; s++)
-                    reals[PerModelGene(g, s, weight)] = _config.Ranges.Weight.Unmap(w);
+                    reals[PerModelGene(g, s, weight)] = _config.Ranges.Weight.Unmap(sourceWeights[s]);
         }
         return new Genome(reals, categories);
     }

@@ -106,6 +106,30 @@ public class GenomeLayoutTests
     }
 
     [Fact]
+    public void Seed_sources_add_each_source_alone_after_the_uniform_merges()
+    {
+        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges { Weight = new GeneRange(0, 1.5) }, null)
+        {
+            SeedWeights = [0.5],
+            SeedSources = true,
+        };
+        var layout = new GenomeLayout(config, 3, 4);
+        var seeds = layout.SeedGenomes();
+
+        Assert.Equal(4, seeds.Count);
+        Assert.All(layout.Decode(seeds[0]).Groups, g => Assert.All(g.PerModel, m => Assert.Equal(0.5, m["weight"], 12)));
+        for (int s = 0; s < 3; s++)
+        {
+            var candidate = layout.Decode(seeds[1 + s]);
+            Assert.Equal("task_arithmetic", candidate.Method);
+            Assert.All(candidate.Groups, g =>
+            {
+                for (int k = 0; k < 3; k++) Assert.Equal(k == s ? 1.0 : 0.0, g.PerModel[k]["weight"], 12);
+            });
+        }
+    }
+
+    [Fact]
     public void RecipesParseBackWithTheExactValuesAndEmbeddingAndHeadFilters()
     {
         var layout = new GenomeLayout(Config(true), 2, 4);

@@ -74,6 +74,8 @@ public class SearchConfigReaderTests
     [InlineData("  generations: 3", "  generations: -1", "search.yml:29: budget.generations: must be ≥ 1")]
     [InlineData("  layer_groups: 2", "  layer_groups: 2\n  seed_weights: [0.5, 2]", "search.yml:20: genome.seed_weights[1]: 2 is outside genome.ranges.weight [0, 1.5]")]
     [InlineData("  methods: [ties, task_arithmetic]", "  methods: [ties]\n  seed_weights: [1]", "search.yml:19: genome.seed_weights: seed genomes are task-arithmetic merges")]
+    [InlineData("  methods: [ties, task_arithmetic]", "  methods: [ties]\n  seed_sources: true", "search.yml:19: genome.seed_sources: seed genomes are task-arithmetic merges")]
+    [InlineData("  layer_groups: 2\n  ranges:\n    weight: [0, 1.5]", "  layer_groups: 2\n  seed_sources: true\n  ranges:\n    weight: [0.2, 1.5]", "search.yml:20: genome.seed_sources: a source alone needs weights 0 and 1")]
     public void ErrorsNameTheLineAndPath(string find, string replace, string expected)
     {
         Assert.Contains(find, Valid);
@@ -88,6 +90,8 @@ public class SearchConfigReaderTests
         var config = SearchConfigReader.Parse(Valid.Replace("  layer_groups: 2", "  layer_groups: 2\n  seed_weights: [0.5, 1]"), "search.yml", "/work");
         Assert.Equal([0.5, 1.0], config.Genome.SeedWeights);
         Assert.Empty(SearchConfigReader.Parse(Valid, "search.yml", "/work").Genome.SeedWeights);
+        Assert.True(SearchConfigReader.Parse(Valid.Replace("  layer_groups: 2", "  layer_groups: 2\n  seed_sources: true"), "search.yml", "/work").Genome.SeedSources);
+        Assert.False(SearchConfigReader.Parse(Valid, "search.yml", "/work").Genome.SeedSources);
     }
 
     [Fact]
