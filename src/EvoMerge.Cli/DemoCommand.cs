@@ -30,15 +30,25 @@ public static class DemoCommand
         var datasets = new Option<DirectoryInfo?>("--datasets") { Description = "Skill datasets with their task YAMLs (default: datasets/ next to experiments/)." };
         var upperBound = new Option<DirectoryInfo?>("--upper-bound") { Description = "Multitask model shown as the upper bound (default: multitask next to the base model, when present)." };
         var searchOnly = new Option<bool>("--search-only") { Description = "Run the search and stop (no table), e.g. to compare optimizers on dev." };
+        var tableOnly = new Option<bool>("--table-only") { Description = "Do not search: score the table of the finished search in --run-dir (e.g. one run with --search-only or evomerge search)." };
         var host = new SearchHostCommandOptions();
         var command = new Command("demo", "Run the bundled demo search over tiny specialist models and print a test-split table against sources, baselines and the multitask model.")
         {
-            config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly,
+            config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly, tableOnly,
         };
         host.AddTo(command);
         command.SetAction(parse =>
         {
             var total = Stopwatch.StartNew();
+            if (parse.GetValue(tableOnly))
+            {
+                if (parse.GetValue(searchOnly)) throw new ArgumentException("--table-only and --search-only exclude each other");
+                string finishedRun = parse.GetValue(runDir)?.FullName ?? throw new ArgumentException("--table-only: give the finished run with --run-dir");
+                var runSetup = SearchSetup.Open(finishedRun);
+                string runRoot = Path.GetFullPath(Path.Combine(DemoSearchConfig.Locate(), "..", "..", ".."));
+                return WriteTable(runSetup, parse.GetValue(datasets)?.FullName ?? Path.Combine(runRoot, "datasets"), UpperBound(parse.GetValue(upperBound), runSetup.Config.BaseModel),
+                    parse.GetValue(limit), null, total);
+            }
             string configFile = parse.GetValue(config)?.FullName ?? DemoSearchConfig.Locate();
             string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(configFile)!, "..", ".."));
             if (parse.GetValue(budget) is <= 0) throw new ArgumentException("--budget: must be a positive number of evaluations");
@@ -50,8 +60,7 @@ public static class DemoCommand
             var settings = DemoSearchConfig.Read(configFile, parse.GetValue(seed), parse.GetValue(budget), parse.GetValue(minutes), run);
             string datasetsDirectory = parse.GetValue(datasets)?.FullName ?? Path.Combine(root, "datasets");
             if (!Directory.Exists(datasetsDirectory)) throw new DirectoryNotFoundException($"{datasetsDirectory}: the skill datasets are not there; pass --datasets");
-            string? upper = parse.GetValue(upperBound)?.FullName;
-            if (upper is null && Path.Combine(Path.GetDirectoryName(settings.BaseModel.TrimEnd('/'))!, "multitask") is var sibling && Directory.Exists(sibling)) upper = sibling;
+            string? upper = UpperBound(parse.GetValue(upperBound), settings.BaseModel);
 
             var overrides = new Dictionary<string, string?>(host.Overrides(parse), StringComparer.OrdinalIgnoreCase);
             if (!overrides.ContainsKey("metrics_url") && Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL") is not { Length: > 0 })
@@ -83,47 +92,64 @@ public static class DemoCommand
             }
             if (parse.GetValue(searchOnly)) return 0;
 
-            var setup = SearchSetup.Open(settings.RunDirectory);
-            var files = new RunFiles(settings.RunDirectory);
-            var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
-                ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
-            var facts = new Dictionary<string, string>
-            {
-                ["config"] = settings.File,
-                ["seed"] = settings.Seed.ToString(inv),
-                ["optimizer"] = settings.Optimizer.OptimizerName,
-                ["generations"] = checkpoint.Generation.ToString(inv),
-                ["evaluations"] = checkpoint.EvaluationsScored.ToString(inv),
-                ["search_seconds"] = searchSeconds.ToString("0.0", inv),
-                ["hypervolume"] = (checkpoint.Statistics.Count > 0 ? checkpoint.Statistics[^1].Hypervolume : 0).ToString("R", inv),
-                ["archive_size"] = checkpoint.Archive.Count.ToString(inv),
-                ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}",
-                ["version"] = RunIdentity.ProgramVersion,
-            };
-            Console.Error.WriteLine("scoring the table on the test splits...");
-            var table = new DemoTableBuilder(setup, datasetsDirectory, parse.GetValue(limit), line => Console.Error.WriteLine(line))
-                .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upper, facts);
-            var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
-            string markdown = Header(withTotal) + withTotal.ToMarkdown();
-            AtomicFile.WriteAllText(Path.Combine(settings.RunDirectory, DemoTable.MarkdownFileName), markdown);
-            AtomicFile.WriteAllText(Path.Combine(settings.RunDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
-            Console.WriteLine();
-            Console.Write(markdown);
-            Console.WriteLine();
-            Console.WriteLine($"wrote {Path.Combine(settings.RunDirectory, DemoTable.MarkdownFileName)} and {DemoTable.JsonFileName}; plots: {Plots(settings.RunDirectory)}");
-            Console.WriteLine($"export a member: evomerge export {settings.RunDirectory} --member K --out DIR");
-            return 0;
+            return WriteTable(SearchSetup.Open(settings.RunDirectory), datasetsDirectory, upper, parse.GetValue(limit), searchSeconds, total);
         });
         return command;
+    }
+
+    /// <summary>The multitask model given, or <c>multitask</c> next to the base model when it exists.</summary>
+    private static string? UpperBound(DirectoryInfo? given, string baseModel)
+    {
+        if (given is not null) return given.FullName;
+        string sibling = Path.Combine(Path.GetDirectoryName(baseModel.TrimEnd('/'))!, "multitask");
+        return Directory.Exists(sibling) ? sibling : null;
+    }
+
+    /// <summary>Scores the table of the finished run of <paramref name="setup"/>, prints it and writes it into the run directory.</summary>
+    private static int WriteTable(SearchSetup setup, string datasetsDirectory, string? upper, int? limit, double? searchSeconds, Stopwatch total)
+    {
+        if (!Directory.Exists(datasetsDirectory)) throw new DirectoryNotFoundException($"{datasetsDirectory}: the skill datasets are not there; pass --datasets");
+        var inv = CultureInfo.InvariantCulture;
+        string runDirectory = setup.Config.RunDirectory;
+        var files = new RunFiles(runDirectory);
+        var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
+            ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
+        var facts = new Dictionary<string, string>
+        {
+            ["config"] = setup.Config.File,
+            ["seed"] = setup.Config.Seed.ToString(inv),
+            ["optimizer"] = setup.Config.Optimizer.OptimizerName,
+            ["generations"] = checkpoint.Generation.ToString(inv),
+            ["evaluations"] = checkpoint.EvaluationsScored.ToString(inv),
+            ["hypervolume"] = (checkpoint.Statistics.Count > 0 ? checkpoint.Statistics[^1].Hypervolume : 0).ToString("R", inv),
+            ["archive_size"] = checkpoint.Archive.Count.ToString(inv),
+            ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}",
+            ["version"] = RunIdentity.ProgramVersion,
+        };
+        if (searchSeconds is { } seconds) facts["search_seconds"] = seconds.ToString("0.0", inv);
+        Console.Error.WriteLine("scoring the table on the test splits...");
+        var table = new DemoTableBuilder(setup, datasetsDirectory, limit, line => Console.Error.WriteLine(line))
+            .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upper, facts);
+        var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
+        string markdown = Header(withTotal) + withTotal.ToMarkdown();
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, DemoTable.MarkdownFileName), markdown);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        Console.WriteLine($"wrote {Path.Combine(runDirectory, DemoTable.MarkdownFileName)} and {DemoTable.JsonFileName}; plots: {Plots(runDirectory)}");
+        Console.WriteLine($"export a member: evomerge export {runDirectory} --member K --out DIR");
+        return 0;
     }
 
     private static string Header(DemoTable table)
     {
         var f = table.Facts;
         return $"Test-split accuracy in % (± standard error). Search: {f["optimizer"]}, seed {f["seed"]}, {f["evaluations"]} evaluations in {f["generations"]} generations, "
-            + $"{f["search_seconds"]} s; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
+            + (f.TryGetValue("search_seconds", out var search) ? $"{search} s" : "search time not measured here (--table-only)")
+            + $"; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
             + (f.TryGetValue("limit", out var limit) ? $" Only the first {limit} documents of each task were scored (--limit): a quick check, not the result." : "")
-            + "\nRows are chosen on dev (the mean of the search objectives), columns are held-out test tasks; average = mean of the columns.\n\n";
+            + "\nRows are chosen on dev (dev average = the same six columns on the dev splits), columns are held-out test tasks; average = mean of the columns.\n\n";
     }
 
     private static string Plots(string runDirectory)

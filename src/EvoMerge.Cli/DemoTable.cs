@@ -9,11 +9,11 @@ namespace EvoMerge.Cli;
 /// <param name="Model">Label (e.g. <c>addition</c>, <c>ties w=1.0 d=0.5</c>, <c>evolved #3</c>).</param>
 /// <param name="Kind">base, source, task_arithmetic, ties, evolved or upper bound.</param>
 /// <param name="Note">How the row was chosen (empty for fixed models).</param>
-/// <param name="DevObjectiveMean">Mean of the search objectives on dev (what selection used).</param>
+/// <param name="DevAverage">Mean of the same columns on the dev splits (what selection used).</param>
 /// <param name="Test">Per column: value and standard error on the test split.</param>
 /// <param name="Average">Mean over the columns.</param>
 /// <param name="AverageStandardError">√(Σ SEᵢ²) / columns (columns treated as independent samples).</param>
-public sealed record DemoTableRow(string Model, string Kind, string Note, double DevObjectiveMean, IReadOnlyList<(double Value, double StandardError, int Count)> Test,
+public sealed record DemoTableRow(string Model, string Kind, string Note, double DevAverage, IReadOnlyList<(double Value, double StandardError, int Count)> Test,
     double Average, double AverageStandardError);
 
 /// <summary>The table <c>evomerge demo</c> prints and writes (<c>demo-table.md</c>, <c>demo-table.json</c>): every row scored on the test splits.</summary>
@@ -30,11 +30,11 @@ public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<Demo
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append("| model | chosen by | dev objectives | " + string.Join(" | ", Columns) + " | **average** |\n");
+        text.Append("| model | chosen by | dev average | " + string.Join(" | ", Columns) + " | **average** |\n");
         text.Append("|---|---|---:|" + string.Concat(Columns.Select(_ => "---:|")) + "---:|\n");
         foreach (var row in Rows)
         {
-            text.Append(inv, $"| {row.Model} | {row.Note} | {row.DevObjectiveMean * 100:0.0} | ");
+            text.Append(inv, $"| {row.Model} | {row.Note} | {row.DevAverage * 100:0.0} | ");
             text.Append(string.Join(" | ", row.Test.Select(t => string.Create(inv, $"{t.Value * 100:0.0} ± {t.StandardError * 100:0.0}"))));
             text.Append(inv, $" | **{row.Average * 100:0.0} ± {row.AverageStandardError * 100:0.0}** |\n");
         }
@@ -55,7 +55,7 @@ public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<Demo
                 ["model"] = row.Model,
                 ["kind"] = row.Kind,
                 ["chosen_by"] = row.Note,
-                ["dev_objective_mean"] = row.DevObjectiveMean,
+                ["dev_average"] = row.DevAverage,
                 ["test"] = test,
                 ["average"] = row.Average,
                 ["average_stderr"] = row.AverageStandardError,

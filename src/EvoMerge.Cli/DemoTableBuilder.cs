@@ -13,11 +13,13 @@ using EvoMerge.Training;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// Scores the demo table after a search. Rows: the base, every source, the best task_arithmetic and the best TIES
-/// merge of a small grid (chosen by the mean of the search objectives on dev, recipes kept under
-/// <c>RUN_DIR/baselines/</c>), the archive's best-average member and the best member per objective (chosen by their
-/// archived dev objectives), and the multitask upper bound. Columns: every skill's multiple-choice <c>acc</c> and
-/// generation <c>exact_match</c> on its test split, and their mean. Everything is chosen on dev, only reported on test.
+/// Scores the demo table after a search. Columns: every skill's multiple-choice <c>acc</c> and generation
+/// <c>exact_match</c> on its test split, and their mean (the average). Rows: the base, every source, the best
+/// task_arithmetic and the best TIES merge of a small grid (recipes kept under <c>RUN_DIR/baselines/</c>), the
+/// archive member with the best dev average, the best archive member per search objective, and the multitask upper
+/// bound. The dev average is the same six columns' mean on the dev splits (values the search already measured on the
+/// same task and metric are reused); baselines and the reported member are chosen by it, so everything is chosen on
+/// dev by the table's own criterion and only reported on test.
 /// </summary>
 public sealed class DemoTableBuilder
 {
@@ -29,6 +31,7 @@ public sealed class DemoTableBuilder
 
     private readonly SearchSetup _setup;
     private readonly IReadOnlyList<EvalTask> _testTasks;
+    private readonly IReadOnlyList<(EvalTask Task, string File, string Metric)> _devTasks;
     private readonly string[] _columns;
     private readonly TextTokenizer _tokenizer;
     private readonly int? _limit;
@@ -48,16 +51,20 @@ public sealed class DemoTableBuilder
         _log = log;
         _tokenizer = TextTokenizer.Load(setup.Config.BaseModel);
         var tasks = new List<EvalTask>();
+        var devTasks = new List<(EvalTask, string, string)>();
         var columns = new List<string>();
         foreach (var skill in SyntheticSkill.All)
         {
-            foreach (var (kind, file) in new[] { ("choice", "choice-test"), ("answer", "answer-test") })
+            foreach (var kind in new[] { "choice", "answer" })
             {
-                tasks.Add(EvalTask.Load(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{file}.yml"), limit));
+                tasks.Add(EvalTask.Load(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}-test.yml"), limit));
+                string dev = Path.GetFullPath(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}.yml"));
+                devTasks.Add((EvalTask.Load(dev, limit), dev, kind == "choice" ? "acc" : "exact_match"));
                 columns.Add($"{skill.Name} {kind}");
             }
         }
         _testTasks = tasks;
+        _devTasks = devTasks;
         _columns = [.. columns];
     }
 
@@ -80,7 +87,7 @@ public sealed class DemoTableBuilder
     {
         using var model = ModelDirectory.Open(directory);
         using var decoder = DecoderModel.Load(model, _setup.Config.DType);
-        return Row(decoder, label, kind, note, DevObjectiveMean(decoder));
+        return Row(decoder, label, kind, note, DevAverage(decoder, null));
     }
 
     private IEnumerable<DemoTableRow> Baselines()
@@ -101,8 +108,8 @@ public sealed class DemoTableBuilder
             {
                 string file = Path.Combine(recipes, $"{kind}-{label.Replace(' ', '-').Replace("=", "", StringComparison.Ordinal)}.yml");
                 AtomicFile.WriteAllText(file, Recipe(kind, parameters));
-                double dev = WithMerged(file, decoder => DevObjectiveMean(decoder));
-                _log(string.Create(inv, $"baseline {kind} {label}: dev objective mean {dev:0.0000}"));
+                double dev = WithMerged(file, decoder => DevAverage(decoder, null));
+                _log(string.Create(inv, $"baseline {kind} {label}: dev average {dev:0.0000}"));
                 if (dev > best) (best, bestFile, bestLabel) = (dev, file, label);
             }
             yield return WithMerged(bestFile!, decoder => Row(decoder, $"{kind} {bestLabel}", kind,
@@ -142,31 +149,50 @@ public sealed class DemoTableBuilder
     {
         if (archive.Count == 0) yield break;
         var objectives = _setup.Config.Objectives;
-        var chosen = new List<(int Member, string Note)>();
-        int bestAverage = Enumerable.Range(0, archive.Count).MaxBy(k => archive[k].Objectives.Average());
-        chosen.Add((bestAverage, "best dev objective mean in the archive"));
+        using var materializer = _setup.CreateMaterializer();
+        var dev = new double[archive.Count];
+        for (int k = 0; k < archive.Count; k++)
+        {
+            materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[k].Genome)));
+            dev[k] = DevAverage(materializer.Model, archive[k]);
+            _log(string.Create(CultureInfo.InvariantCulture, $"archive member #{k}: dev average {dev[k]:0.0000}"));
+        }
+        var chosen = new List<(int Member, string Note)>
+        {
+            (Enumerable.Range(0, archive.Count).MaxBy(k => dev[k]), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
+        };
         for (int j = 0; j < objectives.Count && objectives.Count > 1; j++)
         {
-            int best = Enumerable.Range(0, archive.Count).MaxBy(k => (archive[k].Objectives[j], archive[k].Objectives.Average()));
+            int best = Enumerable.Range(0, archive.Count).MaxBy(k => (archive[k].Objectives[j], dev[k]));
             if (chosen.All(c => c.Member != best)) chosen.Add((best, $"best dev {objectives[j].Name} in the archive"));
         }
-        using var materializer = _setup.CreateMaterializer();
         foreach (var (member, note) in chosen)
         {
-            var recipe = _setup.Composer.Compose(_setup.Layout.Decode(archive[member].Genome));
-            materializer.Materialize(recipe);
-            yield return Row(materializer.Model, $"evolved #{member}", "evolved", note, archive[member].Objectives.Average());
+            materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[member].Genome)));
+            yield return Row(materializer.Model, $"evolved #{member}", "evolved", note, dev[member]);
         }
     }
 
-    /// <summary>Mean of the search objectives on dev (the first <c>limit</c> items of each objective task with a limit).</summary>
-    private double DevObjectiveMean(DecoderModel model) =>
-        _setup.Config.Objectives.Average(o =>
+    /// <summary>
+    /// Mean of the table's six columns on the dev splits (the first <c>limit</c> documents of each with a limit).
+    /// Without a limit, a column that is also a search objective (same task file and metric) takes the value the search
+    /// archived for <paramref name="member"/> instead of scoring it again.
+    /// </summary>
+    private double DevAverage(DecoderModel model, ArchiveMember? member)
+    {
+        var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
+        var objectives = _setup.Config.Objectives;
+        return _devTasks.Average(column =>
         {
-            var task = _setup.Tasks[o.Task];
-            var items = Enumerable.Range(0, Math.Min(task.ItemCount, _limit ?? int.MaxValue)).ToArray();
-            return task.Aggregate(o.Metric, task.ScoreItems(model, items)[o.Metric]);
+            if (member is not null && _limit is null)
+            {
+                int j = Enumerable.Range(0, objectives.Count).FirstOrDefault(i =>
+                    objectives[i].Metric == column.Metric && Path.GetFullPath(objectives[i].Task) == column.File, -1);
+                if (j >= 0) return member.Objectives[j];
+            }
+            return evaluator.Evaluate(column.Task).Metric(column.Metric).Value;
         });
+    }
 
     private DemoTableRow Row(DecoderModel model, string label, string kind, string note, double dev)
     {

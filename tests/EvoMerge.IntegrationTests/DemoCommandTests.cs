@@ -32,11 +32,12 @@ public class DemoCommandTests
         Assert.True(url.Success, result.Stdout);
         Assert.NotEqual("0", url.Groups[2].Value);
         Assert.Contains($"metrics on {url.Groups[1].Value}/metrics", result.Stderr);
-        Assert.Matches(@"\| model \| chosen by \| dev objectives \| addition choice \|", result.Stdout);
+        Assert.Matches(@"\| model \| chosen by \| dev average \| addition choice \|", result.Stdout);
         foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties d=", "| evolved #", "| multitask |" })
             Assert.Contains(row, result.Stdout);
 
         Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));
+        byte[] evaluationsLogged = File.ReadAllBytes(Path.Combine(run, "evaluations.parquet"));
         Assert.Contains("| evolved #", File.ReadAllText(Path.Combine(run, "demo-table.md")));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "demo-table.json")))!;
         Assert.Equal("5", (string?)json["facts"]!["seed"]);
@@ -52,5 +53,15 @@ public class DemoCommandTests
             Assert.Equal(6, row["test"]!.AsObject().Count);
         }
         Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yml")));
+
+        // --table-only scores the finished run again without searching: the same rows, values and choices.
+        string first = json["rows"]!.ToJsonString();
+        File.Delete(Path.Combine(run, "demo-table.json"));
+        var again = CliRunner.Run(TimeSpan.FromMinutes(15), "demo", "--table-only", "--run-dir", run, "--limit", "3",
+            "--datasets", Path.Combine(root, "datasets"), "--progress", "log");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("search time not measured here (--table-only)", again.Stdout);
+        Assert.Equal(first, JsonNode.Parse(File.ReadAllText(Path.Combine(run, "demo-table.json")))!["rows"]!.ToJsonString());
+        Assert.Equal(evaluationsLogged, File.ReadAllBytes(Path.Combine(run, "evaluations.parquet")));
     }
 }
