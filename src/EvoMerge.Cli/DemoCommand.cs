@@ -45,8 +45,9 @@ public static class DemoCommand
                 if (parse.GetValue(searchOnly)) throw new ArgumentException("--table-only and --search-only exclude each other");
                 string finishedRun = parse.GetValue(runDir)?.FullName ?? throw new ArgumentException("--table-only: give the finished run with --run-dir");
                 var runSetup = SearchSetup.Open(finishedRun);
-                string runRoot = Path.GetFullPath(Path.Combine(DemoSearchConfig.Locate(), "..", "..", ".."));
-                return WriteTable(runSetup, parse.GetValue(datasets)?.FullName ?? Path.Combine(runRoot, "datasets"), UpperBound(parse.GetValue(upperBound), runSetup.Config.BaseModel),
+                string datasetsOfRun = parse.GetValue(datasets)?.FullName
+                    ?? Path.GetFullPath(Path.Combine(DemoSearchConfig.Locate(), "..", "..", "..", "datasets"));
+                return WriteTable(runSetup, datasetsOfRun, UpperBound(parse.GetValue(upperBound), runSetup.Config.BaseModel),
                     parse.GetValue(limit), null, total);
             }
             string configFile = parse.GetValue(config)?.FullName ?? DemoSearchConfig.Locate();
