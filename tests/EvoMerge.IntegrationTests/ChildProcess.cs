@@ -15,10 +15,17 @@ public sealed class ChildProcess : IDisposable
         _process = process;
     }
 
-    /// <summary>Starts <c>dotnet evomerge.dll args…</c> with extra environment variables.</summary>
+    /// <summary>
+    /// Starts <c>dotnet evomerge.dll args…</c> with extra environment variables, with SIGINT and SIGQUIT at their
+    /// default disposition as under an interactive shell. An ignored signal is inherited across exec, and
+    /// <c>dotnet test</c> on a solution runs the test host from an MSBuild node that ignores both, so without the reset
+    /// a Ctrl+C sent to the child would be discarded by the kernel. <c>env</c> execs dotnet, so the pid is the CLI's.
+    /// </summary>
     public static ChildProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("--default-signal=INT,QUIT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(CliRunner.CliPath);
         foreach (string a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment) info.Environment[k] = v;

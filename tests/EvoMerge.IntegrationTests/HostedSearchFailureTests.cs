@@ -57,6 +57,7 @@ public class HostedSearchFailureTests
         string run = Path.Combine(temp.Path, "runs", "r");
         using var child = ChildProcess.Start(new Dictionary<string, string>(), "search", config, "--metrics-url", "http://127.0.0.1:0", "--grace-period", "60", "--log-format", "json");
         Assert.True(child.WaitForLine("\"generation 1 candidate 1:", TimeSpan.FromSeconds(60)), child.Stderr);
+        Assert.False(PosixSignal.Ignores(child.Id, PosixSignal.Interrupt), "the child must receive SIGINT as under a terminal");
         // The second signal follows well inside one candidate's evaluation, so a graceful stop cannot have finished.
         PosixSignal.Send(child.Id, PosixSignal.Terminate);
         Thread.Sleep(50);
