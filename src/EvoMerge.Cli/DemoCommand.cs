@@ -43,7 +43,13 @@ public static class DemoCommand
             if (parse.GetValue(tableOnly))
             {
                 if (parse.GetValue(searchOnly)) throw new ArgumentException("--table-only and --search-only exclude each other");
+                string[] searchOptions = [.. new Option[] { config, seed, budget, minutes }.Where(o => parse.GetResult(o) is not null).Select(o => o.Name)];
+                if (searchOptions.Length > 0)
+                    throw new ArgumentException($"--table-only scores the finished run in --run-dir as it was searched: {string.Join(", ", searchOptions)} cannot apply");
                 string finishedRun = parse.GetValue(runDir)?.FullName ?? throw new ArgumentException("--table-only: give the finished run with --run-dir");
+                var state = RunStatusReader.Read(finishedRun);
+                if (state.State != "finished")
+                    throw new ArgumentException($"--run-dir {finishedRun}: the search {(state.Alive ? "is still running" : "stopped before its budget")} (generation {state.Generation}, {state.EvaluationsDone} evaluations); {(state.Alive ? "wait for it" : $"finish it with `evomerge resume {finishedRun}`")}, then score the table");
                 var runSetup = SearchSetup.Open(finishedRun);
                 string datasetsOfRun = parse.GetValue(datasets)?.FullName
                     ?? Path.GetFullPath(Path.Combine(DemoSearchConfig.Locate(), "..", "..", "..", "datasets"));

@@ -31,7 +31,7 @@ public sealed class DemoTableBuilder
 
     private readonly SearchSetup _setup;
     private readonly IReadOnlyList<EvalTask> _testTasks;
-    private readonly IReadOnlyList<(EvalTask Task, string File, string Metric)> _devTasks;
+    private readonly IReadOnlyList<(EvalTask Task, string Metric, int Objective)> _devTasks;
     private readonly string[] _columns;
     private readonly TextTokenizer _tokenizer;
     private readonly int? _limit;
@@ -51,7 +51,8 @@ public sealed class DemoTableBuilder
         _log = log;
         _tokenizer = TextTokenizer.Load(setup.Config.BaseModel);
         var tasks = new List<EvalTask>();
-        var devTasks = new List<(EvalTask, string, string)>();
+        var devTasks = new List<(EvalTask, string, int)>();
+        var objectives = setup.Config.Objectives;
         var columns = new List<string>();
         foreach (var skill in SyntheticSkill.All)
         {
@@ -59,7 +60,10 @@ public sealed class DemoTableBuilder
             {
                 tasks.Add(EvalTask.Load(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}-test.yml"), limit));
                 string dev = Path.GetFullPath(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}.yml"));
-                devTasks.Add((EvalTask.Load(dev, limit), dev, kind == "choice" ? "acc" : "exact_match"));
+                string metric = kind == "choice" ? "acc" : "exact_match";
+                int objective = Enumerable.Range(0, objectives.Count)
+                    .FirstOrDefault(i => objectives[i].Metric == metric && Path.GetFullPath(objectives[i].Task) == dev, -1);
+                devTasks.Add((EvalTask.Load(dev, limit), metric, objective));
                 columns.Add($"{skill.Name} {kind}");
             }
         }
@@ -181,17 +185,9 @@ public sealed class DemoTableBuilder
     private double DevAverage(DecoderModel model, ArchiveMember? member)
     {
         var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
-        var objectives = _setup.Config.Objectives;
-        return _devTasks.Average(column =>
-        {
-            if (member is not null && _limit is null)
-            {
-                int j = Enumerable.Range(0, objectives.Count).FirstOrDefault(i =>
-                    objectives[i].Metric == column.Metric && Path.GetFullPath(objectives[i].Task) == column.File, -1);
-                if (j >= 0) return member.Objectives[j];
-            }
-            return evaluator.Evaluate(column.Task).Metric(column.Metric).Value;
-        });
+        return _devTasks.Average(column => member is not null && _limit is null && column.Objective >= 0
+            ? member.Objectives[column.Objective]
+            : evaluator.Evaluate(column.Task).Metric(column.Metric).Value);
     }
 
     private DemoTableRow Row(DecoderModel model, string label, string kind, string note, double dev)

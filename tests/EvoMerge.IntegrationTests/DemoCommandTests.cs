@@ -54,6 +54,23 @@ public class DemoCommandTests
         }
         Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yml")));
 
+        // --table-only refuses search options (they could not apply) and a run stopped before its budget.
+        var seeded = CliRunner.Run("demo", "--table-only", "--run-dir", run, "--seed", "3", "--budget", "9");
+        Assert.Equal(1, seeded.ExitCode);
+        Assert.Contains("--table-only scores the finished run in --run-dir as it was searched: --seed, --budget cannot apply",
+            Assert.Single(seeded.Stderr.Trim().Split('\n')));
+        string unfinished = temp.Combine("unfinished");
+        Directory.CreateDirectory(unfinished);
+        foreach (string name in new[] { "run.json", "config.yml", "checkpoint.json" })
+            File.Copy(Path.Combine(run, name), Path.Combine(unfinished, name));
+        string saved = File.ReadAllText(Path.Combine(unfinished, "config.yml"));
+        Assert.Contains("evaluations: 1,", saved);
+        File.WriteAllText(Path.Combine(unfinished, "config.yml"), saved.Replace("evaluations: 1,", "evaluations: 100,", StringComparison.Ordinal));
+        var early = CliRunner.Run("demo", "--table-only", "--run-dir", unfinished);
+        Assert.Equal(1, early.ExitCode);
+        Assert.Contains($"--run-dir {unfinished}: the search stopped before its budget (generation 1, ", Assert.Single(early.Stderr.Trim().Split('\n')));
+        Assert.False(File.Exists(Path.Combine(unfinished, "demo-table.md")));
+
         // --table-only scores the finished run again without searching: the same rows, values and choices.
         string first = json["rows"]!.ToJsonString();
         File.Delete(Path.Combine(run, "demo-table.json"));
