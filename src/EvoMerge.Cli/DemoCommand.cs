@@ -156,7 +156,8 @@ public static class DemoCommand
             + (f.TryGetValue("search_seconds", out var search) ? $"{search} s" : "search time not measured here (--table-only)")
             + $"; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
             + (f.TryGetValue("limit", out var limit) ? $" Only the first {limit} documents of each task were scored (--limit): a quick check, not the result." : "")
-            + "\nRows are chosen on dev (dev average = the same six columns on the dev splits), columns are held-out test tasks; average = mean of the columns.\n\n";
+            + "\nRows are chosen on dev (dev average = the same six columns on the dev splits), columns are held-out test tasks; average = mean of the columns."
+            + $"\nvs {table.Reference.Model} (the source with the best dev average) = the row's average minus its, ± the standard error of the per-document differences (same documents, so paired).\n\n";
     }
 
     private static string Plots(string runDirectory)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EvoMerge.Evaluation;
 
 namespace EvoMerge.Cli;
 
@@ -13,12 +14,30 @@ namespace EvoMerge.Cli;
 /// <param name="Test">Per column: value and standard error on the test split.</param>
 /// <param name="Average">Mean over the columns.</param>
 /// <param name="AverageStandardError">√(Σ SEᵢ²) / columns (columns treated as independent samples).</param>
+/// <param name="Documents">Per column, the per-document scores (0 or 1) behind <paramref name="Test"/>, in document order.</param>
 public sealed record DemoTableRow(string Model, string Kind, string Note, double DevAverage, IReadOnlyList<(double Value, double StandardError, int Count)> Test,
-    double Average, double AverageStandardError);
+    double Average, double AverageStandardError, IReadOnlyList<double[]> Documents)
+{
+    /// <summary>
+    /// This row's average minus <paramref name="reference"/>'s, document by document: per column the paired difference
+    /// and its error (<see cref="MetricStatistics.PairedDifference"/>), combined over the columns as the average is.
+    /// </summary>
+    public (double Difference, double StandardError) Versus(DemoTableRow reference)
+    {
+        var columns = Documents.Select((d, c) => MetricStatistics.PairedDifference(d, reference.Documents[c])).ToList();
+        return (columns.Average(c => c.Difference), Math.Sqrt(columns.Sum(c => (c.StandardError ?? 0) * (c.StandardError ?? 0))) / columns.Count);
+    }
+}
 
-/// <summary>The table <c>evomerge demo</c> prints and writes (<c>demo-table.md</c>, <c>demo-table.json</c>): every row scored on the test splits.</summary>
+/// <summary>
+/// The table <c>evomerge demo</c> prints and writes (<c>demo-table.md</c>, <c>demo-table.json</c>): every row scored
+/// on the test splits, and compared document by document with <see cref="Reference"/>, the source with the best dev average.
+/// </summary>
 public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<DemoTableRow> Rows, IReadOnlyDictionary<string, string> Facts)
 {
+    /// <summary>The row every other is compared with: the source with the best dev average (chosen without the test splits).</summary>
+    public DemoTableRow Reference => Rows.Where(r => r.Kind == "source").MaxBy(r => r.DevAverage) ?? Rows[0];
+
     /// <summary>Markdown file name in the run directory.</summary>
     public const string MarkdownFileName = "demo-table.md";
 
@@ -30,13 +49,17 @@ public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<Demo
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append("| model | chosen by | dev average | " + string.Join(" | ", Columns) + " | **average** |\n");
-        text.Append("|---|---|---:|" + string.Concat(Columns.Select(_ => "---:|")) + "---:|\n");
+        var reference = Reference;
+        text.Append("| model | chosen by | dev average | " + string.Join(" | ", Columns) + $" | **average** | vs {reference.Model} (paired) |\n");
+        text.Append("|---|---|---:|" + string.Concat(Columns.Select(_ => "---:|")) + "---:|---:|\n");
         foreach (var row in Rows)
         {
             text.Append(inv, $"| {row.Model} | {row.Note} | {row.DevAverage * 100:0.0} | ");
             text.Append(string.Join(" | ", row.Test.Select(t => string.Create(inv, $"{t.Value * 100:0.0} ± {t.StandardError * 100:0.0}"))));
-            text.Append(inv, $" | **{row.Average * 100:0.0} ± {row.AverageStandardError * 100:0.0}** |\n");
+            text.Append(inv, $" | **{row.Average * 100:0.0} ± {row.AverageStandardError * 100:0.0}** | ");
+            var (difference, error) = row.Versus(reference);
+            text.Append(ReferenceEquals(row, reference) ? "" : string.Create(inv, $"{difference * 100:+0.0;-0.0;0.0} ± {error * 100:0.0}"));
+            text.Append(" |\n");
         }
         return text.ToString();
     }
@@ -45,8 +68,10 @@ public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<Demo
     public string ToJson()
     {
         var rows = new JsonArray();
+        var reference = Reference;
         foreach (var row in Rows)
         {
+            var (difference, error) = row.Versus(reference);
             var test = new JsonObject();
             for (int c = 0; c < Columns.Count; c++)
                 test[Columns[c]] = new JsonObject { ["value"] = row.Test[c].Value, ["stderr"] = row.Test[c].StandardError, ["n"] = row.Test[c].Count };
@@ -59,11 +84,12 @@ public sealed record DemoTable(IReadOnlyList<string> Columns, IReadOnlyList<Demo
                 ["test"] = test,
                 ["average"] = row.Average,
                 ["average_stderr"] = row.AverageStandardError,
+                ["versus_reference"] = new JsonObject { ["difference"] = difference, ["paired_stderr"] = error },
             });
         }
         var facts = new JsonObject();
         foreach (var (key, value) in Facts) facts[key] = value;
-        return new JsonObject { ["facts"] = facts, ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode)c)]), ["rows"] = rows }
+        return new JsonObject { ["facts"] = facts, ["reference"] = reference.Model, ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode)c)]), ["rows"] = rows }
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }

@@ -194,14 +194,24 @@ public sealed class DemoTableBuilder
     {
         var clock = Stopwatch.StartNew();
         var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
-        var test = _testTasks.Select(task =>
+        var results = _testTasks.Select(evaluator.Evaluate).ToList();
+        var test = results.Select(result =>
         {
-            var metric = evaluator.Evaluate(task).Metric(task.Kind == EvalTaskKind.MultipleChoice ? "acc" : "exact_match");
+            var metric = result.Metric(result.Kind == EvalTaskKind.MultipleChoice ? "acc" : "exact_match");
             return (metric.Value, metric.StandardError ?? 0.0, metric.Count);
         }).ToList();
+        var documents = results.Select(result => result.Records.Select(DocumentScore).ToArray()).ToList();
         double average = test.Average(t => t.Value);
         double error = Math.Sqrt(test.Sum(t => t.Item2 * t.Item2)) / test.Count;
         _log(string.Create(CultureInfo.InvariantCulture, $"scored {label} on test in {clock.Elapsed.TotalSeconds:0.0}s: average {average:0.0000}"));
-        return new DemoTableRow(label, kind, note, dev, test, average, error);
+        return new DemoTableRow(label, kind, note, dev, test, average, error, documents);
     }
+
+    /// <summary>The table's per-document score: acc for a multiple-choice document, exact_match for a generated answer.</summary>
+    private static double DocumentScore(DocumentRecord record) => record switch
+    {
+        MultipleChoiceRecord choice => choice.Correct ? 1 : 0,
+        GenerationRecord answer => answer.Correct ? 1 : 0,
+        _ => throw new InvalidDataException($"document {record.DocIndex}: the demo table scores multiple-choice and generated answers only"),
+    };
 }

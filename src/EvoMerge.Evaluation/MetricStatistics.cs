@@ -17,6 +17,17 @@ public static class MetricStatistics
     }
 
     /// <summary>
+    /// The difference of two means over the same documents, mean(xᵢ − yᵢ), and its paired standard error (the
+    /// <see cref="Mean"/> error of the differences): two models that agree on most documents differ with a far smaller
+    /// error than their two unpaired errors combined. Null error for fewer than two documents.
+    /// </summary>
+    public static (double Difference, double? StandardError) PairedDifference(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count) throw new ArgumentException($"paired values differ in count ({x.Count} and {y.Count})");
+        return Mean([.. x.Zip(y, (a, b) => a - b)]);
+    }
+
+    /// <summary>
     /// The ratio of sums R = Σnumerator / Σdenominator (lm-eval's weighted aggregation) and its delta-method
     /// standard error √(Σ(numeratorᵢ − R·denominatorᵢ)² / (n(n − 1))) / mean(denominator); the error is null for
     /// fewer than two values.

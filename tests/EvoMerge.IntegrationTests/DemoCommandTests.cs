@@ -54,6 +54,19 @@ public class DemoCommandTests
         }
         Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yml")));
 
+        // Every row is compared document by document with the source of best dev average.
+        string reference = (string)json["reference"]!;
+        var sources = rows.Where(r => (string?)r!["kind"] == "source").ToList();
+        Assert.Equal(reference, (string?)sources.MaxBy(r => (double)r!["dev_average"]!)!["model"]);
+        double referenceAverage = (double)rows.Single(r => (string?)r!["model"] == reference)!["average"]!;
+        Assert.Contains($"| vs {reference} (paired) |", result.Stdout);
+        foreach (var row in rows)
+        {
+            var versus = row!["versus_reference"]!;
+            Assert.Equal((double)row["average"]! - referenceAverage, (double)versus["difference"]!, 9);
+            Assert.InRange((double)versus["paired_stderr"]!, 0.0, 1.0);
+        }
+
         // --table-only refuses search options (they could not apply) and a run stopped before its budget.
         var seeded = CliRunner.Run("demo", "--table-only", "--run-dir", run, "--seed", "3", "--budget", "9");
         Assert.Equal(1, seeded.ExitCode);

@@ -25,6 +25,23 @@ public sealed class MetricStatisticsTests
     }
 
     [Fact]
+    public void PairedDifferenceIsTheMeanOfTheDocumentDifferences()
+    {
+        var (difference, error) = MetricStatistics.PairedDifference([1, 1, 0, 1, 0], [1, 0, 0, 1, 1]);
+        Assert.Equal(0.0, difference, 12);
+        Assert.Equal(Math.Sqrt(0.1), error!.Value, 12); // differences 0 1 0 0 −1: variance 2 / 4, over n = 5
+
+        // Two models that agree on seven of eight documents: the paired error (0.125) is well below the unpaired one.
+        double[] x = [1, 1, 1, 0, 0, 0, 1, 1], y = [1, 1, 1, 0, 0, 0, 1, 0];
+        var paired = MetricStatistics.PairedDifference(x, y);
+        Assert.Equal(0.125, paired.Difference, 12);
+        Assert.Equal(0.125, paired.StandardError!.Value, 12);
+        double unpaired = Math.Sqrt(Math.Pow(MetricStatistics.Mean(x).StandardError!.Value, 2) + Math.Pow(MetricStatistics.Mean(y).StandardError!.Value, 2));
+        Assert.True(unpaired > 0.25, $"unpaired {unpaired}");
+        Assert.Throws<ArgumentException>(() => MetricStatistics.PairedDifference([1, 0], [1]));
+    }
+
+    [Fact]
     public void CharacterLengthCountsCodePointsAsPythonDoes()
     {
         Assert.Equal(3, Evaluator.CharacterLength("a\U0001F600b"));
