@@ -28,8 +28,6 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
-        foreach (var (name, description, issue) in Planned)
-            root.Subcommands.Add(NotYetAvailable(name, description, issue));
         try
         {
             // Without this, System.CommandLine's own handler prints user errors with a stack trace and this catch never runs.
@@ -47,20 +45,4 @@ public static class EvoMergeCommandLine
         e is SafetensorsFormatException or ModelConfigException or TokenizerFormatException or EvalTaskFormatException
             or SearchConfigException or RecipeException or MergeException or FileNotFoundException or DirectoryNotFoundException
             or InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException;
-
-    private static readonly (string Name, string Description, int Issue)[] Planned =
-    [
-    ];
-
-    private static Command NotYetAvailable(string name, string description, int issue)
-    {
-        var command = new Command(name, description + " (not available yet)");
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(_ =>
-        {
-            Console.Error.WriteLine($"evomerge: error: '{name}' is not implemented in this version yet (tracked as issue {issue})");
-            return 2;
-        });
-        return command;
-    }
 }
