@@ -25,7 +25,7 @@ public sealed record DemoTableRow(string Model, string Kind, string Note, double
     public (double Difference, double StandardError) Versus(DemoTableRow reference)
     {
         var columns = Documents.Select((d, c) => MetricStatistics.PairedDifference(d, reference.Documents[c])).ToList();
-        return (columns.Average(c => c.Difference), Math.Sqrt(columns.Sum(c => (c.StandardError ?? 0) * (c.StandardError ?? 0))) / columns.Count);
+        return (columns.Average(c => c.Difference), MetricStatistics.MeanOfIndependentError([.. columns.Select(c => c.StandardError ?? 0)]));
     }
 }
 

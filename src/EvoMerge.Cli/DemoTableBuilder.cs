@@ -202,7 +202,7 @@ public sealed class DemoTableBuilder
         }).ToList();
         var documents = results.Select(result => result.Records.Select(DocumentScore).ToArray()).ToList();
         double average = test.Average(t => t.Value);
-        double error = Math.Sqrt(test.Sum(t => t.Item2 * t.Item2)) / test.Count;
+        double error = MetricStatistics.MeanOfIndependentError([.. test.Select(t => t.Item2)]);
         _log(string.Create(CultureInfo.InvariantCulture, $"scored {label} on test in {clock.Elapsed.TotalSeconds:0.0}s: average {average:0.0000}"));
         return new DemoTableRow(label, kind, note, dev, test, average, error, documents);
     }

@@ -28,6 +28,12 @@ public static class MetricStatistics
     }
 
     /// <summary>
+    /// The standard error of the mean of independent estimates with the given standard errors: √(Σ SEᵢ²) / n.
+    /// </summary>
+    public static double MeanOfIndependentError(IReadOnlyCollection<double> errors) =>
+        Math.Sqrt(errors.Sum(e => e * e)) / errors.Count;
+
+    /// <summary>
     /// The ratio of sums R = Σnumerator / Σdenominator (lm-eval's weighted aggregation) and its delta-method
     /// standard error √(Σ(numeratorᵢ − R·denominatorᵢ)² / (n(n − 1))) / mean(denominator); the error is null for
     /// fewer than two values.

@@ -42,6 +42,13 @@ public sealed class MetricStatisticsTests
     }
 
     [Fact]
+    public void MeanOfIndependentErrorsAddsInQuadrature()
+    {
+        Assert.Equal(2.5, MetricStatistics.MeanOfIndependentError([3, 4]), 12); // √(9 + 16) / 2
+        Assert.Equal(0.0, MetricStatistics.MeanOfIndependentError([0, 0, 0]), 12);
+    }
+
+    [Fact]
     public void CharacterLengthCountsCodePointsAsPythonDoes()
     {
         Assert.Equal(3, Evaluator.CharacterLength("a\U0001F600b"));
