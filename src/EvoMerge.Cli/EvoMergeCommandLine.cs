@@ -17,6 +17,7 @@ public static class EvoMergeCommandLine
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(MethodsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());

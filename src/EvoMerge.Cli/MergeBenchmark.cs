@@ -74,7 +74,7 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
         var plans = new Dictionary<string, MergePlan>(StringComparer.Ordinal);
         try
         {
-            foreach (string method in Methods.Where(MergeMethodRegistry.Contains)) plans[method] = Plan(dir, method);
+            foreach (string method in Methods.Where(MergeMethodRegistry.Default.Contains)) plans[method] = Plan(dir, method);
             var linear = plans["linear"];
             log.WriteLine("bench: warm-up (plain pass and one linear merge)");
             PlainPass(linear, reader);

@@ -23,6 +23,18 @@ public interface IMergeMethod
     /// <summary>True when the method draws random numbers (then <see cref="MergeContext.Random"/> is set).</summary>
     bool UsesRandomness { get; }
 
+    /// <summary>How a search offers this method (null: recipes only). Its genes are the parameters with a <see cref="MergeParameter.Gene"/>.</summary>
+    MethodSearchSupport? Search => null;
+
+    /// <summary>
+    /// True when the method selects task-vector elements by magnitude rank and accepts a precomputed
+    /// <see cref="MergeInput.Magnitudes"/> order (same result, no selection pass), so an in-memory caller may sort once.
+    /// </summary>
+    bool TakesMagnitudeOrder => false;
+
+    /// <summary>True when the method needs proxy activations (<c>proxy_tasks</c>) for every merged model.</summary>
+    bool NeedsProxyActivations => false;
+
     /// <summary>
     /// Merges one tensor. The result has the base's (or first model's) shape and the compute dtype; it must not
     /// alias any input. Invalid parameter values raise <see cref="MergeException"/> naming the tensor.

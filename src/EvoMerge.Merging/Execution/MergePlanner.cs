@@ -21,7 +21,7 @@ public static class MergePlanner
     /// </summary>
     public static MergePlan Build(MergeRecipe recipe, Func<string, IMergeMethod>? methods = null)
     {
-        var method = FindMethod(recipe, methods ?? MergeMethodRegistry.Get);
+        var method = FindMethod(recipe, methods ?? MergeMethodRegistry.Default.Get);
         CheckProxyTasks(recipe, method);
         var resolver = new ParameterResolver(recipe, method);
         var baseSources = recipe.Slices.Select(s => BaseSource(recipe, method, s)).ToArray();
@@ -65,14 +65,14 @@ public static class MergePlanner
     }
 
     /// <summary>
-    /// <c>proxy_tasks</c> is esm's alone: esm needs one per merged (non-base) model, any other method none, and
-    /// every key must be a model of the recipe.
+    /// <c>proxy_tasks</c> is read only by methods that need proxy activations (esm): they need one per merged
+    /// (non-base) model, any other method none, and every key must be a model of the recipe.
     /// </summary>
     private static void CheckProxyTasks(MergeRecipe recipe, IMergeMethod method)
     {
-        bool wanted = method.Name == "esm";
+        bool wanted = method.NeedsProxyActivations;
         if (!wanted && recipe.ProxyTasks.Count > 0)
-            throw new RecipeException(recipe.File, recipe.ProxyTasks[0].Line, $"proxy_tasks is only read by esm, not {method.Name}");
+            throw new RecipeException(recipe.File, recipe.ProxyTasks[0].Line, $"proxy_tasks is only read by methods that need proxy activations, not {method.Name}");
         if (!wanted) return;
         var sources = recipe.Slices.SelectMany(s => s.Sources).Select(s => s.Model).ToList();
         foreach (var task in recipe.ProxyTasks)
@@ -86,7 +86,7 @@ public static class MergePlanner
             .FirstOrDefault(m => !recipe.ProxyTasks.Any(t => t.Model.SameModelAs(m)));
         if (missing is not null)
             throw new RecipeException(recipe.File, recipe.MergeMethodLine,
-                $"esm needs proxy activations: add proxy_tasks with an eval task YAML for model '{missing.Name}' (and every other merged model)");
+                $"{method.Name} needs proxy activations: add proxy_tasks with an eval task YAML for model '{missing.Name}' (and every other merged model)");
     }
 
     private static IMergeMethod FindMethod(MergeRecipe recipe, Func<string, IMergeMethod> methods)

@@ -20,8 +20,13 @@ namespace EvoMerge.Merging.Methods;
 /// (no <c>proxy_tasks</c> in the recipe, or a search without them) a 2-D tensor is a <see cref="MergeException"/>;
 /// a 2-D tensor that is not a linear layer's weight (embed_tokens with include_embeddings) is merged by TSV-M.
 /// </summary>
-public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm", MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0)), IInterLayerMergeMethod
+public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm",
+    MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0)
+        .Searched(new SearchGene(0.0, 2.0, "esm's power of its polarised scaling factors, 0 = none") { Minimum = 0.0, Maximum = 8.0 })), IInterLayerMergeMethod
 {
+    /// <summary>esm projects onto each model's activation subspace, so it needs proxy activations.</summary>
+    public bool NeedsProxyActivations => true;
+
     /// <summary>
     /// The inter-layer statistic of a 2-D tensor: the mean over tasks of ‖Δ_t‖_F (null for tensors merged by task
     /// arithmetic). Computed in a pre-pass over the whole merge (see <see cref="LayerStatistics"/>).

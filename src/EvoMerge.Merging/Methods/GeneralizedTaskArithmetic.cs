@@ -38,8 +38,10 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             MergeParameter.Flag("normalize", normalizeByDefault),
             MergeParameter.Flag("rescale", rescaleByDefault),
             MergeParameter.Number("lambda", ParameterScope.Global, 1.0),
-            MergeParameter.Number("weight", ParameterScope.PerModel, required: true),
-            MergeParameter.Number("density", ParameterScope.PerModel, 1.0),
+            MergeParameter.Number("weight", ParameterScope.PerModel, required: true).Searched(SharedSearchGenes.Weight),
+            sparsifier is null
+                ? MergeParameter.Number("density", ParameterScope.PerModel, 1.0)
+                : MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Searched(SharedSearchGenes.Density),
             .. sparsifier?.Parameters ?? [],
         ];
     }
@@ -59,6 +61,12 @@ public class GeneralizedTaskArithmetic : IMergeMethod
 
     /// <summary>True when the sparsifier draws random numbers.</summary>
     public bool UsesRandomness => _sparsifier?.UsesRandomness ?? false;
+
+    /// <summary>Base plus the sources; genes: weight, density when the method sparsifies, and the sparsifier's own.</summary>
+    public MethodSearchSupport Search => MethodSearchSupport.TaskVectors;
+
+    /// <summary>True when the sparsifier keeps a window of magnitude ranks (ties, breadcrumbs, breadcrumbs_ties).</summary>
+    public bool TakesMagnitudeOrder => _sparsifier is IRankWindowSparsifier;
 
     /// <summary>Merges one tensor (see the class summary).</summary>
     public torch.Tensor Merge(MergeContext context)

@@ -13,7 +13,9 @@ namespace EvoMerge.Merging.Methods;
 /// singular value is numerically zero (a task identical to the base, a sum of lower rank than k) are dropped from the
 /// concatenation and from σ̄, as in Iso-C. See <see cref="SubspaceMerge"/> for the fallback and parameters.
 /// </summary>
-public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts", MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8))
+public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
+    MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8)
+        .Searched(new SearchGene(0.5, 1.0, "iso_cts's fraction of the rank kept as the common subspace") { Minimum = 0.0, Maximum = 1.0 }))
 {
     /// <inheritdoc/>
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)

@@ -11,14 +11,17 @@ namespace EvoMerge.Merging.Methods;
 /// </summary>
 public sealed class LinearMerge : IMergeMethod
 {
+    /// <summary>The recipe name, for callers that build linear recipes of their own (reference points).</summary>
+    public const string MethodName = "linear";
+
     /// <inheritdoc/>
-    public string Name => "linear";
+    public string Name => MethodName;
 
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } =
     [
         MergeParameter.Flag("normalize", true),
-        MergeParameter.Number("weight", ParameterScope.PerModel, required: true),
+        MergeParameter.Number("weight", ParameterScope.PerModel, required: true).Searched(SharedSearchGenes.Weight),
     ];
 
     /// <inheritdoc/>
@@ -29,6 +32,9 @@ public sealed class LinearMerge : IMergeMethod
 
     /// <inheritdoc/>
     public bool UsesRandomness => false;
+
+    /// <summary>The sources alone (the search's base takes no part), at least two of them.</summary>
+    public MethodSearchSupport Search { get; } = new(SearchInputs.SourcesOnly, MinSources: 2);
 
     /// <inheritdoc/>
     public torch.Tensor Merge(MergeContext context)

@@ -22,7 +22,11 @@ public sealed class SlerpMerge : IMergeMethod
     public string Name => "slerp";
 
     /// <inheritdoc/>
-    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("t", ParameterScope.Global, required: true)];
+    public IReadOnlyList<MergeParameter> Parameters { get; } = 
+    [
+        MergeParameter.Number("t", ParameterScope.Global, required: true)
+            .Searched(new SearchGene(0.0, 1.0, "slerp's interpolation factor from the first source (0) to the second (1)")),
+    ];
 
     /// <inheritdoc/>
     public BaseModelRule BaseModel => BaseModelRule.Required;
@@ -32,6 +36,9 @@ public sealed class SlerpMerge : IMergeMethod
 
     /// <inheritdoc/>
     public bool UsesRandomness => false;
+
+    /// <summary>Exactly two sources, the first standing as the base.</summary>
+    public MethodSearchSupport Search { get; } = new(SearchInputs.FirstSourceAsBase, MinSources: 2, MaxSources: 2);
 
     /// <inheritdoc/>
     public torch.Tensor Merge(MergeContext context)

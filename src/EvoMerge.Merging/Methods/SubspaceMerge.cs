@@ -25,7 +25,7 @@ public abstract class SubspaceMerge : IMergeMethod
         Name = name;
         Parameters =
         [
-            MergeParameter.Number("alpha", ParameterScope.Global, 1.0),
+            MergeParameter.Number("alpha", ParameterScope.Global, 1.0).Searched(SharedSearchGenes.SubspaceAlpha),
             MergeParameter.Flag("include_embeddings", false),
             .. own,
         ];
@@ -45,6 +45,9 @@ public abstract class SubspaceMerge : IMergeMethod
 
     /// <inheritdoc/>
     public bool UsesRandomness => false;
+
+    /// <summary>Base plus the sources; genes: alpha and the method's own.</summary>
+    public MethodSearchSupport Search => MethodSearchSupport.TaskVectors;
 
     /// <summary>Merges one tensor (see the class summary); the result has the compute dtype.</summary>
     public torch.Tensor Merge(MergeContext context)

@@ -5,4 +5,8 @@ namespace EvoMerge.Merging.Methods;
 /// per-model density is declared (default 1) but ignored, as in mergekit. See <see cref="GeneralizedTaskArithmetic"/>.
 /// </summary>
 public sealed class TaskArithmeticMerge() : GeneralizedTaskArithmetic(
-    "task_arithmetic", SignConsensus.None, sparsifier: null, normalizeByDefault: false, rescaleByDefault: false);
+    MethodName, SignConsensus.None, sparsifier: null, normalizeByDefault: false, rescaleByDefault: false)
+{
+    /// <summary>The recipe name, for callers that build task-arithmetic recipes of their own (seed genomes, reference points).</summary>
+    public const string MethodName = "task_arithmetic";
+}

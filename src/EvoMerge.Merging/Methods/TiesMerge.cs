@@ -11,4 +11,8 @@ namespace EvoMerge.Merging.Methods;
 /// <see cref="GeneralizedTaskArithmetic"/>.
 /// </summary>
 public sealed class TiesMerge() : GeneralizedTaskArithmetic(
-    "ties", SignConsensus.Sum, MagnitudeTrim.Instance, normalizeByDefault: true, rescaleByDefault: false);
+    MethodName, SignConsensus.Sum, MagnitudeTrim.Instance, normalizeByDefault: true, rescaleByDefault: false)
+{
+    /// <summary>The recipe name, for callers that build TIES recipes of their own (reference points).</summary>
+    public const string MethodName = "ties";
+}

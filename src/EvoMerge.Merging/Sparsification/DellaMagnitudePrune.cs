@@ -19,7 +19,11 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
     public static DellaMagnitudePrune Instance { get; } = new();
 
     /// <inheritdoc/>
-    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15)];
+    public IReadOnlyList<MergeParameter> Parameters { get; } = 
+    [
+        MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15)
+            .Searched(new SearchGene(0.0, 0.1, "della's per-model epsilon, the spread of keep probabilities around the density")),
+    ];
 
     /// <inheritdoc/>
     public bool UsesRandomness => true;

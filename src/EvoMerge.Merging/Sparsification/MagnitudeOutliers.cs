@@ -18,7 +18,11 @@ public sealed class MagnitudeOutliers : IRankWindowSparsifier
     public static MagnitudeOutliers Instance { get; } = new();
 
     /// <inheritdoc/>
-    public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01)];
+    public IReadOnlyList<MergeParameter> Parameters { get; } = 
+    [
+        MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01)
+            .Searched(new SearchGene(0.0, 0.1, "breadcrumbs' per-model gamma, the fraction of largest magnitudes dropped")),
+    ];
 
     /// <inheritdoc/>
     public bool UsesRandomness => false;

@@ -1,29 +1,35 @@
 namespace EvoMerge.Search.Configuration;
 
-/// <summary>The value ranges of the merge-parameter genes (config <c>genome.ranges</c>).</summary>
+/// <summary>
+/// Config <c>genome.ranges</c>: the ranges the config sets for merge-parameter genes, by gene name. A gene not listed
+/// keeps the range its merge methods declare (<see cref="Merging.SearchGene"/>).
+/// </summary>
 public sealed record GeneRanges
 {
-    /// <summary>Per-model weight.</summary>
-    public GeneRange Weight { get; init; } = new(0.0, 1.0);
+    private readonly IReadOnlyDictionary<string, GeneRange> _configured;
 
-    /// <summary>Per-model density.</summary>
-    public GeneRange Density { get; init; } = new(0.1, 1.0);
+    /// <summary>No ranges configured: every gene keeps its declared range.</summary>
+    public GeneRanges() : this(new Dictionary<string, GeneRange>(StringComparer.Ordinal)) { }
 
-    /// <summary>slerp's t per layer group.</summary>
-    public GeneRange T { get; init; } = new(0.0, 1.0);
+    /// <summary>The configured ranges by gene name.</summary>
+    public GeneRanges(IReadOnlyDictionary<string, GeneRange> configured) => _configured = configured;
 
-    /// <summary>della's per-model epsilon.</summary>
-    public GeneRange Epsilon { get; init; } = new(0.0, 0.1);
+    /// <summary>The configured ranges by gene name.</summary>
+    public IReadOnlyDictionary<string, GeneRange> Configured => _configured;
 
-    /// <summary>breadcrumbs' per-model gamma.</summary>
-    public GeneRange Gamma { get; init; } = new(0.0, 0.1);
+    /// <summary>The range of gene <paramref name="name"/>: the configured one, else the declared <paramref name="declared"/>.</summary>
+    public GeneRange For(string name, Merging.SearchGene declared) =>
+        _configured.TryGetValue(name, out var range) ? range : new GeneRange(declared.Low, declared.High);
 
-    /// <summary>alpha of the subspace methods (tsv, iso_c, iso_cts, esm) per layer group.</summary>
-    public GeneRange Alpha { get; init; } = new(0.5, 2.0);
+    /// <summary>Ranges with <paramref name="name"/> set to <paramref name="range"/>.</summary>
+    public GeneRanges With(string name, GeneRange range) =>
+        new(new Dictionary<string, GeneRange>(_configured, StringComparer.Ordinal) { [name] = range });
 
-    /// <summary>iso_cts's common_space_fraction per layer group.</summary>
-    public GeneRange CommonSpaceFraction { get; init; } = new(0.5, 1.0);
+    /// <inheritdoc/>
+    public bool Equals(GeneRanges? other) =>
+        other is not null && _configured.Count == other._configured.Count
+        && _configured.All(p => other._configured.TryGetValue(p.Key, out var r) && r.Equals(p.Value));
 
-    /// <summary>esm's scaling_power per layer group.</summary>
-    public GeneRange ScalingPower { get; init; } = new(0.0, 2.0);
+    /// <inheritdoc/>
+    public override int GetHashCode() => _configured.Count;
 }

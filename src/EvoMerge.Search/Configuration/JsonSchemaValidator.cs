@@ -30,9 +30,6 @@ public sealed class JsonSchemaValidator
         CheckKeywords(schema, "#");
     }
 
-    /// <summary>The schema shipped with EvoMerge (<c>search-space.schema.json</c>, embedded in this assembly).</summary>
-    public static JsonSchemaValidator SearchSpace { get; } = new(LoadEmbeddedSchema());
-
     /// <summary>The text of the embedded <c>search-space.schema.json</c>.</summary>
     public static string SearchSpaceSchemaText()
     {
@@ -49,9 +46,6 @@ public sealed class JsonSchemaValidator
         Check(value, _root, "", errors);
         return errors;
     }
-
-    private static JsonObject LoadEmbeddedSchema() =>
-        JsonNode.Parse(SearchSpaceSchemaText()) as JsonObject ?? throw new InvalidOperationException("search-space.schema.json must be an object");
 
     private static void CheckKeywords(JsonNode? node, string where)
     {

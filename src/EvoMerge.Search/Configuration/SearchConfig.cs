@@ -1,3 +1,4 @@
+using EvoMerge.Merging;
 using EvoMerge.Search.Optimization;
 using TorchSharp;
 
@@ -30,13 +31,16 @@ public sealed record SearchConfig
     /// <summary>Whether tasks on a split named 'test' are allowed.</summary>
     public bool AllowTestSplit { get; init; }
 
+    /// <summary>The merge methods the config was read against (their declarations shape the genome and the recipes).</summary>
+    public MergeMethodRegistry Methods { get; init; } = MergeMethodRegistry.Default;
+
     /// <summary>The genome definition.</summary>
     public required GenomeConfig Genome { get; init; }
 
     /// <summary>Dtype of task vectors, merging, merged weights and the candidate model.</summary>
     public torch.ScalarType DType { get; init; } = torch.ScalarType.Float32;
 
-    /// <summary>Config <c>merge.proxy_tasks</c>: esm's eval task YAML per source model (full paths, in model order), or null.</summary>
+    /// <summary>Config <c>merge.proxy_tasks</c>: the eval task YAML per source model for methods that need proxy activations (full paths, in model order), or null.</summary>
     public IReadOnlyList<string>? ProxyTasks { get; init; }
 
     /// <summary>Config <c>merge.proxy_prompts</c>: proxy prompts per task (1 to 32, default 32).</summary>

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EvoMerge.Merging;
+using EvoMerge.Merging.Methods;
+using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Tensors;
 
@@ -9,7 +11,8 @@ namespace EvoMerge.Search.Configuration;
 
 /// <summary>
 /// Reads a search config (YAML or JSON): validates it against <c>search-space.schema.json</c> and then the rules the
-/// schema cannot say (ranges ordered, methods available in this build, model counts per method, optimizer settings).
+/// schema cannot say (ranges ordered and within their genes' bounds, methods searchable in this build, source counts
+/// per method, optimizer settings). The methods' declarations come from a <see cref="MergeMethodRegistry"/>.
 /// Every error is one line naming the file, the line and the path, e.g.
 /// <c>search.yml:7: genome.layer_groups: must be ≥ 1</c>.
 /// </summary>
@@ -18,27 +21,36 @@ public sealed class SearchConfigReader
     private readonly string _file;
     private readonly string _directory;
     private readonly LocatedJson _document;
+    private readonly MergeMethodRegistry _methods;
 
-    private SearchConfigReader(string file, string directory, LocatedJson document)
+    private SearchConfigReader(string file, string directory, LocatedJson document, MergeMethodRegistry methods)
     {
         _file = file;
         _directory = directory;
         _document = document;
+        _methods = methods;
     }
 
-    /// <summary>Reads a config file; relative paths resolve against its directory.</summary>
-    public static SearchConfig ReadFile(string path)
+    /// <summary>
+    /// Reads a config file; relative paths resolve against its directory. <paramref name="methods"/> are the merge
+    /// methods it may name (default: <see cref="MergeMethodRegistry.Default"/>).
+    /// </summary>
+    public static SearchConfig ReadFile(string path, MergeMethodRegistry? methods = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: search config not found", path);
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!, methods);
     }
 
-    /// <summary>Parses config text; <paramref name="file"/> names it in messages, relative paths resolve against <paramref name="directory"/>.</summary>
-    public static SearchConfig Parse(string text, string file, string directory)
+    /// <summary>
+    /// Parses config text; <paramref name="file"/> names it in messages, relative paths resolve against
+    /// <paramref name="directory"/>, and the schema's method list and gene ranges come from <paramref name="methods"/>.
+    /// </summary>
+    public static SearchConfig Parse(string text, string file, string directory, MergeMethodRegistry? methods = null)
     {
+        methods ??= MergeMethodRegistry.Default;
         var document = LocatedJson.Parse(text, file);
-        var errors = JsonSchemaValidator.SearchSpace.Validate(document.Root);
-        var reader = new SearchConfigReader(file, directory, document);
+        var errors = SearchSpaceSchema.ValidatorFor(methods).Validate(document.Root);
+        var reader = new SearchConfigReader(file, directory, document, methods);
         if (errors.Count > 0) throw reader.Error(errors[0].Path, errors[0].Message);
         return reader.Bind(text, document.Root!.AsObject());
     }
@@ -104,14 +116,16 @@ public sealed class SearchConfigReader
             for (int i = 0; i < proxyTasks.Length; i++)
                 if (!File.Exists(proxyTasks[i])) throw Error(LocatedJson.Item("merge.proxy_tasks", i), $"eval task file {proxyTasks[i]} not found");
         }
-        int esm = genome.Methods.ToList().IndexOf("esm");
-        if (esm >= 0 && proxyTasks is null)
-            throw Error(LocatedJson.Item("genome.methods", esm), "esm needs proxy activations: set merge.proxy_tasks (one eval task YAML per model)");
+        int needsProxy = genome.Methods.ToList().FindIndex(m => _methods.Get(m).NeedsProxyActivations);
+        if (needsProxy >= 0 && proxyTasks is null)
+            throw Error(LocatedJson.Item("genome.methods", needsProxy),
+                $"{genome.Methods[needsProxy]} needs proxy activations: set merge.proxy_tasks (one eval task YAML per model)");
 
         return new SearchConfig
         {
             File = _file,
             Text = text,
+            Methods = _methods,
             BaseModel = baseModel,
             Models = models.Select(m => m.Path).ToArray(),
             Objectives = objectives,
@@ -141,30 +155,26 @@ public sealed class SearchConfigReader
         {
             string at = LocatedJson.Item("genome.methods", i);
             if (methods.Take(i).Contains(methods[i])) throw Error(at, $"method '{methods[i]}' listed twice");
-            if (!MergeMethodRegistry.Contains(methods[i]))
-                throw Error(at, $"merge method '{methods[i]}' is not available in this build (available: {string.Join(", ", MergeMethodRegistry.Names)})");
-            if (methods[i] == "slerp" && modelCount != 2) throw Error(at, $"slerp merges exactly two source models; models lists {modelCount}");
-            if (methods[i] == "linear" && modelCount < 2) throw Error(at, "linear merges the source models and needs at least two");
+            var search = _methods.Contains(methods[i]) ? _methods.Get(methods[i]).Search : null;
+            if (search is null)
+                throw Error(at, $"merge method '{methods[i]}' cannot be searched in this build (searchable: {string.Join(", ", _methods.Searchable.Select(m => m.Name))})");
+            if (search.SourceCountViolation(methods[i], modelCount) is { } problem) throw Error(at, problem);
         }
         var ranges = new GeneRanges();
         if (genome["ranges"] is JsonObject r)
         {
-            ranges = new GeneRanges
+            foreach (var gene in _methods.Genes)
             {
-                Weight = Range(r, "weight", ranges.Weight),
-                Density = Range(r, "density", ranges.Density),
-                T = Range(r, "t", ranges.T),
-                Epsilon = Range(r, "epsilon", ranges.Epsilon),
-                Gamma = Range(r, "gamma", ranges.Gamma),
-                Alpha = Range(r, "alpha", ranges.Alpha),
-                CommonSpaceFraction = Range(r, "common_space_fraction", ranges.CommonSpaceFraction),
-                ScalingPower = Range(r, "scaling_power", ranges.ScalingPower),
-            };
-            if (ranges.Density.Low <= 0) throw Error("genome.ranges.density", "densities must be greater than 0");
-            if (ranges.CommonSpaceFraction.Low < 0 || ranges.CommonSpaceFraction.High > 1)
-                throw Error("genome.ranges.common_space_fraction", "fractions must lie in [0, 1]");
-            if (ranges.ScalingPower.Low < 0 || ranges.ScalingPower.High > 8)
-                throw Error("genome.ranges.scaling_power", "powers must lie in [0, 8]");
+                if (r[gene.Name] is null) continue;
+                var range = Range(r, gene.Name, default);
+                if (gene.Gene.BoundsViolation(range.Low, range.High) is { } problem) throw Error($"genome.ranges.{gene.Name}", problem);
+                ranges = ranges.With(gene.Name, range);
+            }
+        }
+        GeneRange SeedWeightRange()
+        {
+            var weights = _methods.Genes.First(g => g.Name == GenomeLayout.SeedWeightGene);
+            return ranges.For(weights.Name, weights.Gene);
         }
         LayerOrderingConfig? ordering = null;
         if (genome["layer_ordering"] is JsonObject lo)
@@ -176,23 +186,25 @@ public sealed class SearchConfigReader
         var seedWeights = new List<double>();
         if (genome["seed_weights"] is JsonArray seeds)
         {
-            if (!methods.Contains("task_arithmetic"))
-                throw Error("genome.seed_weights", "seed genomes are task-arithmetic merges; add task_arithmetic to genome.methods");
+            if (!methods.Contains(TaskArithmeticMerge.MethodName))
+                throw Error("genome.seed_weights", $"seed genomes are task-arithmetic merges; add {TaskArithmeticMerge.MethodName} to genome.methods");
+            var weightRange = SeedWeightRange();
             for (int i = 0; i < seeds.Count; i++)
             {
                 double w = seeds[i]!.GetValue<double>();
-                if (w < ranges.Weight.Low || w > ranges.Weight.High)
-                    throw Error(LocatedJson.Item("genome.seed_weights", i), $"{Format(w)} is outside genome.ranges.weight [{Format(ranges.Weight.Low)}, {Format(ranges.Weight.High)}]");
+                if (w < weightRange.Low || w > weightRange.High)
+                    throw Error(LocatedJson.Item("genome.seed_weights", i), $"{Format(w)} is outside genome.ranges.weight [{Format(weightRange.Low)}, {Format(weightRange.High)}]");
                 seedWeights.Add(w);
             }
         }
         bool seedSources = genome["seed_sources"]?.GetValue<bool>() ?? false;
         if (seedSources)
         {
-            if (!methods.Contains("task_arithmetic"))
-                throw Error("genome.seed_sources", "seed genomes are task-arithmetic merges; add task_arithmetic to genome.methods");
-            if (ranges.Weight.Low > 0 || ranges.Weight.High < 1)
-                throw Error("genome.seed_sources", $"a source alone needs weights 0 and 1, outside genome.ranges.weight [{Format(ranges.Weight.Low)}, {Format(ranges.Weight.High)}]");
+            if (!methods.Contains(TaskArithmeticMerge.MethodName))
+                throw Error("genome.seed_sources", $"seed genomes are task-arithmetic merges; add {TaskArithmeticMerge.MethodName} to genome.methods");
+            var weightRange = SeedWeightRange();
+            if (weightRange.Low > 0 || weightRange.High < 1)
+                throw Error("genome.seed_sources", $"a source alone needs weights 0 and 1, outside genome.ranges.weight [{Format(weightRange.Low)}, {Format(weightRange.High)}]");
         }
         return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights, SeedSources = seedSources };
     }

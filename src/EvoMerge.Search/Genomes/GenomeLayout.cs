@@ -1,65 +1,47 @@
 using System.Globalization;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Methods;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Optimization;
 
 namespace EvoMerge.Search.Genomes;
 
 /// <summary>
-/// Where each gene sits and what it means. Real genes, in order: for each group (embeddings, the
-/// <c>layer_groups</c> contiguous layer groups, final norm and head) and each source model, the per-model parameters
-/// any allowed method uses (weight; density for ties, dare_ties, della, breadcrumbs; epsilon for della; gamma for
-/// breadcrumbs); then the global genes any allowed method uses, each once per group, in the order slerp's t, alpha
-/// (tsv, iso_c, iso_cts, esm), common_space_fraction (iso_cts), scaling_power (esm); then, with a layer ordering, one input-scale gene
-/// per slot. Categorical genes: the method (when more than one is allowed), then per slot its origin
-/// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges.
+/// Where each gene sits and what it means, derived from the genes the allowed methods declare
+/// (<see cref="MergeParameter.Gene"/>, collected by <see cref="MergeMethodRegistry.Genes"/> in declaration order).
+/// Real genes, in order: for each group (embeddings, the <c>layer_groups</c> contiguous layer groups, final norm and
+/// head) and each source model, the per-model genes any allowed method declares; then the global genes any allowed
+/// method declares, each once per group; then, with a layer ordering, one input-scale gene per slot. With the
+/// built-in methods that is weight, density, epsilon, gamma per model and t, alpha, common_space_fraction,
+/// scaling_power per group. Categorical genes: the method (when more than one is allowed), then per slot its origin
+/// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges,
+/// or to the declared ones.
 /// </summary>
 public sealed class GenomeLayout
 {
-    private static readonly Dictionary<string, string[]> PerModelParameters = new(StringComparer.Ordinal)
-    {
-        ["ties"] = ["weight", "density"],
-        ["dare_ties"] = ["weight", "density"],
-        ["task_arithmetic"] = ["weight"],
-        ["della"] = ["weight", "density", "epsilon"],
-        ["breadcrumbs"] = ["weight", "density", "gamma"],
-        ["linear"] = ["weight"],
-        ["slerp"] = [],
-        ["tsv"] = [],
-        ["iso_c"] = [],
-        ["iso_cts"] = [],
-        ["esm"] = [],
-    };
-
-    /// <summary>Global parameters that are genes (one per group), by method; methods not listed have none.</summary>
-    private static readonly Dictionary<string, string[]> GlobalParameters = new(StringComparer.Ordinal)
-    {
-        ["slerp"] = ["t"],
-        ["tsv"] = ["alpha"],
-        ["iso_c"] = ["alpha"],
-        ["iso_cts"] = ["alpha", "common_space_fraction"],
-        ["esm"] = ["alpha", "scaling_power"],
-    };
-
-    /// <summary>Every global gene in gene order.</summary>
-    private static readonly string[] GlobalGeneOrder = ["t", "alpha", "common_space_fraction", "scaling_power"];
-
     private readonly GenomeConfig _config;
-    private readonly string[] _perModelGenes;
-    private readonly string[] _globalGenes;
+    private readonly IMergeMethod[] _methods;
+    private readonly DeclaredGene[] _perModelGenes;
+    private readonly DeclaredGene[] _globalGenes;
     private readonly int _globalStart;
     private readonly int _scaleStart;
 
-    /// <summary>The layout for <paramref name="sourceCount"/> source models of <paramref name="layerCount"/> layers.</summary>
-    public GenomeLayout(GenomeConfig config, int sourceCount, int layerCount)
+    /// <summary>
+    /// The layout for <paramref name="sourceCount"/> source models of <paramref name="layerCount"/> layers, the
+    /// methods looked up in <paramref name="methods"/> (default: <see cref="MergeMethodRegistry.Default"/>).
+    /// </summary>
+    public GenomeLayout(GenomeConfig config, int sourceCount, int layerCount, MergeMethodRegistry? methods = null)
     {
         if (config.LayerGroups > layerCount)
             throw new ArgumentException($"genome.layer_groups is {config.LayerGroups} but the models have only {layerCount} layers");
+        methods ??= MergeMethodRegistry.Default;
         _config = config;
+        _methods = [.. config.Methods.Select(methods.Get)];
         SourceCount = sourceCount;
         LayerCount = layerCount;
-        _perModelGenes = ["weight", "density", "epsilon", "gamma"];
-        _perModelGenes = _perModelGenes.Where(p => config.Methods.Any(m => PerModelParameters[m].Contains(p))).ToArray();
-        _globalGenes = GlobalGeneOrder.Where(p => config.Methods.Any(m => GlobalParameters.GetValueOrDefault(m, []).Contains(p))).ToArray();
+        var used = methods.Genes.Where(g => g.Methods.Any(config.Methods.Contains)).ToArray();
+        _perModelGenes = [.. used.Where(g => g.Scope == ParameterScope.PerModel)];
+        _globalGenes = [.. used.Where(g => g.Scope == ParameterScope.Global)];
         _globalStart = GroupCount * sourceCount * _perModelGenes.Length;
         _scaleStart = _globalStart + GroupCount * _globalGenes.Length;
         SlotCount = config.LayerOrdering is { } ordering ? ordering.Repeats * layerCount : 0;
@@ -100,9 +82,9 @@ public sealed class GenomeLayout
         var names = new List<string>();
         for (int g = 0; g < GroupCount; g++)
             for (int s = 0; s < SourceCount; s++)
-                foreach (string p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}.{p}");
-        foreach (string p in _globalGenes)
-            for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.{p}");
+                foreach (var p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}.{p.Name}");
+        foreach (var p in _globalGenes)
+            for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.{p.Name}");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.input_scale");
         if (_config.Methods.Count > 1) names.Add("method");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.origin");
@@ -118,8 +100,8 @@ public sealed class GenomeLayout
     {
         Space.Validate(genome);
         int category = 0;
-        string method = _config.Methods.Count > 1 ? _config.Methods[genome.Categories[category++]] : _config.Methods[0];
-        var used = PerModelParameters[method];
+        var method = _config.Methods.Count > 1 ? _methods[genome.Categories[category++]] : _methods[0];
+        var used = method.Parameters.Where(p => p.Gene is not null).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var groups = new List<GroupParameters>(GroupCount);
         for (int g = 0; g < GroupCount; g++)
         {
@@ -129,18 +111,18 @@ public sealed class GenomeLayout
                 var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
                 for (int p = 0; p < _perModelGenes.Length; p++)
                 {
-                    string name = _perModelGenes[p];
-                    if (!used.Contains(name)) continue;
-                    values[name] = Range(name).Map(genome.Reals[PerModelGene(g, s, p)]);
+                    var gene = _perModelGenes[p];
+                    if (!used.Contains(gene.Name)) continue;
+                    values[gene.Name] = Range(gene).Map(genome.Reals[PerModelGene(g, s, p)]);
                 }
                 perModel.Add(values);
             }
             var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
             for (int p = 0; p < _globalGenes.Length; p++)
             {
-                string name = _globalGenes[p];
-                if (GlobalParameters.GetValueOrDefault(method, []).Contains(name))
-                    global[name] = Range(name).Map(genome.Reals[_globalStart + p * GroupCount + g]);
+                var gene = _globalGenes[p];
+                if (used.Contains(gene.Name))
+                    global[gene.Name] = Range(gene).Map(genome.Reals[_globalStart + p * GroupCount + g]);
             }
             groups.Add(new GroupParameters(perModel, global));
         }
@@ -156,7 +138,7 @@ public sealed class GenomeLayout
                 slots.Add(new LayerSlot(i, i % LayerCount, origin == 1 ? LayerSlot.MergedOrigin : origin - 2, scale.Map(genome.Reals[_scaleStart + i])));
             }
         }
-        return new MergeCandidate(method, groups, slots);
+        return new MergeCandidate(method.Name, groups, slots);
     }
 
     /// <summary>
@@ -193,11 +175,11 @@ public sealed class GenomeLayout
         for (int i = 0; i < SlotCount; i++) categories[first + i] = i < LayerCount ? 1 : 0;
         if (sourceWeights is not null)
         {
-            if (first == 1) categories[0] = _config.Methods.ToList().IndexOf("task_arithmetic");
-            int weight = Array.IndexOf(_perModelGenes, "weight");
+            if (first == 1) categories[0] = _config.Methods.ToList().IndexOf(TaskArithmeticMerge.MethodName);
+            int weight = Array.FindIndex(_perModelGenes, g => g.Name == SeedWeightGene);
             for (int g = 0; g < GroupCount; g++)
                 for (int s = 0; s < SourceCount; s++)
-                    reals[PerModelGene(g, s, weight)] = _config.Ranges.Weight.Unmap(sourceWeights[s]);
+                    reals[PerModelGene(g, s, weight)] = Range(_perModelGenes[weight]).Unmap(sourceWeights[s]);
         }
         return new Genome(reals, categories);
     }
@@ -205,16 +187,9 @@ public sealed class GenomeLayout
     /// <summary>Index of per-model gene <paramref name="parameter"/> (into the per-model gene list) of source <paramref name="source"/> in group <paramref name="group"/>.</summary>
     private int PerModelGene(int group, int source, int parameter) => (group * SourceCount + source) * _perModelGenes.Length + parameter;
 
-    private GeneRange Range(string parameter) => parameter switch
-    {
-        "weight" => _config.Ranges.Weight,
-        "density" => _config.Ranges.Density,
-        "epsilon" => _config.Ranges.Epsilon,
-        "gamma" => _config.Ranges.Gamma,
-        "t" => _config.Ranges.T,
-        "alpha" => _config.Ranges.Alpha,
-        "common_space_fraction" => _config.Ranges.CommonSpaceFraction,
-        "scaling_power" => _config.Ranges.ScalingPower,
-        _ => throw new ArgumentOutOfRangeException(nameof(parameter)),
-    };
+    /// <summary>The per-model gene the seed genomes set (task arithmetic's weight).</summary>
+    public const string SeedWeightGene = "weight";
+
+    /// <summary>The range of a gene: configured in <c>genome.ranges</c>, else declared by its methods.</summary>
+    public GeneRange Range(DeclaredGene gene) => _config.Ranges.For(gene.Name, gene.Gene);
 }

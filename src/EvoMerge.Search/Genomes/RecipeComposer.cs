@@ -11,8 +11,8 @@ namespace EvoMerge.Search.Genomes;
 /// Writes a <see cref="MergeCandidate"/> as mergekit-compatible YAML. Stage 1: <c>slices:</c>, one per layer group,
 /// each source with its <c>layer_range</c> and per-model parameters; the embedding and head groups' values are
 /// <c>{filter, value}</c> branches (<c>embed_tokens</c>; <c>lm_head</c> and <c>model.norm.</c>) in the first and last
-/// slice. Task-vector methods list the base model in every slice; linear merges the source models; slerp uses the
-/// first source as its base. Only parameters the method declares are written, so genes a method ignores do not change
+/// slice. Which models a slice lists follows the method's <see cref="MethodSearchSupport.Inputs"/>: the base and the
+/// sources (task-vector methods), the sources only (linear), or two sources with the first as base (slerp). Only parameters the method declares are written, so genes a method ignores do not change
 /// the recipe (or its hash). Numbers are written in round-trip form, so the reader gets the exact doubles back.
 /// Stage 2 (layer ordering): passthrough, one single-layer slice per kept slot; Sakana's input scaling of a kept layer
 /// is written as its residual-branch scale: in a pre-norm decoder, scaling the residual stream by s before layer i
@@ -37,8 +37,8 @@ public sealed class RecipeComposer
     /// <param name="dtype">The recipe's dtype (merge and output).</param>
     /// <param name="mergeSeed">The seed random merge methods draw from.</param>
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
-    /// <param name="proxyTasks">esm's eval task YAML per source (full paths), written as the recipe's proxy_tasks; null without esm.</param>
-    /// <param name="proxyPrompts">esm's proxy prompts per task.</param>
+    /// <param name="proxyTasks">Eval task YAML per source (full paths), written as proxy_tasks for methods that need proxy activations; null without.</param>
+    /// <param name="proxyPrompts">Proxy prompts per task.</param>
     public RecipeComposer(GenomeLayout layout, string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, ulong mergeSeed,
         Func<string, IMergeMethod>? methods = null, IReadOnlyList<string>? proxyTasks = null, int proxyPrompts = 32)
     {
@@ -49,7 +49,7 @@ public sealed class RecipeComposer
         _sources = sources;
         _dtype = dtype;
         _mergeSeed = mergeSeed;
-        _methods = methods ?? MergeMethodRegistry.Get;
+        _methods = methods ?? MergeMethodRegistry.Default.Get;
     }
 
     /// <summary>The recipe of a decoded candidate; a layer ordering that keeps no layer is an <see cref="ArgumentException"/>.</summary>
@@ -77,13 +77,15 @@ public sealed class RecipeComposer
         y.Append("# EvoMerge candidate, stage 1 (parameter space): one slice per layer group.\n");
         y.Append(Invariant($"# Reproduce: evomerge merge THIS_FILE OUT_DIR --seed {_mergeSeed}\n"));
         y.Append("merge_method: ").Append(candidate.Method).Append('\n');
+        var inputs = method.Search?.Inputs
+            ?? throw new ArgumentException($"merge method '{candidate.Method}' declares no search support");
         List<(string Path, int Source)> models;
-        switch (candidate.Method)
+        switch (inputs)
         {
-            case "linear":
+            case SearchInputs.SourcesOnly:
                 models = _sources.Select((p, i) => (p, i)).ToList();
                 break;
-            case "slerp":
+            case SearchInputs.FirstSourceAsBase:
                 y.Append("base_model: ").Append(Quote(_sources[0])).Append('\n');
                 models = [(_sources[0], -1), (_sources[1], -1)];
                 break;
@@ -93,7 +95,7 @@ public sealed class RecipeComposer
                 break;
         }
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
-        if (candidate.Method == "esm" && _proxyTasks is { } tasks)
+        if (method.NeedsProxyActivations && _proxyTasks is { } tasks)
         {
             y.Append("proxy_tasks:\n");
             for (int i = 0; i < _sources.Count; i++) y.Append("  ").Append(Quote(_sources[i])).Append(": ").Append(Quote(tasks[i])).Append('\n');

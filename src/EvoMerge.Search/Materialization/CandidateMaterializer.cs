@@ -43,12 +43,12 @@ public sealed class CandidateMaterializer : IDisposable
     /// <param name="dtype">Merge and model dtype.</param>
     /// <param name="slotCount">Layer slots of the data-flow space, or 0 without a layer ordering.</param>
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
-    /// <param name="proxyActivations">esm's proxy activations (the materialiser disposes them when they are disposable), or null.</param>
+    /// <param name="proxyActivations">Proxy activations for methods that need them (the materialiser disposes them when they are disposable), or null.</param>
     public CandidateMaterializer(string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, int slotCount = 0,
         Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null)
     {
         _proxy = proxyActivations;
-        _methods = methods ?? MergeMethodRegistry.Get;
+        _methods = methods ?? MergeMethodRegistry.Default.Get;
         DType = dtype;
         _models = [.. new[] { baseModel }.Concat(sources).Select(ModelDirectory.Open)];
         _stageRoot = Path.Combine(Path.GetTempPath(), "evomerge-in-memory");
@@ -131,15 +131,12 @@ public sealed class CandidateMaterializer : IDisposable
     {
         var baseInput = tensor.Base is { } b ? Input(b, null) : null;
         int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
-        bool ordered = baseModel == 0 && MagnitudeSelecting.Contains(method.Name);
+        bool ordered = baseModel == 0 && method.TakesMagnitudeOrder;
         return (baseInput, tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList());
     }
 
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
         new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
-
-    /// <summary>Methods whose sparsifier selects by magnitude and accepts a precomputed order (same results, no selection pass).</summary>
-    private static readonly HashSet<string> MagnitudeSelecting = new(StringComparer.Ordinal) { "ties", "breadcrumbs", "breadcrumbs_ties" };
 
     /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use.</summary>
     private MagnitudeOrder? Magnitudes(int model, string name)

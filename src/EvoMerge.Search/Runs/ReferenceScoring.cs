@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvoMerge.Merging.Methods;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Scoring;
@@ -41,16 +42,16 @@ public static class ReferenceScoring
         var weightOne = new Dictionary<string, double> { ["weight"] = 1.0 };
         var references = new List<(string Label, ReferenceKind Kind, string Method, IReadOnlyDictionary<string, double>[] PerModel)>
         {
-            (Path.GetFileName(config.BaseModel.TrimEnd('/')) + " (base)", ReferenceKind.Base, "task_arithmetic", Each(_ => new Dictionary<string, double> { ["weight"] = 0.0 })),
+            (Path.GetFileName(config.BaseModel.TrimEnd('/')) + " (base)", ReferenceKind.Base, TaskArithmeticMerge.MethodName, Each(_ => new Dictionary<string, double> { ["weight"] = 0.0 })),
         };
         for (int i = 0; i < sources; i++)
         {
             int own = i;
-            references.Add((Path.GetFileName(config.Models[i].TrimEnd('/')), ReferenceKind.Source, "linear", Each(s => new Dictionary<string, double> { ["weight"] = s == own ? 1.0 : 0.0 })));
+            references.Add((Path.GetFileName(config.Models[i].TrimEnd('/')), ReferenceKind.Source, LinearMerge.MethodName, Each(s => new Dictionary<string, double> { ["weight"] = s == own ? 1.0 : 0.0 })));
         }
-        references.Add(("linear (uniform)", ReferenceKind.Baseline, "linear", Each(_ => weightOne)));
-        references.Add(("task_arithmetic w=1", ReferenceKind.Baseline, "task_arithmetic", Each(_ => weightOne)));
-        references.Add(("ties w=1 d=0.5", ReferenceKind.Baseline, "ties", Each(_ => new Dictionary<string, double> { ["weight"] = 1.0, ["density"] = 0.5 })));
+        references.Add(($"{LinearMerge.MethodName} (uniform)", ReferenceKind.Baseline, LinearMerge.MethodName, Each(_ => weightOne)));
+        references.Add(($"{TaskArithmeticMerge.MethodName} w=1", ReferenceKind.Baseline, TaskArithmeticMerge.MethodName, Each(_ => weightOne)));
+        references.Add(($"{TiesMerge.MethodName} w=1 d=0.5", ReferenceKind.Baseline, TiesMerge.MethodName, Each(_ => new Dictionary<string, double> { ["weight"] = 1.0, ["density"] = 0.5 })));
         return [.. references.Select(r => ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel))];
     }
 

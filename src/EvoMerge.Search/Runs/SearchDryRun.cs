@@ -16,10 +16,10 @@ public static class SearchDryRun
     public const int SampleItems = 8;
 
     /// <summary>Runs the dry run.</summary>
-    public static DryRunReport Run(SearchConfig config, Func<string, IMergeMethod>? methods = null)
+    public static DryRunReport Run(SearchConfig config)
     {
         var info = SearchSetup.DeriveInfo(config, Path.GetDirectoryName(Path.GetFullPath(config.File))!);
-        var setup = SearchSetup.Create(config, info, methods);
+        var setup = SearchSetup.Create(config, info);
         var genome = setup.Layout.Space.RandomGenome(new SearchRandom(config.Seed));
         var recipe = setup.Composer.Compose(setup.Layout.Decode(genome));
         using var materializer = setup.CreateMaterializer();

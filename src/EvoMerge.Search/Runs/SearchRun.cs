@@ -113,8 +113,7 @@ public sealed class SearchRun : IDisposable
     /// its directory and the derived seeds are saved there for resume and export. <paramref name="backend"/> makes the
     /// evaluation backend from the setup (default: <see cref="LocalEvaluationBackend"/>).
     /// </summary>
-    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null,
-        Func<SearchSetup, IEvaluationBackend>? backend = null)
+    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<SearchSetup, IEvaluationBackend>? backend = null)
     {
         var files = new RunFiles(config.RunDirectory);
         var runLock = RunLock.Acquire(config.RunDirectory);
@@ -124,7 +123,7 @@ public sealed class SearchRun : IDisposable
                 throw new IOException($"{config.RunDirectory}: the run directory already holds a search; continue it with `evomerge resume {config.RunDirectory}` or choose another run_dir");
             string configDirectory = Path.GetDirectoryName(Path.GetFullPath(config.File))!;
             var info = SearchSetup.DeriveInfo(config, configDirectory);
-            var setup = SearchSetup.Create(config, info, methods);
+            var setup = SearchSetup.Create(config, info);
             var optimizer = CreateOptimizer(setup);
             AtomicFile.WriteAllText(files.Config, config.Text);
             AtomicFile.WriteAllText(files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
@@ -142,7 +141,7 @@ public sealed class SearchRun : IDisposable
     /// Continues the search in <paramref name="runDirectory"/> from its last complete checkpoint (from the start when
     /// no generation completed). Evaluations logged after that checkpoint are dropped and redone.
     /// </summary>
-    public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, Func<string, IMergeMethod>? methods = null,
+    public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, MergeMethodRegistry? methods = null,
         Func<SearchSetup, IEvaluationBackend>? backend = null)
     {
         string full = Path.GetFullPath(runDirectory);

@@ -18,14 +18,13 @@ namespace EvoMerge.Search.Runs;
 public sealed class SearchSetup
 {
     private SearchSetup(SearchConfig config, RunInfo info, GenomeLayout layout, RecipeComposer composer,
-        IReadOnlyDictionary<string, ITaskScorer> tasks, Func<string, IMergeMethod> methods)
+        IReadOnlyDictionary<string, ITaskScorer> tasks)
     {
         Config = config;
         Info = info;
         Layout = layout;
         Composer = composer;
         Tasks = tasks;
-        Methods = methods;
     }
 
     public SearchConfig Config { get; }
@@ -40,9 +39,6 @@ public sealed class SearchSetup
     /// <summary>Task scorers by task file (full path).</summary>
     public IReadOnlyDictionary<string, ITaskScorer> Tasks { get; }
 
-    /// <summary>The merge-method lookup.</summary>
-    public Func<string, IMergeMethod> Methods { get; }
-
     /// <summary>Seeds derived from the config seed: optimizer = seed, screening and merge from SplitMix64 steps.</summary>
     public static RunInfo DeriveInfo(SearchConfig config, string configDirectory)
     {
@@ -51,9 +47,8 @@ public sealed class SearchSetup
     }
 
     /// <summary>Checks the models and opens the tasks. Problems are one-line errors naming the config file and path.</summary>
-    public static SearchSetup Create(SearchConfig config, RunInfo info, Func<string, IMergeMethod>? methods = null)
+    public static SearchSetup Create(SearchConfig config, RunInfo info)
     {
-        methods ??= MergeMethodRegistry.Get;
         int layers = 0;
         foreach (var (path, at) in new[] { (config.BaseModel, "base_model") }.Concat(config.Models.Select((m, i) => (m, $"models[{i}]"))))
         {
@@ -66,8 +61,8 @@ public sealed class SearchSetup
         }
         if (config.Genome.LayerGroups > layers)
             throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");
-        var layout = new GenomeLayout(config.Genome, config.Models.Count, layers);
-        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, methods, config.ProxyTasks, config.ProxyPrompts);
+        var layout = new GenomeLayout(config.Genome, config.Models.Count, layers, config.Methods);
+        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, config.Methods.Get, config.ProxyTasks, config.ProxyPrompts);
 
         var tokenizer = TextTokenizer.Load(config.BaseModel);
         var tasks = new Dictionary<string, ITaskScorer>(StringComparer.Ordinal);
@@ -96,24 +91,27 @@ public sealed class SearchSetup
             if (!task.HigherIsBetter(constraint.Metric))
                 throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"'{constraint.Metric}' is better when lower; a constraint's 'minimum' cannot bound it");
         }
-        return new SearchSetup(config, info, layout, composer, tasks, methods);
+        return new SearchSetup(config, info, layout, composer, tasks);
     }
 
-    /// <summary>The setup of an existing run directory (its saved config and seeds), with the run directory set to it.</summary>
-    public static SearchSetup Open(string runDirectory, Func<string, IMergeMethod>? methods = null)
+    /// <summary>
+    /// The setup of an existing run directory (its saved config and seeds), with the run directory set to it; the
+    /// config is read against <paramref name="methods"/> (default: <see cref="MergeMethodRegistry.Default"/>).
+    /// </summary>
+    public static SearchSetup Open(string runDirectory, MergeMethodRegistry? methods = null)
     {
         var files = new RunFiles(Path.GetFullPath(runDirectory));
         if (!File.Exists(files.Run) || !File.Exists(files.Config))
             throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
         var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
             ?? throw new InvalidDataException($"{files.Run}: empty");
-        var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory) with { RunDirectory = files.Directory };
-        return Create(config, info, methods);
+        var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, methods) with { RunDirectory = files.Directory };
+        return Create(config, info);
     }
 
     /// <summary>A materialiser for this setup (loads the base and source models).</summary>
     public CandidateMaterializer CreateMaterializer() =>
-        new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Methods,
+        new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Config.Methods.Get,
             Config.ProxyTasks is { } tasks
                 ? new TaskProxyActivations(Config.BaseModel, Config.Models.Zip(tasks).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), Config.ProxyPrompts)
                 : null);

@@ -10,7 +10,7 @@ namespace EvoMerge.Tests.Search;
 public class GenomeLayoutTests
 {
     private static GenomeConfig Config(bool ordering) =>
-        new(["ties", "slerp"], 2, new GeneRanges { Weight = new GeneRange(0, 2) }, ordering ? new LayerOrderingConfig(2, new GeneRange(0.5, 1.5)) : null);
+        new(["ties", "slerp"], 2, new GeneRanges().With("weight", new GeneRange(0, 2)), ordering ? new LayerOrderingConfig(2, new GeneRange(0.5, 1.5)) : null);
 
     [Fact]
     public void CountsGenesPerGroupModelAndSlot()
@@ -54,12 +54,12 @@ public class GenomeLayoutTests
         Assert.Equal("tsv", tsv.Method);
         Assert.Empty(tsv.Groups[1].PerModel[0]);
         Assert.Equal(["alpha"], tsv.Groups[1].Global.Keys);
-        Assert.Equal(new GeneRanges().Alpha.Map(1 / 12.0), tsv.Groups[1].Global["alpha"], 12);
+        Assert.Equal(0.5 + 1.5 / 12.0, tsv.Groups[1].Global["alpha"], 12);
         var isoCts = layout.Decode(new Genome(reals, [1]));
-        Assert.Equal(new GeneRanges().CommonSpaceFraction.Map(6 / 12.0), isoCts.Groups[2].Global["common_space_fraction"], 12);
+        Assert.Equal(0.5 + 0.5 * 6 / 12.0, isoCts.Groups[2].Global["common_space_fraction"], 12);
         var esm = layout.Decode(new Genome(reals, [2]));
         Assert.Equal(["alpha", "scaling_power"], esm.Groups[3].Global.Keys);
-        Assert.Equal(new GeneRanges().ScalingPower.Map(11 / 12.0), esm.Groups[3].Global["scaling_power"], 12);
+        Assert.Equal(2.0 * 11 / 12.0, esm.Groups[3].Global["scaling_power"], 12);
 
         var composer = new RecipeComposer(layout, "/m/base", ["/m/a", "/m/b"], torch.ScalarType.Float32, 9, proxyTasks: ["/t/a.yml", "/t/b.yml"], proxyPrompts: 4);
         var parsed = RecipeReader.Parse(composer.Compose(esm).ParameterSpace, "merge.yml", "/");
@@ -85,7 +85,7 @@ public class GenomeLayoutTests
     [Fact]
     public void Seed_weights_add_uniform_task_arithmetic_genomes_after_the_plain_layer_stack()
     {
-        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges { Weight = new GeneRange(0, 1.5) }, new LayerOrderingConfig(1, new GeneRange(0.5, 1.5)))
+        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges().With("weight", new GeneRange(0, 1.5)), new LayerOrderingConfig(1, new GeneRange(0.5, 1.5)))
         {
             SeedWeights = [0.5, 1.0],
         };
@@ -108,7 +108,7 @@ public class GenomeLayoutTests
     [Fact]
     public void Seed_sources_add_each_source_alone_after_the_uniform_merges()
     {
-        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges { Weight = new GeneRange(0, 1.5) }, null)
+        var config = new GenomeConfig(["ties", "task_arithmetic"], 2, new GeneRanges().With("weight", new GeneRange(0, 1.5)), null)
         {
             SeedWeights = [0.5],
             SeedSources = true,

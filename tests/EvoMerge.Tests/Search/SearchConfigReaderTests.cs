@@ -1,3 +1,4 @@
+using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Optimization;
 using Xunit;
@@ -52,7 +53,7 @@ public class SearchConfigReaderTests
         Assert.Equal("a.acc", config.Objectives[0].Name);
         Assert.Equal(2.0, config.Objectives[1].Weight);
         Assert.Equal(0.5, config.Constraints[0].Minimum);
-        Assert.Equal(new GeneRange(0, 1.5), config.Genome.Ranges.Weight);
+        Assert.Equal(new GeneRange(0, 1.5), config.Genome.Ranges.Configured["weight"]);
         Assert.Equal(2, config.Genome.LayerOrdering!.Repeats);
         Assert.Equal(6, Assert.IsType<Nsga2Settings>(config.Optimizer).PopulationSize);
         Assert.True(config.CheapFirst.Enabled);
@@ -109,7 +110,7 @@ public class SearchConfigReaderTests
     {
         string text = Valid.Replace("  - models/b\n", "").Replace("[ties, task_arithmetic]", "[slerp]");
         var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
-        Assert.Contains("genome.methods[0]: slerp merges exactly two source models", e.Message);
+        Assert.Contains("genome.methods[0]: slerp merges exactly 2 source models", e.Message);
     }
 
     [Fact]
@@ -121,9 +122,9 @@ public class SearchConfigReaderTests
             .Replace("seed: 7", $"seed: 7\nmerge:\n  proxy_tasks: [{datasets}/addition/addition-answer.yml, {datasets}/reversal/reversal-answer.yml]\n  proxy_prompts: 8");
         var config = SearchConfigReader.Parse(text, "search.yml", "/work/exp");
         Assert.Equal(["tsv", "iso_c", "iso_cts", "esm"], config.Genome.Methods);
-        Assert.Equal(new GeneRange(0.8, 1.2), config.Genome.Ranges.Alpha);
-        Assert.Equal(new GeneRange(0.6, 0.9), config.Genome.Ranges.CommonSpaceFraction);
-        Assert.Equal(new GeneRange(0, 1), config.Genome.Ranges.ScalingPower);
+        Assert.Equal(new GeneRange(0.8, 1.2), config.Genome.Ranges.Configured["alpha"]);
+        Assert.Equal(new GeneRange(0.6, 0.9), config.Genome.Ranges.Configured["common_space_fraction"]);
+        Assert.Equal(new GeneRange(0, 1), config.Genome.Ranges.Configured["scaling_power"]);
         Assert.Equal([$"{datasets}/addition/addition-answer.yml", $"{datasets}/reversal/reversal-answer.yml"], config.ProxyTasks);
         Assert.Equal(8, config.ProxyPrompts);
     }
@@ -141,10 +142,11 @@ public class SearchConfigReaderTests
     }
 
     [Theory]
-    [InlineData("common_space_fraction: [0.5, 1.2]", "genome.ranges.common_space_fraction: fractions must lie in [0, 1]")]
-    [InlineData("scaling_power: [-1, 2]", "genome.ranges.scaling_power: powers must lie in [0, 8]")]
+    [InlineData("common_space_fraction: [0.5, 1.2]", "genome.ranges.common_space_fraction: values must lie in [0, 1]")]
+    [InlineData("scaling_power: [-1, 2]", "genome.ranges.scaling_power: values must lie in [0, 8]")]
     [InlineData("alpha: [2, 1]", "genome.ranges.alpha: [2, 1] ends before it starts")]
-    public void SubspaceRangesAreChecked(string range, string expected)
+    [InlineData("density: [0, 1]", "genome.ranges.density: values must be greater than 0")]
+    public void GeneRangesAreCheckedAgainstTheirDeclaredBounds(string range, string expected)
     {
         string text = Valid.Replace("    weight: [0, 1.5]", "    " + range);
         var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
@@ -157,6 +159,7 @@ public class SearchConfigReaderTests
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
         string onDisk = File.ReadAllText(Path.Combine(root, "search-space.schema.json"));
         Assert.Equal(onDisk, JsonSchemaValidator.SearchSpaceSchemaText());
+        Assert.Equal(onDisk, SearchSpaceSchema.Text(MergeMethodRegistry.Default));
         var schema = System.Text.Json.Nodes.JsonNode.Parse(onDisk)!.AsObject();
         void Check(System.Text.Json.Nodes.JsonNode? node, string where)
         {

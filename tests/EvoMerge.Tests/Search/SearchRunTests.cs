@@ -164,9 +164,9 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
     [Fact]
     public void FailedEvaluationsAreInfeasibleWithTheirReasonAndTheRunGoesOn()
     {
-        var config = SearchConfigReader.ReadFile(fixture.Config("failing", "  methods: [ties]\n  layer_groups: 1", population: 4, generations: 2));
-        IMergeMethod Methods(string name) => name == "ties" ? new ExplodingMethod(MergeMethodRegistry.Get(name)) : MergeMethodRegistry.Get(name);
-        using var run = SearchRun.Start(config, methods: Methods);
+        var methods = new MergeMethodRegistry(MergeMethodRegistry.Default.Methods.Select(m => m.Name == "ties" ? new ExplodingMethod(m) : m));
+        var config = SearchConfigReader.ReadFile(fixture.Config("failing", "  methods: [ties]\n  layer_groups: 1", population: 4, generations: 2), methods);
+        using var run = SearchRun.Start(config);
         run.Run();
         Assert.Equal(2, run.Generation);
         Assert.All(run.Statistics, s => Assert.Equal(s.Scored, s.Failed));
@@ -229,6 +229,10 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
         public (int Min, int? Max) ModelCount => inner.ModelCount;
 
         public bool UsesRandomness => inner.UsesRandomness;
+
+        public MethodSearchSupport? Search => inner.Search;
+
+        public bool TakesMagnitudeOrder => inner.TakesMagnitudeOrder;
 
         public torch.Tensor Merge(MergeContext context) =>
             context.TensorName.Contains("mlp", StringComparison.Ordinal) ? throw new MergeException("exploded on purpose") : inner.Merge(context);

@@ -109,7 +109,7 @@ public sealed class TaskProxyActivationsTests
 
     [Theory]
     [InlineData("esm", "", "recipe.yml:1: esm needs proxy activations: add proxy_tasks")]
-    [InlineData("ties", "proxy", "proxy_tasks is only read by esm, not ties")]
+    [InlineData("ties", "proxy", "proxy_tasks is only read by methods that need proxy activations, not ties")]
     [InlineData("esm", "stranger", "proxy_tasks names")]
     [InlineData("esm", "missing", "eval task file /nowhere.yml not found")]
     public void Proxy_task_mistakes_are_recipe_errors(string method, string proxy, string expected)

@@ -7,7 +7,7 @@ namespace EvoMerge.Tests.Merging.Methods;
 /// <summary>Checks every registered method: no leaked tensors, shape and dtype kept, inputs left untouched.</summary>
 public sealed class AllMethodsTests
 {
-    public static TheoryData<string> Names => new(MergeMethodRegistry.Names);
+    public static TheoryData<string> Names => new(MergeMethodRegistry.Default.Names);
 
     /// <summary>A valid case for any method, built from its declaration.</summary>
     private static (MergeCase Case, torch.Tensor[] Inputs) Standard(string name, torch.ScalarType dtype)

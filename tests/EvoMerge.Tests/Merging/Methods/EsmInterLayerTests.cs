@@ -35,7 +35,7 @@ public sealed class EsmInterLayerTests
         }
 
         // Layer 1's updates are layer 0's doubled: statistics n and 2n (n = mean of the two update norms).
-        var esm = (IInterLayerMergeMethod)MergeMethodRegistry.Get("esm");
+        var esm = (IInterLayerMergeMethod)MergeMethodRegistry.Default.Get("esm");
         double n0 = esm.TensorStatistic(Case(Layer0, 1.0, null).Build())!.Value;
         double n1 = esm.TensorStatistic(Case(Layer1, 2.0, null).Build())!.Value;
         Assert.Equal((d1.norm().ToDouble() + d2.norm().ToDouble()) / 2, n0, 10);

@@ -31,7 +31,7 @@ internal sealed class MergeCase
 
     public LayerStatistics? LayerStatistics { get; set; }
 
-    public static MergeCase For(string method) => new(MergeMethodRegistry.Get(method));
+    public static MergeCase For(string method) => new(MergeMethodRegistry.Default.Get(method));
 
     public MergeCase Base(torch.Tensor tensor, params (string Name, double Value)[] parameters)
     {

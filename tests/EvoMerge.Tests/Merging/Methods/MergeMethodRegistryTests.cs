@@ -41,7 +41,7 @@ public sealed class MergeMethodRegistryTests
     [MemberData(nameof(Table))]
     public void Declares_the_documented_parameters_and_rules(string name, string parameters, BaseModelRule baseRule, int min, int? max, bool random)
     {
-        var method = MergeMethodRegistry.Get(name);
+        var method = MergeMethodRegistry.Default.Get(name);
         Assert.Equal(name, method.Name);
         string Describe(MergeParameter p) => $"{p.Name}={(p.Required ? "REQ" : p.Default is { } d ? d.ToString("G", System.Globalization.CultureInfo.InvariantCulture) : "none")}";
         string Scope(ParameterScope scope) => string.Join(" ", method.Parameters.Where(p => p.Scope == scope).Select(Describe));
@@ -56,15 +56,15 @@ public sealed class MergeMethodRegistryTests
     {
         var expected = Table.Select(row => (string)row[0]).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(24, expected.Length);
-        Assert.Equal(expected, MergeMethodRegistry.Names);
+        Assert.Equal(expected, MergeMethodRegistry.Default.Names);
     }
 
     [Fact]
     public void Flags_are_booleans()
     {
-        foreach (var name in MergeMethodRegistry.Names)
+        foreach (var name in MergeMethodRegistry.Default.Names)
         {
-            foreach (var p in MergeMethodRegistry.Get(name).Parameters.Where(p => p.Name is "normalize" or "include_embeddings" or "rescale" or "int8_mask" or "filter_wise" or "normalize_weights" or "nuslerp_row_wise" or "nuslerp_flatten"))
+            foreach (var p in MergeMethodRegistry.Default.Get(name).Parameters.Where(p => p.Name is "normalize" or "include_embeddings" or "rescale" or "int8_mask" or "filter_wise" or "normalize_weights" or "nuslerp_row_wise" or "nuslerp_flatten"))
                 Assert.Equal(ParameterKind.Boolean, p.Kind);
         }
     }
