@@ -5,7 +5,7 @@ using Xunit;
 namespace EvoMerge.Tests.Merging.Execution;
 
 /// <summary>
-/// The three representative recipes of merge-semantics.md §2.5, scaled to tiny models and merged end to end; every
+/// The three representative recipes of docs/merge-semantics.md, scaled to tiny models and merged end to end; every
 /// output tensor is checked against values computed here with plain torch ops on the loaded inputs.
 /// </summary>
 public class ExampleRecipeTests

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace EvoMerge.Tests.Merging.Methods;
 
-/// <summary>The registry against the table of merge-semantics.md §1.1.</summary>
+/// <summary>The registry against the methods documented in docs/merge-semantics.md.</summary>
 public sealed class MergeMethodRegistryTests
 {
     private const string Gta = "int8_mask=0 normalize={0} rescale={1} lambda=1 | weight=REQ density=1";
