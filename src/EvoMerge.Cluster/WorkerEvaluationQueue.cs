@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using EvoMerge.Evaluation;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Runs;
@@ -125,8 +126,7 @@ public sealed class WorkerEvaluationQueue : IDisposable
         }
         if (_configDirectory is null && recipe.Hash != work.Hash)
             return Error($"recipe hash mismatch: this worker composes {recipe.Hash[..12]}, the orchestrator {work.Hash[..12]} (different config, sources or program version?)");
-        var front = work.Front.Select(m => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>)m.ToDictionary(
-            t => t.Key, t => (IReadOnlyDictionary<string, double[]>)t.Value, StringComparer.Ordinal)).ToList();
+        var front = work.Front.Select(ItemScores.From).ToList();
         var evaluation = _backend.Evaluate(new EvaluationJob(work.Generation, work.Index, genome, recipe, work.Subsets, front));
         Evaluated++;
         return new CandidateResult

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using EvoMerge.Evaluation;
 using EvoMerge.Host;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
@@ -201,7 +202,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         Objectives = result.Objectives,
         Constraints = result.Constraints,
         ConstraintViolation = result.ConstraintViolation,
-        ItemScores = result.ItemScores.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, double[]>)t.Value.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal), StringComparer.Ordinal),
+        ItemScores = ItemScores.From(result.ItemScores),
         ItemsEvaluated = result.ItemsEvaluated,
         ItemsSaved = result.ItemsSaved,
         TokensScored = result.TokensScored,

@@ -1,3 +1,4 @@
+using EvoMerge.Evaluation;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Optimization;
 
@@ -15,4 +16,4 @@ namespace EvoMerge.Search.Runs;
 /// <param name="Subsets">Cheap-first item subsets per objective task name, or null.</param>
 /// <param name="Front">Per-item results of the front's feasible members (empty when not screening).</param>
 public sealed record EvaluationJob(int Generation, int Index, Genome Genome, CandidateRecipe Recipe, IReadOnlyDictionary<string, int[]>? Subsets,
-    IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> Front);
+    IReadOnlyList<ItemScores> Front);

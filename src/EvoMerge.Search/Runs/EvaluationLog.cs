@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvoMerge.Evaluation;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 using Parquet;
@@ -211,13 +212,12 @@ public sealed class EvaluationLog
     private static readonly JsonSerializerOptions Compact = new(SearchCheckpoint.Json) { WriteIndented = false };
 
     /// <summary>Per-item results as stored in the item_scores column.</summary>
-    public static string SerializeItemScores(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> scores) =>
-        scores.Count == 0 ? "" : JsonSerializer.Serialize(scores, Compact);
+    public static string SerializeItemScores(ItemScores scores) =>
+        scores.Count == 0 ? "" : JsonSerializer.Serialize<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>>(scores, Compact);
 
     /// <summary>The inverse of <see cref="SerializeItemScores"/>.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> DeserializeItemScores(string json) =>
+    public static ItemScores DeserializeItemScores(string json) =>
         json.Length == 0
-            ? new Dictionary<string, IReadOnlyDictionary<string, double[]>>()
-            : JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double[]>>>(json, SearchCheckpoint.Json)!
-                .ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, double[]>)t.Value, StringComparer.Ordinal);
+            ? ItemScores.Empty
+            : ItemScores.From(JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, double[]>>>(json, SearchCheckpoint.Json)!);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EvoMerge.Evaluation;
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
@@ -309,7 +310,7 @@ public sealed class SearchRun : IDisposable
         return Take(planned[0], results);
     }
 
-    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>[] Front() =>
+    private ItemScores[] Front() =>
         _archive.Entries.Where(e => e.IsFeasible && _cache.ContainsKey(e.Key)).Select(e => _cache[e.Key].ItemScores).ToArray();
 
     /// <summary>What a candidate needs: a result known already (invalid genome, cache hit, or a duplicate of an earlier job in the batch) or the next job's result.</summary>
@@ -320,7 +321,7 @@ public sealed class SearchRun : IDisposable
     /// cheap-first subsets drawn now, in candidate order, as evaluating them in turn would draw them.
     /// </summary>
     private (PlannedCandidate[] Planned, List<EvaluationJob> Jobs) Plan(int generation, IReadOnlyList<Genome> batch,
-        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
+        IReadOnlyList<ItemScores> front)
     {
         int objectives = Setup.Config.Objectives.Count, constraints = Setup.Config.Constraints.Count;
         var planned = new PlannedCandidate[batch.Count];

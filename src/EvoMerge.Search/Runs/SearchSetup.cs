@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvoMerge.Evaluation;
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;

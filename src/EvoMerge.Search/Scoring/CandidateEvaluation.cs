@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EvoMerge.Evaluation;
 
 namespace EvoMerge.Search.Scoring;
 
@@ -29,7 +30,7 @@ public sealed record CandidateEvaluation
     public required double ConstraintViolation { get; init; }
 
     /// <summary>Per task name, per metric, one value per item (NaN where not scored).</summary>
-    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> ItemScores { get; init; }
+    public required ItemScores ItemScores { get; init; }
 
     /// <summary>Item evaluations done (items × tasks).</summary>
     public int ItemsEvaluated { get; init; }
@@ -55,7 +56,7 @@ public sealed record CandidateEvaluation
         Objectives = Enumerable.Repeat(double.NaN, objectives).ToArray(),
         Constraints = Enumerable.Repeat(double.NaN, constraints).ToArray(),
         ConstraintViolation = double.PositiveInfinity,
-        ItemScores = new Dictionary<string, IReadOnlyDictionary<string, double[]>>(),
+        ItemScores = ItemScores.Empty,
         MaterializeSeconds = materializeSeconds,
         ScoreSeconds = scoreSeconds,
     };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Optimization;
@@ -35,7 +36,7 @@ public sealed class CandidateEvaluator
     /// feasible members (for screening); <paramref name="random"/> draws cheap-first subsets.
     /// </summary>
     public CandidateEvaluation Evaluate(string hash, DecoderModel model, SearchRandom random,
-        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front) =>
+        IReadOnlyList<ItemScores> front) =>
         Evaluate(hash, model, DrawSubsets(random, front.Count), front);
 
     /// <summary>
@@ -66,7 +67,7 @@ public sealed class CandidateEvaluator
     /// item). <paramref name="front"/> holds the per-item results of the current front's feasible members.
     /// </summary>
     public CandidateEvaluation Evaluate(string hash, DecoderModel model, IReadOnlyDictionary<string, int[]>? drawn,
-        IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front)
+        IReadOnlyList<ItemScores> front)
     {
         var clock = Stopwatch.StartNew();
         var scores = new Dictionary<string, Dictionary<string, double[]>>(StringComparer.Ordinal);
@@ -166,7 +167,7 @@ public sealed class CandidateEvaluator
     }
 
     /// <summary>Index of the first front member that dominates the candidate with confidence on the subsets, or null.</summary>
-    private int? Dominated(IReadOnlyList<IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>>> front,
+    private int? Dominated(IReadOnlyList<ItemScores> front,
         Dictionary<string, int[]> subsets, Dictionary<string, Dictionary<string, double[]>> scores, double confidence)
     {
         for (int m = 0; m < front.Count; m++)
@@ -184,6 +185,6 @@ public sealed class CandidateEvaluator
         return null;
     }
 
-    private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> Freeze(Dictionary<string, Dictionary<string, double[]>> scores) =>
-        scores.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<string, double[]>)t.Value, StringComparer.Ordinal);
+    private static ItemScores Freeze(Dictionary<string, Dictionary<string, double[]>> scores) =>
+        new(scores.Select(t => KeyValuePair.Create(t.Key, (IReadOnlyDictionary<string, double[]>)t.Value)));
 }

@@ -1,9 +1,8 @@
 using System.Text;
-using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
 
-namespace EvoMerge.Search.Scoring;
+namespace EvoMerge.Evaluation;
 
 /// <summary>
 /// An <see cref="ITaskScorer"/> over an evaluation-project <see cref="EvalTask"/>, scored by <see cref="Evaluator"/>
@@ -19,8 +18,8 @@ public sealed class EvalTaskScorer : ITaskScorer
     private readonly EvalTask _task;
     private readonly TextTokenizer _tokenizer;
     private readonly EvaluatorOptions _options;
-    private readonly int[] _words;
-    private readonly int[] _bytes;
+    private readonly double[] _words;
+    private readonly double[] _bytes;
     private readonly long[] _tokens;
     private DecoderModel? _evaluatedModel;
     private Evaluator? _evaluator;
@@ -33,8 +32,8 @@ public sealed class EvalTaskScorer : ITaskScorer
         _options = options ?? new EvaluatorOptions();
         if (task.Documents.Count == 0) throw new InvalidDataException($"{task.Definition.SourceFile}: the task has no documents");
         var texts = task.Documents.Select(d => d is PerplexityDocument p ? p.Text : "").ToArray();
-        _words = texts.Select(Evaluator.CountWords).ToArray();
-        _bytes = texts.Select(Encoding.UTF8.GetByteCount).ToArray();
+        _words = texts.Select(t => (double)Evaluator.CountWords(t)).ToArray();
+        _bytes = texts.Select(t => (double)Encoding.UTF8.GetByteCount(t)).ToArray();
         _tokens = task.Documents.Select(TokensRead).ToArray();
         Metrics = task.Kind switch
         {
@@ -127,17 +126,21 @@ public sealed class EvalTaskScorer : ITaskScorer
         return result;
     }
 
+    /// <summary>
+    /// Item means through <see cref="MetricStatistics.Mean"/>; perplexity metrics as the ratio of summed negative
+    /// log-likelihoods to summed words or bytes (<see cref="MetricStatistics.Ratio"/>), as <see cref="Evaluator"/> reports them.
+    /// </summary>
     public double Aggregate(string metric, IReadOnlyList<double> itemValues)
     {
         if (itemValues.Count == 0) return double.NaN;
-        if (IsItemMean(metric)) return itemValues.Average();
+        if (IsItemMean(metric)) return MetricStatistics.Mean(itemValues).Mean;
         if (itemValues.Count != ItemCount) throw new ArgumentException($"task '{Name}': {metric} aggregates all {ItemCount} documents, got {itemValues.Count} values");
-        double negativeLogLikelihood = -itemValues.Sum();
+        var negativeLogLikelihoods = itemValues.Select(v => -v).ToArray();
         return metric switch
         {
-            "word_perplexity" => Math.Exp(negativeLogLikelihood / _words.Sum()),
-            "byte_perplexity" => Math.Exp(negativeLogLikelihood / _bytes.Sum()),
-            "bits_per_byte" => negativeLogLikelihood / _bytes.Sum() / Math.Log(2),
+            "word_perplexity" => Math.Exp(MetricStatistics.Ratio(negativeLogLikelihoods, _words).Ratio),
+            "byte_perplexity" => Math.Exp(MetricStatistics.Ratio(negativeLogLikelihoods, _bytes).Ratio),
+            "bits_per_byte" => MetricStatistics.Ratio(negativeLogLikelihoods, _bytes).Ratio / Math.Log(2),
             _ => throw new ArgumentException($"task '{Name}' has no metric '{metric}' (metrics: {string.Join(", ", Metrics)})"),
         };
     }

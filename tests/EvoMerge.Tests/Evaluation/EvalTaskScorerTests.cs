@@ -1,9 +1,7 @@
 using EvoMerge.Evaluation;
-using EvoMerge.Search.Scoring;
-using EvoMerge.Tests.Evaluation;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Evaluation;
 
 /// <summary>Per-item values of an eval task aggregate back to the evaluator's own metrics, on the whole task and on subsets.</summary>
 public sealed class EvalTaskScorerTests : IDisposable

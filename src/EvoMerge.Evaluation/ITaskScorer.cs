@@ -1,6 +1,6 @@
 using EvoMerge.Inference;
 
-namespace EvoMerge.Search.Scoring;
+namespace EvoMerge.Evaluation;
 
 /// <summary>
 /// One eval task as the search sees it: a fixed list of items, each scored on its own, and metrics that aggregate
