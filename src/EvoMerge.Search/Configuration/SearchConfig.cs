@@ -1,4 +1,4 @@
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using TorchSharp;
 
 namespace EvoMerge.Search.Configuration;

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EvoMerge.Merging;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
+using EvoMerge.Optimization.CmaEs;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Configuration;

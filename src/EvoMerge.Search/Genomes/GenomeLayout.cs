@@ -1,6 +1,6 @@
 using System.Globalization;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Genomes;
 

@@ -1,5 +1,5 @@
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Runs;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 

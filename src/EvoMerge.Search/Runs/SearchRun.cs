@@ -5,7 +5,11 @@ using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
+using EvoMerge.Optimization.CmaEs;
+using EvoMerge.Optimization.Nsga2;
+using EvoMerge.Optimization.Pareto;
+using EvoMerge.Optimization.Random;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvoMerge.Merging;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
@@ -46,7 +47,7 @@ public sealed class SearchSetup
     /// <summary>Seeds derived from the config seed: optimizer = seed, screening and merge from SplitMix64 steps.</summary>
     public static RunInfo DeriveInfo(SearchConfig config, string configDirectory)
     {
-        var random = new Optimization.SearchRandom(config.Seed);
+        var random = new SearchRandom(config.Seed);
         return new RunInfo(Path.GetFullPath(config.File), configDirectory, config.Seed, config.Seed, random.NextUInt64(), config.Seed);
     }
 
