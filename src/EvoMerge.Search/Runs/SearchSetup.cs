@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EvoMerge.Merging;
 using EvoMerge.Optimization;
 using EvoMerge.Search.Configuration;
@@ -106,8 +105,7 @@ public sealed class SearchSetup
         var files = new RunFiles(Path.GetFullPath(runDirectory));
         if (!File.Exists(files.Run) || !File.Exists(files.Config))
             throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
-        var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
-            ?? throw new InvalidDataException($"{files.Run}: empty");
+        var info = RunStore.ReadInfo(files);
         var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory) with { RunDirectory = files.Directory };
         return Create(config, info, methods);
     }
