@@ -4,7 +4,7 @@ using System.Globalization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Tensors;
 using TorchSharp;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using EvoMerge.Evaluation;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Microsoft.Extensions.Logging;

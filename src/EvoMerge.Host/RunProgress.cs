@@ -1,4 +1,4 @@
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Host;

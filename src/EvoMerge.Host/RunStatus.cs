@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Host;

@@ -3,7 +3,7 @@ using System.Net;
 using EvoMerge.Cluster;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Demo;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

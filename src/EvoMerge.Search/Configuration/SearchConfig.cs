@@ -1,5 +1,5 @@
 using EvoMerge.Merging;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using TorchSharp;
 
 namespace EvoMerge.Search.Configuration;

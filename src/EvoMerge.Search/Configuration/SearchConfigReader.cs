@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Methods;
+using EvoMerge.Optimization;
+using EvoMerge.Optimization.CmaEs;
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Configuration;

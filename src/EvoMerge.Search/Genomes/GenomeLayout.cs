@@ -2,7 +2,7 @@ using System.Globalization;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Methods;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Genomes;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Runs;
 

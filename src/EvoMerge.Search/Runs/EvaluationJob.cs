@@ -1,6 +1,6 @@
 using EvoMerge.Evaluation;
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Runs;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EvoMerge.Merging.Methods;
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
+using EvoMerge.Optimization.Pareto;
 
 namespace EvoMerge.Search.Runs;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Runs;
 

@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EvoMerge.Evaluation;
 using EvoMerge.Merging;
+using EvoMerge.Optimization.CmaEs;
+using EvoMerge.Optimization.Nsga2;
+using EvoMerge.Optimization.Pareto;
+using EvoMerge.Optimization.Random;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
-using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Scoring;
-using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Runs;
 
@@ -17,38 +18,35 @@ namespace EvoMerge.Search.Runs;
 /// evaluation from the fitness cache (keyed by recipe hash) or have the evaluation backend materialise and score it
 /// (in this process, or on cluster workers; a failure or a NaN makes it infeasible, with the reason recorded; results
 /// are applied in candidate order, so they do not depend on who evaluated what when); tell the optimizer; add fully scored candidates to the Pareto
-/// archive; compute statistics and the exact hypervolume; then checkpoint: append the generation to
-/// evaluations.parquet, write checkpoint.json (optimizer and generator states, population, archive, statistics),
-/// archive.json, population.json and statistics.json, each atomically. The run directory is held with an OS lock for
-/// the run's lifetime. A resumed run continues from the last checkpoint and ends with the same archive as an
-/// uninterrupted one.
+/// archive; compute statistics and the exact hypervolume; then checkpoint through the <see cref="RunStore"/> (the
+/// generation's rows, optimizer and generator states, population, archive, statistics). The run directory is held with
+/// an OS lock for the run's lifetime. A resumed run continues from the last checkpoint and ends with the same archive as
+/// an uninterrupted one.
 /// </summary>
 public sealed class SearchRun : IDisposable
 {
     private readonly RunLock _lock;
-    private readonly RunFiles _files;
+    private readonly RunStore _store;
     private readonly ISearchObserver? _observer;
     private readonly IOptimizer _optimizer;
     private readonly SearchRandom _screening;
     private readonly ParetoArchive<ArchiveMember> _archive;
     private readonly Dictionary<string, CandidateEvaluation> _cache;
     private readonly List<GenerationStatistics> _statistics;
-    private readonly EvaluationLog _log;
     private readonly IEvaluationBackend _backend;
     private readonly CandidateEvaluator _evaluator;
     private readonly Stopwatch _session = Stopwatch.StartNew();
     private readonly double _elapsedBefore;
     private IReadOnlyList<EvaluatedGenome> _population;
     private double[]? _reference;
-    private int _rowGroups;
 
-    private SearchRun(SearchSetup setup, RunLock runLock, ISearchObserver? observer, IOptimizer optimizer, SearchRandom screening,
+    private SearchRun(SearchSetup setup, RunLock runLock, RunStore store, ISearchObserver? observer, IOptimizer optimizer, SearchRandom screening,
         ParetoArchive<ArchiveMember> archive, Dictionary<string, CandidateEvaluation> cache, SearchCheckpoint? checkpoint,
         Func<SearchSetup, IEvaluationBackend>? backend)
     {
         Setup = setup;
         _lock = runLock;
-        _files = new RunFiles(setup.Config.RunDirectory);
+        _store = store;
         _observer = observer;
         _optimizer = optimizer;
         _screening = screening;
@@ -57,11 +55,9 @@ public sealed class SearchRun : IDisposable
         _statistics = [.. checkpoint?.Statistics ?? []];
         _population = checkpoint?.Population ?? [];
         _reference = checkpoint?.Reference;
-        _rowGroups = checkpoint?.EvaluationRowGroups ?? 0;
         Generation = checkpoint?.Generation ?? 0;
         EvaluationsScored = checkpoint?.EvaluationsScored ?? 0;
         _elapsedBefore = checkpoint?.ElapsedSeconds ?? 0;
-        _log = new EvaluationLog(_files.Evaluations, setup.Config.Objectives.Select(o => o.Name).ToArray(), setup.Config.Constraints.Count);
         _evaluator = setup.CreateEvaluator();
         _backend = backend?.Invoke(setup) ?? new LocalEvaluationBackend(setup);
     }
@@ -116,19 +112,18 @@ public sealed class SearchRun : IDisposable
     /// </summary>
     public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<SearchSetup, IEvaluationBackend>? backend = null)
     {
-        var files = new RunFiles(config.RunDirectory);
         var runLock = RunLock.Acquire(config.RunDirectory);
         try
         {
-            if (File.Exists(files.Checkpoint) || File.Exists(files.Run))
+            if (RunStore.HoldsSearch(config.RunDirectory))
                 throw new IOException($"{config.RunDirectory}: the run directory already holds a search; continue it with `evomerge resume {config.RunDirectory}` or choose another run_dir");
             string configDirectory = Path.GetDirectoryName(Path.GetFullPath(config.File))!;
             var info = SearchSetup.DeriveInfo(config, configDirectory);
             var setup = SearchSetup.Create(config, info);
             var optimizer = CreateOptimizer(setup);
-            AtomicFile.WriteAllText(files.Config, config.Text);
-            AtomicFile.WriteAllText(files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
-            return new SearchRun(setup, runLock, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
+            var store = new RunStore(setup.Config);
+            store.Begin(config.Text, info);
+            return new SearchRun(setup, runLock, store, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
                 new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
         }
         catch
@@ -152,44 +147,13 @@ public sealed class SearchRun : IDisposable
         try
         {
             var setup = SearchSetup.Open(full, methods);
-            var log = new EvaluationLog(files.Evaluations, setup.Config.Objectives.Select(o => o.Name).ToArray(), setup.Config.Constraints.Count);
-            if (!File.Exists(files.Checkpoint))
-            {
-                AtomicFile.TryDelete(files.Evaluations);
-                return new SearchRun(setup, runLock, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
-                    new ParetoArchive<ArchiveMember>(), new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
-            }
-            SearchCheckpoint checkpoint;
-            try
-            {
-                checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
-                    ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{files.Checkpoint}: not a valid checkpoint ({e.Message})");
-            }
-            if (log.RowGroupCount() != checkpoint.EvaluationRowGroups) log.Truncate(checkpoint.EvaluationRowGroups);
-            var cache = new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal);
-            foreach (var row in log.Read(checkpoint.EvaluationRowGroups))
-            {
-                if (row.Cached || row.RecipeHash.Length == 0) continue;
-                cache[row.RecipeHash] = new CandidateEvaluation
-                {
-                    Hash = row.RecipeHash,
-                    Status = row.Status,
-                    Reason = row.Reason.Length == 0 ? null : row.Reason,
-                    Objectives = row.Objectives,
-                    Constraints = row.Constraints,
-                    ConstraintViolation = row.ConstraintViolation,
-                    ItemScores = EvaluationLog.DeserializeItemScores(row.ItemScores),
-                    ItemsEvaluated = row.ItemsEvaluated,
-                    ItemsSaved = row.ItemsSaved,
-                    MaterializeSeconds = row.MaterializeSeconds,
-                    ScoreSeconds = row.ScoreSeconds,
-                };
-            }
-            return new SearchRun(setup, runLock, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
+            var store = new RunStore(setup.Config);
+            var checkpoint = store.LoadCheckpoint();
+            var cache = store.LoadCache();
+            if (checkpoint is null)
+                return new SearchRun(setup, runLock, store, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
+                    new ParetoArchive<ArchiveMember>(), cache, null, backend);
+            return new SearchRun(setup, runLock, store, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
                 new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint, backend);
         }
         catch
@@ -413,9 +377,8 @@ public sealed class SearchRun : IDisposable
 
     private void Checkpoint(IReadOnlyList<EvaluationRecord> rows)
     {
-        _log.AppendGeneration(rows);
-        _rowGroups++;
-        var checkpoint = new SearchCheckpoint
+        _store.AppendGeneration(rows);
+        _store.WriteCheckpoint(new SearchCheckpoint
         {
             Generation = Generation,
             EvaluationsScored = EvaluationsScored,
@@ -426,43 +389,12 @@ public sealed class SearchRun : IDisposable
             Archive = _archive.Entries,
             Reference = _reference,
             Statistics = _statistics,
-            EvaluationRowGroups = _rowGroups,
-        };
-        AtomicFile.WriteAllText(_files.Checkpoint, JsonSerializer.Serialize(checkpoint, SearchCheckpoint.Json) + "\n");
-        AtomicFile.WriteAllText(_files.Archive, ArchiveJson() + "\n");
-        AtomicFile.WriteAllText(_files.Population, JsonSerializer.Serialize(_population, SearchCheckpoint.Json) + "\n");
-        AtomicFile.WriteAllText(_files.Statistics, JsonSerializer.Serialize(_statistics, SearchCheckpoint.Json) + "\n");
+            EvaluationRowGroups = _store.JournalRowGroups,
+        }, ArchiveJson());
     }
 
-    /// <summary>archive.json: the members in canonical order with named objective values, genome and recipe (no timings, so equal archives give equal files).</summary>
-    public string ArchiveJson()
-    {
-        var objectives = Setup.Config.Objectives;
-        var members = new JsonArray();
-        int k = 0;
-        foreach (var entry in _archive.Entries)
-        {
-            var member = entry.Payload;
-            var values = new JsonObject();
-            for (int j = 0; j < objectives.Count; j++) values[objectives[j].Name] = Number(member.Objectives[j]);
-            var recipe = Setup.Composer.Compose(Setup.Layout.Decode(member.Genome));
-            members.Add(new JsonObject
-            {
-                ["member"] = k++,
-                ["hash"] = member.Hash,
-                ["generation"] = member.Generation,
-                ["objectives"] = values,
-                ["constraints"] = new JsonArray([.. member.Constraints.Select(Number)]),
-                ["constraint_violation"] = Number(entry.ConstraintViolation),
-                ["genome"] = JsonSerializer.SerializeToNode(member.Genome, SearchCheckpoint.Json),
-                ["recipe"] = recipe.ParameterSpace,
-                ["layers_recipe"] = recipe.DataFlow,
-            });
-        }
-        return new JsonObject { ["generation"] = Generation, ["members"] = members }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : JsonValue.Create(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>archive.json's text for the archive now (see <see cref="RunStore.ArchiveJson"/>).</summary>
+    public string ArchiveJson() => RunStore.ArchiveJson(Setup, Generation, _archive.Entries);
 
     /// <inheritdoc />
     public void Dispose()

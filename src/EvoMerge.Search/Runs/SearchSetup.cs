@@ -1,6 +1,6 @@
-using System.Text.Json;
 using EvoMerge.Evaluation;
 using EvoMerge.Merging;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
@@ -43,7 +43,7 @@ public sealed class SearchSetup
     /// <summary>Seeds derived from the config seed: optimizer = seed, screening and merge from SplitMix64 steps.</summary>
     public static RunInfo DeriveInfo(SearchConfig config, string configDirectory)
     {
-        var random = new Optimization.SearchRandom(config.Seed);
+        var random = new SearchRandom(config.Seed);
         return new RunInfo(Path.GetFullPath(config.File), configDirectory, config.Seed, config.Seed, random.NextUInt64(), config.Seed);
     }
 
@@ -104,8 +104,7 @@ public sealed class SearchSetup
         var files = new RunFiles(Path.GetFullPath(runDirectory));
         if (!File.Exists(files.Run) || !File.Exists(files.Config))
             throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
-        var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
-            ?? throw new InvalidDataException($"{files.Run}: empty");
+        var info = RunStore.ReadInfo(files);
         var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, methods) with { RunDirectory = files.Directory };
         return Create(config, info);
     }

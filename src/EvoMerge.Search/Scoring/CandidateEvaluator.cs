@@ -2,7 +2,7 @@ using System.Diagnostics;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 
 namespace EvoMerge.Search.Scoring;
 

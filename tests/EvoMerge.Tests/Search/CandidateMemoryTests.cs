@@ -2,7 +2,7 @@ using System.Diagnostics;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Demo;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 using TorchSharp;

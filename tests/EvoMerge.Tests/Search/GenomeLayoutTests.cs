@@ -1,7 +1,7 @@
 using EvoMerge.Merging.Recipes;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using TorchSharp;
 using Xunit;
 

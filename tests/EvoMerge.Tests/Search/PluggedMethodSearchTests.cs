@@ -1,6 +1,6 @@
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 using TorchSharp;

@@ -1,6 +1,8 @@
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Optimization;
+using EvoMerge.Optimization;
+using EvoMerge.Optimization.Nsga2;
+using EvoMerge.Optimization.Random;
 using Xunit;
 
 namespace EvoMerge.Tests.Search;

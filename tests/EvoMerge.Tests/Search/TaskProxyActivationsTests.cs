@@ -93,7 +93,7 @@ public sealed class TaskProxyActivationsTests
         string[] sources = [Model("addition"), Model("reversal")];
         string[] tasks = [Task("addition"), Task("reversal")];
         var composer = new EvoMerge.Search.Genomes.RecipeComposer(layout, Model("base"), sources, torch.ScalarType.Float32, 3, proxyTasks: tasks, proxyPrompts: 4);
-        var genome = layout.Space.RandomGenome(new EvoMerge.Search.Optimization.SearchRandom(5));
+        var genome = layout.Space.RandomGenome(new EvoMerge.Optimization.SearchRandom(5));
         var recipe = composer.Compose(layout.Decode(genome));
         using var materializer = new EvoMerge.Search.Materialization.CandidateMaterializer(Model("base"), sources, torch.ScalarType.Float32,
             proxyActivations: new TaskProxyActivations(Model("base"), sources.Zip(tasks).ToDictionary(p => p.First, p => p.Second), 4));
