@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 
 namespace EvoMerge.Cluster;
 
@@ -19,7 +19,7 @@ public sealed class WorkerMetrics
 
     public WorkerMetrics(IMeterFactory meters, IWorkerStatusSource workers)
     {
-        var meter = meters.Create(SearchMetrics.MeterName, RunIdentity.ProgramVersion);
+        var meter = meters.Create(SearchMeter.Name, RunIdentity.ProgramVersion);
         _evaluations = meter.CreateCounter<long>("evomerge.worker.evaluations", null, "Candidate results accepted from each worker");
         _busy = meter.CreateCounter<double>("evomerge.worker.busy", "s", "Seconds each worker spent merging and scoring accepted candidates");
         _failures = meter.CreateCounter<long>("evomerge.worker.failures", null, "Candidates each worker lost (left, stopped answering) or could not evaluate; each is re-queued");

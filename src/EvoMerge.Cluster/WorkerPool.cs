@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Host;

@@ -1,3 +1,4 @@
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Runs;
 

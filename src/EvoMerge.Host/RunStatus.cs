@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Optimization;
 using EvoMerge.Search.Runs;
 

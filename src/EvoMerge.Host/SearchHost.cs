@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EvoMerge.Plots;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -90,7 +91,7 @@ public static class SearchHost
         else if (options.Progress != "none") builder.Services.AddHostedService<ProgressLog>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
-            .WithMetrics(m => m.AddMeter(SearchMetrics.MeterName).AddPrometheusExporter());
+            .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter());
 
         using var app = builder.Build();
         var progress = app.Services.GetRequiredService<RunProgress>();

@@ -1,4 +1,4 @@
-namespace EvoMerge.Host;
+namespace EvoMerge.Search.Monitoring;
 
 /// <summary>One evaluation worker as <c>/status</c> lists it (cluster runs only).</summary>
 public sealed record WorkerStatus
