@@ -26,7 +26,7 @@ public sealed class WorkerMetrics
         _duplicates = meter.CreateCounter<long>("evomerge.worker.duplicates", null, "Results for candidates already evaluated (counted once, dropped)");
         meter.CreateObservableGauge("evomerge.worker.in_flight", () => workers.Workers().Select(w => new Measurement<long>(w.InFlight, new KeyValuePair<string, object?>("worker", w.Name))),
             null, "Candidates sent to each worker and not answered yet");
-        meter.CreateObservableGauge("evomerge.workers", () => workers.Workers().GroupBy(w => w.State).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("state", g.Key))),
+        meter.CreateObservableGauge("evomerge.workers", () => workers.Workers().GroupBy(w => w.State).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.Text()))),
             null, "Workers seen during the run, by state (active, unusable, lost)");
     }
 
