@@ -91,7 +91,8 @@ public static class DemoCommand
                 {
                     finished = true;
                     SearchCommand.PrintSummary(r);
-                });
+                },
+                new TerminalProgress());
             double searchSeconds = searchClock.Elapsed.TotalSeconds;
             if (code != 0 || !finished)
             {

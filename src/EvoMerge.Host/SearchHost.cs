@@ -36,27 +36,28 @@ public static class SearchHost
 
     /// <summary>
     /// Opens the run with <paramref name="open"/> (given the host's observer; errors there propagate before anything
-    /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached.
+    /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached. Progress
+    /// is shown on <paramref name="display"/> when it is live (see <see cref="ILiveProgressDisplay"/>), logged otherwise.
     /// </summary>
     public static int Run(Func<ISearchObserver, SearchRun> open, Func<SearchRun, string> startMessage, IReadOnlyDictionary<string, string?> overrides,
-        Action<SearchRun> finished) =>
-        Run((observer, _) => open(observer), startMessage, overrides, finished, null);
+        Action<SearchRun> finished, ILiveProgressDisplay? display = null) =>
+        Run((observer, _) => open(observer), startMessage, overrides, finished, null, display);
 
     /// <summary>
-    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun})"/>,
+    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun}, ILiveProgressDisplay?)"/>,
     /// with <paramref name="configure"/> adding services to the host before its own (e.g. a cluster silo, started
     /// before the search) and <paramref name="open"/> given the host's services. An <see cref="IWorkerStatusSource"/>
     /// among them puts its workers into <c>/status</c>.
     /// </summary>
     public static int Run(Func<ISearchObserver, IServiceProvider, SearchRun> open, Func<SearchRun, string> startMessage,
-        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure)
+        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure, ILiveProgressDisplay? display = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
         builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
         var options = ReadOptions(builder.Configuration);
         bool explicitUrl = builder.Configuration["metrics_url"] is not null;
         var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
-        bool live = options.Progress == "live" || (options.Progress == "auto" && !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+        bool live = display is not null && (options.Progress == "live" || (options.Progress == "auto" && display.HasTerminal));
 
         builder.Logging.ClearProviders();
         if (options.LogFormat == "json")
@@ -87,7 +88,7 @@ public static class SearchHost
         builder.Services.AddSingleton<HostedSearch>();
         builder.Services.AddHostedService<RepeatedSignalExit>();
         builder.Services.AddHostedService<SearchWorker>();
-        if (live) builder.Services.AddHostedService<TerminalProgress>();
+        if (live) builder.Services.AddHostedService(services => new LiveProgress(display!, services.GetRequiredService<RunProgress>()));
         else if (options.Progress != "none") builder.Services.AddHostedService<ProgressLog>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))

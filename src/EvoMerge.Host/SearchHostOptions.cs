@@ -24,7 +24,10 @@ public sealed class SearchHostOptions
     [ConfigurationKeyName("grace_period")]
     public double GracePeriodSeconds { get; set; } = 30;
 
-    /// <summary><c>auto</c> (a live display on a terminal, log lines otherwise), <c>live</c>, <c>log</c> or <c>none</c>.</summary>
+    /// <summary>
+    /// <c>auto</c> (a live display on a terminal, log lines otherwise), <c>live</c>, <c>log</c> or <c>none</c>; a live
+    /// display is the caller's <see cref="ILiveProgressDisplay"/> (without one, log lines).
+    /// </summary>
     [ConfigurationKeyName("progress")]
     public string Progress { get; set; } = "auto";
 
