@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -24,7 +25,8 @@ namespace EvoMerge.Host;
 /// variables and command-line overrides, validated before anything starts; console logs (text or JSON lines) on
 /// stderr; <c>/metrics</c> (Prometheus), <c>/healthz</c> and <c>/status</c> on the metrics URL; live or logged progress;
 /// graceful stop within the grace period. Exit codes: 0 finished or stopped at a safe point, 70 crashed, 75 the grace
-/// period ran out, 128+N a second signal N.
+/// period ran out, 128+N a second signal N. Wall-clock time is read from the <see cref="TimeProvider"/> among the
+/// services (<see cref="TimeProvider.System"/> unless the caller's configuration registered another).
 /// </summary>
 public static class SearchHost
 {
@@ -80,6 +82,7 @@ public static class SearchHost
         });
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         configure?.Invoke(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<RunProgress>();
