@@ -59,7 +59,7 @@ public static class SearchHost
         var options = ReadOptions(builder.Configuration);
         bool explicitUrl = builder.Configuration["metrics_url"] is not null;
         var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
-        bool live = display is not null && (options.Progress == "live" || (options.Progress == "auto" && display.HasTerminal));
+        bool live = options.ShowsLive(display);
 
         builder.Logging.ClearProviders();
         if (options.LogFormat == "json")

@@ -35,6 +35,9 @@ public sealed class SearchHostOptions
     [ConfigurationKeyName("progress_interval")]
     public double ProgressIntervalSeconds { get; set; } = 10;
 
+    /// <summary>True when progress goes on <paramref name="display"/>: <c>live</c>, or <c>auto</c> on a terminal; never without a display.</summary>
+    public bool ShowsLive(ILiveProgressDisplay? display) => display is not null && (Progress == "live" || (Progress == "auto" && display.HasTerminal));
+
     /// <summary>The metrics URL parsed (valid after validation).</summary>
     public Uri MetricsUri() => new(MetricsUrl, UriKind.Absolute);
 
