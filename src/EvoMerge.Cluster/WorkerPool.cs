@@ -421,7 +421,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             return;
         }
         var requeue = new List<Job>();
-        bool ready = false;
+        bool ready;
         lock (_gate)
         {
             ready = worker.Liveness.Answered();
