@@ -5,6 +5,7 @@ using System.Reflection;
 using EvoMerge.Cluster;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Demo;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -109,10 +110,10 @@ public static class BenchClusterCommand
             for (int k = 0; k < count; k++) workers.Add(StartWorker(spec.Source, $"bench-{k + 1}", threads));
             var pool = host.Services.GetRequiredService<WorkerPool>();
             pool.Start();
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (pool.Workers().Count(w => w.State == "active") < count)
+            var waiting = Stopwatch.StartNew();
+            while (pool.Workers().Count(w => w.State == WorkerAvailability.Active) < count)
             {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {pool.Workers().Count(w => w.State == "active")} of {count} workers joined within 3 minutes");
+                if (waiting.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"only {pool.Workers().Count(w => w.State == WorkerAvailability.Active)} of {count} workers joined within 3 minutes");
                 if (workers.FirstOrDefault(w => w.HasExited) is { } exited) throw new InvalidOperationException($"a worker exited with code {exited.ExitCode}");
                 Thread.Sleep(200);
             }

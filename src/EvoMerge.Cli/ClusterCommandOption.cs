@@ -31,13 +31,13 @@ public sealed class ClusterCommandOption
     }
 
     /// <summary>
-    /// Runs the hosted search, as a cluster orchestrator when <c>--cluster</c> was given (then the workers' summary is
-    /// logged at the end).
+    /// Runs the hosted search (live progress on <see cref="TerminalProgress"/>), as a cluster orchestrator when
+    /// <c>--cluster</c> was given (then the workers' summary is logged at the end).
     /// </summary>
     public int RunHosted(ParseResult parse, Func<ISearchObserver, Func<SearchSetup, IEvaluationBackend>?, SearchRun> open, Func<SearchRun, string> startMessage,
         IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished)
     {
-        if (parse.GetValue(_cluster) is not { } value) return SearchHost.Run(observer => open(observer, null), startMessage, overrides, finished);
+        if (parse.GetValue(_cluster) is not { } value) return SearchHost.Run(observer => open(observer, null), startMessage, overrides, finished, new TerminalProgress());
         var spec = ClusterSpec.Parse(value);
         int inFlight = parse.GetValue(_inFlight);
         if (inFlight < 1) throw new ArgumentException($"--worker-in-flight {inFlight}: must be at least 1");
@@ -55,6 +55,7 @@ public sealed class ClusterCommandOption
                 foreach (string line in pool?.Summary() ?? []) Console.Error.WriteLine(line);
                 finished(run);
             },
-            builder => ClusterOrchestrator.Add(builder, spec, new ClusterSettings { MaxInFlightPerWorker = inFlight }));
+            builder => ClusterOrchestrator.Add(builder, spec, new ClusterSettings { MaxInFlightPerWorker = inFlight }),
+            new TerminalProgress());
     }
 }

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 
@@ -90,7 +91,8 @@ public static class DemoCommand
                 {
                     finished = true;
                     SearchCommand.PrintSummary(r);
-                });
+                },
+                new TerminalProgress());
             double searchSeconds = searchClock.Elapsed.TotalSeconds;
             if (code != 0 || !finished)
             {

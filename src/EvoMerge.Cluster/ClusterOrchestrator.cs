@@ -1,6 +1,7 @@
-using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace EvoMerge.Cluster;
@@ -18,6 +19,7 @@ public static class ClusterOrchestrator
     {
         ClusterSilo.Add(builder, spec, $"orchestrator.{Guid.NewGuid():N}"[..21], orchestrator: true);
         builder.Services.AddSingleton(settings ?? new ClusterSettings());
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerPool>();
         builder.Services.AddSingleton<IWorkerStatusSource>(sp => sp.GetRequiredService<WorkerPool>());
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 
 namespace EvoMerge.Cluster;
 
@@ -19,14 +19,14 @@ public sealed class WorkerMetrics
 
     public WorkerMetrics(IMeterFactory meters, IWorkerStatusSource workers)
     {
-        var meter = meters.Create(SearchMetrics.MeterName, RunIdentity.ProgramVersion);
+        var meter = meters.Create(SearchMeter.Name, RunIdentity.ProgramVersion);
         _evaluations = meter.CreateCounter<long>("evomerge.worker.evaluations", null, "Candidate results accepted from each worker");
         _busy = meter.CreateCounter<double>("evomerge.worker.busy", "s", "Seconds each worker spent merging and scoring accepted candidates");
         _failures = meter.CreateCounter<long>("evomerge.worker.failures", null, "Candidates each worker lost (left, stopped answering) or could not evaluate; each is re-queued");
         _duplicates = meter.CreateCounter<long>("evomerge.worker.duplicates", null, "Results for candidates already evaluated (counted once, dropped)");
         meter.CreateObservableGauge("evomerge.worker.in_flight", () => workers.Workers().Select(w => new Measurement<long>(w.InFlight, new KeyValuePair<string, object?>("worker", w.Name))),
             null, "Candidates sent to each worker and not answered yet");
-        meter.CreateObservableGauge("evomerge.workers", () => workers.Workers().GroupBy(w => w.State).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("state", g.Key))),
+        meter.CreateObservableGauge("evomerge.workers", () => workers.Workers().GroupBy(w => w.State).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.Text()))),
             null, "Workers seen during the run, by state (active, unusable, lost)");
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EvoMerge.Evaluation;
-using EvoMerge.Host;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Microsoft.Extensions.Logging;
@@ -18,6 +18,7 @@ namespace EvoMerge.Cluster;
 /// (then it is also reported dead to the membership), cannot be sent work or reports an error has its candidates
 /// re-queued with the reason; a candidate lost <see cref="ClusterSettings.MaxAttempts"/> times is recorded as failed
 /// with every reason. The first result for a candidate wins; later ones are counted as duplicates and dropped.
+/// Each worker's availability follows <see cref="WorkerLiveness"/>; every time rule reads the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisposable
 {
@@ -25,6 +26,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     private readonly IClusterMembershipService _membership;
     private readonly ILogger _logger;
     private readonly ClusterSettings _settings;
+    private readonly TimeProvider _clock;
     private readonly WorkerMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
@@ -35,31 +37,31 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     private Task? _watch;
     private Task? _monitor;
     private string? _session;
-    private DateTime _lastWaitingLog = DateTime.MinValue;
+    private DateTimeOffset _lastWaitingLog = DateTimeOffset.MinValue;
     private int _disposed;
 
-    public WorkerPool(IGrainFactory grains, IClusterMembershipService membership, ILogger<WorkerPool> logger, ClusterSettings settings, IMeterFactory? meters = null)
+    public WorkerPool(IGrainFactory grains, IClusterMembershipService membership, ILogger<WorkerPool> logger, ClusterSettings settings, TimeProvider clock,
+        IMeterFactory? meters = null)
     {
         _grains = grains;
         _membership = membership;
         _logger = logger;
         _settings = settings;
+        _clock = clock;
         if (meters is not null) _metrics = new WorkerMetrics(meters, this);
     }
 
-    private sealed class Worker(string name, SiloAddress silo, IWorkerGrain grain)
+    private sealed class Worker(string name, SiloAddress silo, IWorkerGrain grain, TimeProvider clock)
     {
         public string Name { get; } = name;
         public SiloAddress Silo { get; } = silo;
         public IWorkerGrain Grain { get; } = grain;
-        public string State { get; set; } = "joining";
-        public DateTime JoinedAt { get; } = DateTime.UtcNow;
+        public WorkerLiveness Liveness { get; } = new(clock);
         public HashSet<Job> InFlight { get; } = [];
         public int Evaluations { get; set; }
         public double BusySeconds { get; set; }
         public int Failures { get; set; }
         public string? LastFailure { get; set; }
-        public int MissedPings { get; set; }
     }
 
     private sealed class Job(EvaluationJob job, CandidateWork work)
@@ -69,7 +71,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         public List<string> Losses { get; } = [];
         public TaskCompletionSource<CandidateEvaluation> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Worker? Holder { get; set; }
-        public DateTime SentAt { get; set; }
+        public DateTimeOffset SentAt { get; set; }
         public bool Delivered { get; set; }
         public int Unheld { get; set; }
     }
@@ -143,7 +145,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             {
                 Name = w.Name,
                 Address = w.Silo.ToString(),
-                State = w.State,
+                State = w.Liveness.Availability,
                 InFlight = w.InFlight.Count,
                 Evaluations = w.Evaluations,
                 BusySeconds = w.BusySeconds,
@@ -189,7 +191,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 }
             }
         }
-        if (failed is not null) Lose(failed, "unusable", $"could not evaluate: {result.Error}");
+        if (failed is not null) Lose(failed, WorkerAvailability.Unusable, $"could not evaluate: {result.Error}");
         Pump();
         return Task.CompletedTask;
     }
@@ -211,13 +213,12 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     };
 
     /// <summary>Takes a worker out of service (state lost or unusable) and re-queues what it held. Caller must not hold the lock.</summary>
-    private void Lose(Worker worker, string state, string reason)
+    private void Lose(Worker worker, WorkerAvailability state, string reason)
     {
         int requeued;
         lock (_gate)
         {
-            if (worker.State is not ("active" or "joining")) return;
-            worker.State = state;
+            if (!worker.Liveness.TakeOut(state)) return;
             worker.LastFailure = reason;
             requeued = worker.InFlight.Count;
             worker.Failures += requeued;
@@ -229,7 +230,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             worker.InFlight.Clear();
         }
         if (requeued > 0) _metrics?.Failed(worker.Name, requeued);
-        _logger.LogWarning("worker {Worker} {State}: {Reason}; {Count} candidate(s) re-queued", worker.Name, state, reason, requeued);
+        _logger.LogWarning("worker {Worker} {State}: {Reason}; {Count} candidate(s) re-queued", worker.Name, state.Text(), reason, requeued);
         Pump();
     }
 
@@ -261,7 +262,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             if (_receiver is null) return;
             while (_pending.First is { } node)
             {
-                var active = _workers.Values.Where(w => w.State == "active").ToList();
+                var active = _workers.Values.Where(w => w.Liveness.Availability == WorkerAvailability.Active).ToList();
                 int chosen = WorkerDispatch.Choose(active.ConvertAll(w => new WorkerDispatch.Slot(w.Name, w.InFlight.Count)), _pending.Count, _settings.MaxInFlightPerWorker);
                 if (chosen < 0) break;
                 var worker = active[chosen];
@@ -273,15 +274,15 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                     Reals = job.Work.Reals, Categories = job.Work.Categories, Hash = job.Work.Hash, Subsets = job.Work.Subsets, Front = job.Work.Front,
                 };
                 job.Holder = worker;
-                job.SentAt = DateTime.UtcNow;
+                job.SentAt = _clock.GetUtcNow();
                 job.Delivered = false;
                 job.Unheld = 0;
                 worker.InFlight.Add(job);
                 sends.Add((worker, job, job.Work));
             }
-            if (_pending.Count > 0 && !_workers.Values.Any(w => w.State == "active") && DateTime.UtcNow - _lastWaitingLog > TimeSpan.FromSeconds(30))
+            if (_pending.Count > 0 && !_workers.Values.Any(w => w.Liveness.Availability == WorkerAvailability.Active) && _clock.GetUtcNow() - _lastWaitingLog > TimeSpan.FromSeconds(30))
             {
-                _lastWaitingLog = DateTime.UtcNow;
+                _lastWaitingLog = _clock.GetUtcNow();
                 _logger.LogInformation("waiting for workers: {Count} candidate(s) queued (start one with `evomerge worker --cluster ...`)", _pending.Count);
             }
         }
@@ -298,13 +299,13 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 if (job.Work == work)
                 {
                     job.Delivered = true;
-                    job.SentAt = DateTime.UtcNow;
+                    job.SentAt = _clock.GetUtcNow();
                 }
             }
         }
         catch (Exception e)
         {
-            Lose(worker, "lost", $"could not be sent work ({Short(e)})");
+            Lose(worker, WorkerAvailability.Lost, $"could not be sent work ({Short(e)})");
         }
     }
 
@@ -339,7 +340,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                     if (same) continue;
                     if (known is not null && known.Silo.Generation > member.SiloAddress.Generation) continue;
                     if (known is not null) left.Add((known, "was replaced by a new process of the same name"));
-                    var worker = new Worker(name, member.SiloAddress, _grains.GetGrain<IWorkerGrain>(name));
+                    var worker = new Worker(name, member.SiloAddress, _grains.GetGrain<IWorkerGrain>(name), _clock);
                     if (known is not null)
                     {
                         worker.Evaluations = known.Evaluations;
@@ -354,7 +355,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                     left.Add((known!, $"left the cluster ({member.Status})"));
             }
         }
-        foreach (var (worker, reason) in left) Lose(worker, "lost", reason);
+        foreach (var (worker, reason) in left) Lose(worker, WorkerAvailability.Lost, reason);
         WorkSession? session;
         lock (_gate) session = _jobs.Values.FirstOrDefault()?.Work.Session;
         foreach (var worker in joined)
@@ -383,14 +384,14 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(_settings.PingIntervalSeconds), _stopping.Token);
+                await Task.Delay(TimeSpan.FromSeconds(_settings.PingIntervalSeconds), _clock, _stopping.Token);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
             List<Worker> active;
-            lock (_gate) active = [.. _workers.Values.Where(w => w.State is "active" or "joining")];
+            lock (_gate) active = [.. _workers.Values.Where(w => w.Liveness.InService)];
             await Task.WhenAll(active.Select(PingAsync));
         }
     }
@@ -404,15 +405,11 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         }
         catch (Exception e)
         {
-            bool lost, joining;
-            lock (_gate)
-            {
-                joining = worker.State == "joining";
-                lost = joining ? DateTime.UtcNow - worker.JoinedAt > TimeSpan.FromSeconds(60) : ++worker.MissedPings >= 2;
-            }
+            bool lost;
+            lock (_gate) lost = worker.Liveness.Missed();
             if (lost)
             {
-                Lose(worker, "lost", $"stopped answering ({Short(e)})");
+                Lose(worker, WorkerAvailability.Lost, $"stopped answering ({Short(e)})");
                 try
                 {
                     await _membership.TryKill(worker.Silo);
@@ -425,19 +422,14 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
             return;
         }
         var requeue = new List<Job>();
-        bool ready = false;
+        bool ready;
         lock (_gate)
         {
-            worker.MissedPings = 0;
-            if (worker.State == "joining")
-            {
-                worker.State = "active";
-                ready = true;
-            }
+            ready = worker.Liveness.Answered();
             var held = state.Held.ToHashSet(StringComparer.Ordinal);
             foreach (var job in worker.InFlight)
             {
-                if (!job.Delivered || held.Contains(job.Work.Key) || DateTime.UtcNow - job.SentAt < TimeSpan.FromSeconds(10)) job.Unheld = 0;
+                if (!job.Delivered || held.Contains(job.Work.Key) || _clock.GetUtcNow() - job.SentAt < TimeSpan.FromSeconds(10)) job.Unheld = 0;
                 else if (++job.Unheld >= 2) requeue.Add(job);
             }
             foreach (var job in requeue)
@@ -465,7 +457,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
 
     /// <summary>One line per worker: evaluations, busy seconds, failures.</summary>
     public IEnumerable<string> Summary() => Workers().Select(w => FormattableString.Invariant(
-        $"worker {w.Name}: {w.Evaluations} evaluations, {w.BusySeconds:F1} s busy, {w.Failures} failure(s), {w.State}{(w.LastFailure is null ? "" : $" (last failure: {w.LastFailure})")}"));
+        $"worker {w.Name}: {w.Evaluations} evaluations, {w.BusySeconds:F1} s busy, {w.Failures} failure(s), {w.State.Text()}{(w.LastFailure is null ? "" : $" (last failure: {w.LastFailure})")}"));
 
     public void Dispose()
     {

@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Text;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Host;
 
-/// <summary>Writes <c>crash-report-TIMESTAMP.txt</c> in the run directory: when, the run's status, and the exception with its stack trace.</summary>
+/// <summary>Writes <c>crash-report-TIMESTAMP.txt</c> in the run directory: when (UTC, from the given clock), the run's status, and the exception with its stack trace.</summary>
 public static class CrashReport
 {
     /// <summary>Writes the report and returns its path (null when even that failed).</summary>
-    public static string? Write(string runDirectory, Exception error, RunStatus? status)
+    public static string? Write(string runDirectory, Exception error, RunStatus? status, TimeProvider clock)
     {
         try
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = clock.GetUtcNow();
             string path = Path.Combine(runDirectory, $"crash-report-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.txt");
             var text = new StringBuilder();
             text.AppendLine(CultureInfo.InvariantCulture, $"evomerge {RunIdentity.ProgramVersion} crashed at {now:O} (pid {Environment.ProcessId} on {Environment.MachineName})");

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace EvoMerge.Host;
 
 /// <summary>A plain progress line every <see cref="SearchHostOptions.ProgressIntervalSeconds"/> (for logs, when stdout is not a terminal).</summary>
-public sealed class ProgressLog(RunProgress progress, IOptions<SearchHostOptions> options, ILogger<ProgressLog> logger) : BackgroundService
+public sealed class ProgressLog(RunProgress progress, IOptions<SearchHostOptions> options, ILogger<ProgressLog> logger, TimeProvider clock) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ProgressIntervalSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ProgressIntervalSeconds), clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

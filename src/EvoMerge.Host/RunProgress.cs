@@ -1,4 +1,5 @@
 using EvoMerge.Optimization.Pareto;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Host;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Optimization.Pareto;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Host;

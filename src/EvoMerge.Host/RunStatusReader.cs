@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Host;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EvoMerge.Plots;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -23,7 +25,8 @@ namespace EvoMerge.Host;
 /// variables and command-line overrides, validated before anything starts; console logs (text or JSON lines) on
 /// stderr; <c>/metrics</c> (Prometheus), <c>/healthz</c> and <c>/status</c> on the metrics URL; live or logged progress;
 /// graceful stop within the grace period. Exit codes: 0 finished or stopped at a safe point, 70 crashed, 75 the grace
-/// period ran out, 128+N a second signal N.
+/// period ran out, 128+N a second signal N. Wall-clock time is read from the <see cref="TimeProvider"/> among the
+/// services (<see cref="TimeProvider.System"/> unless the caller's configuration registered another).
 /// </summary>
 public static class SearchHost
 {
@@ -35,27 +38,28 @@ public static class SearchHost
 
     /// <summary>
     /// Opens the run with <paramref name="open"/> (given the host's observer; errors there propagate before anything
-    /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached.
+    /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached. Progress
+    /// is shown on <paramref name="display"/> when it is live (see <see cref="ILiveProgressDisplay"/>), logged otherwise.
     /// </summary>
     public static int Run(Func<ISearchObserver, SearchRun> open, Func<SearchRun, string> startMessage, IReadOnlyDictionary<string, string?> overrides,
-        Action<SearchRun> finished) =>
-        Run((observer, _) => open(observer), startMessage, overrides, finished, null);
+        Action<SearchRun> finished, ILiveProgressDisplay? display = null) =>
+        Run((observer, _) => open(observer), startMessage, overrides, finished, null, display);
 
     /// <summary>
-    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun})"/>,
+    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun}, ILiveProgressDisplay?)"/>,
     /// with <paramref name="configure"/> adding services to the host before its own (e.g. a cluster silo, started
     /// before the search) and <paramref name="open"/> given the host's services. An <see cref="IWorkerStatusSource"/>
     /// among them puts its workers into <c>/status</c>.
     /// </summary>
     public static int Run(Func<ISearchObserver, IServiceProvider, SearchRun> open, Func<SearchRun, string> startMessage,
-        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure)
+        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure, ILiveProgressDisplay? display = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
         builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
         var options = ReadOptions(builder.Configuration);
         bool explicitUrl = builder.Configuration["metrics_url"] is not null;
         var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
-        bool live = options.Progress == "live" || (options.Progress == "auto" && !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+        bool live = options.ShowsLive(display);
 
         builder.Logging.ClearProviders();
         if (options.LogFormat == "json")
@@ -78,6 +82,7 @@ public static class SearchHost
         });
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         configure?.Invoke(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<RunProgress>();
@@ -86,11 +91,11 @@ public static class SearchHost
         builder.Services.AddSingleton<HostedSearch>();
         builder.Services.AddHostedService<RepeatedSignalExit>();
         builder.Services.AddHostedService<SearchWorker>();
-        if (live) builder.Services.AddHostedService<TerminalProgress>();
+        if (live) builder.Services.AddHostedService(services => new LiveProgress(display!, services.GetRequiredService<RunProgress>()));
         else if (options.Progress != "none") builder.Services.AddHostedService<ProgressLog>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
-            .WithMetrics(m => m.AddMeter(SearchMetrics.MeterName).AddPrometheusExporter());
+            .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter());
 
         using var app = builder.Build();
         var progress = app.Services.GetRequiredService<RunProgress>();

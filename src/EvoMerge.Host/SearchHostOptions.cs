@@ -24,13 +24,19 @@ public sealed class SearchHostOptions
     [ConfigurationKeyName("grace_period")]
     public double GracePeriodSeconds { get; set; } = 30;
 
-    /// <summary><c>auto</c> (a live display on a terminal, log lines otherwise), <c>live</c>, <c>log</c> or <c>none</c>.</summary>
+    /// <summary>
+    /// <c>auto</c> (a live display on a terminal, log lines otherwise), <c>live</c>, <c>log</c> or <c>none</c>; a live
+    /// display is the caller's <see cref="ILiveProgressDisplay"/> (without one, log lines).
+    /// </summary>
     [ConfigurationKeyName("progress")]
     public string Progress { get; set; } = "auto";
 
     /// <summary>Seconds between periodic progress log lines.</summary>
     [ConfigurationKeyName("progress_interval")]
     public double ProgressIntervalSeconds { get; set; } = 10;
+
+    /// <summary>True when progress goes on <paramref name="display"/>: <c>live</c>, or <c>auto</c> on a terminal; never without a display.</summary>
+    public bool ShowsLive(ILiveProgressDisplay? display) => display is not null && (Progress == "live" || (Progress == "auto" && display.HasTerminal));
 
     /// <summary>The metrics URL parsed (valid after validation).</summary>
     public Uri MetricsUri() => new(MetricsUrl, UriKind.Absolute);

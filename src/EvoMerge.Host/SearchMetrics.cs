@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 
@@ -12,9 +13,6 @@ namespace EvoMerge.Host;
 /// </summary>
 public sealed class SearchMetrics : ISearchObserver
 {
-    /// <summary>The meter's name (what the exporter is told to collect).</summary>
-    public const string MeterName = "EvoMerge";
-
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
     private readonly Counter<long> _evaluations;
@@ -27,7 +25,7 @@ public sealed class SearchMetrics : ISearchObserver
 
     public SearchMetrics(IMeterFactory meters, RunProgress progress)
     {
-        var meter = meters.Create(MeterName, RunIdentity.ProgramVersion);
+        var meter = meters.Create(SearchMeter.Name, RunIdentity.ProgramVersion);
         _evaluations = meter.CreateCounter<long>("evomerge.evaluations", null,
             "Candidates evaluated, by outcome: ok (scored, feasible), infeasible (violates a constraint), screened (stopped early by cheap-first scoring), failed, cached (fitness cache hit)");
         _evaluationDuration = meter.CreateHistogram("evomerge.evaluation.duration", "s", "Seconds to materialise and score one candidate (cache hits excluded)",

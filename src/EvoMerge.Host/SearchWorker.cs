@@ -9,7 +9,7 @@ namespace EvoMerge.Host;
 /// complete generation's checkpoint stays current and a resume redoes the abandoned generation from it. An unhandled
 /// error writes a crash report to the run directory. Either way the application then stops.
 /// </summary>
-public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHostApplicationLifetime lifetime, ILogger<SearchWorker> logger) : BackgroundService
+public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHostApplicationLifetime lifetime, ILogger<SearchWorker> logger, TimeProvider clock) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,7 +36,7 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
         }
         catch (Exception e)
         {
-            search.CrashReportPath = CrashReport.Write(run.Setup.Config.RunDirectory, e, progress.Snapshot());
+            search.CrashReportPath = CrashReport.Write(run.Setup.Config.RunDirectory, e, progress.Snapshot(), clock);
             search.Outcome = SearchOutcome.Crashed;
             progress.State = "crashed";
             logger.LogCritical(e, "the search failed: {Message}; crash report {CrashReport}; the checkpoint of generation {Generation} is valid", e.Message,

@@ -4,6 +4,7 @@ using EvoMerge.Cluster;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Demo;
 using EvoMerge.Optimization;
+using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -87,7 +88,7 @@ public sealed class WorkerPoolDuplicateResultTests
         try
         {
             var evaluation = pool.Submit(session, [job]).Single();
-            Assert.Equal("joining", pool.Workers().Single().State);
+            Assert.Equal(WorkerAvailability.Joining, pool.Workers().Single().State);
             Assert.Equal(0, pool.Workers().Single().InFlight);
 
             await pool.Report(Result("another-run#0", [0.9, 0.9], 5));

@@ -4,9 +4,10 @@ namespace EvoMerge.Inference.Tokenization;
 
 /// <summary>
 /// GPT-2's byte-to-character table used by byte-level BPE: printable Latin-1 bytes stand for themselves, the other
-/// bytes map to U+0100 upwards in byte order (so a space is 'Ġ' and a newline 'Ċ').
+/// bytes map to U+0100 upwards in byte order (so a space is 'Ġ' and a newline 'Ċ'). The one place this table
+/// (GPT-2's <c>bytes_to_unicode</c>) is written; tokenizer writers read it from here.
 /// </summary>
-internal static class ByteLevelAlphabet
+public static class ByteLevelAlphabet
 {
     private static readonly char[] CharOfByte = new char[256];
     private static readonly Dictionary<char, byte> ByteOfChar = [];
@@ -21,6 +22,9 @@ internal static class ByteLevelAlphabet
             ByteOfChar[CharOfByte[b]] = (byte)b;
         }
     }
+
+    /// <summary>The 256 characters standing for bytes 0–255, in byte order (a copy).</summary>
+    public static char[] Characters() => (char[])CharOfByte.Clone();
 
     /// <summary>The UTF-8 bytes of <paramref name="text"/> spelled in the byte-level alphabet.</summary>
     public static string Encode(ReadOnlySpan<char> text)

@@ -51,15 +51,5 @@ public static class ByteLevelTokenizerWriter
     };
 
     /// <summary>GPT-2's bytes_to_unicode.</summary>
-    private static char[] ByteAlphabet()
-    {
-        var map = new char[256];
-        int next = 0;
-        for (int b = 0; b < 256; b++)
-        {
-            bool printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            map[b] = printable ? (char)b : (char)(256 + next++);
-        }
-        return map;
-    }
+    private static char[] ByteAlphabet() => ByteLevelAlphabet.Characters();
 }

@@ -19,8 +19,11 @@ public sealed class RunLock : IDisposable
         _stream = stream;
     }
 
-    /// <summary>Takes the lock of <paramref name="runDirectory"/> (created when missing) or throws <see cref="IOException"/>.</summary>
-    public static RunLock Acquire(string runDirectory)
+    /// <summary>
+    /// Takes the lock of <paramref name="runDirectory"/> (created when missing) or throws <see cref="IOException"/>;
+    /// the owner note's time comes from <paramref name="clock"/> (default <see cref="TimeProvider.System"/>).
+    /// </summary>
+    public static RunLock Acquire(string runDirectory, TimeProvider? clock = null)
     {
         Directory.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, FileName);
@@ -42,7 +45,7 @@ public sealed class RunLock : IDisposable
             throw new IOException($"{runDirectory}: run directory is in use by another evomerge process{owner}; its lock {path} is held");
         }
         Tensors.AtomicFile.WriteAllText(Path.Combine(runDirectory, OwnerFileName),
-            $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n");
+            $"pid {Environment.ProcessId} on {Environment.MachineName} since {(clock ?? TimeProvider.System).GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}\n");
         return new RunLock(stream);
     }
 

@@ -1,7 +1,7 @@
 using EvoMerge.Cluster;
 using Xunit;
 
-namespace EvoMerge.IntegrationTests;
+namespace EvoMerge.Tests.Cluster;
 
 /// <summary>
 /// The dispatch rule of <see cref="WorkerPool"/>, replayed on a simulated generation: a second queued candidate per

@@ -3,9 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using EvoMerge.Search.Runs;
 
-namespace EvoMerge.Host;
+namespace EvoMerge.Search.Monitoring;
 
-/// <summary>What names a run in metrics and status: its id (the run directory's name), the config's hash and the program version.</summary>
+/// <summary>
+/// What names a run in metrics and status: its id (the run directory's name), the config's hash and the program version.
+/// Read by the host and the cluster layer alike, so it lives below both (see <see cref="SearchMeter"/>).
+/// </summary>
 public sealed record RunIdentity(string RunId, string RunDirectory, string ConfigHash, string Version)
 {
     /// <summary>The identity of the run in <paramref name="runDirectory"/> with config text <paramref name="configText"/>.</summary>

@@ -1,4 +1,4 @@
-namespace EvoMerge.Host;
+namespace EvoMerge.Search.Monitoring;
 
 /// <summary>One evaluation worker as <c>/status</c> lists it (cluster runs only).</summary>
 public sealed record WorkerStatus
@@ -10,7 +10,7 @@ public sealed record WorkerStatus
     public required string Address { get; init; }
 
     /// <summary>joining (not answering yet), active (taking work), unusable (failed to load or evaluate; no more work) or lost (left or stopped answering).</summary>
-    public required string State { get; init; }
+    public required WorkerAvailability State { get; init; }
 
     /// <summary>Candidates sent and not answered yet.</summary>
     public required int InFlight { get; init; }

@@ -1,13 +1,16 @@
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
+using EvoMerge.Host;
 using Spectre.Console;
 
-namespace EvoMerge.Host;
+namespace EvoMerge.Cli;
 
 /// <summary>A live Spectre.Console display on a terminal: the current generation's candidates, the whole budget with ETA, and the best values, archive size and hypervolume (fits 80 columns).</summary>
-public sealed class TerminalProgress(RunProgress progress) : BackgroundService
+public sealed class TerminalProgress : ILiveProgressDisplay
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    /// <summary>True when neither stdout nor stderr is redirected.</summary>
+    public bool HasTerminal => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+
+    public Task ShowAsync(RunProgress progress, CancellationToken stopping) =>
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 16 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -18,11 +21,11 @@ public sealed class TerminalProgress(RunProgress progress) : BackgroundService
                 var best = context.AddTask("best", maxValue: 1);
                 while (true)
                 {
-                    Update(generation, search, best);
-                    if (stoppingToken.IsCancellationRequested) break;
+                    Update(progress, generation, search, best);
+                    if (stopping.IsCancellationRequested) break;
                     try
                     {
-                        await Task.Delay(250, stoppingToken);
+                        await Task.Delay(250, stopping);
                     }
                     catch (OperationCanceledException)
                     {
@@ -30,7 +33,7 @@ public sealed class TerminalProgress(RunProgress progress) : BackgroundService
                 }
             });
 
-    private void Update(ProgressTask generation, ProgressTask search, ProgressTask best)
+    private static void Update(RunProgress progress, ProgressTask generation, ProgressTask search, ProgressTask best)
     {
         if (progress.Snapshot() is not { } s) return;
         var inv = CultureInfo.InvariantCulture;

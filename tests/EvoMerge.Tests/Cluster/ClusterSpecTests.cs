@@ -1,0 +1,109 @@
+using System.Net;
+using EvoMerge.Cluster;
+using Xunit;
+
+namespace EvoMerge.Tests.Cluster;
+
+/// <summary><c>--cluster</c>: localhost[:PORT] or a YAML file; every bad value names the file and the field.</summary>
+public sealed class ClusterSpecTests
+{
+    [Fact]
+    public void LocalhostMeansTheDefaultPortOnLoopback()
+    {
+        var spec = ClusterSpec.Parse("localhost");
+        Assert.Equal(ClusteringKind.Localhost, spec.Kind);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 11111), spec.Primary);
+        Assert.Equal(11111, spec.SiloPort);
+        Assert.Equal(IPAddress.Loopback, spec.AdvertisedAddress);
+        Assert.Equal("localhost", spec.Source);
+    }
+
+    [Fact]
+    public void LocalhostWithAPort()
+    {
+        var spec = ClusterSpec.Parse("localhost:12000");
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 12000), spec.Primary);
+        Assert.Equal(12000, spec.SiloPort);
+    }
+
+    [Theory]
+    [InlineData("localhost:0")]
+    [InlineData("localhost:65536")]
+    [InlineData("localhost:port")]
+    [InlineData("localhost:")]
+    public void ALocalhostPortMustBeInRange(string value)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ClusterSpec.Parse(value));
+        Assert.Contains("PORT in 1..65535", e.Message);
+    }
+
+    [Fact]
+    public void NeitherLocalhostNorAFileIsRefused()
+    {
+        using var temp = new TempDirectory();
+        var e = Assert.Throws<FileNotFoundException>(() => ClusterSpec.Parse(temp.Combine("missing.yml")));
+        Assert.Contains("neither localhost[:PORT] nor an existing cluster file", e.Message);
+    }
+
+    [Fact]
+    public void ARedisFileGivesEveryField()
+    {
+        using var temp = new TempDirectory();
+        string path = Write(temp, """
+            clustering: redis
+            connection_string: redis.internal:6379
+            cluster_id: trial
+            service_id: merges
+            silo_port: 11112
+            gateway_port: 30000
+            advertised_address: 10.0.0.5
+            """);
+        var spec = ClusterSpec.Parse(path);
+        Assert.Equal(ClusteringKind.Redis, spec.Kind);
+        Assert.Equal("redis.internal:6379", spec.ConnectionString);
+        Assert.Equal("trial", spec.ClusterId);
+        Assert.Equal("merges", spec.ServiceId);
+        Assert.Equal(11112, spec.SiloPort);
+        Assert.Equal(30000, spec.GatewayPort);
+        Assert.Equal(IPAddress.Parse(Environment.GetEnvironmentVariable("EVOMERGE_CLUSTER_ADDRESS") is { Length: > 0 } env ? env : "10.0.0.5"), spec.AdvertisedAddress);
+        Assert.Equal("Npgsql", spec.Invariant);
+        Assert.Null(spec.Primary);
+        Assert.Equal(path, spec.Source);
+    }
+
+    [Fact]
+    public void ALocalhostFileTakesItsSiloPortFromThePrimary()
+    {
+        using var temp = new TempDirectory();
+        var spec = ClusterSpec.Parse(Write(temp, "clustering: localhost\nprimary: 10.1.2.3:12345\n"));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.1.2.3"), 12345), spec.Primary);
+        Assert.Equal(12345, spec.SiloPort);
+        Assert.Equal(0, spec.GatewayPort);
+        Assert.Equal("evomerge", spec.ClusterId);
+    }
+
+    [Theory]
+    [InlineData("clustering: adonet\n", "connection_string: required for adonet clustering")]
+    [InlineData("clustering: etcd\n", "clustering: expected localhost, redis or adonet, got 'etcd'")]
+    [InlineData("clustering: localhost\ncolour: blue\n", "colour: unknown setting")]
+    [InlineData("clustering: localhost\nsilo_port: 70000\n", "silo_port: expected a port in 0..65535, got '70000'")]
+    [InlineData("clustering: localhost\nprimary: 10.1.2.3\n", "primary: expected HOST:PORT, got '10.1.2.3'")]
+    [InlineData("clustering: redis\nconnection_string: r:1\nadvertised_address: somewhere\n", "advertised_address: 'somewhere' is not an IP address")]
+    [InlineData("- clustering\n", "expected a mapping of cluster settings")]
+    public void ABadFileNamesItsPathAndField(string yaml, string problem)
+    {
+        if (yaml.Contains("advertised_address", StringComparison.Ordinal) && Environment.GetEnvironmentVariable("EVOMERGE_CLUSTER_ADDRESS") is { Length: > 0 }) return;
+        using var temp = new TempDirectory();
+        string path = Write(temp, yaml);
+        var e = Assert.Throws<ArgumentException>(() => ClusterSpec.Parse(path));
+        Assert.Contains($"{path}: ", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    private static string Write(TempDirectory temp, string yaml)
+    {
+        string path = temp.Combine("cluster.yml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
