@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using EvoMerge.Search.Configuration;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Configuration;
 
 public class JsonSchemaValidatorTests
 {

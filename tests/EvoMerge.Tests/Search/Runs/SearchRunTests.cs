@@ -10,7 +10,9 @@ using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+using EvoMerge.Tests.Search;
+
+namespace EvoMerge.Tests.Search.Runs;
 
 public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<SpecialistsFixture>
 {

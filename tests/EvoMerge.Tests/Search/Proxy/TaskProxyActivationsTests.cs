@@ -6,7 +6,7 @@ using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Proxy;
 
 /// <summary>esm's proxy activations on the bundled tiny models and their eval tasks, and esm recipes end to end.</summary>
 public sealed class TaskProxyActivationsTests

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Materialization;
 
 /// <summary>
 /// Tests that measure the whole process's memory run alone (after the parallel tests), so other tests' allocations do

@@ -1,7 +1,7 @@
 using EvoMerge.Search.Scoring;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Scoring;
 
 public class PairedDominanceTestTests
 {

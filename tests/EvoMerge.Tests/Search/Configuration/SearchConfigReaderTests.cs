@@ -5,7 +5,7 @@ using EvoMerge.Optimization.Nsga2;
 using EvoMerge.Optimization.Random;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Configuration;
 
 public class SearchConfigReaderTests
 {

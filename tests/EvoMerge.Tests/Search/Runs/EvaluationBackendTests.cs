@@ -3,7 +3,9 @@ using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+using EvoMerge.Tests.Search;
+
+namespace EvoMerge.Tests.Search.Runs;
 
 /// <summary>The evaluation seam: who evaluates the candidates, and in which order, does not change the run.</summary>
 public class EvaluationBackendTests(SpecialistsFixture fixture) : IClassFixture<SpecialistsFixture>

@@ -6,7 +6,9 @@ using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+using EvoMerge.Tests.Search;
+
+namespace EvoMerge.Tests.Search.Genomes;
 
 /// <summary>
 /// A merge method written here, in the test assembly, becomes searchable by being registered: the config schema, the

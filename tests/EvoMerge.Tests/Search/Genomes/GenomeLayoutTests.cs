@@ -5,7 +5,7 @@ using EvoMerge.Optimization;
 using TorchSharp;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Genomes;
 
 public class GenomeLayoutTests
 {

@@ -1,6 +1,6 @@
 using EvoMerge.Search.Runs;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Runs;
 
 /// <summary>Records evaluations and cancels its token once a given candidate of a given generation was evaluated.</summary>
 public sealed class CancellingObserver(int generation, int index) : ISearchObserver

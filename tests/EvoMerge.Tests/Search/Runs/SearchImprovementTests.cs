@@ -4,7 +4,9 @@ using EvoMerge.Search.Scoring;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace EvoMerge.Tests.Search;
+using EvoMerge.Tests.Search;
+
+namespace EvoMerge.Tests.Search.Runs;
 
 /// <summary>
 /// A search on <see cref="ConflictingSpecialists"/>: the sources interfere in every layer and the optimum needs

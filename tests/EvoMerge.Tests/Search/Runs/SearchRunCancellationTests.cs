@@ -3,7 +3,9 @@ using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+using EvoMerge.Tests.Search;
+
+namespace EvoMerge.Tests.Search.Runs;
 
 /// <summary>Cancellation between candidates: the generation in progress is abandoned, the previous checkpoint stays, and a resume ends like an uninterrupted run.</summary>
 public class SearchRunCancellationTests(SpecialistsFixture fixture) : IClassFixture<SpecialistsFixture>

@@ -9,7 +9,7 @@ using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Materialization;
 
 /// <summary>
 /// Materialising and scoring many candidates keeps memory flat: after a warm-up, the number of live tensors does not

@@ -3,7 +3,7 @@ using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using Xunit;
 
-namespace EvoMerge.Tests.Search;
+namespace EvoMerge.Tests.Search.Configuration;
 
 /// <summary>Every search config under experiments/ is valid: the bundled ones open completely (models, tasks, metrics), the Qwen one up to its missing weights.</summary>
 public class ExperimentConfigTests
