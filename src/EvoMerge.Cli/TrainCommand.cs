@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using EvoMerge.Training;
+using EvoMerge.Demo.Training;
 
 namespace EvoMerge.Cli;
 
