@@ -30,9 +30,7 @@ public static class DemoCommand
         var tableOnly = new Option<bool>("--table-only") { Description = "Do not search: score the table of the finished search in --run-dir (e.g. one run with --search-only or evomerge search)." };
         var host = new SearchHostCommandOptions();
         var command = new Command("demo", "Run the bundled demo search over tiny specialist models and print a test-split table against sources, baselines and the multitask model.")
-        {
-            config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly, tableOnly,
-        };
+            { config, seed, runDir, budget, minutes, limit, datasets, upperBound, searchOnly, tableOnly };
         host.AddTo(command);
         command.SetAction(parse =>
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EvoMerge.Demo.Training;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
@@ -8,7 +9,6 @@ using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
-using EvoMerge.Demo.Training;
 
 namespace EvoMerge.Demo.Tables;
 

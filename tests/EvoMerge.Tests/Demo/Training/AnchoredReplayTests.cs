@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using EvoMerge.Evaluation;
 using EvoMerge.Demo.Training;
+using EvoMerge.Evaluation;
 using TorchSharp;
 using Xunit;
 

@@ -1,5 +1,5 @@
-using EvoMerge.Evaluation;
 using EvoMerge.Demo.Training;
+using EvoMerge.Evaluation;
 using Xunit;
 
 namespace EvoMerge.Tests.Demo.Training;

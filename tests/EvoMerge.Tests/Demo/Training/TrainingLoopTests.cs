@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using EvoMerge.Demo.Training;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
-using EvoMerge.Demo.Training;
 using TorchSharp;
 using Xunit;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace EvoMerge.Cli;
+namespace EvoMerge.Tensors;
 
-/// <summary>Byte sizes as HuggingFace writes them: "5GB" (decimal units), "2GiB" (binary units) or a plain byte count.</summary>
+/// <summary>Byte sizes as HuggingFace writes them (<c>max_shard_size</c>): "5GB" (decimal units), "2GiB" (binary units) or a plain byte count.</summary>
 public static class ByteSize
 {
     private static readonly (string Suffix, long Factor)[] Units =
