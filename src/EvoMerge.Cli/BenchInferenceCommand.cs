@@ -1,155 +1,28 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using EvoMerge.Inference;
-using EvoMerge.Tensors;
+using EvoMerge.Benchmarks;
 using TorchSharp;
 
 namespace EvoMerge.Cli;
 
-/// <summary>
-/// <c>evomerge bench inference</c>: writes random ~20M and ~100M parameter Llama models to a temporary directory,
-/// scores one fixed synthetic multiple-choice workload through the batched <see cref="LogLikelihoodScorer"/> (with
-/// and without shared-context reuse) and through a plain forward pass per request, and prints tokens/s side by
-/// side, their ratio, and the process's peak RSS.
-/// </summary>
+/// <summary><c>evomerge bench inference</c>: the options of <see cref="InferenceBenchmark"/>.</summary>
 public static class BenchInferenceCommand
 {
-    private static readonly (string Name, TinyDecoderSpec Spec)[] Models =
-    [
-        ("20m", new TinyDecoderSpec
-        {
-            Layers = 4, HiddenSize = 512, IntermediateSize = 1536, Heads = 8, KeyValueHeads = 4, VocabSize = 8192,
-            MaxPositionEmbeddings = 2048,
-        }),
-        ("100m", new TinyDecoderSpec
-        {
-            Layers = 12, HiddenSize = 768, IntermediateSize = 2048, Heads = 12, KeyValueHeads = 4, VocabSize = 16384,
-            MaxPositionEmbeddings = 2048,
-        }),
-    ];
-
     public static Command Create()
     {
-        var models = new Option<string[]>("--model")
-        {
-            Description = "Which models to run: 20m, 100m (repeatable).",
-            DefaultValueFactory = _ => ["20m", "100m"],
-            AllowMultipleArgumentsPerToken = true,
-        };
+        var models = new Option<string[]>("--model") { Description = "Which models to run: 20m, 100m (repeatable).", DefaultValueFactory = _ => ["20m", "100m"], AllowMultipleArgumentsPerToken = true };
         var questions = new Option<int>("--questions") { Description = "Multiple-choice questions in the workload (4 choices each).", DefaultValueFactory = _ => 24 };
         var budget = new Option<int>("--token-budget") { Description = "Tokens per batch for the batched scorer.", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (0: leave torch's default).", DefaultValueFactory = _ => 0 };
         var command = new Command("inference", "Compare batched log-likelihood scoring with one forward pass per request on random Llama models.")
-        {
-            models, questions, budget, threads,
-        };
+            { models, questions, budget, threads };
         command.SetAction(parse =>
         {
             if (parse.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
             var selected = parse.GetValue(models)!;
-            foreach (string name in selected)
-            {
-                if (!Models.Any(m => m.Name == name)) throw new ArgumentException($"--model '{name}': expected one of {string.Join(", ", Models.Select(m => m.Name))}");
-            }
-            Console.Out.WriteLine($"torch threads {torch.get_num_threads()}, token budget {parse.GetValue(budget)}, {parse.GetValue(questions)} questions × 4 choices");
-            foreach (var (name, spec) in Models.Where(m => selected.Contains(m.Name)))
-                Run(name, spec, parse.GetValue(questions), parse.GetValue(budget));
-            return 0;
+            if (selected.FirstOrDefault(name => !InferenceBenchmark.ModelNames.Contains(name)) is { } unknown)
+                throw new ArgumentException($"--model '{unknown}': expected one of {string.Join(", ", InferenceBenchmark.ModelNames)}");
+            new InferenceBenchmark(Console.Out).Run(selected, parse.GetValue(questions), parse.GetValue(budget));
         });
         return command;
     }
-
-    private static void Run(string name, TinyDecoderSpec spec, int questions, int tokenBudget)
-    {
-        string directory = Directory.CreateTempSubdirectory("evomerge-bench-").FullName;
-        try
-        {
-            TinyDecoderWriter.WriteRandom(directory, spec, seed: 1);
-            using var model = ModelDirectory.Open(directory);
-            using var decoder = DecoderModel.Load(model);
-            var requests = Workload(spec.VocabSize, questions);
-            long tokens = requests.Sum(r => r.Context.Count + r.Continuation.Count);
-            Console.Out.WriteLine();
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"model {name}: {model.Weights.ParameterCount / 1e6:F1}M parameters, {requests.Count} requests, {tokens} tokens"));
-
-            var plain = Measure(() => PerRequest(decoder, requests), () => PerRequest(decoder, requests.Take(4).ToList()));
-            var batched = Measure(
-                () => decoder.LogLikelihood(requests, new LogLikelihoodOptions { TokenBudget = tokenBudget, SharePrefixes = false }),
-                () => decoder.LogLikelihood(requests.Take(8).ToList(), new LogLikelihoodOptions { TokenBudget = tokenBudget, SharePrefixes = false }));
-            var shared = Measure(
-                () => decoder.LogLikelihood(requests, new LogLikelihoodOptions { TokenBudget = tokenBudget, SharePrefixes = true }),
-                () => decoder.LogLikelihood(requests.Take(8).ToList(), new LogLikelihoodOptions { TokenBudget = tokenBudget, SharePrefixes = true }));
-
-            Console.Out.WriteLine($"  {"method",-34} {"wall s",8} {"cpu s",8} {"tokens/s",9} {"tok/cpu-s",10} {"vs plain",9} {"(cpu)",7} {"max |Δ loglik|",15}");
-            Line("plain forward per request", plain, tokens, plain);
-            Line("batched scorer", batched, tokens, plain);
-            Line("batched scorer + shared contexts", shared, tokens, plain);
-            Console.Out.WriteLine(ProcessMemory.Peak() is > 0 and var peak ? $"  peak RSS (VmHWM) {peak / (1024 * 1024)} MiB" : "  peak RSS (VmHWM) unavailable");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// Fixed synthetic multiple choice: per question a context of 48–160 tokens and four continuations of 2–12
-    /// tokens (lm-eval's ARC/HellaSwag-like shape).
-    /// </summary>
-    private static List<LogLikelihoodRequest> Workload(int vocabulary, int questions)
-    {
-        var random = new Random(20240601);
-        int[] Tokens(int n) => Enumerable.Range(0, n).Select(_ => random.Next(vocabulary)).ToArray();
-        var requests = new List<LogLikelihoodRequest>();
-        for (int q = 0; q < questions; q++)
-        {
-            int[] context = Tokens(random.Next(48, 161));
-            for (int choice = 0; choice < 4; choice++) requests.Add(new LogLikelihoodRequest(context, Tokens(random.Next(2, 13))));
-        }
-        return requests;
-    }
-
-    /// <summary>The unbatched baseline: one forward pass over context + continuation per request.</summary>
-    private static IReadOnlyList<LogLikelihoodResult> PerRequest(DecoderModel decoder, IReadOnlyList<LogLikelihoodRequest> requests)
-    {
-        var results = new List<LogLikelihoodResult>(requests.Count);
-        using var inference = torch.inference_mode();
-        foreach (var request in requests)
-        {
-            using var scope = torch.NewDisposeScope();
-            long[] ids = request.Context.Concat(request.Continuation.Take(request.Continuation.Count - 1)).Select(t => (long)t).ToArray();
-            var logProbabilities = decoder.Logits(torch.tensor(ids, [1, ids.Length]))[0].log_softmax(-1);
-            var positions = torch.arange(request.Context.Count - 1, ids.Length, dtype: torch.ScalarType.Int64);
-            var targets = torch.tensor(request.Continuation.Select(t => (long)t).ToArray());
-            var rows = logProbabilities.index_select(0, positions);
-            double sum = rows.gather(1, targets.unsqueeze(1)).sum().item<float>();
-            bool greedy = rows.argmax(-1).eq(targets).all().item<bool>();
-            results.Add(new LogLikelihoodResult(sum, greedy));
-        }
-        return results;
-    }
-
-    /// <summary>Wall and process CPU seconds of one run after a warm-up (CPU time is steadier on a shared machine).</summary>
-    private static Measurement Measure(Func<IReadOnlyList<LogLikelihoodResult>> run, Action warmUp)
-    {
-        warmUp();
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        var results = run();
-        double wall = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        return new Measurement(wall, (process.TotalProcessorTime - cpuBefore).TotalSeconds, results);
-    }
-
-    private static void Line(string method, Measurement m, long tokens, Measurement plain)
-    {
-        double difference = m.Results.Zip(plain.Results).Max(p => Math.Abs(p.First.LogLikelihood - p.Second.LogLikelihood));
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {method,-34} {m.WallSeconds,8:F2} {m.CpuSeconds,8:F2} {tokens / m.WallSeconds,9:F0} {tokens / m.CpuSeconds,10:F0} {plain.WallSeconds / m.WallSeconds,8:F2}x {plain.CpuSeconds / m.CpuSeconds,6:F2}x {difference,15:E1}"));
-    }
-
-    private sealed record Measurement(double WallSeconds, double CpuSeconds, IReadOnlyList<LogLikelihoodResult> Results);
 }

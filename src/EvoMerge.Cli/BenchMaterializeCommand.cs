@@ -1,20 +1,10 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Genomes;
-using EvoMerge.Search.Materialization;
-using EvoMerge.Optimization;
+using EvoMerge.Benchmarks;
 using EvoMerge.Tensors;
-using TorchSharp;
 
 namespace EvoMerge.Cli;
 
-/// <summary>
-/// <c>evomerge bench materialize</c>: writes a ~100M-parameter base model and source models, then times building one
-/// search candidate in memory from the resident inputs (per method) next to one plain pass that reads the same input
-/// bytes from the safetensors files and adds them into preallocated tensors, in the same run.
-/// </summary>
+/// <summary><c>evomerge bench materialize</c>: the options of <see cref="MaterializeBenchmark"/> (defaults: a ~100M-parameter model).</summary>
 public static class BenchMaterializeCommand
 {
     public static Command Create()
@@ -29,105 +19,11 @@ public static class BenchMaterializeCommand
         var dir = new Option<DirectoryInfo?>("--work-dir") { Description = "Where to write the models (default: a temp directory, removed afterwards)." };
         var command = new Command("materialize", "Time to build one candidate in memory vs one plain read-and-add pass over the same bytes.")
             { layers, hidden, intermediate, vocab, sources, repeats, methods, dir };
-        command.SetAction(parse => Run(new TinyDecoderSpec
+        command.SetAction(parse => new MaterializeBenchmark(Console.Out).Run(new TinyDecoderSpec
         {
             Layers = parse.GetValue(layers), HiddenSize = parse.GetValue(hidden), IntermediateSize = parse.GetValue(intermediate),
             VocabSize = parse.GetValue(vocab), Heads = 12, KeyValueHeads = 4,
         }, parse.GetValue(sources), parse.GetValue(repeats), parse.GetValue(methods)!, parse.GetValue(dir)?.FullName));
         return command;
-    }
-
-    private static int Run(TinyDecoderSpec spec, int sourceCount, int repeats, string[] methods, string? workDir)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        string root = workDir ?? Path.Combine(Path.GetTempPath(), "evomerge-bench-materialize-" + Environment.ProcessId);
-        bool cleanup = workDir is null;
-        try
-        {
-            var (basePath, sourcePaths) = WriteModels(root, spec, sourceCount);
-            using var baseModel = ModelDirectory.Open(basePath);
-            long parameters = baseModel.Weights.ParameterCount;
-            long inputBytes = baseModel.Weights.TotalBytes * (1 + sourceCount);
-            Console.WriteLine(string.Create(inv, $"model: {parameters / 1e6:F1}M parameters fp32, {spec.Layers} layers; base + {sourceCount} sources = {inputBytes / 1048576.0:F0} MiB of input; best of {repeats}, page cache warm"));
-            Console.WriteLine(string.Create(inv, $"{"pass",-58} {"seconds",8} {"GB/s in",8}"));
-
-            double plain = double.MaxValue;
-            var names = baseModel.Layout.ExpectedNames().ToArray();
-            var outputs = names.ToDictionary(n => n, n => torch.empty(baseModel.Weights.Info(n).Shape, torch.ScalarType.Float32));
-            var scratch = names.ToDictionary(n => n, n => torch.empty(baseModel.Weights.Info(n).Shape, torch.ScalarType.Float32));
-            var opened = sourcePaths.Select(ModelDirectory.Open).ToArray();
-            for (int r = 0; r <= repeats; r++)
-            {
-                var clock = Stopwatch.StartNew();
-                foreach (string name in names)
-                {
-                    baseModel.Weights.ReadInto(name, outputs[name]);
-                    foreach (var source in opened)
-                    {
-                        source.Weights.ReadInto(name, scratch[name]);
-                        outputs[name].add_(scratch[name]);
-                    }
-                }
-                if (r > 0) plain = Math.Min(plain, clock.Elapsed.TotalSeconds);
-            }
-            foreach (var t in outputs.Values.Concat(scratch.Values)) t.Dispose();
-            foreach (var source in opened) source.Dispose();
-            Console.WriteLine(string.Create(inv, $"{"plain pass: read base + sources from safetensors, add",-58} {plain,8:F3} {inputBytes / 1e9 / plain,8:F2}"));
-
-            var clockLoad = Stopwatch.StartNew();
-            using var materializer = new CandidateMaterializer(basePath, sourcePaths, torch.ScalarType.Float32);
-            Console.WriteLine(string.Create(inv, $"{"materialiser setup: load base + sources once (not per candidate)",-58} {clockLoad.Elapsed.TotalSeconds,8:F3}"));
-            foreach (string method in methods)
-            {
-                var genome = new GenomeConfig([method], 4, new GeneRanges(), null);
-                var layout = new GenomeLayout(genome, sourceCount, spec.Layers);
-                var composer = new RecipeComposer(layout, basePath, sourcePaths, torch.ScalarType.Float32, 0);
-                var random = new SearchRandom(7);
-                var first = composer.Compose(layout.Decode(layout.Space.RandomGenome(random)));
-                var clock = Stopwatch.StartNew();
-                materializer.Materialize(first);
-                double firstSeconds = clock.Elapsed.TotalSeconds;
-                double best = double.MaxValue;
-                for (int r = 0; r < repeats; r++)
-                {
-                    var recipe = composer.Compose(layout.Decode(layout.Space.RandomGenome(random)));
-                    clock.Restart();
-                    materializer.Materialize(recipe);
-                    best = Math.Min(best, clock.Elapsed.TotalSeconds);
-                }
-                Console.WriteLine(string.Create(inv, $"{$"materialise one {method} candidate in memory (first: {firstSeconds:F3} s)",-58} {best,8:F3} {inputBytes / 1e9 / best,8:F2}   {plain / best,5:P0} of plain speed"));
-            }
-            Console.WriteLine(string.Create(inv, $"peak resident memory {ProcessMemory.Peak() / 1048576.0:F0} MiB; tensors held by the materialiser {materializer.ResidentBytes / 1048576.0:F0} MiB"));
-            return 0;
-        }
-        finally
-        {
-            if (cleanup && Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        }
-    }
-
-    private static (string Base, string[] Sources) WriteModels(string root, TinyDecoderSpec spec, int sourceCount)
-    {
-        string basePath = Path.Combine(root, "base");
-        var sources = Enumerable.Range(0, sourceCount).Select(i => Path.Combine(root, $"source{i}")).ToArray();
-        if (File.Exists(Path.Combine(sources[^1], "config.json"))) return (basePath, sources);
-        var weights = TinyDecoderWriter.RandomWeights(spec, 1);
-        try
-        {
-            TinyDecoderWriter.Write(basePath, spec, weights);
-            using var generator = new torch.Generator(2);
-            using var noise = 0.01f.ToScalar();
-            for (int i = 0; i < sourceCount; i++)
-            {
-                var perturbed = weights.Select(w => (w.Name, w.Tensor.add(torch.randn(w.Tensor.shape, generator: generator).mul_(noise)).DetachFromDisposeScope())).ToList();
-                TinyDecoderWriter.Write(sources[i], spec, perturbed);
-                foreach (var (_, t) in perturbed) t.Dispose();
-            }
-        }
-        finally
-        {
-            foreach (var (_, t) in weights) t.Dispose();
-        }
-        return (basePath, sources);
     }
 }

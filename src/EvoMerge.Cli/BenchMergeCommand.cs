@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using EvoMerge.Benchmarks;
 
 namespace EvoMerge.Cli;
 
@@ -25,7 +27,9 @@ public static class BenchMergeCommand
             if (count < 2) throw new ArgumentException($"--models {count}: must be at least 2 (a base and one fine-tune)");
             if (rounds < 1) throw new ArgumentException($"--repeat {rounds}: must be at least 1");
             var benchmark = new MergeBenchmark(count, rounds, Console.Out, Console.Error);
-            return parse.GetValue(existing) is { } dir ? benchmark.Measure(dir.FullName) : benchmark.GenerateAndMeasure(sizeMb, parse.GetValue(work)!.FullName);
+            var inv = CultureInfo.InvariantCulture;
+            return parse.GetValue(existing) is { } dir ? benchmark.Measure(dir.FullName) : benchmark.GenerateAndMeasure(sizeMb, parse.GetValue(work)!.FullName,
+                synthetic => ThisProgram.With("bench", "merge", "--models-dir", synthetic, "--models", count.ToString(inv), "--repeat", rounds.ToString(inv)));
         });
         return command;
     }

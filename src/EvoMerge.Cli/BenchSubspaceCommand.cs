@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvoMerge.Benchmarks;
 
 namespace EvoMerge.Cli;
 

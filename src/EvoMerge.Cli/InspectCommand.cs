@@ -17,62 +17,33 @@ public static class InspectCommand
         {
             using var model = ModelDirectory.Open(parse.GetValue(dir)!.FullName);
             var summary = ModelSummary.Of(model);
-            Console.Out.Write(parse.GetValue(json) ? summary.ToJson() : summary.ToText());
+            Console.Out.Write(parse.GetValue(json) ? Json(summary) : Text(summary));
             return 0;
         });
         return command;
     }
-}
 
-/// <summary>What <c>inspect</c> reports about a model.</summary>
-public sealed record ModelSummary(
-    string Path, string ModelType, string? Architecture, int Layers, int HiddenSize, int IntermediateSize,
-    int Heads, int KeyValueHeads, int HeadDim, int VocabSize, bool TiedEmbeddings, string? ConfigDtype,
-    long Parameters, IReadOnlyDictionary<string, long> ParametersByDtype, IReadOnlyList<ShardSummary> Shards, long TotalBytes,
-    IReadOnlyList<string> AuxiliaryFiles)
-{
-    public static ModelSummary Of(ModelDirectory model)
-    {
-        var c = model.Config;
-        var weights = model.Weights;
-        var byDtype = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (string name in weights.Names)
-        {
-            var info = weights.Info(name);
-            string key = info.DType.ToSafetensorsName();
-            byDtype[key] = byDtype.GetValueOrDefault(key) + info.ElementCount;
-        }
-        var shards = weights.ShardFiles.Select(s =>
-        {
-            var file = weights.FileOf(weights.Names.First(n => weights.FileOf(n).Path.EndsWith(s, StringComparison.Ordinal)));
-            return new ShardSummary(s, file.Tensors.Count, file.Length);
-        }).ToList();
-        return new ModelSummary(model.Path, c.ModelType, c.Architecture, c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize,
-            c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings, c.TorchDtype,
-            weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles);
-    }
-
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions
+    private static string Json(ModelSummary summary) => JsonSerializer.Serialize(summary, new JsonSerializerOptions
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     }) + Environment.NewLine;
 
-    public string ToText()
+    private static string Text(ModelSummary s)
     {
         var inv = CultureInfo.InvariantCulture;
         var w = new StringWriter(inv);
-        w.WriteLine($"model          {Path}");
-        w.WriteLine($"architecture   {Architecture ?? "(none)"} (model_type {ModelType})");
-        w.WriteLine($"layers         {Layers}, hidden {HiddenSize}, intermediate {IntermediateSize}");
-        w.WriteLine($"attention      {Heads} heads, {KeyValueHeads} kv heads, head_dim {HeadDim}");
-        w.WriteLine($"vocab          {VocabSize}{(TiedEmbeddings ? ", tied embeddings" : "")}");
-        w.WriteLine($"parameters     {Parameters.ToString("N0", inv)} ({HumanCount(Parameters)})");
-        w.WriteLine($"dtypes         {string.Join(", ", ParametersByDtype.Select(p => $"{p.Key}: {p.Value.ToString("N0", inv)}"))}{(ConfigDtype is null ? "" : $" (config torch_dtype {ConfigDtype})")}");
-        w.WriteLine($"shards         {Shards.Count}");
-        foreach (var s in Shards) w.WriteLine($"  {s.File,-40} {s.Tensors,5} tensors {HumanBytes(s.Bytes),12}");
-        w.WriteLine($"total bytes    {TotalBytes.ToString("N0", inv)} ({HumanBytes(TotalBytes)})");
-        w.WriteLine($"other files    {(AuxiliaryFiles.Count == 0 ? "(none)" : string.Join(", ", AuxiliaryFiles))}");
+        w.WriteLine($"model          {s.Path}");
+        w.WriteLine($"architecture   {s.Architecture ?? "(none)"} (model_type {s.ModelType})");
+        w.WriteLine($"layers         {s.Layers}, hidden {s.HiddenSize}, intermediate {s.IntermediateSize}");
+        w.WriteLine($"attention      {s.Heads} heads, {s.KeyValueHeads} kv heads, head_dim {s.HeadDim}");
+        w.WriteLine($"vocab          {s.VocabSize}{(s.TiedEmbeddings ? ", tied embeddings" : "")}");
+        w.WriteLine($"parameters     {s.Parameters.ToString("N0", inv)} ({HumanCount(s.Parameters)})");
+        w.WriteLine($"dtypes         {string.Join(", ", s.ParametersByDtype.Select(p => $"{p.Key}: {p.Value.ToString("N0", inv)}"))}{(s.ConfigDtype is null ? "" : $" (config torch_dtype {s.ConfigDtype})")}");
+        w.WriteLine($"shards         {s.Shards.Count}");
+        foreach (var shard in s.Shards) w.WriteLine($"  {shard.File,-40} {shard.Tensors,5} tensors {HumanBytes(shard.Bytes),12}");
+        w.WriteLine($"total bytes    {s.TotalBytes.ToString("N0", inv)} ({HumanBytes(s.TotalBytes)})");
+        w.WriteLine($"other files    {(s.AuxiliaryFiles.Count == 0 ? "(none)" : string.Join(", ", s.AuxiliaryFiles))}");
         return w.ToString();
     }
 
@@ -92,6 +63,3 @@ public sealed record ModelSummary(
         _ => n.ToString(CultureInfo.InvariantCulture) + " B",
     };
 }
-
-/// <summary>One shard file in an inspect report.</summary>
-public sealed record ShardSummary(string File, int Tensors, long Bytes);

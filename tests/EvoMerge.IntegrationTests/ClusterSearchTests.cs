@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using EvoMerge.Search.Runs;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using Xunit;
 
 namespace EvoMerge.IntegrationTests;

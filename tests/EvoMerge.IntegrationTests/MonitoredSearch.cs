@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 
 namespace EvoMerge.IntegrationTests;
 

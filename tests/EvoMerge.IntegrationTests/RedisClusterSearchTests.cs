@@ -1,4 +1,4 @@
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using Xunit;
 
 namespace EvoMerge.IntegrationTests;

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using EvoMerge.Cluster;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using EvoMerge.Optimization;
 using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;

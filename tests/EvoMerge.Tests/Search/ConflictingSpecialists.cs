@@ -1,4 +1,4 @@
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
 using TorchSharp;

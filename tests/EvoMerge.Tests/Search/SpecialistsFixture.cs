@@ -1,4 +1,4 @@
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 
 namespace EvoMerge.Tests.Search;
 

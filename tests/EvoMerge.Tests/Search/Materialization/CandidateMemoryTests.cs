@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Search.Demo;
+using EvoMerge.Demo;
 using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;

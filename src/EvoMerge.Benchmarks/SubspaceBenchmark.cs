@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EvoMerge.Inference;
+using EvoMerge.Merging;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Tensors;
+using TorchSharp;
+
+namespace EvoMerge.Benchmarks;
+
+/// <summary>
+/// The measurement behind <c>evomerge bench subspace</c>: a synthetic fp32 Llama-shaped base and fine-tunes (base
+/// plus N(0, 0.01²) noise), merged by every method in memory (results discarded) with one torch thread; esm gets its
+/// proxy moments from random-token prompts through the base, timed separately and shared by all tasks.
+/// </summary>
+public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
+{
+    private const string PlaceholderTask = "proxy-placeholder.yml";
+
+    private static readonly string[] Methods = ["task_arithmetic", "ties", "tsv", "iso_c", "iso_cts", "esm"];
+
+    /// <summary>Writes the models, measures every method once, prints the table, removes the models.</summary>
+    public int Run(int millions, int fineTunes, int prompts, string workRoot)
+    {
+        torch.set_num_threads(1);
+        string dir = Path.Combine(workRoot, $"evomerge-bench-subspace-{Guid.NewGuid():N}");
+        try
+        {
+            var spec = SpecFor(millions);
+            var clock = Stopwatch.StartNew();
+            TinyDecoderWriter.WriteRandom(Path.Combine(dir, "base"), spec, seed: 1);
+            for (int i = 0; i < fineTunes; i++) WriteFineTune(Path.Combine(dir, $"task{i}"), spec, seed: 100 + i);
+            log.WriteLine(Invariant($"bench: wrote base and {fineTunes} fine-tunes in {clock.Elapsed.TotalSeconds:0.0} s"));
+
+            File.WriteAllText(Path.Combine(dir, PlaceholderTask), "# esm's proxy moments come from random prompts in the benchmark; this file is never read.\n");
+            clock.Restart();
+            using var moments = CollectMoments(Path.Combine(dir, "base"), spec, prompts);
+            double proxySeconds = clock.Elapsed.TotalSeconds;
+            var proxy = new SharedMoments(moments);
+
+            var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (string method in Methods)
+            {
+                log.WriteLine($"bench: {method}");
+                using var plan = MergePlanner.Build(RecipeReader.Parse(Recipe(method, fineTunes), "bench.yml", dir));
+                using var executor = new MergeExecutor(plan, new MergeExecutionOptions { ProxyActivations = proxy });
+                clock.Restart();
+                executor.Run(new DiscardingSink());
+                seconds[method] = clock.Elapsed.TotalSeconds;
+            }
+
+            long parameters = spec.Layers * (4L * spec.HiddenSize * spec.HiddenSize + 3L * spec.HiddenSize * spec.IntermediateSize + 2L * spec.HiddenSize)
+                + 2L * spec.VocabSize * spec.HiddenSize + spec.HiddenSize;
+            output.WriteLine(Invariant($"models      base + {fineTunes} fine-tunes, {parameters / 1e6:0.0}M parameters each (llama, {spec.Layers} layers, hidden {spec.HiddenSize}, intermediate {spec.IntermediateSize}, vocab {spec.VocabSize}, float32)"));
+            output.WriteLine(Invariant($"setup       1 torch thread on {Environment.ProcessorCount} cores (load average {LoadAverage()}); SVDs in float32; embeddings by task arithmetic (include_embeddings false)"));
+            output.WriteLine(Invariant($"esm proxy   {prompts} prompts x 64 random tokens through the base: {proxySeconds:0.0} s (once per task in a real merge; not in esm's row)"));
+            output.WriteLine(Invariant($"{"method",-16} {"seconds",8} {"vs ties",8}"));
+            foreach (string method in Methods)
+                output.WriteLine(Invariant($"{method,-16} {seconds[method],8:0.0} {seconds[method] / seconds["ties"],7:0.0}x"));
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException e)
+            {
+                log.WriteLine($"bench: could not remove {dir}: {e.Message}");
+            }
+        }
+    }
+
+    private static void WriteFineTune(string directory, TinyDecoderSpec spec, long seed)
+    {
+        var weights = TinyDecoderWriter.RandomWeights(spec, seed: 1);
+        try
+        {
+            using var generator = new torch.Generator((ulong)seed);
+            using var noise = 0.01.ToScalar();
+            for (int i = 0; i < weights.Count; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (_, tensor) = weights[i];
+                tensor.add_(torch.randn(tensor.shape, generator: generator).mul_(noise));
+            }
+            TinyDecoderWriter.Write(directory, spec, weights);
+        }
+        finally
+        {
+            foreach (var (_, tensor) in weights) tensor.Dispose();
+        }
+    }
+
+    private static LinearInputMoments CollectMoments(string baseDirectory, TinyDecoderSpec spec, int prompts)
+    {
+        using var directory = ModelDirectory.Open(baseDirectory);
+        using var model = DecoderModel.Load(directory);
+        var random = new Random(7);
+        var ids = Enumerable.Range(0, prompts).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 64).Select(_ => random.Next(spec.VocabSize)).ToArray()).ToList();
+        return LinearInputMoments.Collect(model, ids);
+    }
+
+    private static string Recipe(string method, int fineTunes)
+    {
+        var y = new StringBuilder($"merge_method: {method}\nbase_model: base\ndtype: float32\nmodels:\n");
+        for (int i = 0; i < fineTunes; i++)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - model: task{i}\n");
+            if (method == "ties") y.Append("    parameters: {weight: 1.0, density: 0.3}\n");
+            else if (method == "task_arithmetic") y.Append("    parameters: {weight: 1.0}\n");
+        }
+        if (method == "esm")
+        {
+            y.Append("proxy_tasks:\n");
+            for (int i = 0; i < fineTunes; i++) y.Append(CultureInfo.InvariantCulture, $"  task{i}: {PlaceholderTask}\n");
+        }
+        return y.ToString();
+    }
+
+    /// <summary>About <paramref name="millions"/> M parameters: hidden 768, intermediate 2048, vocab 8192, layers from the size.</summary>
+    private static TinyDecoderSpec SpecFor(int millions)
+    {
+        const int hidden = 768, intermediate = 2048, vocab = 8192;
+        long perLayer = 4L * hidden * hidden + 3L * hidden * intermediate + 2L * hidden;
+        long fixedParams = 2L * vocab * hidden + hidden;
+        int layers = (int)Math.Max(1, Math.Round((millions * 1e6 - fixedParams) / perLayer));
+        return new TinyDecoderSpec
+        {
+            Layers = layers, HiddenSize = hidden, IntermediateSize = intermediate, Heads = 12, KeyValueHeads = 12,
+            VocabSize = vocab, DType = torch.ScalarType.Float32,
+        };
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The same moments for every task model (the benchmark times the merge, not the prompts).</summary>
+    private sealed class SharedMoments(LinearInputMoments moments) : IProxyActivations
+    {
+        public torch.Tensor? InputSecondMoment(string modelPath, string baseTensorName) => moments.Of(baseTensorName);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EvoMerge.Demo.Training;
+using EvoMerge.Evaluation;
+using EvoMerge.Inference;
+using EvoMerge.Inference.Tokenization;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Runs;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Demo.Tables;
+
+/// <summary>
+/// Scores the demo table after a search. Columns: every skill's multiple-choice <c>acc</c> and generation
+/// <c>exact_match</c> on its test split, and their mean (the average). Rows: the base, every source, the best
+/// task_arithmetic and the best TIES merge of a small grid (recipes kept under <c>RUN_DIR/baselines/</c>), the
+/// archive member with the best dev average, the best archive member per search objective, and the multitask upper
+/// bound. The dev average is the same six columns' mean on the dev splits (values the search already measured on the
+/// same task and metric are reused); baselines and the reported member are chosen by it, so everything is chosen on
+/// dev by the table's own criterion and only reported on test.
+/// </summary>
+public sealed class DemoTableBuilder
+{
+    /// <summary>task_arithmetic weights tried (one weight for every source).</summary>
+    public static readonly double[] TaskArithmeticWeights = [0.3, 0.5, 0.7, 1.0];
+
+    /// <summary>TIES densities tried (weight 1; TIES normalises by the summed weights, so a common weight cancels).</summary>
+    public static readonly double[] TiesDensities = [0.2, 0.4, 0.6, 0.8];
+
+    private readonly SearchSetup _setup;
+    private readonly IReadOnlyList<EvalTask> _testTasks;
+    private readonly IReadOnlyList<(EvalTask Task, string Metric, int Objective)> _devTasks;
+    private readonly string[] _columns;
+    private readonly TextTokenizer _tokenizer;
+    private readonly int? _limit;
+    private readonly Action<string> _log;
+
+    /// <param name="setup">The finished run's setup (<see cref="SearchSetup.Open"/>).</param>
+    /// <param name="datasetsDirectory">Where the skill datasets and their task YAMLs are (<c>datasets/</c>).</param>
+    /// <param name="limit">Score at most this many documents per task (a quick check; null: all).</param>
+    /// <param name="log">Progress lines.</param>
+    public DemoTableBuilder(SearchSetup setup, string datasetsDirectory, int? limit, Action<string> log)
+    {
+        foreach (var objective in setup.Config.Objectives)
+            if (!objective.Maximize)
+                throw new ArgumentException($"{setup.Config.File}: objective '{objective.Name}' is minimised; the demo table averages maximised objectives (accuracies)");
+        _setup = setup;
+        _limit = limit;
+        _log = log;
+        _tokenizer = TextTokenizer.Load(setup.Config.BaseModel);
+        var tasks = new List<EvalTask>();
+        var devTasks = new List<(EvalTask, string, int)>();
+        var objectives = setup.Config.Objectives;
+        var columns = new List<string>();
+        foreach (var skill in SyntheticSkill.All)
+        {
+            foreach (var kind in new[] { "choice", "answer" })
+            {
+                tasks.Add(EvalTask.Load(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}-test.yml"), limit));
+                string dev = Path.GetFullPath(Path.Combine(datasetsDirectory, skill.Name, $"{skill.Name}-{kind}.yml"));
+                string metric = kind == "choice" ? "acc" : "exact_match";
+                int objective = Enumerable.Range(0, objectives.Count)
+                    .FirstOrDefault(i => objectives[i].Metric == metric && Path.GetFullPath(objectives[i].Task) == dev, -1);
+                devTasks.Add((EvalTask.Load(dev, limit), metric, objective));
+                columns.Add($"{skill.Name} {kind}");
+            }
+        }
+        _testTasks = tasks;
+        _devTasks = devTasks;
+        _columns = [.. columns];
+    }
+
+    /// <summary>Scores every row; <paramref name="upperBound"/> (a model directory) is skipped when null.</summary>
+    public DemoTable Build(IReadOnlyList<ArchiveMember> archive, string? upperBound, IReadOnlyDictionary<string, string> facts)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = _setup.Config;
+        var rows = new List<DemoTableRow> { FromDirectory(config.BaseModel, "base", "base", "") };
+        foreach (string source in config.Models) rows.Add(FromDirectory(source, Path.GetFileName(source.TrimEnd('/')), "source", ""));
+        rows.AddRange(Baselines());
+        rows.AddRange(Evolved(archive));
+        if (upperBound is not null) rows.Add(FromDirectory(upperBound, Path.GetFileName(upperBound.TrimEnd('/')), "upper bound", "trained on all skills"));
+        var all = new Dictionary<string, string>(facts) { ["table_seconds"] = clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) };
+        if (_limit is { } n) all["limit"] = n.ToString(CultureInfo.InvariantCulture);
+        return new DemoTable(_columns, rows, all);
+    }
+
+    private DemoTableRow FromDirectory(string directory, string label, string kind, string note)
+    {
+        using var model = ModelDirectory.Open(directory);
+        using var decoder = DecoderModel.Load(model, _setup.Config.DType);
+        return Row(decoder, label, kind, note, DevAverage(decoder, null));
+    }
+
+    private IEnumerable<DemoTableRow> Baselines()
+    {
+        string recipes = Path.Combine(_setup.Config.RunDirectory, "baselines");
+        Directory.CreateDirectory(recipes);
+        var inv = CultureInfo.InvariantCulture;
+        var grids = new (string Kind, (string Label, string Parameters)[] Points)[]
+        {
+            ("task_arithmetic", [.. TaskArithmeticWeights.Select(w => (string.Create(inv, $"w={w:0.0}"), string.Create(inv, $"{{weight: {w:0.0##}}}")))]),
+            ("ties", [.. TiesDensities.Select(d => (string.Create(inv, $"d={d:0.0}"), string.Create(inv, $"{{weight: 1.0, density: {d:0.0##}}}")))]),
+        };
+        foreach (var (kind, points) in grids)
+        {
+            string? bestFile = null, bestLabel = null;
+            double best = double.NegativeInfinity;
+            foreach (var (label, parameters) in points)
+            {
+                string file = Path.Combine(recipes, $"{kind}-{label.Replace(' ', '-').Replace("=", "", StringComparison.Ordinal)}.yml");
+                AtomicFile.WriteAllText(file, Recipe(kind, parameters));
+                double dev = WithMerged(file, decoder => DevAverage(decoder, null));
+                _log(string.Create(inv, $"baseline {kind} {label}: dev average {dev:0.0000}"));
+                if (dev > best) (best, bestFile, bestLabel) = (dev, file, label);
+            }
+            yield return WithMerged(bestFile!, decoder => Row(decoder, $"{kind} {bestLabel}", kind,
+                string.Create(inv, $"best of {points.Length} on dev ({Path.GetFileName(bestFile)})"), best));
+        }
+    }
+
+    private string Recipe(string method, string parameters)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# {method} baseline of the demo table, written by evomerge demo.\nmerge_method: {method}\nbase_model: '{_setup.Config.BaseModel}'\nmodels:\n");
+        foreach (string model in _setup.Config.Models) text.Append(CultureInfo.InvariantCulture, $"  - model: '{model}'\n    parameters: {parameters}\n");
+        text.Append(CultureInfo.InvariantCulture, $"dtype: float32\n");
+        return text.ToString();
+    }
+
+    private T WithMerged<T>(string recipeFile, Func<DecoderModel, T> use)
+    {
+        string merged = Path.Combine(Path.GetTempPath(), $"evomerge-demo-baseline-{Guid.NewGuid():N}");
+        try
+        {
+            using (var plan = MergePlanner.Build(RecipeReader.ReadFile(recipeFile)))
+            using (var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = _setup.Info.MergeSeed }))
+            using (var sink = ModelDirectorySink.Create(plan, merged))
+                executor.Run(sink);
+            using var model = ModelDirectory.Open(merged);
+            using var decoder = DecoderModel.Load(model, _setup.Config.DType);
+            return use(decoder);
+        }
+        finally
+        {
+            if (Directory.Exists(merged)) Directory.Delete(merged, recursive: true);
+        }
+    }
+
+    private IEnumerable<DemoTableRow> Evolved(IReadOnlyList<ArchiveMember> archive)
+    {
+        if (archive.Count == 0) yield break;
+        var objectives = _setup.Config.Objectives;
+        using var materializer = _setup.CreateMaterializer();
+        var dev = new double[archive.Count];
+        for (int k = 0; k < archive.Count; k++)
+        {
+            materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[k].Genome)));
+            dev[k] = DevAverage(materializer.Model, archive[k]);
+            _log(string.Create(CultureInfo.InvariantCulture, $"archive member #{k}: dev average {dev[k]:0.0000}"));
+        }
+        var chosen = new List<(int Member, string Note)>
+        {
+            (Enumerable.Range(0, archive.Count).MaxBy(k => dev[k]), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
+        };
+        for (int j = 0; j < objectives.Count && objectives.Count > 1; j++)
+        {
+            int best = Enumerable.Range(0, archive.Count).MaxBy(k => (archive[k].Objectives[j], dev[k]));
+            if (chosen.All(c => c.Member != best)) chosen.Add((best, $"best dev {objectives[j].Name} in the archive"));
+        }
+        foreach (var (member, note) in chosen)
+        {
+            materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[member].Genome)));
+            yield return Row(materializer.Model, $"evolved #{member}", "evolved", note, dev[member]);
+        }
+    }
+
+    /// <summary>
+    /// Mean of the table's six columns on the dev splits (the first <c>limit</c> documents of each with a limit).
+    /// Without a limit, a column that is also a search objective (same task file and metric) takes the value the search
+    /// archived for <paramref name="member"/> instead of scoring it again.
+    /// </summary>
+    private double DevAverage(DecoderModel model, ArchiveMember? member)
+    {
+        var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
+        return _devTasks.Average(column => member is not null && _limit is null && column.Objective >= 0
+            ? member.Objectives[column.Objective]
+            : evaluator.Evaluate(column.Task).Metric(column.Metric).Value);
+    }
+
+    private DemoTableRow Row(DecoderModel model, string label, string kind, string note, double dev)
+    {
+        var clock = Stopwatch.StartNew();
+        var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
+        var results = _testTasks.Select(evaluator.Evaluate).ToList();
+        var test = results.Select(result =>
+        {
+            var metric = result.Metric(result.Kind == EvalTaskKind.MultipleChoice ? "acc" : "exact_match");
+            return (metric.Value, metric.StandardError ?? 0.0, metric.Count);
+        }).ToList();
+        var documents = results.Select(result => result.Records.Select(DocumentScore).ToArray()).ToList();
+        double average = test.Average(t => t.Value);
+        double error = MetricStatistics.MeanOfIndependentError([.. test.Select(t => t.Item2)]);
+        _log(string.Create(CultureInfo.InvariantCulture, $"scored {label} on test in {clock.Elapsed.TotalSeconds:0.0}s: average {average:0.0000}"));
+        return new DemoTableRow(label, kind, note, dev, test, average, error, documents);
+    }
+
+    /// <summary>The table's per-document score: acc for a multiple-choice document, exact_match for a generated answer.</summary>
+    private static double DocumentScore(DocumentRecord record) => record switch
+    {
+        MultipleChoiceRecord choice => choice.Correct ? 1 : 0,
+        GenerationRecord answer => answer.Correct ? 1 : 0,
+        _ => throw new InvalidDataException($"document {record.DocIndex}: the demo table scores multiple-choice and generated answers only"),
+    };
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using EvoMerge.Search.Runs;
+using EvoMerge.Tensors;
+
+namespace EvoMerge.Demo.Tables;
+
+/// <summary>
+/// Scores the demo table of a finished run (<see cref="DemoTableBuilder"/> over its checkpoint's archive), with the
+/// run's facts, and writes it into the run directory as <see cref="DemoTable.MarkdownFileName"/> (a header saying how
+/// it was measured, then the table) and <see cref="DemoTable.JsonFileName"/>.
+/// </summary>
+public static class DemoTableWriter
+{
+    /// <summary>Scores and writes the table of the finished run of <paramref name="setup"/>.</summary>
+    /// <param name="setup">The finished run (<see cref="SearchSetup.Open"/>).</param>
+    /// <param name="datasetsDirectory">The skill datasets with their task YAMLs.</param>
+    /// <param name="upperBound">The multitask model shown last (null: no such row).</param>
+    /// <param name="limit">Score at most this many documents per task (a quick check; null: all).</param>
+    /// <param name="searchSeconds">The search's wall time when it ran in this process (null: not measured here).</param>
+    /// <param name="programVersion">The program's version, recorded among the facts.</param>
+    /// <param name="total">Runs since the command started; its time at the end is the table's <c>total_seconds</c>.</param>
+    /// <param name="log">Progress lines.</param>
+    public static WrittenDemoTable Write(SearchSetup setup, string datasetsDirectory, string? upperBound, int? limit, double? searchSeconds,
+        string programVersion, Stopwatch total, Action<string> log)
+    {
+        if (!Directory.Exists(datasetsDirectory)) throw new DirectoryNotFoundException($"{datasetsDirectory}: the skill datasets are not there; pass --datasets");
+        var inv = CultureInfo.InvariantCulture;
+        string runDirectory = setup.Config.RunDirectory;
+        var files = new RunFiles(runDirectory);
+        var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)
+            ?? throw new InvalidDataException($"{files.Checkpoint}: empty");
+        var facts = new Dictionary<string, string>
+        {
+            ["config"] = setup.Config.File,
+            ["seed"] = setup.Config.Seed.ToString(inv),
+            ["optimizer"] = setup.Config.Optimizer.OptimizerName,
+            ["generations"] = checkpoint.Generation.ToString(inv),
+            ["evaluations"] = checkpoint.EvaluationsScored.ToString(inv),
+            ["hypervolume"] = (checkpoint.Statistics.Count > 0 ? checkpoint.Statistics[^1].Hypervolume : 0).ToString("R", inv),
+            ["archive_size"] = checkpoint.Archive.Count.ToString(inv),
+            ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}",
+            ["version"] = programVersion,
+        };
+        if (searchSeconds is { } seconds) facts["search_seconds"] = seconds.ToString("0.0", inv);
+        log("scoring the table on the test splits...");
+        var table = new DemoTableBuilder(setup, datasetsDirectory, limit, log)
+            .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upperBound, facts);
+        var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
+        string markdown = Header(withTotal) + withTotal.ToMarkdown();
+        string markdownFile = Path.Combine(runDirectory, DemoTable.MarkdownFileName);
+        AtomicFile.WriteAllText(markdownFile, markdown);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
+        return new WrittenDemoTable(withTotal, markdown, markdownFile, Plots(runDirectory));
+    }
+
+    private static string Header(DemoTable table)
+    {
+        var f = table.Facts;
+        return $"Test-split accuracy in % (± standard error). Search: {f["optimizer"]}, seed {f["seed"]}, {f["evaluations"]} evaluations in {f["generations"]} generations, "
+            + (f.TryGetValue("search_seconds", out var search) ? $"{search} s" : "search time not measured here (--table-only)")
+            + $"; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
+            + (f.TryGetValue("limit", out var limit) ? $" Only the first {limit} documents of each task were scored (--limit): a quick check, not the result." : "")
+            + "\nRows are chosen on dev (dev average = the same six columns on the dev splits), columns are held-out test tasks; average = mean of the columns."
+            + $"\nvs {table.Reference.Model} (the source with the best dev average) = the row's average minus its, ± the standard error of the per-document differences (same documents, so paired).\n\n";
+    }
+
+    /// <summary>The run directory's PNG and SVG files, relative to it, in ordinal order.</summary>
+    private static List<string> Plots(string runDirectory) =>
+        Directory.EnumerateFiles(runDirectory, "*.*", SearchOption.AllDirectories)
+            .Where(p => p.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+            .Select(p => Path.GetRelativePath(runDirectory, p)).Order(StringComparer.Ordinal).ToList();
+}
