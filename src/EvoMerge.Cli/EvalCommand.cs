@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
@@ -50,7 +49,7 @@ public static class EvalCommand
         var tokenizer = TextTokenizer.Load(modelDirectory.FullName);
         var result = new Evaluator(decoder, tokenizer).Evaluate(tasks);
 
-        Console.Out.Write(Table(result));
+        Console.Out.Write(EvalResultTable.Format(result));
         if (output is not null)
         {
             AtomicFile.Write(output.FullName, stream => EvalResultJson.Write(result, model.Path, stream));
@@ -62,20 +61,4 @@ public static class EvalCommand
             Console.Out.WriteLine($"wrote {samples.FullName}");
         }
     }
-
-    /// <summary>One row per task and metric: task, metric, value, stderr, n.</summary>
-    public static string Table(EvalResult result)
-    {
-        var rows = new List<string[]> { new[] { "task", "metric", "value", "stderr", "n" } };
-        foreach (var task in result.Tasks)
-            foreach (var metric in task.Metrics)
-                rows.Add([task.Name, metric.Name, Number(metric.Value), metric.StandardError is double e ? Number(e) : "-", metric.Count.ToString(CultureInfo.InvariantCulture)]);
-        int[] widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var writer = new StringWriter(CultureInfo.InvariantCulture);
-        foreach (var row in rows)
-            writer.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}  {row[4].PadLeft(widths[4])}");
-        return writer.ToString();
-    }
-
-    private static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -48,10 +48,10 @@ public static class MergeCommand
                 Cancellation = cancellation,
                 Progress = p =>
                 {
-                    if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(ProgressLine(p));
+                    if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(p.Describe());
                 },
             };
-            using var proxy = ProxyActivationsFor(plan);
+            using var proxy = TaskProxyActivations.ForRecipe(plan.Recipe);
             if (proxy is not null) options = options with { ProxyActivations = proxy };
             using var executor = new MergeExecutor(plan, options);
             executor.Run(sink);
@@ -60,22 +60,5 @@ public static class MergeCommand
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    /// <summary>esm's proxy activations from the recipe's proxy_tasks (null for other methods).</summary>
-    private static TaskProxyActivations? ProxyActivationsFor(MergePlan plan)
-    {
-        var recipe = plan.Recipe;
-        if (recipe.ProxyTasks.Count == 0 || recipe.BaseModel is null) return null;
-        var tasks = recipe.ProxyTasks.ToDictionary(t => t.Model.Path, t => t.TaskPath, StringComparer.Ordinal);
-        return new TaskProxyActivations(recipe.BaseModel.Path, tasks, recipe.ProxyPrompts ?? TaskProxyActivations.MaxPrompts);
-    }
-
-    private static string ProgressLine(MergeProgress p)
-    {
-        double seconds = Math.Max(p.Elapsed.TotalSeconds, 1e-9);
-        int width = p.TensorsTotal.ToString(CultureInfo.InvariantCulture).Length;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"[{p.TensorsDone.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{p.TensorsTotal}] {p.BytesRead / 1e6:0} MB read, {p.BytesRead / 1e6 / seconds:0} MB/s, {p.Elapsed.TotalSeconds:0.0} s  {p.Tensor}");
     }
 }

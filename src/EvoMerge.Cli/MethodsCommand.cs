@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using EvoMerge.Merging;
@@ -28,35 +27,9 @@ public static class MethodsCommand
             if (parse.GetValue(schema)) Console.Out.Write(SearchSpaceSchema.Text(registry));
             else if (parse.GetValue(markdown)) Console.Out.Write(MergeMethodListing.ToMarkdown(registry));
             else if (parse.GetValue(json)) Console.Out.WriteLine(MergeMethodListing.ToJson(registry).ToJsonString(Indented));
-            else WriteText(registry);
+            else Console.Out.Write(MergeMethodListing.ToText(registry));
             return 0;
         });
         return command;
-    }
-
-    private static void WriteText(MergeMethodRegistry registry)
-    {
-        foreach (var method in registry.Methods)
-        {
-            string search = method.Search is { } s
-                ? $"searchable ({MergeMethodListing.InputsName(s.Inputs).Replace('_', ' ')}, {s.MinSources}{(s.MaxSources is { } max ? (max == s.MinSources ? "" : $" to {max}") : " or more")} sources)"
-                : "not searchable";
-            var notes = new List<string>
-            {
-                $"base model {method.BaseModel.ToString().ToLowerInvariant()}",
-                $"models {MergeMethodListing.ModelCountText(method.ModelCount)}",
-                search,
-            };
-            if (method.UsesRandomness) notes.Add("random");
-            if (method.TakesMagnitudeOrder) notes.Add("takes a magnitude order");
-            if (method.NeedsProxyActivations) notes.Add("needs proxy_tasks");
-            Console.WriteLine($"{method.Name}: {string.Join(", ", notes)}");
-            foreach (var p in method.Parameters)
-            {
-                string value = p.Required ? "required" : p.Default is null ? "no default" : "default " + MergeMethodListing.DefaultText(p);
-                string gene = p.Gene is { } g ? string.Create(CultureInfo.InvariantCulture, $"  gene [{g.Low}, {g.High}]") : "";
-                Console.WriteLine($"  {p.Name,-26} {MergeMethodListing.ScopeName(p.Scope),-9} {(p.Kind == ParameterKind.Number ? "number" : "boolean"),-7} {value}{gene}");
-            }
-        }
     }
 }

@@ -62,6 +62,34 @@ public static class MergeMethodListing
         return new JsonObject { ["methods"] = methods };
     }
 
+    /// <summary>Plain text: a line per method (base rule, model count, search support, needs), then a line per parameter.</summary>
+    public static string ToText(MergeMethodRegistry registry)
+    {
+        var text = new StringBuilder();
+        foreach (var method in registry.Methods)
+        {
+            var notes = new List<string>
+            {
+                $"base model {method.BaseModel.ToString().ToLowerInvariant()}",
+                $"models {ModelCountText(method.ModelCount)}",
+                method.Search is { } s
+                    ? $"searchable ({InputsName(s.Inputs).Replace('_', ' ')}, {ModelCountText((s.MinSources, s.MaxSources))} sources)"
+                    : "not searchable",
+            };
+            if (method.UsesRandomness) notes.Add("random");
+            if (method.TakesMagnitudeOrder) notes.Add("takes a magnitude order");
+            if (method.NeedsProxyActivations) notes.Add("needs proxy_tasks");
+            text.Append($"{method.Name}: {string.Join(", ", notes)}\n");
+            foreach (var p in method.Parameters)
+            {
+                string value = p.Required ? "required" : p.Default is null ? "no default" : "default " + DefaultText(p);
+                string gene = p.Gene is { } g ? $"  gene [{Number(g.Low)}, {Number(g.High)}]" : "";
+                text.Append($"  {p.Name,-26} {ScopeName(p.Scope),-9} {(p.Kind == ParameterKind.Number ? "number" : "boolean"),-7} {value}{gene}\n");
+            }
+        }
+        return text.ToString();
+    }
+
     /// <summary>A Markdown table, one row per method (what docs/merge-semantics.md embeds).</summary>
     public static string ToMarkdown(MergeMethodRegistry registry)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+
 namespace EvoMerge.Tensors;
 
 /// <summary>What <c>evomerge inspect</c> reports about a model directory: shape, parameter counts per dtype, shards and bytes.</summary>
@@ -28,4 +31,47 @@ public sealed record ModelSummary(
             c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings, c.TorchDtype,
             weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles);
     }
+
+    /// <summary>The summary as indented snake_case JSON (what <c>inspect --json</c> prints).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    }) + Environment.NewLine;
+
+    /// <summary>The summary as aligned text lines (what <c>inspect</c> prints).</summary>
+    public string ToText()
+    {
+        var s = this;
+        var inv = CultureInfo.InvariantCulture;
+        var w = new StringWriter(inv);
+        w.WriteLine($"model          {s.Path}");
+        w.WriteLine($"architecture   {s.Architecture ?? "(none)"} (model_type {s.ModelType})");
+        w.WriteLine($"layers         {s.Layers}, hidden {s.HiddenSize}, intermediate {s.IntermediateSize}");
+        w.WriteLine($"attention      {s.Heads} heads, {s.KeyValueHeads} kv heads, head_dim {s.HeadDim}");
+        w.WriteLine($"vocab          {s.VocabSize}{(s.TiedEmbeddings ? ", tied embeddings" : "")}");
+        w.WriteLine($"parameters     {s.Parameters.ToString("N0", inv)} ({HumanCount(s.Parameters)})");
+        w.WriteLine($"dtypes         {string.Join(", ", s.ParametersByDtype.Select(p => $"{p.Key}: {p.Value.ToString("N0", inv)}"))}{(s.ConfigDtype is null ? "" : $" (config torch_dtype {s.ConfigDtype})")}");
+        w.WriteLine($"shards         {s.Shards.Count}");
+        foreach (var shard in s.Shards) w.WriteLine($"  {shard.File,-40} {shard.Tensors,5} tensors {HumanBytes(shard.Bytes),12}");
+        w.WriteLine($"total bytes    {s.TotalBytes.ToString("N0", inv)} ({HumanBytes(s.TotalBytes)})");
+        w.WriteLine($"other files    {(s.AuxiliaryFiles.Count == 0 ? "(none)" : string.Join(", ", s.AuxiliaryFiles))}");
+        return w.ToString();
+    }
+
+    private static string HumanCount(long n) => n switch
+    {
+        >= 1_000_000_000 => (n / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "B",
+        >= 1_000_000 => (n / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M",
+        >= 1_000 => (n / 1e3).ToString("0.##", CultureInfo.InvariantCulture) + "K",
+        _ => n.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string HumanBytes(long n) => n switch
+    {
+        >= 1L << 30 => (n / (double)(1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
+        >= 1L << 20 => (n / (double)(1L << 20)).ToString("0.00", CultureInfo.InvariantCulture) + " MiB",
+        >= 1L << 10 => (n / (double)(1L << 10)).ToString("0.00", CultureInfo.InvariantCulture) + " KiB",
+        _ => n.ToString(CultureInfo.InvariantCulture) + " B",
+    };
 }

@@ -2,6 +2,7 @@ using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Merging;
+using EvoMerge.Merging.Recipes;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Proxy;
@@ -25,6 +26,14 @@ public sealed class TaskProxyActivations : IProxyActivations, IDisposable
     private readonly object _gate = new();
     private DecoderModel? _decoder;
     private TextTokenizer? _tokenizer;
+
+    /// <summary>The proxy activations a recipe's <c>proxy_tasks</c> name (null when it names none or has no base model).</summary>
+    public static TaskProxyActivations? ForRecipe(MergeRecipe recipe)
+    {
+        if (recipe.ProxyTasks.Count == 0 || recipe.BaseModel is null) return null;
+        var tasks = recipe.ProxyTasks.ToDictionary(t => t.Model.Path, t => t.TaskPath, StringComparer.Ordinal);
+        return new TaskProxyActivations(recipe.BaseModel.Path, tasks, recipe.ProxyPrompts ?? MaxPrompts);
+    }
 
     /// <param name="baseModel">The base model directory.</param>
     /// <param name="tasks">Eval task YAML per task model directory.</param>
