@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EvoMerge.Host;
 using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Cli;

@@ -4,7 +4,6 @@ using EvoMerge.Evaluation;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Optimization;
 using EvoMerge.Search.Runs;
-using EvoMerge.Search.Scoring;
 using Microsoft.Extensions.Logging;
 
 namespace EvoMerge.Cluster;

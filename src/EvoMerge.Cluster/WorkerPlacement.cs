@@ -1,5 +1,4 @@
 using Orleans.Placement;
-using Orleans.Runtime;
 
 namespace EvoMerge.Cluster;
 

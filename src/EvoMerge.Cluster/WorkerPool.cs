@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EvoMerge.Evaluation;
 using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 
 namespace EvoMerge.Cluster;
 
@@ -196,7 +194,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         return Task.CompletedTask;
     }
 
-    private CandidateEvaluation ToEvaluation(Job job, CandidateResult result) => new()
+    private static CandidateEvaluation ToEvaluation(Job job, CandidateResult result) => new()
     {
         Hash = job.Source.Recipe.Hash,
         Status = (EvaluationStatus)result.Status,

@@ -5,10 +5,12 @@ namespace EvoMerge.Evaluation;
 /// <summary>An <see cref="EvalResult"/> as an aligned text table (what <c>evomerge eval</c> prints).</summary>
 public static class EvalResultTable
 {
+    private static readonly string[] Header = ["task", "metric", "value", "stderr", "n"];
+
     /// <summary>One row per task and metric: task, metric, value, stderr, n.</summary>
     public static string Format(EvalResult result)
     {
-        var rows = new List<string[]> { new[] { "task", "metric", "value", "stderr", "n" } };
+        var rows = new List<string[]> { Header };
         foreach (var task in result.Tasks)
             foreach (var metric in task.Metrics)
                 rows.Add([task.Name, metric.Name, Number(metric.Value), metric.StandardError is double e ? Number(e) : "-", metric.Count.ToString(CultureInfo.InvariantCulture)]);

@@ -37,7 +37,7 @@ public static class RunStatusReader
         bool finished = checkpoint is not null && Reached(config.Budget, checkpoint);
         string state = alive ? "running" : finished ? "finished" : "not running";
         return RunStatus.Create(RunIdentity.Of(files.Directory, text), config, state, alive, checkpoint?.Generation ?? 0, checkpoint?.EvaluationsScored ?? 0,
-            checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], checkpoint?.Statistics.LastOrDefault()?.Hypervolume ?? 0);
+            checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], (checkpoint is { Statistics.Count: > 0 } c ? c.Statistics[^1].Hypervolume : 0));
     }
 
     private static bool Reached(BudgetConfig budget, SearchCheckpoint checkpoint) =>

@@ -144,8 +144,8 @@ public static class SearchHost
             case SearchOutcome.Crashed:
                 return CrashedExitCode;
             default:
-                Console.Error.WriteLine(FormattableString.Invariant(
-                    $"evomerge: error: the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the checkpoint of generation {run.Generation} is valid: evomerge resume {run.Setup.Config.RunDirectory}"));
+                logger.LogError("{Problem}", FormattableString.Invariant(
+                    $"the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the checkpoint of generation {run.Generation} is valid: evomerge resume {run.Setup.Config.RunDirectory}"));
                 return GraceExpiredExitCode;
         }
     }

@@ -23,12 +23,12 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
             record.Generation, record.Index, hash, SearchMetrics.Outcome(record), values, how, reason);
     }
 
-    public void GenerationFinished(GenerationStatistics s)
+    public void GenerationFinished(GenerationStatistics statistics)
     {
         var names = progress.ObjectiveNames;
         logger.LogInformation(
             "generation {Generation} done in {Seconds:F1}s: scored {Scored}, cache hits {CacheHits}, screened {Screened}, failed {Failed}, item evaluations saved {ItemsSaved}; front {FrontSize}, hypervolume {Hypervolume:G6}; best {Best}",
-            s.Generation, s.Seconds, s.Scored, s.CacheHits, s.Screened, s.Failed, s.ItemEvaluationsSaved, s.FrontSize, s.Hypervolume,
-            string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={s.Best[j]:G5}"))));
+            statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
+            string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
     }
 }

@@ -33,11 +33,9 @@ public sealed record ModelSummary(
     }
 
     /// <summary>The summary as indented snake_case JSON (what <c>inspect --json</c> prints).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    }) + Environment.NewLine;
+    public string ToJson() => JsonSerializer.Serialize(this, Json) + Environment.NewLine;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The summary as aligned text lines (what <c>inspect</c> prints).</summary>
     public string ToText()

@@ -41,7 +41,7 @@ public static partial class NativeHeap
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            malloc_trim(0);
+            _ = malloc_trim(0);
             return true;
         }
         catch (DllNotFoundException)

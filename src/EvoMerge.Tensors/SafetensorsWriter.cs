@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
@@ -24,11 +23,13 @@ public sealed class SafetensorsWriter : IDisposable
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private bool _completed;
 
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
+
     /// <summary>Plans the shards and creates their temporary files with headers written.</summary>
     public SafetensorsWriter(string directory, IReadOnlyList<TensorSpec> plan, long maxShardBytes = DefaultMaxShardBytes,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
-        if (maxShardBytes <= 0) throw new ArgumentOutOfRangeException(nameof(maxShardBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
         _directory = directory;
         Directory.CreateDirectory(directory);
 
@@ -140,7 +141,7 @@ public sealed class SafetensorsWriter : IDisposable
             ["metadata"] = new Dictionary<string, long> { ["total_size"] = total },
             ["weight_map"] = weightMap,
         };
-        return JsonSerializer.Serialize(index, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return JsonSerializer.Serialize(index, IndentedJson) + "\n";
     }
 
     /// <summary>Writes a whole model from tensors in memory (convenience for tests and small models).</summary>

@@ -18,7 +18,9 @@ public static class SkillDatasets
 
     /// <summary>The task YAMLs of a skill, relative to the datasets directory: (choice dev, choice test, answer dev, answer test).</summary>
     public static IReadOnlyList<string> TaskFiles(SyntheticSkill skill) =>
-        [.. new[] { "choice", "choice-test", "answer", "answer-test" }.Select(t => Path.Combine(skill.Name, $"{skill.Name}-{t}.yml"))];
+        [.. TaskKinds.Select(t => Path.Combine(skill.Name, $"{skill.Name}-{t}.yml"))];
+
+    private static readonly string[] TaskKinds = ["choice", "choice-test", "answer", "answer-test"];
 
     private static void Write(string root, SyntheticSkill skill)
     {

@@ -41,8 +41,8 @@ public sealed class CmaEsOptimizer : IOptimizer
     private double[][] _eigenVectors;
     private double[] _axisLengths;
     private long _eigenEvaluations;
-    private List<double> _bestHistory;
-    private List<double> _medianHistory;
+    private readonly List<double> _bestHistory;
+    private readonly List<double> _medianHistory;
     private double[][] _categoryProbabilities;
     private double[][]? _pendingSteps;
     private Genome[]? _pending;

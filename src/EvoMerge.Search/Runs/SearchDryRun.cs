@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Optimization;
 

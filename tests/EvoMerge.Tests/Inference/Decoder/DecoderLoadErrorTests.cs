@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using EvoMerge.Inference;
 using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;

@@ -1,5 +1,3 @@
-using EvoMerge.Inference;
-using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using EvoMerge.Inference;
-using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
-using EvoMerge.Optimization;
 using EvoMerge.Optimization.Nsga2;
 using EvoMerge.Optimization.Random;
 using Xunit;

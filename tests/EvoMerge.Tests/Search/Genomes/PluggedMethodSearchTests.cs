@@ -6,7 +6,6 @@ using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
-using EvoMerge.Tests.Search;
 
 namespace EvoMerge.Tests.Search.Genomes;
 

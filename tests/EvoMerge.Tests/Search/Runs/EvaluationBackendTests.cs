@@ -3,7 +3,6 @@ using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using Xunit;
 
-using EvoMerge.Tests.Search;
 
 namespace EvoMerge.Tests.Search.Runs;
 

@@ -4,7 +4,6 @@ using EvoMerge.Search.Scoring;
 using Xunit;
 using Xunit.Abstractions;
 
-using EvoMerge.Tests.Search;
 
 namespace EvoMerge.Tests.Search.Runs;
 

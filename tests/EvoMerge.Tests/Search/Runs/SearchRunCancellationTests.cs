@@ -3,7 +3,6 @@ using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using Xunit;
 
-using EvoMerge.Tests.Search;
 
 namespace EvoMerge.Tests.Search.Runs;
 

@@ -1,16 +1,13 @@
-using EvoMerge.Inference;
 using EvoMerge.Merging;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Optimization;
-using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
-using EvoMerge.Tests.Search;
 
 namespace EvoMerge.Tests.Search.Runs;
 
