@@ -9,7 +9,10 @@ namespace EvoMerge.Merging.Methods;
 public sealed class PassthroughMerge : IMergeMethod
 {
     /// <inheritdoc/>
-    public string Name => "passthrough";
+    public string Name => MethodName;
+
+    /// <summary>The recipe name, for callers that write passthrough recipes of their own (a search's layer ordering).</summary>
+    public const string MethodName = "passthrough";
 
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = [MergeParameter.Number("scale", ParameterScope.PerModel)];

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using EvoMerge.Merging;
+using EvoMerge.Merging.Methods;
 using EvoMerge.Tensors;
 using TorchSharp;
 
@@ -163,7 +164,7 @@ public sealed class RecipeComposer
         y.Append("# EvoMerge candidate, stage 2 (data-flow space): the kept layer slots in order.\n");
         y.Append(Invariant($"# '{CandidateRecipe.MergedModelName}' is stage 1's output beside this file. Reproduce: evomerge merge {CandidateRecipe.ParameterSpaceFileName} {CandidateRecipe.MergedModelName} --seed {_mergeSeed}, then evomerge merge THIS_FILE OUT_DIR\n"));
         y.Append("# A kept layer's input scale s is written as scale 1/(product of s so far) on o_proj and down_proj.\n");
-        y.Append("merge_method: passthrough\n");
+        y.Append("merge_method: ").Append(PassthroughMerge.MethodName).Append('\n');
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
         y.Append("slices:\n");
         double product = 1.0;

@@ -58,7 +58,7 @@ public sealed class TaskProxyActivations : IProxyActivations, IDisposable
             if (!_moments.TryGetValue(key, out var moments))
             {
                 if (!_tasks.TryGetValue(key, out string? task))
-                    throw new MergeException($"no proxy task for model {modelPath}: esm needs proxy_tasks to name an eval task for every merged model");
+                    throw new MergeException($"no proxy task for model {modelPath}: proxy activations need proxy_tasks to name an eval task for every merged model");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 moments = Collect(task);
                 CollectSeconds += clock.Elapsed.TotalSeconds;
