@@ -52,24 +52,20 @@ public static class SearchSpaceSchema
             var genes = m.Parameters.Where(p => p.Gene is not null).Select(p => p.Name).ToList();
             var notes = new List<string> { genes.Count == 0 ? "no genes" : string.Join(", ", genes) };
             var search = m.Search!;
-            notes.Add(search.Inputs switch
-            {
-                SearchInputs.SourcesOnly => "the sources only",
-                SearchInputs.FirstSourceAsBase => "the first source as base",
-                _ => null!,
-            });
-            notes.Add(SourceCount(search));
+            if (search.Inputs == SearchInputs.SourcesOnly) notes.Add("the sources only");
+            if (search.Inputs == SearchInputs.FirstSourceAsBase) notes.Add("the first source as base");
+            if (SourceCount(search) is { } count) notes.Add(count);
             if (m.NeedsProxyActivations) notes.Add("needs merge.proxy_tasks");
-            return $"{m.Name} ({string.Join("; ", notes.Where(n => n is not null))})";
+            return $"{m.Name} ({string.Join("; ", notes)})";
         });
         return "Merge methods the search may choose (a categorical gene when more than one), each with its genes, and where it "
             + "differs from the base and any number of sources, the models it merges: " + string.Join(", ", entries)
             + ". Generated from the methods' declarations; `evomerge methods` lists every parameter.";
     }
 
-    private static string SourceCount(MethodSearchSupport search) => (search.MinSources, search.MaxSources) switch
+    private static string? SourceCount(MethodSearchSupport search) => (search.MinSources, search.MaxSources) switch
     {
-        (1, null) => null!,
+        (1, null) => null,
         (var min, null) => $"at least {min} sources",
         (var min, { } max) when min == max => $"exactly {max} sources",
         (var min, { } max) => $"{min} to {max} sources",
