@@ -5,7 +5,7 @@ namespace EvoMerge.Evaluation;
 /// <summary>
 /// The one way EvoMerge opens a Parquet file: the framing is checked before Parquet.Net sees the file ("PAR1" at
 /// both ends; a footer length that is not negative, fits between the magics and is at most
-/// <see cref="MaxFooterBytes"/>), and whatever Parquet.Net throws on corrupt bytes (Thrift errors, overflows,
+/// <see cref="MaxFooterBytes"/>), row groups hold at most <see cref="MaxRowsPerRowGroup"/> rows, and whatever Parquet.Net throws on corrupt bytes (Thrift errors, overflows,
 /// allocations sized by corrupt fields) becomes a <see cref="CorruptParquetException"/> naming the file. Messages
 /// give the failure's kind, never the file's bytes or Parquet.Net's message (which may quote them).
 /// </summary>
@@ -13,6 +13,9 @@ public static class SafeParquetReader
 {
     /// <summary>Footers (the Thrift file metadata) larger than this are refused.</summary>
     public const int MaxFooterBytes = 64 * 1024 * 1024;
+
+    /// <summary>Row groups claiming more rows than this are refused before any array is sized by the claim.</summary>
+    public const long MaxRowsPerRowGroup = 1L << 24;
 
     /// <summary>"PAR1" + 4-byte footer length + "PAR1": the smallest possible framing.</summary>
     private const int FramingBytes = 12;
@@ -27,7 +30,13 @@ public static class SafeParquetReader
         {
             if (FramingProblem(stream) is { } problem) throw new CorruptParquetException(path, null, problem);
             stream.Position = 0;
-            return await ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellation).ConfigureAwait(false);
+            var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellation).ConfigureAwait(false);
+            if (RowCountProblem(reader) is { } rows)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw new CorruptParquetException(path, null, rows);
+            }
+            return reader;
         }
         catch (Exception e) when (IsCorruption(e))
         {
@@ -39,6 +48,20 @@ public static class SafeParquetReader
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A row group whose row count is negative or above <see cref="MaxRowsPerRowGroup"/> (readers size arrays by it), or null.</summary>
+    private static string? RowCountProblem(ParquetReader reader)
+    {
+        int g = 0;
+        foreach (var group in reader.RowGroups)
+        {
+            long rows = group.RowCount;
+            if (rows < 0) return $"is corrupt (row group {g} has a negative row count, {rows})";
+            if (rows > MaxRowsPerRowGroup) return $"is corrupt or too large (row group {g} claims {rows} rows, more than the {MaxRowsPerRowGroup}-row limit)";
+            g++;
+        }
+        return null;
     }
 
     /// <summary>Why <paramref name="stream"/> is not framed as a Parquet file, or null when its framing is sound.</summary>

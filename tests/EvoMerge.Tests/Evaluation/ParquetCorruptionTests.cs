@@ -161,6 +161,28 @@ public sealed class ParquetCorruptionTests : IDisposable
     }
 
     [Fact]
+    public void ARowCountOverTheCapIsRefusedBeforeArraysAreSizedByIt()
+    {
+        // The example's footer (Thrift compact) ends its one row group with num_rows = 20 (field header 0x16,
+        // zigzag varint 0x28) followed by file_offset (0x36); the count is replaced by 2^24 + 1.
+        var valid = File.ReadAllBytes(RepositoryPaths.Combine("datasets", "examples", "arithmetic-choice.parquet"));
+        int footer = BitConverter.ToInt32(valid, valid.Length - 8);
+        int start = valid.Length - 8 - footer;
+        int at = valid.AsSpan(start, footer).LastIndexOf(new byte[] { 0x16, 0x28, 0x36 });
+        Assert.True(at > 0);
+        at += start + 1;
+        ulong zigzag = 2 * ((1UL << 24) + 1);
+        var varint = new List<byte>();
+        for (; zigzag >= 0x80; zigzag >>= 7) varint.Add((byte)(zigzag | 0x80));
+        varint.Add((byte)zigzag);
+        byte[] bytes = [.. valid[..at], .. varint, .. valid[(at + 1)..]];
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 8, 4), footer + varint.Count - 1);
+        File.WriteAllText(_directory.Combine("task.yml"), "name: big\nkind: multiple_choice\ndata: data.parquet\nprompt: '{question}'\nchoices_column: choices\nanswer_column: answer\n");
+        var error = TryLoad("row count 2^24 + 1", bytes);
+        Assert.Equal($"{DataPath}: is corrupt or too large (row group 0 claims 16777217 rows, more than the 16777216-row limit)", error!.Message);
+    }
+
+    [Fact]
     public void AFooterOverTheCapIsRefusedBeforeParquetNetReadsIt()
     {
         // A stream claiming a footer of MaxFooterBytes + 1 inside a file long enough to hold it.
