@@ -5,9 +5,10 @@ namespace EvoMerge.Evaluation;
 /// <summary>
 /// The one way EvoMerge opens a Parquet file: the framing is checked before Parquet.Net sees the file ("PAR1" at
 /// both ends; a footer length that is not negative, fits between the magics and is at most
-/// <see cref="MaxFooterBytes"/>), row groups hold at most <see cref="MaxRowsPerRowGroup"/> rows, and whatever Parquet.Net throws on corrupt bytes (Thrift errors, overflows,
-/// allocations sized by corrupt fields) becomes a <see cref="CorruptParquetException"/> naming the file. Messages
-/// give the failure's kind, never the file's bytes or Parquet.Net's message (which may quote them).
+/// <see cref="MaxFooterBytes"/>), row groups may claim at most <see cref="MaxRowsPerRowGroup"/> rows, and whatever
+/// Parquet.Net throws on corrupt bytes (Thrift errors, overflows, allocations sized by corrupt fields) becomes a
+/// <see cref="CorruptParquetException"/> naming the file. Messages give the failure's kind, never the file's bytes
+/// or Parquet.Net's message (which may quote them).
 /// </summary>
 public static class SafeParquetReader
 {
