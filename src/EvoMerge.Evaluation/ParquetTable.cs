@@ -7,7 +7,8 @@ namespace EvoMerge.Evaluation;
 /// The columns a task needs from one Parquet file, read into memory and checked: every column exists, has the
 /// required type and holds no nulls, and the file has at least one row. <c>list&lt;string&gt;</c> columns are read
 /// through <c>ReadRawAsync</c> with definition and repetition levels (Parquet.Net 6.1.0's <c>ReadAsync</c> throws
-/// on them). Problems raise <see cref="EvalTaskFormatException"/> naming the file and the column.
+/// on them). The file is opened through <see cref="SafeParquetReader"/>; problems, corrupt bytes included, raise
+/// <see cref="EvalTaskFormatException"/> naming the file and the column.
 /// </summary>
 public sealed class ParquetTable
 {
@@ -35,12 +36,11 @@ public sealed class ParquetTable
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellation).ConfigureAwait(false);
+            reader = await SafeParquetReader.OpenAsync(path, cancellation).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException
-                                      or ArgumentException or IndexOutOfRangeException or Parquet.ParquetException)
+        catch (CorruptParquetException e)
         {
-            throw new EvalTaskFormatException(path, null, null, $"not a readable Parquet file ({OneLine(e.Message)})");
+            throw new EvalTaskFormatException(path, null, null, e.Problem);
         }
         await using (reader.ConfigureAwait(false))
         {
@@ -80,17 +80,24 @@ public sealed class ParquetTable
         };
         if (!fits || leaf is null) throw ColumnError(column, $"has type {Describe(field)} but {column.NamedBy} needs {Describe(column.Type)}");
 
-        switch (type)
+        try
         {
-            case ParquetColumnType.String:
-                if (!_strings.ContainsKey(column.Name)) _strings[column.Name] = await ReadStringsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
-                break;
-            case ParquetColumnType.Integer:
-                if (!_integers.ContainsKey(column.Name)) _integers[column.Name] = await ReadIntegersAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
-                break;
-            default:
-                if (!_lists.ContainsKey(column.Name)) _lists[column.Name] = await ReadStringListsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
-                break;
+            switch (type)
+            {
+                case ParquetColumnType.String:
+                    if (!_strings.ContainsKey(column.Name)) _strings[column.Name] = await ReadStringsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
+                    break;
+                case ParquetColumnType.Integer:
+                    if (!_integers.ContainsKey(column.Name)) _integers[column.Name] = await ReadIntegersAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
+                    break;
+                default:
+                    if (!_lists.ContainsKey(column.Name)) _lists[column.Name] = await ReadStringListsAsync(reader, leaf, column, cancellation).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception e) when (SafeParquetReader.IsCorruption(e))
+        {
+            throw ColumnError(column, SafeParquetReader.Corrupt(File, column.Name, e).Problem);
         }
     }
 
@@ -227,6 +234,4 @@ public sealed class ParquetTable
         ParquetColumnType.Text => "string or an integer type",
         _ => "list<string>",
     };
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -40,7 +40,7 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>
     /// Opens the weights of a directory and validates every shard header and the index: a shard the index names
-    /// must exist, and must hold every tensor the index places in it.
+    /// must exist, and must hold every tensor the index places in it; a model without tensors is refused.
     /// </summary>
     public static ModelWeights Open(string directory)
     {
@@ -53,6 +53,7 @@ public sealed class ModelWeights : IDisposable
             if (File.Exists(indexPath))
             {
                 var weightMap = ReadIndex(indexPath);
+                if (weightMap.Count == 0) throw new SafetensorsFormatException(indexPath, null, "weight_map names no tensors (a model needs at least one)");
                 var shards = weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 foreach (string shard in shards)
                 {
@@ -88,6 +89,7 @@ public sealed class ModelWeights : IDisposable
             {
                 var file = SafetensorsFile.Open(singlePath);
                 opened[SingleFileName] = file;
+                if (file.Tensors.Count == 0) throw new SafetensorsFormatException(singlePath, null, "holds no tensors (a model needs at least one)");
                 foreach (var t in file.Tensors) fileOf[t.Name] = SingleFileName;
                 return new ModelWeights(directory, [SingleFileName], fileOf, opened);
             }

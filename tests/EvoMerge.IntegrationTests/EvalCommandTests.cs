@@ -117,4 +117,30 @@ public class EvalCommandTests
         Assert.Equal(1, badDevice.ExitCode);
         Assert.Contains("device 'tpu'", badDevice.Stderr);
     }
+
+    [Fact]
+    public void CorruptParquetDataGivesOneLineErrorsThatQuoteNoBytes()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.Combine("model");
+        Directory.CreateDirectory(model);
+        WriteModel(model);
+        string data = dir.Combine("data.parquet"), yaml = dir.Combine("task.yml");
+        File.WriteAllText(yaml, "name: corrupt\nkind: multiple_choice\ndata: data.parquet\nprompt: '{question}'\nchoices_column: choices\nanswer_column: answer\n");
+        var valid = File.ReadAllBytes(Example("arithmetic-choice.parquet"));
+
+        File.WriteAllText(data, "question,answer\nwhat is two plus two?,4\n");
+        var text = CliRunner.Run("eval", model, "--task", yaml);
+        Assert.Equal(1, text.ExitCode);
+        Assert.Equal($"evomerge: error: {data}: is not a Parquet file (it does not start with the PAR1 magic)",
+            Assert.Single(text.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        var negative = (byte[])valid.Clone();
+        BitConverter.TryWriteBytes(negative.AsSpan(negative.Length - 8, 4), -1);
+        File.WriteAllBytes(data, negative);
+        var footer = CliRunner.Run("eval", model, "--task", yaml);
+        Assert.Equal(1, footer.ExitCode);
+        Assert.Equal($"evomerge: error: {data}: has a negative footer length (-1)",
+            Assert.Single(footer.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
 }

@@ -65,4 +65,17 @@ public class InspectCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("/nonexistent/model", result.Stderr);
     }
+
+    [Fact]
+    public void ModelWithAnEmptySafetensorsHeaderGivesOneLineError()
+    {
+        using var dir = new TempDirectory();
+        File.Copy(Path.Combine(Fixture, "config.json"), dir.Combine("config.json"));
+        string weights = dir.Combine("model.safetensors");
+        File.WriteAllBytes(weights, [2, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}']);
+        var result = CliRunner.Run("inspect", dir.Path);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"evomerge: error: {weights}: holds no tensors (a model needs at least one)",
+            Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
 }

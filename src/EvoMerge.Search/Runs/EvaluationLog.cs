@@ -88,8 +88,7 @@ public sealed class EvaluationLog
     public int RowGroupCount()
     {
         if (!File.Exists(_path)) return 0;
-        using var stream = File.OpenRead(_path);
-        var reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+        var reader = SafeParquetReader.OpenAsync(_path).GetAwaiter().GetResult();
         try
         {
             return reader.RowGroupCount;
@@ -109,10 +108,28 @@ public sealed class EvaluationLog
     {
         var result = new List<List<EvaluationRecord>>();
         if (!File.Exists(_path)) return result;
-        using var stream = File.OpenRead(_path);
-        await using var reader = await ParquetReader.CreateAsync(stream);
+        await using var reader = await SafeParquetReader.OpenAsync(_path);
+        string? column = null;
+        try
+        {
+            await ReadGroupsAsync(reader, rowGroups, result, name => column = name);
+        }
+        catch (Exception e) when (SafeParquetReader.IsCorruption(e))
+        {
+            throw SafeParquetReader.Corrupt(_path, column, e);
+        }
+        return result;
+    }
+
+    /// <summary>Reads the row groups into <paramref name="result"/>, telling <paramref name="reading"/> each column before reading it.</summary>
+    private async Task ReadGroupsAsync(ParquetReader reader, int rowGroups, List<List<EvaluationRecord>> result, Action<string> reading)
+    {
         var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
-        DataField F(string name) => fields.TryGetValue(name, out var f) ? f : throw new InvalidDataException($"{_path}: column '{name}' missing (the objectives of the run changed?)");
+        DataField F(string name)
+        {
+            reading(name);
+            return fields.TryGetValue(name, out var f) ? f : throw new CorruptParquetException(_path, name, "is missing (the objectives of the run changed?)");
+        }
         for (int g = 0; g < Math.Min(rowGroups, reader.RowGroupCount); g++)
         {
             using var group = reader.OpenRowGroupReader(g);
@@ -155,7 +172,8 @@ public sealed class EvaluationLog
                     Index = index[i],
                     Genome = genome[i],
                     RecipeHash = hash[i],
-                    Status = Enum.Parse<EvaluationStatus>(status[i], ignoreCase: true),
+                    Status = Enum.TryParse<EvaluationStatus>(status[i], ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                        : throw new CorruptParquetException(_path, "status", $"row {i} of row group {g} is not a known status"),
                     Reason = reason[i],
                     Cached = cached[i],
                     Objectives = objectives.Select(o => o[i]).ToArray(),
@@ -170,7 +188,6 @@ public sealed class EvaluationLog
             }
             result.Add(rows);
         }
-        return result;
     }
 
     private async Task WriteRowGroup(Stream stream, IReadOnlyList<EvaluationRecord> rows, bool append)

@@ -182,6 +182,6 @@ public sealed class EvalTaskLoadingTests : IDisposable
         File.WriteAllText(_directory.Combine("data.parquet"), "question,choices\n");
         string yaml = _directory.Combine("t.yml");
         File.WriteAllText(yaml, MultipleChoiceYaml);
-        Assert.StartsWith($"{_directory.Combine("data.parquet")}: not a readable Parquet file", LoadError(yaml).Message);
+        Assert.Equal($"{_directory.Combine("data.parquet")}: is not a Parquet file (it does not start with the PAR1 magic)", LoadError(yaml).Message);
     }
 }

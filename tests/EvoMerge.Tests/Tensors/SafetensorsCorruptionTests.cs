@@ -92,6 +92,11 @@ public class SafetensorsCorruptionTests
     {
         { "not json at all", 0, "not valid JSON" },
         { "[1,2,3]", 0, "must be a JSON object" },
+        { "[]", 0, "must be a JSON object, found Array" },
+        { "1", 0, "must be a JSON object, found Number" },
+        { "\"x\"", 0, "must be a JSON object, found String" },
+        { "null", 0, "must be a JSON object, found Null" },
+        { "", 0, "header length is 0" },
         { """{"a":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}""", 2, "unknown dtype 'F8_E4M3'" },
         { """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12, "overlap" },
         { """{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", 8, "outside the data section" },
@@ -125,6 +130,63 @@ public class SafetensorsCorruptionTests
         BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)bytes.Length);
         var error = TryReadAll(bytes, dir.Combine("long-header.safetensors"));
         Assert.Contains("runs past the end of the file", error!.Message);
+    }
+
+    [Theory]
+    [InlineData(ulong.MaxValue, "exceeds the 104857600-byte limit")]
+    [InlineData(1UL << 63, "exceeds the 104857600-byte limit")]
+    [InlineData(104857601UL, "exceeds the 104857600-byte limit")]
+    [InlineData(104857600UL, "runs past the end of the file")]
+    public void HugeHeaderLengthsAreReported(ulong length, string expected)
+    {
+        using var dir = new TempDirectory();
+        var bytes = ValidFile();
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), length);
+        var error = TryReadAll(bytes, dir.Combine("huge-header.safetensors"));
+        Assert.Contains(expected, error!.Message);
+    }
+
+    [Fact]
+    public void EmptyHeaderIsAValidFileWithNoTensors()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("empty.safetensors");
+        File.WriteAllBytes(path, WithHeader("{}", 0));
+        using var file = SafetensorsFile.Open(path);
+        Assert.Empty(file.Tensors);
+    }
+
+    /// <summary>A tiny model whose model.safetensors is replaced by <paramref name="bytes"/>.</summary>
+    private static void WriteModelWithWeights(string directory, byte[] bytes)
+    {
+        TinyDecoderWriter.WriteRandom(directory, new TinyDecoderSpec(), seed: 5);
+        File.WriteAllBytes(Path.Combine(directory, ModelWeights.SingleFileName), bytes);
+    }
+
+    [Theory]
+    [InlineData("{}", "holds no tensors")]
+    [InlineData("""{"__metadata__":{"format":"pt"}}""", "holds no tensors")]
+    [InlineData("[]", "must be a JSON object, found Array")]
+    [InlineData("1", "must be a JSON object, found Number")]
+    public void ModelSummaryOfAModelWithoutTensorsIsAnErrorNamingTheFile(string header, string expected)
+    {
+        using var dir = new TempDirectory();
+        WriteModelWithWeights(dir.Path, WithHeader(header, 0));
+        using var model = ModelDirectory.Open(dir.Path);
+        var error = Assert.Throws<SafetensorsFormatException>(() => ModelSummary.Of(model));
+        Assert.StartsWith(dir.Combine(ModelWeights.SingleFileName) + ": ", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void IndexWithAnEmptyWeightMapIsAnErrorNamingTheIndex()
+    {
+        using var dir = new TempDirectory();
+        WriteModelWithWeights(dir.Path, WithHeader("{}", 0));
+        File.WriteAllText(dir.Combine(ModelWeights.IndexFileName), """{"weight_map":{}}""");
+        var error = Assert.Throws<SafetensorsFormatException>(() => ModelWeights.Open(dir.Path));
+        Assert.Equal($"{dir.Combine(ModelWeights.IndexFileName)}: weight_map names no tensors (a model needs at least one)", error.Message);
     }
 
     [Fact]
