@@ -29,7 +29,7 @@ public sealed class SearchConfigReader
 
     /// <summary>
     /// Largest population (nsga2, cmaes <c>population_size</c>) or batch (random <c>batch_size</c>) a config may ask
-    /// for; the schema bounds the other lists and counts (README, "Security").
+    /// for; the schema bounds the other lists and counts (README, "Input limits").
     /// </summary>
     public const int MaxPopulationSize = 10_000;
 

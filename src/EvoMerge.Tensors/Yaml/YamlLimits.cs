@@ -7,7 +7,7 @@ namespace EvoMerge.Tensors.Yaml;
 /// hostile or mistaken document is refused in milliseconds instead of growing without limit: the file's size in
 /// bytes, the number of nodes once every alias is expanded (a "billion laughs" document of a few hundred bytes
 /// would otherwise expand to billions), the number of aliases and the nesting depth (aliases count at the depth
-/// they expand to). <see cref="Default"/> holds the values the readers use; README's "Security" section lists them.
+/// they expand to). <see cref="Default"/> holds the values the readers use; README's "Input limits" section lists them.
 /// </summary>
 public sealed record YamlLimits
 {
