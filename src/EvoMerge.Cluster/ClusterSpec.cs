@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using EvoMerge.Tensors.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace EvoMerge.Cluster;
@@ -72,18 +73,21 @@ public sealed record ClusterSpec
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            var yaml = new YamlStream();
-            using (var reader = new StringReader(File.ReadAllText(path))) yaml.Load(reader);
+            var yaml = YamlDocumentLoader.Load(YamlDocumentLoader.ReadText(path), path);
             if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root) throw new ArgumentException($"{path}: expected a mapping of cluster settings");
             foreach (var (key, node) in root.Children)
             {
-                string name = ((YamlScalarNode)key).Value ?? "";
+                string name = key is YamlScalarNode { Value: { } text } ? text : throw new ArgumentException($"{path}: keys must be plain names");
                 fields[name] = node is YamlScalarNode scalar ? scalar.Value ?? "" : throw new ArgumentException($"{path}: {name}: expected a single value");
             }
         }
+        catch (YamlInputException e)
+        {
+            throw new ArgumentException(e.Message);
+        }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new ArgumentException($"{path}: not valid YAML ({e.Message})");
+            throw new ArgumentException($"{path}: not valid YAML ({e.Message.ReplaceLineEndings(" ").Trim()})");
         }
         string[] known = ["clustering", "connection_string", "invariant", "cluster_id", "service_id", "silo_port", "gateway_port", "advertised_address", "primary"];
         if (fields.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)

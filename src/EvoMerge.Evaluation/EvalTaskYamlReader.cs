@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EvoMerge.Tensors.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -46,15 +47,23 @@ internal sealed class EvalTaskYamlReader
     {
         string path = Path.GetFullPath(yamlPath);
         if (!File.Exists(path)) throw new FileNotFoundException($"{yamlPath}: task file not found");
-        return new EvalTaskYamlReader(path).Parse(File.ReadAllText(path));
+        var reader = new EvalTaskYamlReader(path);
+        try
+        {
+            return reader.Parse(YamlDocumentLoader.ReadText(path));
+        }
+        catch (YamlInputException e)
+        {
+            throw new EvalTaskFormatException(path, e.Line, null, e.Problem);
+        }
     }
 
     private EvalTaskDefinition Parse(string text)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlDocumentLoader.Load(text, _file);
         }
         catch (YamlException e)
         {

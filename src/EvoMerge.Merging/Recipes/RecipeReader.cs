@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvoMerge.Tensors;
 using TorchSharp;
+using EvoMerge.Tensors.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -35,7 +36,15 @@ public sealed class RecipeReader
     public static MergeRecipe ReadFile(string path)
     {
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path}: recipe file not found", path);
-        string text = System.IO.File.ReadAllText(path);
+        string text;
+        try
+        {
+            text = YamlDocumentLoader.ReadText(path);
+        }
+        catch (YamlInputException e)
+        {
+            throw new RecipeException(path, e.Line, e.Problem);
+        }
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
@@ -47,20 +56,18 @@ public sealed class RecipeReader
 
     private MergeRecipe Read(string text)
     {
-        var stream = new YamlStream();
-        var parser = new Parser(new StringReader(text));
+        YamlStream stream;
         try
         {
-            stream.Load(parser);
+            stream = YamlDocumentLoader.Load(text, _file);
+        }
+        catch (YamlInputException e)
+        {
+            throw new RecipeException(_file, e.Line, e.Problem);
         }
         catch (YamlException e)
         {
-            throw new RecipeException(_file, (int)e.Start.Line, $"not valid YAML ({(e.InnerException ?? e).Message})");
-        }
-        catch (InvalidOperationException e)
-        {
-            // YamlDotNet's scanner fails this way on some malformed flow collections; the last parsed event is nearby.
-            throw new RecipeException(_file, parser.Current is { } last ? (int)last.End.Line : null, $"not valid YAML ({e.Message})");
+            throw new RecipeException(_file, (int)e.Start.Line, $"not valid YAML ({(e.InnerException ?? e).Message.ReplaceLineEndings(" ").Trim()})");
         }
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode)) throw new RecipeException(_file, null, "the recipe is empty");
         if (stream.Documents.Count > 1) throw Error(stream.Documents[1].RootNode, "a recipe is one YAML document; found more");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EvoMerge.Tensors.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,17 +24,24 @@ public sealed class LocatedJson
     /// <summary>The document.</summary>
     public JsonNode? Root { get; }
 
-    /// <summary>Parses YAML or JSON text; syntax errors name <paramref name="file"/> and the line.</summary>
+    /// <summary>
+    /// Parses YAML or JSON text under <see cref="YamlLimits.Default"/>; syntax errors and documents over a limit
+    /// name <paramref name="file"/> and the line.
+    /// </summary>
     public static LocatedJson Parse(string text, string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlDocumentLoader.Load(text, file);
+        }
+        catch (YamlInputException e)
+        {
+            throw new SearchConfigException(file, e.Line, e.Problem);
         }
         catch (YamlException e)
         {
-            throw new SearchConfigException(file, (int)e.Start.Line, $"not valid YAML or JSON ({(e.InnerException ?? e).Message})");
+            throw new SearchConfigException(file, (int)e.Start.Line, $"not valid YAML or JSON ({OneLine((e.InnerException ?? e).Message)})");
         }
         if (stream.Documents.Count == 0) throw new SearchConfigException(file, null, "the config is empty");
         if (stream.Documents.Count > 1) throw new SearchConfigException(file, (int)stream.Documents[1].RootNode.Start.Line, "a config is one YAML document; found more");
@@ -88,6 +96,8 @@ public sealed class LocatedJson
                 throw new SearchConfigException(file, (int)node.Start.Line, $"{path}: unsupported YAML node (anchors and aliases are not supported)");
         }
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private static JsonNode? Scalar(YamlScalarNode scalar)
     {

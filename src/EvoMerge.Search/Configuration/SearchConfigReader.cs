@@ -5,8 +5,11 @@ using EvoMerge.Merging;
 using EvoMerge.Merging.Methods;
 using EvoMerge.Optimization;
 using EvoMerge.Optimization.CmaEs;
+using EvoMerge.Optimization.Nsga2;
+using EvoMerge.Optimization.Random;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Tensors;
+using EvoMerge.Tensors.Yaml;
 
 namespace EvoMerge.Search.Configuration;
 
@@ -24,6 +27,12 @@ public sealed class SearchConfigReader
     private readonly LocatedJson _document;
     private readonly MergeMethodRegistry _methods;
 
+    /// <summary>
+    /// Largest population (nsga2, cmaes <c>population_size</c>) or batch (random <c>batch_size</c>) a config may ask
+    /// for; the schema bounds the other lists and counts (README, "Input limits").
+    /// </summary>
+    public const int MaxPopulationSize = 10_000;
+
     private SearchConfigReader(string file, string directory, LocatedJson document, MergeMethodRegistry methods)
     {
         _file = file;
@@ -39,7 +48,16 @@ public sealed class SearchConfigReader
     public static SearchConfig ReadFile(string path, MergeMethodRegistry? methods = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: search config not found", path);
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!, methods);
+        string text;
+        try
+        {
+            text = YamlDocumentLoader.ReadText(path);
+        }
+        catch (YamlInputException e)
+        {
+            throw new SearchConfigException(path, e.Line, e.Problem);
+        }
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, methods);
     }
 
     /// <summary>
@@ -238,6 +256,14 @@ public sealed class SearchConfigReader
             string path = e.Path is { Length: > 2 } p ? "optimizer.settings." + p.TrimStart('$', '.') : "optimizer.settings";
             throw Error(path, $"not valid settings for {name} ({e.Message.Split(". Path:")[0]})");
         }
+        var (sizeKey, size) = result switch
+        {
+            Nsga2Settings nsga2 => ("population_size", nsga2.PopulationSize),
+            CmaEsSettings cmaes => ("population_size", cmaes.PopulationSize),
+            RandomSearchSettings random => ("batch_size", random.BatchSize),
+            _ => ("", (int?)null),
+        };
+        if (size > MaxPopulationSize) throw Error("optimizer.settings." + sizeKey, $"must be ≤ {MaxPopulationSize}");
         if (result is CmaEsSettings cma && cma.ObjectiveWeights is null && objectives.Any(o => o.Weight != 1.0))
             result = cma with { ObjectiveWeights = objectives.Select(o => o.Weight).ToArray() };
         return result;
