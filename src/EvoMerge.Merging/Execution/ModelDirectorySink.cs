@@ -32,7 +32,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         _createdDirectory = createdDirectory;
     }
 
-    /// <summary>The output directory (full path).</summary>
+    /// <summary>The output directory (full path, symbolic links resolved: where the files are written and what was checked).</summary>
     public string Directory { get; }
 
     /// <summary>Shard file names, in order.</summary>
@@ -46,10 +46,10 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
     public static ModelDirectorySink Create(MergePlan plan, string directory, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes,
         bool allowOverwrite = false)
     {
-        string full = Path.GetFullPath(directory);
         var inputs = plan.Models.Select(m => ($"the recipe's model '{m.Name}'", m.Path))
             .Concat(plan.Recipe.ProxyTasks.Select(t => ($"the proxy task of '{t.Model.Name}'", t.TaskPath)));
         if (RealPath.OverlapMessage(directory, inputs) is { } overlap) throw new MergeException(overlap);
+        string full = RealPath.Resolve(directory);
         bool exists = System.IO.Directory.Exists(full);
         if (exists && !allowOverwrite && System.IO.Directory.EnumerateFileSystemEntries(full).Any())
             throw new MergeException($"{directory}: output directory exists and is not empty (--allow-overwrite replaces its model files)");

@@ -108,4 +108,19 @@ public class ModelDirectorySinkTests
         Assert.Throws<InvalidDataException>(() => Merge(ws, existing, recipe));
         Assert.True(Directory.Exists(existing), "a directory that existed before stays");
     }
+
+    [Fact]
+    public void A_link_to_a_directory_that_is_no_input_is_written_through_to_its_target()
+    {
+        using var ws = Workspace();
+        string target = Path.Combine(ws.Root, "elsewhere", "merged");
+        Directory.CreateDirectory(target);
+        string link = Path.Combine(ws.Root, "out-link");
+        Directory.CreateSymbolicLink(link, target);
+
+        Merge(ws, link);
+        Assert.True(File.Exists(Path.Combine(target, "model.safetensors")));
+        Assert.Contains("model: \"../../models/a\"", File.ReadAllText(Path.Combine(target, ModelDirectorySink.RecipeFileName)));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+    }
 }
