@@ -6,7 +6,7 @@ using EvoMerge.Search.Runs;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge export RUN_DIR --member K --out DIR [--verify]</c>: writes an archive member as a merged model (HF
+/// <c>evomerge export RUN_DIR --member K --out DIR [--verify] [--allow-overwrite]</c>: writes an archive member as a merged model (HF
 /// layout) with its recipe and a model card; <c>--verify</c> re-scores the written model and compares with the archive.
 /// </summary>
 public static class ExportCommand
@@ -17,7 +17,8 @@ public static class ExportCommand
         var member = new Option<int>("--member") { Description = "Archive member index (as listed in archive.json and by search/resume).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output model directory.", Required = true };
         var verify = new Option<bool>("--verify") { Description = "Re-score the exported model and compare with the archived scores (exit 1 on a mismatch)." };
-        var command = new Command("export", "Write a Pareto-front member as a merged model: evomerge export RUN_DIR --member K --out DIR.") { dir, member, output, verify };
+        var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty DIR (never a model of the run)." };
+        var command = new Command("export", "Write a Pareto-front member as a merged model: evomerge export RUN_DIR --member K --out DIR.") { dir, member, output, verify, overwrite };
         command.SetAction(parse =>
         {
             string run = parse.GetValue(dir)!.FullName;
@@ -27,7 +28,7 @@ public static class ExportCommand
             var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)!;
             var archive = checkpoint.Archive.Select(e => e.Payload).ToArray();
             string outDir = parse.GetValue(output)!.FullName;
-            var chosen = ModelExporter.Export(setup, archive, parse.GetValue(member), outDir);
+            var chosen = ModelExporter.Export(setup, archive, parse.GetValue(member), outDir, parse.GetValue(overwrite));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"exported member {parse.GetValue(member)} ({chosen.Hash[..12]}) to {outDir}");
             if (!parse.GetValue(verify)) return 0;

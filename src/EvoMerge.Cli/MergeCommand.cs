@@ -20,7 +20,7 @@ public static class MergeCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for methods that draw random numbers (each tensor's stream depends on it and the tensor name).", DefaultValueFactory = _ => 0 };
         var maxShard = new Option<string>("--max-shard-size") { Description = "Largest safetensors shard, e.g. 5GB, 500MB, 2GiB.", DefaultValueFactory = _ => "5GB" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved method and parameters per tensor group and the estimated peak memory; write nothing." };
-        var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR." };
+        var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR (never an input of the recipe)." };
         var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
         var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
         {

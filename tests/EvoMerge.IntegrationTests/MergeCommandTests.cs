@@ -83,4 +83,23 @@ public class MergeCommandTests
         Assert.Contains("missing", line);
         Assert.False(Directory.Exists(output), "nothing is written for bad input");
     }
+
+    [Fact]
+    public void Allow_overwrite_into_a_symlink_to_an_input_is_refused_in_one_line_and_the_input_is_untouched()
+    {
+        using var dir = new TempDirectory();
+        string recipe = WriteModels(dir);
+        string input = dir.Combine("models", "a");
+        var before = Directory.GetFiles(input).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        string link = dir.Combine("out-link");
+        Directory.CreateSymbolicLink(link, input);
+
+        var result = CliRunner.Run("merge", recipe, link, "--allow-overwrite");
+        Assert.Equal(1, result.ExitCode);
+        string line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"evomerge: error: {link}: the output directory (via {input}) resolves to the recipe's model '../models/a' at {input}; refusing to write over an input", line);
+        var after = Directory.GetFiles(input).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[file]), $"{file} changed");
+    }
 }

@@ -11,7 +11,8 @@ namespace EvoMerge.Merging.Execution;
 /// the recipe's chat_template (when given) in tokenizer_config.json, and the recipe text as
 /// <c>evomerge_recipe.yml</c> (relative model paths rewritten relative to the output directory, so the saved recipe
 /// reproduces the merge from there). Weights appear under their final names only on completion and everything else after
-/// them; disposing an incomplete sink removes its temporary files (and the directory, when it created it empty).
+/// them; disposing an incomplete sink removes its temporary files, and the output directory with everything in it
+/// when the sink created it (with any parent directories it created).
 /// </summary>
 public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
 {
@@ -20,10 +21,10 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
 
     private readonly MergePlan _plan;
     private readonly SafetensorsWriter _writer;
-    private readonly bool _createdDirectory;
+    private readonly string? _createdDirectory;
     private bool _completed;
 
-    private ModelDirectorySink(MergePlan plan, string directory, SafetensorsWriter writer, bool createdDirectory)
+    private ModelDirectorySink(MergePlan plan, string directory, SafetensorsWriter writer, string? createdDirectory)
     {
         _plan = plan;
         Directory = directory;
@@ -31,7 +32,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         _createdDirectory = createdDirectory;
     }
 
-    /// <summary>The output directory (full path).</summary>
+    /// <summary>The output directory (full path, symbolic links resolved: where the files are written and what was checked).</summary>
     public string Directory { get; }
 
     /// <summary>Shard file names, in order.</summary>
@@ -39,20 +40,32 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
 
     /// <summary>
     /// Prepares <paramref name="directory"/> for the plan's output. A directory that exists and is not empty is an
-    /// error unless <paramref name="allowOverwrite"/>; a directory holding one of the recipe's models always is.
+    /// error unless <paramref name="allowOverwrite"/>; one that is, is inside or contains one of the recipe's models or
+    /// proxy task files (symbolic links and ".." resolved, see <see cref="RealPath"/>) always is.
     /// </summary>
     public static ModelDirectorySink Create(MergePlan plan, string directory, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes,
         bool allowOverwrite = false)
     {
-        string full = Path.GetFullPath(directory);
-        if (plan.Models.Any(m => string.Equals(Path.GetFullPath(m.Path).TrimEnd('/'), full.TrimEnd('/'), StringComparison.Ordinal)))
-            throw new MergeException($"{directory}: the output directory is one of the recipe's models");
+        var inputs = plan.Models.Select(m => ($"the recipe's model '{m.Name}'", m.Path))
+            .Concat(plan.Recipe.ProxyTasks.Select(t => ($"the proxy task of '{t.Model.Name}'", t.TaskPath)));
+        if (RealPath.OverlapMessage(directory, inputs) is { } overlap) throw new MergeException(overlap);
+        string full = RealPath.Resolve(directory);
         bool exists = System.IO.Directory.Exists(full);
         if (exists && !allowOverwrite && System.IO.Directory.EnumerateFileSystemEntries(full).Any())
             throw new MergeException($"{directory}: output directory exists and is not empty (--allow-overwrite replaces its model files)");
         if (File.Exists(full)) throw new MergeException($"{directory}: is a file, not a directory");
-        var writer = new SafetensorsWriter(full, plan.OutputSpecs, maxShardBytes);
-        return new ModelDirectorySink(plan, full, writer, !exists);
+        string? created = null;
+        for (string? d = full; d is not null && !System.IO.Directory.Exists(d); d = Path.GetDirectoryName(d)) created = d;
+        try
+        {
+            var writer = new SafetensorsWriter(full, plan.OutputSpecs, maxShardBytes);
+            return new ModelDirectorySink(plan, full, writer, created);
+        }
+        catch
+        {
+            RemoveCreated(created);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -97,16 +110,21 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         AtomicFile.TryDelete(Path.Combine(Directory, "chat_template.json"));
     }
 
-    /// <summary>Abandons an incomplete write: removes temporary shards, and the directory when this sink created it and it is empty.</summary>
+    /// <summary>Abandons an incomplete write: removes temporary shards, and the directories this sink created with everything in them.</summary>
     public void Dispose()
     {
         _writer.Dispose();
-        if (_completed || !_createdDirectory) return;
+        if (!_completed) RemoveCreated(_createdDirectory);
+    }
+
+    private static void RemoveCreated(string? created)
+    {
+        if (created is null) return;
         try
         {
-            if (!System.IO.Directory.EnumerateFileSystemEntries(Directory).Any()) System.IO.Directory.Delete(Directory);
+            System.IO.Directory.Delete(created, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -19,8 +19,15 @@ public static class ModelExporter
     /// <summary>The model card's file name.</summary>
     public const string ModelCardFileName = "README.md";
 
-    /// <summary>Exports member <paramref name="member"/> (index into archive.json's order) of a run into <paramref name="outputDirectory"/>.</summary>
-    public static ArchiveMember Export(SearchSetup setup, IReadOnlyList<ArchiveMember> archive, int member, string outputDirectory)
+    /// <summary>
+    /// Exports member <paramref name="member"/> (index into archive.json's order) of a run into
+    /// <paramref name="outputDirectory"/>, refusing one that is, is inside or contains the run's base or a source model
+    /// (symbolic links and ".." resolved), and a non-empty one unless <paramref name="allowOverwrite"/>. The model is
+    /// written in a temporary sibling directory and renamed into place; over an existing directory, the files an
+    /// export does not own (model, tokenizer, recipe and card files) are kept.
+    /// </summary>
+    public static ArchiveMember Export(SearchSetup setup, IReadOnlyList<ArchiveMember> archive, int member, string outputDirectory,
+        bool allowOverwrite = false)
     {
         if (member < 0 || member >= archive.Count)
             throw new ArgumentException($"--member {member}: the archive has {archive.Count} member(s) (0..{archive.Count - 1})");
@@ -28,34 +35,107 @@ public static class ModelExporter
         var recipe = setup.Composer.Compose(setup.Layout.Decode(chosen.Genome));
         if (recipe.Hash != chosen.Hash)
             throw new InvalidDataException($"member {member}: its genome decodes to recipe {recipe.Hash[..12]}, the archive says {chosen.Hash[..12]} (models or config changed?)");
-        string output = Path.GetFullPath(outputDirectory);
-        string work = output.TrimEnd('/') + ".evomerge-export-tmp";
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        Directory.CreateDirectory(work);
+        var inputs = new[] { ("the run's base model", setup.Config.BaseModel) }
+            .Concat(setup.Config.Models.Select((m, i) => ($"the run's source model models[{i}]", m)));
+        if (RealPath.OverlapMessage(outputDirectory, inputs) is { } overlap) throw new IOException(overlap);
+        string output = RealPath.Resolve(outputDirectory);
+        if (File.Exists(output)) throw new IOException($"{outputDirectory}: is a file, not a directory");
+        bool exists = Directory.Exists(output);
+        if (exists && !allowOverwrite && Directory.EnumerateFileSystemEntries(output).Any())
+            throw new IOException($"{outputDirectory}: output directory exists and is not empty (--allow-overwrite replaces its model files)");
+        string parent = Path.GetDirectoryName(output) ?? throw new ArgumentException($"{outputDirectory}: cannot export into the root directory");
+        string? created = null;
+        for (string? d = parent; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) created = d;
+        string stem = Path.Combine(parent, "." + Path.GetFileName(output) + ".evomerge-export-" + Guid.NewGuid().ToString("N")[..8]);
+        string staged = stem + "-model", work = stem + "-work";
         try
         {
-            string stage1 = Path.Combine(work, CandidateRecipe.ParameterSpaceFileName);
-            File.WriteAllText(stage1, recipe.ParameterSpace);
-            if (recipe.DataFlow is null)
-            {
-                Merge(stage1, output, recipe.MergeSeed);
-            }
-            else
-            {
-                Merge(stage1, Path.Combine(work, CandidateRecipe.MergedModelName), recipe.MergeSeed);
-                string stage2 = Path.Combine(work, CandidateRecipe.DataFlowFileName);
-                File.WriteAllText(stage2, recipe.DataFlow);
-                Merge(stage2, output, recipe.MergeSeed);
-                AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.DataFlowFileName), recipe.DataFlow);
-            }
-            AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.ParameterSpaceFileName), recipe.ParameterSpace);
-            AtomicFile.WriteAllText(Path.Combine(output, ModelCardFileName), ModelCard(setup, chosen, member, recipe));
+            Directory.CreateDirectory(work);
+            WriteModel(setup, chosen, member, recipe, staged, work);
+            PutInPlace(staged, output, exists);
+        }
+        catch
+        {
+            if (created is not null) Delete(created);
+            throw;
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            Delete(work);
+            Delete(staged);
         }
         return chosen;
+    }
+
+    /// <summary>Names of the files an export writes or replaces; other entries of an overwritten directory are kept.</summary>
+    private static bool IsOwnedFile(string name) =>
+        name is ModelWeights.SingleFileName or ModelWeights.IndexFileName or "config.json" or ModelDirectorySink.RecipeFileName
+            or CandidateRecipe.ParameterSpaceFileName or CandidateRecipe.DataFlowFileName or ModelCardFileName
+        || ModelDirectory.AuxiliaryFileNames.Contains(name)
+        || (name.StartsWith("model-", StringComparison.Ordinal) && name.EndsWith(".safetensors", StringComparison.Ordinal));
+
+    private static void WriteModel(SearchSetup setup, ArchiveMember chosen, int member, CandidateRecipe recipe, string output, string work)
+    {
+        string stage1 = Path.Combine(work, CandidateRecipe.ParameterSpaceFileName);
+        File.WriteAllText(stage1, recipe.ParameterSpace);
+        if (recipe.DataFlow is null)
+        {
+            Merge(stage1, output, recipe.MergeSeed);
+        }
+        else
+        {
+            Merge(stage1, Path.Combine(work, CandidateRecipe.MergedModelName), recipe.MergeSeed);
+            string stage2 = Path.Combine(work, CandidateRecipe.DataFlowFileName);
+            File.WriteAllText(stage2, recipe.DataFlow);
+            Merge(stage2, output, recipe.MergeSeed);
+            AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.DataFlowFileName), recipe.DataFlow);
+        }
+        AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.ParameterSpaceFileName), recipe.ParameterSpace);
+        AtomicFile.WriteAllText(Path.Combine(output, ModelCardFileName), ModelCard(setup, chosen, member, recipe));
+    }
+
+    /// <summary>
+    /// Renames the finished <paramref name="staged"/> directory to <paramref name="output"/>. An existing directory is
+    /// swapped out first (and back on failure); its entries that the export does not own then move into the new one,
+    /// and the rest is deleted.
+    /// </summary>
+    private static void PutInPlace(string staged, string output, bool exists)
+    {
+        if (!exists)
+        {
+            Directory.Move(staged, output);
+            return;
+        }
+        string replaced = staged + "-replaced";
+        Directory.Move(output, replaced);
+        try
+        {
+            Directory.Move(staged, output);
+        }
+        catch
+        {
+            Directory.Move(replaced, output);
+            throw;
+        }
+        foreach (string entry in Directory.EnumerateFileSystemEntries(replaced))
+        {
+            string name = Path.GetFileName(entry), target = Path.Combine(output, name);
+            if (IsOwnedFile(name) || Path.Exists(target)) continue;
+            if (Directory.Exists(entry)) Directory.Move(entry, target);
+            else File.Move(entry, target);
+        }
+        Delete(replaced);
+    }
+
+    private static void Delete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Scores an exported model directory on the run's objectives (own direction), for checking it against the archive.</summary>
@@ -76,7 +156,7 @@ public static class ModelExporter
         var recipe = RecipeReader.ReadFile(recipeFile);
         using var plan = MergePlanner.Build(recipe);
         using var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = seed });
-        using var sink = ModelDirectorySink.Create(plan, output, allowOverwrite: true);
+        using var sink = ModelDirectorySink.Create(plan, output);
         executor.Run(sink);
     }
 

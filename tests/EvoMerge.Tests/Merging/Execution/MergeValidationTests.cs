@@ -164,7 +164,7 @@ public class MergeValidationTests
 
             using var plan = ws.Plan(TwoModelLinear);
             var intoInput = Assert.Throws<MergeException>(() => EvoMerge.Merging.Execution.ModelDirectorySink.Create(plan, Path.Combine(ws.Root, "a"), allowOverwrite: true));
-            Assert.Contains("is one of the recipe's models", intoInput.Message);
+            Assert.Contains($"resolves to the recipe's model 'a' at {Path.Combine(ws.Root, "a")}", intoInput.Message);
         }
     }
 }
