@@ -12,6 +12,9 @@ namespace EvoMerge.IntegrationTests;
 /// </summary>
 public class ResumeChangedRunTests
 {
+    /// <summary>Metrics on a free port, so runs in parallel never race for the default one.</summary>
+    private const string AnyPort = "http://127.0.0.1:0";
+
     private static string Short(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12] + "…";
 
     /// <summary>
@@ -52,20 +55,19 @@ public class ResumeChangedRunTests
         string run = Path.Combine(root, "runs", "limited");
         if (finish)
         {
-            var search = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config);
+            var search = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--metrics-url", AnyPort);
             Assert.True(search.ExitCode == 0, search.Stderr);
             return (run, task);
         }
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { CliRunner.CliPath, "search", config }) info.ArgumentList.Add(a);
+        foreach (string a in new[] { CliRunner.CliPath, "search", config, "--metrics-url", AnyPort }) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
+        var seen = new List<string>();
         string? line;
-        while ((line = process.StandardError.ReadLine()) is not null && !line.Contains("generation 1 candidate 0:", StringComparison.Ordinal))
-        {
-        }
-        Assert.NotNull(line);
+        while ((line = process.StandardError.ReadLine()) is not null && !line.Contains("generation 1 candidate 0:", StringComparison.Ordinal)) seen.Add(line);
+        Assert.True(line is not null, string.Join('\n', seen));
         process.Kill(); // SIGKILL: generation 0 is checkpointed, the run has generations left
         process.WaitForExit();
         return (run, task);
@@ -81,12 +83,12 @@ public class ResumeChangedRunTests
         string after = Short(task);
         byte[] runJson = File.ReadAllBytes(Path.Combine(run, "run.json"));
 
-        var refused = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run);
+        var refused = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run, "--metrics-url", AnyPort);
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal($"evomerge: error: resume {run}: task file {task} changed since the run started (sha256 {before} -> {after}); pass --accept-changes to resume anyway", refused.Stderr.Trim());
         Assert.Equal(runJson, File.ReadAllBytes(Path.Combine(run, "run.json")));
 
-        var accepted = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run, "--accept-changes");
+        var accepted = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run, "--accept-changes", "--metrics-url", AnyPort);
         Assert.True(accepted.ExitCode == 0, accepted.Stderr);
         Assert.Contains($"resume {run}: accepting changes (task file {task} changed since the run started (sha256 {before} -> {after}))", accepted.Stderr);
         string recorded = File.ReadAllText(Path.Combine(run, "run.json"));
@@ -105,7 +107,7 @@ public class ResumeChangedRunTests
         bytes[bytes.Length / 2] ^= 0x5a; // a byte in the row data: Parquet's framing cannot see it, the checkpoint's SHA-256 does
         File.WriteAllBytes(journal, bytes);
 
-        var refused = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run);
+        var refused = CliRunner.Run(TimeSpan.FromMinutes(2), "resume", run, "--metrics-url", AnyPort);
 
         Assert.Equal(1, refused.ExitCode);
         Assert.StartsWith($"evomerge: error: {journal}: is not the journal its checkpoint {Path.Combine(run, "checkpoint.json")} recorded (sha256 ", refused.Stderr);
