@@ -11,7 +11,8 @@ public static class ResumeCommand
         var dir = new Argument<DirectoryInfo>("RUN_DIR") { Description = "A search's run directory." };
         var host = new SearchHostCommandOptions();
         var cluster = new ClusterCommandOption();
-        var command = new Command("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.") { dir };
+        var accept = new Option<bool>("--accept-changes") { Description = "Resume although the run's config, task files, task data or model headers changed since it started (recorded in run.json)." };
+        var command = new Command("resume", "Continue a search from its last checkpoint: evomerge resume RUN_DIR.") { dir, accept };
         host.AddTo(command);
         cluster.AddTo(command);
         command.SetAction(parse =>
@@ -19,7 +20,7 @@ public static class ResumeCommand
             string path = parse.GetValue(dir)!.FullName;
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: run directory not found");
             return cluster.RunHosted(parse,
-                (observer, backend) => SearchRun.Resume(path, observer, backend: backend),
+                (observer, backend) => SearchRun.Resume(path, observer, backend: backend, acceptChanges: parse.GetValue(accept)),
                 run => $"resuming {path} after generation {run.Generation} ({run.EvaluationsScored} candidates scored so far)",
                 host.Overrides(parse),
                 SearchCommand.PrintSummary);

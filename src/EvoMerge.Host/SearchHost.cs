@@ -123,6 +123,7 @@ public static class SearchHost
                 : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
 
             logger.LogInformation("{Message}", startMessage(run));
+            foreach (string warning in run.Warnings) logger.LogWarning("{Problem}", warning);
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
             app.Start();
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";

@@ -69,19 +69,33 @@ public sealed class EvaluationLog
         }
     }
 
-    /// <summary>Rewrites the file with only its first <paramref name="rowGroups"/> row groups (after a crash between the log and the checkpoint).</summary>
+    /// <summary>
+    /// Rewrites the file with only its first <paramref name="rowGroups"/> row groups (after a crash between the log and
+    /// the checkpoint), atomically: the old file stays until the new one is renamed over it.
+    /// </summary>
     public void Truncate(int rowGroups)
     {
         var groups = ReadGroups(rowGroups);
-        AtomicFile.TryDelete(_path);
-        if (groups.Count == 0) return;
-        string temp = AtomicFile.TempPathFor(_path);
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+        if (groups.Count == 0)
         {
-            for (int g = 0; g < groups.Count; g++) WriteRowGroup(stream, groups[g], append: g > 0).GetAwaiter().GetResult();
-            stream.Flush(flushToDisk: true);
+            AtomicFile.TryDelete(_path);
+            return;
         }
-        AtomicFile.Commit(temp, _path);
+        string temp = AtomicFile.TempPathFor(_path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+            {
+                for (int g = 0; g < groups.Count; g++) WriteRowGroup(stream, groups[g], append: g > 0).GetAwaiter().GetResult();
+                stream.Flush(flushToDisk: true);
+            }
+            AtomicFile.Commit(temp, _path);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(temp);
+            throw;
+        }
     }
 
     /// <summary>Number of row groups in the file (0 when it does not exist).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EvoMerge.Evaluation;
 using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Scoring;
@@ -41,6 +42,9 @@ public sealed class RunStore
     /// <summary>Row groups (generations) of the journal that belong to the run: those of the loaded checkpoint plus those appended since.</summary>
     public int JournalRowGroups { get; private set; }
 
+    /// <summary>SHA-256 of the journal after the last generation appended (recorded in its checkpoint); null before one.</summary>
+    public string? JournalSha256 { get; private set; }
+
     /// <summary>True when <paramref name="directory"/> already holds a search (a <c>run.json</c> or a checkpoint).</summary>
     public static bool HoldsSearch(string directory)
     {
@@ -53,12 +57,16 @@ public sealed class RunStore
         JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
             ?? throw new InvalidDataException($"{files.Run}: empty");
 
-    /// <summary>Records a new search: the config text as given and where it came from, with the derived seeds.</summary>
+    /// <summary>Records a new search: the config text as given and where it came from, with the derived seeds and the inputs' fingerprints.</summary>
     public void Begin(string configText, RunInfo info)
     {
         AtomicFile.WriteAllText(Files.Config, configText);
-        AtomicFile.WriteAllText(Files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
+        WriteInfo(Files, info);
     }
+
+    /// <summary>Writes the <c>run.json</c> of a run directory (atomically).</summary>
+    public static void WriteInfo(RunFiles files, RunInfo info) =>
+        AtomicFile.WriteAllText(files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
 
     /// <summary>
     /// The last complete checkpoint, or null when no generation completed (the journal is then deleted). Journal row
@@ -82,7 +90,15 @@ public sealed class RunStore
         {
             throw new InvalidDataException($"{Files.Checkpoint}: not a valid checkpoint ({e.Message})");
         }
-        if (_journal.RowGroupCount() != checkpoint.EvaluationRowGroups) _journal.Truncate(checkpoint.EvaluationRowGroups);
+        int rowGroups = _journal.RowGroupCount();
+        if (rowGroups < checkpoint.EvaluationRowGroups)
+            throw new CorruptParquetException(Files.Evaluations, null,
+                $"has {rowGroups} row group(s) but its checkpoint {Files.Checkpoint} covers {checkpoint.EvaluationRowGroups} generations (generations are missing: the file was replaced or cut)");
+        if (rowGroups == checkpoint.EvaluationRowGroups && checkpoint.EvaluationsSha256 is { } recorded
+            && RunInputs.Compute(RunInputs.Journal, Files.Evaluations) is { } found && found != recorded)
+            throw new CorruptParquetException(Files.Evaluations, null,
+                $"is not the journal its checkpoint {Files.Checkpoint} recorded (sha256 {recorded[..12]}… recorded, {found[..12]}… found): it was corrupted or changed after generation {checkpoint.Generation - 1} was written");
+        if (rowGroups > checkpoint.EvaluationRowGroups) _journal.Truncate(checkpoint.EvaluationRowGroups);
         JournalRowGroups = checkpoint.EvaluationRowGroups;
         return checkpoint;
     }
@@ -98,6 +114,15 @@ public sealed class RunStore
         foreach (var row in _journal.Read(JournalRowGroups))
         {
             if (row.Cached || row.RecipeHash.Length == 0) continue;
+            ItemScores items;
+            try
+            {
+                items = EvaluationLog.DeserializeItemScores(row.ItemScores);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException)
+            {
+                throw new CorruptParquetException(Files.Evaluations, "item_scores", $"the row of generation {row.Generation} candidate {row.Index} is not valid item scores JSON");
+            }
             cache[row.RecipeHash] = new CandidateEvaluation
             {
                 Hash = row.RecipeHash,
@@ -106,7 +131,7 @@ public sealed class RunStore
                 Objectives = row.Objectives,
                 Constraints = row.Constraints,
                 ConstraintViolation = row.ConstraintViolation,
-                ItemScores = EvaluationLog.DeserializeItemScores(row.ItemScores),
+                ItemScores = items,
                 ItemsEvaluated = row.ItemsEvaluated,
                 ItemsSaved = row.ItemsSaved,
                 MaterializeSeconds = row.MaterializeSeconds,
@@ -121,6 +146,7 @@ public sealed class RunStore
     {
         _journal.AppendGeneration(rows);
         JournalRowGroups++;
+        JournalSha256 = RunInputs.Compute(RunInputs.Journal, Files.Evaluations);
     }
 
     /// <summary>

@@ -42,6 +42,13 @@ public sealed record SearchCheckpoint
     /// <summary>Row groups of evaluations.parquet written up to this checkpoint.</summary>
     public required int EvaluationRowGroups { get; init; }
 
+    /// <summary>
+    /// SHA-256 of evaluations.parquet as this checkpoint's generation left it (checked on resume: a journal changed
+    /// since is refused before anything is written); null in checkpoints written before it was recorded.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EvaluationsSha256 { get; init; }
+
     /// <summary>Serializer options of run files.</summary>
     public static JsonSerializerOptions Json { get; } = new()
     {

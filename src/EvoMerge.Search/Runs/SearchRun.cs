@@ -36,6 +36,7 @@ public sealed class SearchRun : IDisposable
     private readonly IEvaluationBackend _backend;
     private readonly CandidateEvaluator _evaluator;
     private readonly Stopwatch _session = Stopwatch.StartNew();
+    private readonly List<string> _warnings = [];
     private readonly double _elapsedBefore;
     private IReadOnlyList<EvaluatedGenome> _population;
     private double[]? _reference;
@@ -64,6 +65,9 @@ public sealed class SearchRun : IDisposable
 
     /// <summary>The config, layout, composer and tasks.</summary>
     public SearchSetup Setup { get; }
+
+    /// <summary>One-line warnings found when the run was opened (e.g. changes accepted on resume), for the host to log.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Completed generations.</summary>
     public int Generation { get; private set; }
@@ -122,7 +126,7 @@ public sealed class SearchRun : IDisposable
             var setup = SearchSetup.Create(config, info);
             var optimizer = CreateOptimizer(setup);
             var store = new RunStore(setup.Config);
-            store.Begin(config.Text, info);
+            store.Begin(config.Text, info with { Inputs = RunInputs.Fingerprint(setup.Config) });
             return new SearchRun(setup, runLock, store, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
                 new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
         }
@@ -135,26 +139,34 @@ public sealed class SearchRun : IDisposable
 
     /// <summary>
     /// Continues the search in <paramref name="runDirectory"/> from its last complete checkpoint (from the start when
-    /// no generation completed). Evaluations logged after that checkpoint are dropped and redone.
+    /// no generation completed). Evaluations logged after that checkpoint are dropped and redone. Refused, before
+    /// anything is written, when an input changed since the run started (<see cref="RunChangedException"/>, unless
+    /// <paramref name="acceptChanges"/>: then the changes are recorded in <c>run.json</c> at <paramref name="clock"/>'s
+    /// time, default <see cref="TimeProvider.System"/>) or when the evaluations journal is corrupt
+    /// (<see cref="CorruptParquetException"/>).
     /// </summary>
     public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, MergeMethodRegistry? methods = null,
-        Func<SearchSetup, IEvaluationBackend>? backend = null)
+        Func<SearchSetup, IEvaluationBackend>? backend = null, bool acceptChanges = false, TimeProvider? clock = null)
     {
         string full = Path.GetFullPath(runDirectory);
         var files = new RunFiles(full);
         if (!File.Exists(files.Run)) throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json)", files.Run);
-        var runLock = RunLock.Acquire(full);
+        var runLock = RunLock.Acquire(full, clock);
         try
         {
+            var inputs = RunInputCheck.Verify(files, acceptChanges);
             var setup = SearchSetup.Open(full, methods);
             var store = new RunStore(setup.Config);
             var checkpoint = store.LoadCheckpoint();
             var cache = store.LoadCache();
-            if (checkpoint is null)
-                return new SearchRun(setup, runLock, store, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
-                    new ParetoArchive<ArchiveMember>(), cache, null, backend);
-            return new SearchRun(setup, runLock, store, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
-                new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint, backend);
+            inputs.Record(setup, clock ?? TimeProvider.System);
+            var run = checkpoint is null
+                ? new SearchRun(setup, runLock, store, observer, CreateOptimizer(setup), new SearchRandom(setup.Info.ScreeningSeed),
+                    new ParetoArchive<ArchiveMember>(), cache, null, backend)
+                : new SearchRun(setup, runLock, store, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
+                    new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint, backend);
+            if (inputs.Warning is not null) run._warnings.Add(inputs.Warning);
+            return run;
         }
         catch
         {
@@ -390,6 +402,7 @@ public sealed class SearchRun : IDisposable
             Reference = _reference,
             Statistics = _statistics,
             EvaluationRowGroups = _store.JournalRowGroups,
+            EvaluationsSha256 = _store.JournalSha256,
         }, ArchiveJson());
     }
 
