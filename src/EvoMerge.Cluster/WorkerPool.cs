@@ -291,7 +291,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     {
         try
         {
-            await worker.Grain.Start(work, _receiver!).WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds * 2));
+            await worker.Grain.Start(work, _receiver!).WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds * 2), _clock);
             lock (_gate)
             {
                 if (job.Work == work)
@@ -368,7 +368,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     {
         try
         {
-            await worker.Grain.Prepare(session).WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds * 2));
+            await worker.Grain.Prepare(session).WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds * 2), _clock);
         }
         catch (Exception e)
         {
@@ -399,7 +399,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         WorkerState state;
         try
         {
-            state = await worker.Grain.Ping().WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds));
+            state = await worker.Grain.Ping().WaitAsync(TimeSpan.FromSeconds(_settings.PingTimeoutSeconds), _clock);
         }
         catch (Exception e)
         {

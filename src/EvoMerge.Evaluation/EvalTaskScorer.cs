@@ -46,6 +46,14 @@ public sealed class EvalTaskScorer : ITaskScorer
         IsTestSplit = definition.Split is { } split
             ? split.Equals("test", StringComparison.OrdinalIgnoreCase)
             : Path.GetFileName(definition.DataFile).Contains("test", StringComparison.OrdinalIgnoreCase);
+        if (definition.NumFewshot > 0 && definition.FewshotDataFile != definition.DataFile)
+        {
+            string? named = definition.Splits.FirstOrDefault(s => s.Value == definition.FewshotDataFile).Key;
+            FewshotSplit = named ?? Path.GetFileNameWithoutExtension(definition.FewshotDataFile);
+            FewshotIsTestSplit = named is not null
+                ? named.Equals("test", StringComparison.OrdinalIgnoreCase)
+                : Path.GetFileName(definition.FewshotDataFile).Contains("test", StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     /// <summary>
@@ -79,6 +87,10 @@ public sealed class EvalTaskScorer : ITaskScorer
     public string Split { get; }
 
     public bool IsTestSplit { get; }
+
+    public string? FewshotSplit { get; }
+
+    public bool FewshotIsTestSplit { get; }
 
     public int ItemCount => _task.Documents.Count;
 

@@ -18,8 +18,14 @@ public interface ITaskScorer
     /// <summary>The dataset split the items come from (the split's name, or the data file's name without one).</summary>
     string Split { get; }
 
-    /// <summary>True when the items are a test split (refused as an objective unless allowed).</summary>
+    /// <summary>True when the items are a test split (refused as an objective or constraint unless allowed).</summary>
     bool IsTestSplit { get; }
+
+    /// <summary>The split few-shot examples are drawn from when that is another file than the items' (its split's name, or the file's name without one); null otherwise.</summary>
+    string? FewshotSplit { get; }
+
+    /// <summary>True when <see cref="FewshotSplit"/> is a test split (refused in a search unless allowed, like the items).</summary>
+    bool FewshotIsTestSplit { get; }
 
     /// <summary>Number of items.</summary>
     int ItemCount { get; }

@@ -76,10 +76,9 @@ public partial class HostedSearchTests(MonitoredSearch search, ITestOutputHelper
         Assert.Equal(1, search.ResumeScrape.Sum("evomerge_run_info"));
     }
 
-    [Fact]
+    [PrometheusToolsFact]
     public void APrometheusServerScrapesTheEndpointAndPromtoolAcceptsTheMetrics()
     {
-        if (!MonitoredSearch.ScrapeCheckRequired) return; // neither CI nor installed: deploy/install-prometheus.sh installs them
         Assert.NotNull(search.ScrapeCheck);
         output.WriteLine(search.ScrapeCheck.Stdout + search.ScrapeCheck.Stderr);
         Assert.True(search.ScrapeCheck.ExitCode == 0, search.ScrapeCheck.Stdout + search.ScrapeCheck.Stderr);

@@ -74,9 +74,7 @@ public sealed class SearchSetup
         foreach (var objective in config.Objectives)
         {
             var task = tasks[objective.Task];
-            if (task.IsTestSplit && !config.AllowTestSplit)
-                throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".task",
-                    $"task '{task.Name}' uses the test split ('{task.Split}'); optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
+            RefuseTestSplit(config, task, objective.ConfigPath + ".task");
             if (!task.Metrics.Contains(objective.Metric))
                 throw SearchConfigReader.ErrorAt(config, objective.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{objective.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
         }
@@ -87,12 +85,28 @@ public sealed class SearchSetup
         foreach (var constraint in config.Constraints)
         {
             var task = tasks[constraint.Task];
+            RefuseTestSplit(config, task, constraint.ConfigPath + ".task");
             if (!task.Metrics.Contains(constraint.Metric))
                 throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"task '{task.Name}' has no metric '{constraint.Metric}' (metrics: {string.Join(", ", task.Metrics)})");
             if (!task.HigherIsBetter(constraint.Metric))
                 throw SearchConfigReader.ErrorAt(config, constraint.ConfigPath + ".metric", $"'{constraint.Metric}' is better when lower; a constraint's 'minimum' cannot bound it");
         }
         return new SearchSetup(config, info, layout, composer, tasks);
+    }
+
+    /// <summary>
+    /// Refuses a task whose items or few-shot examples come from a test split (unless allow_test_split): scoring
+    /// candidates with it, as an objective or a constraint, leaks the test set into model selection.
+    /// </summary>
+    private static void RefuseTestSplit(SearchConfig config, ITaskScorer task, string at)
+    {
+        if (config.AllowTestSplit) return;
+        if (task.IsTestSplit)
+            throw SearchConfigReader.ErrorAt(config, at,
+                $"task '{task.Name}' uses the test split ('{task.Split}'); optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
+        if (task.FewshotIsTestSplit)
+            throw SearchConfigReader.ErrorAt(config, at,
+                $"task '{task.Name}' draws its few-shot examples from the test split ('{task.FewshotSplit}'); optimising on it leaks the test set into model selection (set allow_test_split: true to override)");
     }
 
     /// <summary>
