@@ -35,6 +35,9 @@ public static class MergeMethodListing
                         {
                             ["low"] = g.Low,
                             ["high"] = g.High,
+                            ["minimum"] = g.Domain.Minimum,
+                            ["minimum_exclusive"] = g.Domain.MinimumExclusive,
+                            ["maximum"] = g.Domain.Maximum,
                             ["description"] = g.Description,
                         }
                         : null,
