@@ -8,7 +8,7 @@ using EvoMerge.Tensors;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite]</c>:
+/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite]</c>:
 /// runs a mergekit-compatible recipe tensor by tensor into a model directory.
 /// </summary>
 public static class MergeCommand
@@ -21,10 +21,11 @@ public static class MergeCommand
         var maxShard = new Option<string>("--max-shard-size") { Description = "Largest safetensors shard, e.g. 5GB, 500MB, 2GiB.", DefaultValueFactory = _ => "5GB" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved method and parameters per tensor group and the estimated peak memory; write nothing." };
         var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR (never an input of the recipe)." };
+        var nonFinite = new Option<bool>("--allow-nonfinite") { Description = "Merge inputs holding NaN or infinite values (a warning per tensor) instead of refusing them." };
         var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
         var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
         {
-            recipe, output, seed, maxShard, dryRun, overwrite, every,
+            recipe, output, seed, maxShard, dryRun, overwrite, every, nonFinite,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -46,6 +47,8 @@ public static class MergeCommand
             {
                 Seed = parse.GetValue(seed),
                 Cancellation = cancellation,
+                AllowNonFiniteInputs = parse.GetValue(nonFinite),
+                Warn = warning => Console.Error.WriteLine($"evomerge: warning: {warning}"),
                 Progress = p =>
                 {
                     if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(p.Describe());

@@ -7,7 +7,7 @@ public static class EvalResultTable
 {
     private static readonly string[] Header = ["task", "metric", "value", "stderr", "n"];
 
-    /// <summary>One row per task and metric: task, metric, value, stderr, n.</summary>
+    /// <summary>One row per task and metric: task, metric, value, stderr, n; then a <c>warning:</c> line per task warning.</summary>
     public static string Format(EvalResult result)
     {
         var rows = new List<string[]> { Header };
@@ -18,6 +18,7 @@ public static class EvalResultTable
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         foreach (var row in rows)
             writer.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}  {row[4].PadLeft(widths[4])}");
+        foreach (string warning in result.Tasks.SelectMany(t => t.Warnings)) writer.WriteLine($"warning: {warning}");
         return writer.ToString();
     }
 

@@ -42,13 +42,14 @@ public sealed class Evaluator
     public TaskResult Evaluate(EvalTask task)
     {
         var clock = Stopwatch.StartNew();
+        var warnings = new List<string>();
         var (metrics, records) = task.Kind switch
         {
             EvalTaskKind.MultipleChoice => ScoreMultipleChoice(task.Documents.Cast<MultipleChoiceDocument>().ToList()),
-            EvalTaskKind.Generate => ScoreGeneration(task.Definition, task.Documents.Cast<GenerationDocument>().ToList()),
+            EvalTaskKind.Generate => ScoreGeneration(task.Definition, task.Documents.Cast<GenerationDocument>().ToList(), warnings),
             _ => ScorePerplexity(task.Documents.Cast<PerplexityDocument>().ToList()),
         };
-        return new TaskResult(task.Name, task.Kind, task.Definition.SourceFile, metrics, records, clock.Elapsed);
+        return new TaskResult(task.Name, task.Kind, task.Definition.SourceFile, metrics, records, clock.Elapsed) { Warnings = warnings };
     }
 
     private (List<MetricValue>, List<DocumentRecord>) ScoreMultipleChoice(IReadOnlyList<MultipleChoiceDocument> documents)
@@ -77,9 +78,21 @@ public sealed class Evaluator
         return ([MeanMetric("acc", typed.Select(r => r.Correct)), MeanMetric("acc_norm", typed.Select(r => r.CorrectNormalized))], records);
     }
 
-    private (List<MetricValue>, List<DocumentRecord>) ScoreGeneration(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents)
+    /// <summary>
+    /// Generates for every document. A prompt that does not fit before <c>max_new_tokens</c> in the model's context
+    /// keeps its last tokens (lm-evaluation-harness's left truncation); one warning per task says how many were cut.
+    /// </summary>
+    private (List<MetricValue>, List<DocumentRecord>) ScoreGeneration(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents, List<string> warnings)
     {
-        var prompts = documents.Select(d => Encoder.EncodePrompt(d.Context, definition.MaxNewTokens)).ToList();
+        if (definition.MaxNewTokens >= Encoder.MaxLength)
+            throw new EvalTaskFormatException(definition.SourceFile, null, "max_new_tokens",
+                $"{definition.MaxNewTokens} leaves no room for a prompt in the model's context of {Encoder.MaxLength} tokens (lm-evaluation-harness refuses this too)");
+        var encoded = documents.Select(d => Encoder.EncodeTruncatedPrompt(d.Context, definition.MaxNewTokens)).ToList();
+        var prompts = encoded.Select(e => e.Tokens).ToList();
+        int truncated = encoded.Count(e => e.Dropped > 0);
+        if (truncated > 0)
+            warnings.Add($"{definition.SourceFile}: {truncated} of {documents.Count} prompts do not fit before max_new_tokens {definition.MaxNewTokens} in the model's context of "
+                + $"{Encoder.MaxLength} tokens; each keeps its last {Encoder.MaxLength - definition.MaxNewTokens} tokens (truncated from the left, as lm-evaluation-harness does)");
         var generated = new IReadOnlyList<int>[documents.Count];
         var order = Enumerable.Range(0, documents.Count).OrderByDescending(i => prompts[i].Count).ToList();
         for (int start = 0; start < order.Count; start += _options.GenerationBatchSize)

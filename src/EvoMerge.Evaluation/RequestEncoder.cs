@@ -76,12 +76,21 @@ public sealed class RequestEncoder
     }
 
     /// <summary>The prompt of a generation: BOS when the tokenizer adds it, then the context, keeping its last <c>max_length − max_new_tokens</c> tokens.</summary>
-    public IReadOnlyList<int> EncodePrompt(string context, int maxNewTokens)
+    public IReadOnlyList<int> EncodePrompt(string context, int maxNewTokens) => EncodeTruncatedPrompt(context, maxNewTokens).Tokens;
+
+    /// <summary>
+    /// As <see cref="EncodePrompt"/>, with the number of tokens cut from the left (0 when the prompt fits). As in
+    /// lm-evaluation-harness, <paramref name="maxNewTokens"/> must leave room for a prompt: at least
+    /// <see cref="MaxLength"/> is an <see cref="ArgumentException"/> (the prompt would be dropped).
+    /// </summary>
+    public (IReadOnlyList<int> Tokens, int Dropped) EncodeTruncatedPrompt(string context, int maxNewTokens)
     {
+        int keep = MaxLength - maxNewTokens;
+        if (keep < 1)
+            throw new ArgumentException($"max_new_tokens {maxNewTokens} leaves no room for a prompt in the model's context of {MaxLength} tokens");
         List<int> ids = [.. BosPrefix(), .. _tokenizer.Encode(context, addSpecialTokens: false)];
         if (ids.Count == 0) ids.Add(PrefixTokenId);
-        int keep = Math.Max(1, MaxLength - maxNewTokens);
-        return ids.Count > keep ? ids.GetRange(ids.Count - keep, keep) : ids;
+        return ids.Count > keep ? (ids.GetRange(ids.Count - keep, keep), ids.Count - keep) : (ids, 0);
     }
 
     /// <summary>The tokens of a perplexity text (no special tokens).</summary>

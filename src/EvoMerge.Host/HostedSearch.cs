@@ -16,6 +16,9 @@ public sealed class HostedSearch
     /// <summary>True once the search thread was started (until then the host may dispose the run).</summary>
     public bool Started { get; set; }
 
+    /// <summary>The error that ended the search with <see cref="SearchOutcome.StorageFull"/>, if any.</summary>
+    public Exception? Failure { get; set; }
+
     /// <summary>The crash report written, if any.</summary>
     public string? CrashReportPath { get; set; }
 

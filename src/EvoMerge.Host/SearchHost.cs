@@ -24,7 +24,8 @@ namespace EvoMerge.Host;
 /// Runs a search inside the .NET Generic Host (ASP.NET Core slim builder): settings from <c>EVOMERGE_</c> environment
 /// variables and command-line overrides, validated before anything starts; console logs (text or JSON lines) on
 /// stderr; <c>/metrics</c> (Prometheus), <c>/healthz</c> and <c>/status</c> on the metrics URL; live or logged progress;
-/// graceful stop within the grace period. Exit codes: 0 finished or stopped at a safe point, 70 crashed, 75 the grace
+/// graceful stop within the grace period. A full disk in the run directory is rethrown once the host has stopped
+/// (<see cref="RunStorageFullException"/>, an <see cref="IOException"/>). Exit codes: 0 finished or stopped at a safe point, 70 crashed, 75 the grace
 /// period ran out, 128+N a second signal N. Wall-clock time is read from the <see cref="TimeProvider"/> among the
 /// services (<see cref="TimeProvider.System"/> unless the caller's configuration registered another).
 /// </summary>
@@ -144,6 +145,8 @@ public static class SearchHost
                 return 0;
             case SearchOutcome.Crashed:
                 return CrashedExitCode;
+            case SearchOutcome.StorageFull:
+                throw search.Failure!;
             default:
                 logger.LogError("{Problem}", FormattableString.Invariant(
                     $"the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the checkpoint of generation {run.Generation} is valid: evomerge resume {run.Setup.Config.RunDirectory}"));

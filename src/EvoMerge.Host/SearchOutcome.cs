@@ -14,4 +14,10 @@ public enum SearchOutcome
 
     /// <summary>An unhandled error ended it; a crash report was written.</summary>
     Crashed,
+
+    /// <summary>
+    /// The run directory's disk filled up (<see cref="Search.Runs.RunStorageFullException"/>): not a bug, so no crash
+    /// report; the host rethrows it after shutting down, for the caller to report in one line.
+    /// </summary>
+    StorageFull,
 }

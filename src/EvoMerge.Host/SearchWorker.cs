@@ -1,3 +1,4 @@
+using EvoMerge.Search.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +8,8 @@ namespace EvoMerge.Host;
 /// Runs the search on its own thread. A stop request (Ctrl+C, SIGTERM) cancels it at the next safe point: before the
 /// next candidate's evaluation (the one in progress finishes). The abandoned generation is not checkpointed; the last
 /// complete generation's checkpoint stays current and a resume redoes the abandoned generation from it. An unhandled
-/// error writes a crash report to the run directory. Either way the application then stops.
+/// error writes a crash report to the run directory; a full disk writes nothing more (the host rethrows it). Either way
+/// the application then stops.
 /// </summary>
 public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHostApplicationLifetime lifetime, ILogger<SearchWorker> logger, TimeProvider clock) : BackgroundService
 {
@@ -33,6 +35,12 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
             progress.State = "stopped";
             logger.LogInformation("stopped at a safe point: the checkpoint of generation {Generation} is current; continue with `evomerge resume {RunDirectory}`",
                 run.Generation, run.Setup.Config.RunDirectory);
+        }
+        catch (RunStorageFullException e)
+        {
+            search.Failure = e;
+            search.Outcome = SearchOutcome.StorageFull;
+            progress.State = "disk full";
         }
         catch (Exception e)
         {

@@ -27,14 +27,17 @@ public static class MergeMethodListing
                     ["kind"] = p.Kind == ParameterKind.Number ? "number" : "boolean",
                     ["default"] = DefaultNode(p),
                     ["required"] = p.Required,
+                    ["minimum"] = p.Domain.Minimum,
+                    ["minimum_exclusive"] = p.Domain.MinimumExclusive,
+                    ["maximum"] = p.Domain.Maximum,
                     ["gene"] = p.Gene is { } g
                         ? new JsonObject
                         {
                             ["low"] = g.Low,
                             ["high"] = g.High,
-                            ["minimum"] = g.Minimum,
-                            ["minimum_exclusive"] = g.MinimumExclusive,
-                            ["maximum"] = g.Maximum,
+                            ["minimum"] = g.Domain.Minimum,
+                            ["minimum_exclusive"] = g.Domain.MinimumExclusive,
+                            ["maximum"] = g.Domain.Maximum,
                             ["description"] = g.Description,
                         }
                         : null,
@@ -83,7 +86,7 @@ public static class MergeMethodListing
             foreach (var p in method.Parameters)
             {
                 string value = p.Required ? "required" : p.Default is null ? "no default" : "default " + DefaultText(p);
-                string gene = p.Gene is { } g ? $"  gene [{Number(g.Low)}, {Number(g.High)}]" : "";
+                string gene = (p.Domain.IsUnbounded ? "" : $"  in {p.Domain}") + (p.Gene is { } g ? $"  gene [{Number(g.Low)}, {Number(g.High)}]" : "");
                 text.Append($"  {p.Name,-26} {ScopeName(p.Scope),-9} {(p.Kind == ParameterKind.Number ? "number" : "boolean"),-7} {value}{gene}\n");
             }
         }
@@ -115,11 +118,11 @@ public static class MergeMethodListing
         return text.ToString();
     }
 
-    /// <summary>"name = default", "name (required)" or "name (no default)".</summary>
+    /// <summary>"name = default", "name (required)" or "name (no default)", then " in DOMAIN" when the domain is bounded.</summary>
     public static string ParameterText(MergeParameter p) =>
-        p.Required ? $"`{p.Name}` (required)"
+        (p.Required ? $"`{p.Name}` (required)"
         : p.Default is null ? $"`{p.Name}` (no default)"
-        : $"`{p.Name}` = {DefaultText(p)}";
+        : $"`{p.Name}` = {DefaultText(p)}") + (p.Domain.IsUnbounded ? "" : $" in {p.Domain}");
 
     /// <summary>"1", "2 to 5" or "1 or more" (non-base models).</summary>
     public static string ModelCountText((int Min, int? Max) count) => count switch

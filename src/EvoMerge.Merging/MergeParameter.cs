@@ -17,17 +17,33 @@ public enum ParameterKind
 }
 
 /// <summary>
-/// A parameter a merge method declares: name, scope, kind, default (null = none), whether it is required, and
-/// (<see cref="Gene"/>) whether and over which range a search varies it.
+/// A parameter a merge method declares: name, scope, kind, default (null = none), whether it is required, the values
+/// it may take (<see cref="Domain"/>), and (<see cref="Gene"/>) whether and over which range a search varies it.
 /// </summary>
 public sealed record MergeParameter(string Name, ParameterScope Scope, ParameterKind Kind, double? Default, bool Required)
 {
     /// <summary>The search gene of this parameter (numbers only), or null when a search leaves it at its default.</summary>
     public SearchGene? Gene { get; init; }
 
-    /// <summary>This parameter as a search gene over <paramref name="gene"/>'s range.</summary>
+    /// <summary>The values a recipe or a gene range may give this parameter (numbers only; default: any).</summary>
+    public ParameterDomain Domain { get; init; } = ParameterDomain.Any;
+
+    /// <summary>This parameter as a search gene over <paramref name="gene"/>'s range, bounded by <see cref="Domain"/>.</summary>
     public MergeParameter Searched(SearchGene gene) =>
-        Kind == ParameterKind.Number ? this with { Gene = gene } : throw new ArgumentException($"{Name}: only numbers can be genes");
+        Kind == ParameterKind.Number ? this with { Gene = Bounded(gene, Domain) } : throw new ArgumentException($"{Name}: only numbers can be genes");
+
+    /// <summary>This parameter limited to <paramref name="domain"/> (its default and gene range must lie in it).</summary>
+    public MergeParameter Within(ParameterDomain domain)
+    {
+        if (Kind != ParameterKind.Number) throw new ArgumentException($"{Name}: only numbers have a domain");
+        if (Default is { } d && !domain.Contains(d)) throw new ArgumentException($"{Name}: default {d} is outside {domain}");
+        return this with { Domain = domain, Gene = Gene is null ? null : Bounded(Gene, domain) };
+    }
+
+    private SearchGene Bounded(SearchGene gene, ParameterDomain domain) =>
+        domain.Contains(gene.Low) && domain.Contains(gene.High)
+            ? gene with { Domain = domain }
+            : throw new ArgumentException($"{Name}: gene range [{gene.Low}, {gene.High}] is outside {domain}");
 
     public static MergeParameter Number(string name, ParameterScope scope, double? defaultValue = null, bool required = false) =>
         new(name, scope, ParameterKind.Number, defaultValue, required);

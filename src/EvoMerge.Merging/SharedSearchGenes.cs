@@ -6,12 +6,8 @@ public static class SharedSearchGenes
     /// <summary>Per-model weight, default range [0, 1].</summary>
     public static SearchGene Weight { get; } = new(0.0, 1.0, "Per-model weight");
 
-    /// <summary>Per-model density (the fraction of a task vector kept), default range [0.1, 1], above 0.</summary>
-    public static SearchGene Density { get; } = new(0.1, 1.0, "Per-model density, the fraction of a task vector kept")
-    {
-        Minimum = 0.0,
-        MinimumExclusive = true,
-    };
+    /// <summary>Per-model density (the fraction of a task vector kept), default range [0.1, 1] (its domain, (0, 1], is the parameter's).</summary>
+    public static SearchGene Density { get; } = new(0.1, 1.0, "Per-model density, the fraction of a task vector kept");
 
     /// <summary>alpha of the subspace methods, the scale of the merged update, default range [0.5, 2].</summary>
     public static SearchGene SubspaceAlpha { get; } = new(0.5, 2.0, "The scale of the merged update");

@@ -12,6 +12,15 @@ public sealed record MergeExecutionOptions
     /// <summary>Checked between tensors.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>
+    /// False (the default): an input tensor holding NaN or ±∞ stops the merge with an error naming its file and tensor.
+    /// True: such a tensor is merged, with one <see cref="Warn"/> call per input tensor.
+    /// </summary>
+    public bool AllowNonFiniteInputs { get; init; }
+
+    /// <summary>Receives warnings (a non-finite input when <see cref="AllowNonFiniteInputs"/> is set); null drops them.</summary>
+    public Action<string>? Warn { get; init; }
+
     /// <summary>Proxy input statistics for data-aware methods (esm); null when none were prepared.</summary>
     public IProxyActivations? ProxyActivations { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Execution;
@@ -6,7 +7,8 @@ namespace EvoMerge.Merging.Execution;
 /// <summary>
 /// Executes a <see cref="MergePlan"/> tensor by tensor: reads each input into a reused buffer (cast to the compute
 /// dtype), calls the method with a generator seeded for that tensor alone, casts the result to the output dtype and
-/// hands it to a sink. Peak memory is about one buffer per input plus the method's temporaries and one output
+/// hands it to a sink. Every input tensor is checked for NaN and ±∞ on its first read (refused unless
+/// <see cref="MergeExecutionOptions.AllowNonFiniteInputs"/>). Peak memory is about one buffer per input plus the method's temporaries and one output
 /// buffer, all sized by the largest tensor.
 /// </summary>
 public sealed class MergeExecutor : IDisposable
@@ -19,6 +21,7 @@ public sealed class MergeExecutor : IDisposable
     private readonly InputTensorReader _reader;
     private readonly bool _ownsReader;
     private readonly long _bytesBefore;
+    private readonly HashSet<(string File, string Tensor)> _checked = [];
     private LayerStatistics? _statistics;
     private bool _statisticsComputed;
 
@@ -91,8 +94,22 @@ public sealed class MergeExecutor : IDisposable
         return (baseInput, models);
     }
 
-    private MergeInput Load(int slot, PlannedInput input, PlannedTensor tensor) =>
-        new(input.Model.Name, _reader.Read(slot, input.Model.Directory.Weights, input.TensorName, tensor.ComputeDType), input.Parameters);
+    private MergeInput Load(int slot, PlannedInput input, PlannedTensor tensor)
+    {
+        var weights = input.Model.Directory.Weights;
+        var read = _reader.Read(slot, weights, input.TensorName, tensor.ComputeDType);
+        CheckFinite(weights.FileOf(input.TensorName).Path, input.TensorName, read);
+        return new(input.Model.Name, read, input.Parameters);
+    }
+
+    /// <summary>Refuses (or, when allowed, warns once about) an input tensor holding NaN or ±∞; each input tensor is checked once.</summary>
+    private void CheckFinite(string file, string name, torch.Tensor values)
+    {
+        if (!_checked.Add((file, name)) || !NonFiniteValues.In(values)) return;
+        if (!_options.AllowNonFiniteInputs)
+            throw new InvalidDataException($"{file}: tensor '{name}' holds NaN or infinite values (evomerge merge --allow-nonfinite merges it anyway)");
+        _options.Warn?.Invoke($"{file}: tensor '{name}' holds NaN or infinite values; merged anyway (--allow-nonfinite)");
+    }
 
     /// <inheritdoc />
     public void Dispose()

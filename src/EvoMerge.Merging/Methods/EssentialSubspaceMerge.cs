@@ -21,8 +21,8 @@ namespace EvoMerge.Merging.Methods;
 /// a 2-D tensor that is not a linear layer's weight (embed_tokens with include_embeddings) is merged by TSV-M.
 /// </summary>
 public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm",
-    MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0)
-        .Searched(new SearchGene(0.0, 2.0, "esm's power of its polarised scaling factors, 0 = none") { Minimum = 0.0, Maximum = 8.0 })), IInterLayerMergeMethod
+    MergeParameter.Number("scaling_power", ParameterScope.Global, 2.0).Within(ParameterDomain.Between(0.0, 8.0))
+        .Searched(new SearchGene(0.0, 2.0, "esm's power of its polarised scaling factors, 0 = none"))), IInterLayerMergeMethod
 {
     /// <summary>esm projects onto each model's activation subspace, so it needs proxy activations.</summary>
     public bool NeedsProxyActivations => true;

@@ -14,8 +14,8 @@ namespace EvoMerge.Merging.Methods;
 /// concatenation and from σ̄, as in Iso-C. See <see cref="SubspaceMerge"/> for the fallback and parameters.
 /// </summary>
 public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
-    MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8)
-        .Searched(new SearchGene(0.5, 1.0, "iso_cts's fraction of the rank kept as the common subspace") { Minimum = 0.0, Maximum = 1.0 }))
+    MergeParameter.Number("common_space_fraction", ParameterScope.Global, 0.8).Within(ParameterDomain.UnitInterval)
+        .Searched(new SearchGene(0.5, 1.0, "iso_cts's fraction of the rank kept as the common subspace")))
 {
     /// <inheritdoc/>
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)

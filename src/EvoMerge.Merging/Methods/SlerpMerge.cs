@@ -24,7 +24,7 @@ public sealed class SlerpMerge : IMergeMethod
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = 
     [
-        MergeParameter.Number("t", ParameterScope.Global, required: true)
+        MergeParameter.Number("t", ParameterScope.Global, required: true).Within(ParameterDomain.UnitInterval)
             .Searched(new SearchGene(0.0, 1.0, "slerp's interpolation factor from the first source (0) to the second (1)")),
     ];
 

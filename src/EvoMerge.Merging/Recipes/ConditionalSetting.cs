@@ -17,5 +17,5 @@ public sealed record ConditionalSetting(IReadOnlyList<FilteredValue> Branches, i
     }
 
     /// <inheritdoc />
-    public override IEnumerable<(ParameterKind Kind, int Line)> ValueKinds() => Branches.SelectMany(b => b.Value.ValueKinds());
+    public override IEnumerable<(double Value, ParameterKind Kind, int Line)> PlainValues() => Branches.SelectMany(b => b.Value.PlainValues());
 }

@@ -11,7 +11,7 @@ public sealed record GradientSetting(IReadOnlyList<double> Anchors, ParameterKin
         Kind == ParameterKind.Boolean ? Step(Anchors, t) : Interpolate(Anchors, t);
 
     /// <inheritdoc />
-    public override IEnumerable<(ParameterKind Kind, int Line)> ValueKinds() => [(Kind, Line)];
+    public override IEnumerable<(double Value, ParameterKind Kind, int Line)> PlainValues() => Anchors.Select(a => (a, Kind, Line));
 
     /// <summary>
     /// mergekit's rule: x = t·(n−1), i0 = floor(x), i1 = min(n−1, i0+1), f = x − i0, value = (1−f)·s[i0] + f·s[i1].

@@ -26,7 +26,9 @@ public sealed class ParameterResolver
     /// <summary>
     /// Checks names and types everywhere the recipe sets parameters: a name the method does not declare is an error
     /// (mergekit ignores such names silently; EvoMerge does not), a global parameter set under a model is an error
-    /// (mergekit ignores it), and numbers and booleans must match the declared kind.
+    /// (mergekit ignores it), numbers and booleans must match the declared kind, and every number written (each
+    /// gradient anchor, each filtered value) must lie in the parameter's <see cref="MergeParameter.Domain"/>; a
+    /// gradient's interpolated values then lie in it too, as every domain is an interval.
     /// </summary>
     private void Validate()
     {
@@ -53,11 +55,14 @@ public sealed class ParameterResolver
             if (perModelOnly && declared.Scope == ParameterScope.Global)
                 throw new RecipeException(_recipe.File, line,
                     $"'{name}' in {parameters.Label} is a global parameter of {_method.Name}; set it under the top-level or slice parameters, not per model");
-            foreach (var (kind, valueLine) in parameters.Get(name)!.ValueKinds())
+            foreach (var (value, kind, valueLine) in parameters.Get(name)!.PlainValues())
             {
                 if (kind != declared.Kind)
                     throw new RecipeException(_recipe.File, valueLine,
                         $"{parameters.Label}.{name} must be {(declared.Kind == ParameterKind.Boolean ? "true or false" : "a number")}");
+                if (!declared.Domain.Contains(value))
+                    throw new RecipeException(_recipe.File, valueLine,
+                        $"{parameters.Label}.{name}: {value.ToString("R", CultureInfo.InvariantCulture)} is outside the allowed range {declared.Domain} of {_method.Name}'s '{name}'");
             }
         }
     }

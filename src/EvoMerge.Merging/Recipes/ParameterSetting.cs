@@ -13,6 +13,6 @@ public abstract record ParameterSetting(int Line)
     /// </summary>
     public abstract double? Evaluate(string tensorName, double t);
 
-    /// <summary>Every plain value inside this setting with its kind and line, for type checks against a method.</summary>
-    public abstract IEnumerable<(ParameterKind Kind, int Line)> ValueKinds();
+    /// <summary>Every plain value inside this setting with its kind and line, for type and domain checks against a method.</summary>
+    public abstract IEnumerable<(double Value, ParameterKind Kind, int Line)> PlainValues();
 }

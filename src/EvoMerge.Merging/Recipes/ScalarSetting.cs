@@ -7,5 +7,5 @@ public sealed record ScalarSetting(double Value, ParameterKind Kind, int Line) :
     public override double? Evaluate(string tensorName, double t) => Value;
 
     /// <inheritdoc />
-    public override IEnumerable<(ParameterKind Kind, int Line)> ValueKinds() => [(Kind, Line)];
+    public override IEnumerable<(double Value, ParameterKind Kind, int Line)> PlainValues() => [(Value, Kind, Line)];
 }

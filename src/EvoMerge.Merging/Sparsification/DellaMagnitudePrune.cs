@@ -21,7 +21,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = 
     [
-        MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15)
+        MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15).Within(ParameterDomain.NonNegative)
             .Searched(new SearchGene(0.0, 0.1, "della's per-model epsilon, the spread of keep probabilities around the density")),
     ];
 

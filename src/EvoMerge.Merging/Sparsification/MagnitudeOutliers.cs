@@ -20,7 +20,7 @@ public sealed class MagnitudeOutliers : IRankWindowSparsifier
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = 
     [
-        MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01)
+        MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01).Within(ParameterDomain.UnitInterval)
             .Searched(new SearchGene(0.0, 0.1, "breadcrumbs' per-model gamma, the fraction of largest magnitudes dropped")),
     ];
 

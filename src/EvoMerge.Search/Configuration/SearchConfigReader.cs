@@ -70,7 +70,7 @@ public sealed class SearchConfigReader
         var document = LocatedJson.Parse(text, file);
         var errors = SearchSpaceSchema.ValidatorFor(methods).Validate(document.Root);
         var reader = new SearchConfigReader(file, directory, document, methods);
-        if (errors.Count > 0) throw reader.Error(errors[0].Path, errors[0].Message);
+        if (errors.Count > 0) throw reader.GeneRangeOutsideDomain(document.Root) ?? reader.Error(errors[0].Path, errors[0].Message);
         return reader.Bind(text, document.Root!.AsObject());
     }
 
@@ -226,6 +226,23 @@ public sealed class SearchConfigReader
                 throw Error("genome.seed_sources", $"a source alone needs weights 0 and 1, outside genome.ranges.weight [{Format(weightRange.Low)}, {Format(weightRange.High)}]");
         }
         return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights, SeedSources = seedSources };
+    }
+
+    /// <summary>
+    /// The error for the first <c>genome.ranges</c> entry whose ends leave its parameter's domain (the schema refuses
+    /// them too, but this message names the value and the whole allowed range); null when there is none.
+    /// </summary>
+    private SearchConfigException? GeneRangeOutsideDomain(JsonNode? root)
+    {
+        if (root?["genome"]?["ranges"] is not JsonObject ranges) return null;
+        foreach (var gene in _methods.Genes)
+        {
+            if (ranges[gene.Name] is not JsonArray { Count: 2 } pair
+                || pair.Any(v => v is not JsonValue value || value.GetValueKind() != System.Text.Json.JsonValueKind.Number)) continue;
+            if (gene.Gene.BoundsViolation(pair[0]!.GetValue<double>(), pair[1]!.GetValue<double>()) is { } problem)
+                return Error($"genome.ranges.{gene.Name}", problem);
+        }
+        return null;
     }
 
     private GeneRange Range(JsonObject parent, string name, GeneRange fallback, string at = "genome.ranges")

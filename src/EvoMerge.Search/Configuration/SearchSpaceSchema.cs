@@ -9,7 +9,8 @@ namespace EvoMerge.Search.Configuration;
 /// <summary>
 /// The search config schema for a set of merge methods. The parts that depend on the methods are generated from
 /// their declarations: <c>genome.methods</c> (the searchable methods, with their genes, inputs and source counts) and
-/// <c>$defs.ranges</c> (one entry per declared gene with its default range and bounds). Everything else comes from the
+/// <c>$defs.ranges</c> (one entry per declared gene with its default range in its description and its parameter's
+/// domain as <c>minimum</c> / <c>exclusiveMinimum</c> / <c>maximum</c> on both ends). Everything else comes from the
 /// embedded <c>search-space.schema.json</c>, which is itself this generator's output for
 /// <see cref="MergeMethodRegistry.Default"/> (a test compares the two), so the file never disagrees with the code.
 /// </summary>
@@ -40,7 +41,11 @@ public static class SearchSpaceSchema
         methodList["items"]!["enum"] = new JsonArray([.. methods.Searchable.Select(m => (JsonNode)JsonValue.Create(m.Name))]);
         var ranges = new JsonObject();
         foreach (var gene in methods.Genes)
-            ranges[gene.Name] = new JsonObject { ["$ref"] = "#/$defs/range", ["description"] = GeneDescription(gene) };
+        {
+            var entry = new JsonObject { ["$ref"] = "#/$defs/range", ["description"] = GeneDescription(gene) };
+            if (DomainKeywords(gene.Gene.Domain) is { } items) entry["items"] = items;
+            ranges[gene.Name] = entry;
+        }
         definitions["ranges"]!["properties"] = ranges;
         return schema;
     }
@@ -74,9 +79,19 @@ public static class SearchSpaceSchema
     private static string GeneDescription(DeclaredGene gene)
     {
         string scope = gene.Scope == ParameterScope.PerModel ? "one gene per source model and group" : "one gene per group";
-        string bounds = gene.Gene.BoundsText() is { } text ? $"; values must {text}" : "";
+        string bounds = gene.Gene.Domain.IsUnbounded ? "" : $"; values must lie in {gene.Gene.Domain}";
         return $"{gene.Gene.Description}: {scope}, used by {string.Join(", ", gene.Methods)} "
             + $"(default [{Number(gene.Gene.Low)}, {Number(gene.Gene.High)}]{bounds}).";
+    }
+
+    /// <summary>The domain as JSON Schema bounds on each end of a range (<c>minimum</c> or <c>exclusiveMinimum</c>, <c>maximum</c>); null when unbounded.</summary>
+    private static JsonObject? DomainKeywords(ParameterDomain domain)
+    {
+        if (domain.IsUnbounded) return null;
+        var items = new JsonObject { ["type"] = "number" };
+        if (domain.Minimum is { } min) items[domain.MinimumExclusive ? "exclusiveMinimum" : "minimum"] = min;
+        if (domain.Maximum is { } max) items["maximum"] = max;
+        return items;
     }
 
     private static string Number(double x) => x.ToString("R", CultureInfo.InvariantCulture);

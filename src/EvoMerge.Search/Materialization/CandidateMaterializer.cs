@@ -97,7 +97,10 @@ public sealed class CandidateMaterializer : IDisposable
     /// <summary>Bytes of input tensors (base and sources) as held in memory.</summary>
     public long InputBytes => _inputs.Values.Sum(t => t.numel() * t.ElementSize);
 
-    /// <summary>Writes a candidate's weights into <see cref="Model"/>.</summary>
+    /// <summary>
+    /// Writes a candidate's weights into <see cref="Model"/>; merged weights holding NaN or ±∞ are an
+    /// <see cref="InvalidDataException"/> naming the first such tensor (the search records the candidate as failed, so infeasible).
+    /// </summary>
     public void Materialize(CandidateRecipe recipe)
     {
         if ((recipe.DataFlow is null) != (_stage1 is null))
@@ -117,6 +120,8 @@ public sealed class CandidateMaterializer : IDisposable
             }
         }
         if (recipe.DataFlow is { } dataFlow) StackLayers(dataFlow, recipe.KeptSlots!);
+        if (NonFiniteValues.FirstIn(Model.Parameters) is { } name)
+            throw new InvalidDataException($"merged weights are not finite: tensor '{name}' holds NaN or infinite values");
     }
 
     /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>

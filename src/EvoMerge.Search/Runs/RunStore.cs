@@ -14,25 +14,29 @@ namespace EvoMerge.Search.Runs;
 /// <c>run.json</c> (<see cref="RunInfo"/>). After every generation: its rows appended to <c>evaluations.parquet</c>
 /// (the journal, one row group per generation), then <c>checkpoint.json</c>, <c>archive.json</c>,
 /// <c>population.json</c> and <c>statistics.json</c>, each written atomically (temporary file, fsync, rename), so a
-/// crash leaves every file whole and at worst a stray temporary file, which is never read. On resume: the last complete
+/// crash leaves every file whole and at worst a stray temporary file, which is never read. A full file system is a
+/// <see cref="RunStorageFullException"/> naming the file (whole files go through a replaceable <see cref="RunFileWriter"/>). On resume: the last complete
 /// checkpoint, with journal rows logged after it dropped, and the fitness cache rebuilt from the rows it covers.
 /// </summary>
 public sealed class RunStore
 {
     private readonly EvaluationLog _journal;
+    private readonly RunFileWriter _writer;
 
     /// <param name="directory">The run directory.</param>
     /// <param name="objectives">Objective names, in config order (the journal's objective columns).</param>
     /// <param name="constraints">Number of constraints (the journal's constraint columns).</param>
-    public RunStore(string directory, IReadOnlyList<string> objectives, int constraints)
+    /// <param name="writer">How whole files are written (default: <see cref="RunFileWriter.Atomic"/>).</param>
+    public RunStore(string directory, IReadOnlyList<string> objectives, int constraints, RunFileWriter? writer = null)
     {
         Files = new RunFiles(directory);
         _journal = new EvaluationLog(Files.Evaluations, objectives, constraints);
+        _writer = writer ?? RunFileWriter.Atomic;
     }
 
     /// <summary>The store of <paramref name="config"/>'s run directory, with its objectives and constraints.</summary>
-    public RunStore(SearchConfig config)
-        : this(config.RunDirectory, config.Objectives.Select(o => o.Name).ToArray(), config.Constraints.Count)
+    public RunStore(SearchConfig config, RunFileWriter? writer = null)
+        : this(config.RunDirectory, config.Objectives.Select(o => o.Name).ToArray(), config.Constraints.Count, writer)
     {
     }
 
@@ -60,8 +64,8 @@ public sealed class RunStore
     /// <summary>Records a new search: the config text as given and where it came from, with the derived seeds and the inputs' fingerprints.</summary>
     public void Begin(string configText, RunInfo info)
     {
-        AtomicFile.WriteAllText(Files.Config, configText);
-        WriteInfo(Files, info);
+        Write(Files.Config, configText);
+        Write(Files.Run, JsonSerializer.Serialize(info, SearchCheckpoint.Json) + "\n");
     }
 
     /// <summary>Writes the <c>run.json</c> of a run directory (atomically).</summary>
@@ -144,7 +148,7 @@ public sealed class RunStore
     /// <summary>Appends one generation's rows to the journal as a new row group (atomically).</summary>
     public void AppendGeneration(IReadOnlyList<EvaluationRecord> rows)
     {
-        _journal.AppendGeneration(rows);
+        Guard(Files.Evaluations, () => _journal.AppendGeneration(rows));
         JournalRowGroups++;
         JournalSha256 = RunInputs.Compute(RunInputs.Journal, Files.Evaluations);
     }
@@ -156,10 +160,25 @@ public sealed class RunStore
     /// </summary>
     public void WriteCheckpoint(SearchCheckpoint checkpoint, string archiveJson)
     {
-        AtomicFile.WriteAllText(Files.Checkpoint, JsonSerializer.Serialize(checkpoint, SearchCheckpoint.Json) + "\n");
-        AtomicFile.WriteAllText(Files.Archive, archiveJson + "\n");
-        AtomicFile.WriteAllText(Files.Population, JsonSerializer.Serialize(checkpoint.Population, SearchCheckpoint.Json) + "\n");
-        AtomicFile.WriteAllText(Files.Statistics, JsonSerializer.Serialize(checkpoint.Statistics, SearchCheckpoint.Json) + "\n");
+        Write(Files.Checkpoint, JsonSerializer.Serialize(checkpoint, SearchCheckpoint.Json) + "\n");
+        Write(Files.Archive, archiveJson + "\n");
+        Write(Files.Population, JsonSerializer.Serialize(checkpoint.Population, SearchCheckpoint.Json) + "\n");
+        Write(Files.Statistics, JsonSerializer.Serialize(checkpoint.Statistics, SearchCheckpoint.Json) + "\n");
+    }
+
+    private void Write(string path, string text) => Guard(path, () => _writer.WriteAllText(path, text));
+
+    /// <summary>Runs a write; a full file system becomes a <see cref="RunStorageFullException"/> naming <paramref name="path"/>.</summary>
+    private static void Guard(string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+            throw new RunStorageFullException(path, null, e);
+        }
     }
 
     /// <summary>

@@ -112,9 +112,11 @@ public sealed class SearchRun : IDisposable
     /// <summary>
     /// Starts a new search in the config's run directory (locked; it must not hold a search yet). The config text,
     /// its directory and the derived seeds are saved there for resume and export. <paramref name="backend"/> makes the
-    /// evaluation backend from the setup (default: <see cref="LocalEvaluationBackend"/>).
+    /// evaluation backend from the setup (default: <see cref="LocalEvaluationBackend"/>); <paramref name="writer"/> writes
+    /// the run's files (default: <see cref="RunFileWriter.Atomic"/>).
     /// </summary>
-    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<SearchSetup, IEvaluationBackend>? backend = null)
+    public static SearchRun Start(SearchConfig config, ISearchObserver? observer = null, Func<SearchSetup, IEvaluationBackend>? backend = null,
+        RunFileWriter? writer = null)
     {
         var runLock = RunLock.Acquire(config.RunDirectory);
         try
@@ -125,7 +127,7 @@ public sealed class SearchRun : IDisposable
             var info = SearchSetup.DeriveInfo(config, configDirectory);
             var setup = SearchSetup.Create(config, info);
             var optimizer = CreateOptimizer(setup);
-            var store = new RunStore(setup.Config);
+            var store = new RunStore(setup.Config, writer);
             store.Begin(config.Text, info with { Inputs = RunInputs.Fingerprint(setup.Config) });
             return new SearchRun(setup, runLock, store, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
                 new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
@@ -146,7 +148,8 @@ public sealed class SearchRun : IDisposable
     /// (<see cref="CorruptParquetException"/>).
     /// </summary>
     public static SearchRun Resume(string runDirectory, ISearchObserver? observer = null, MergeMethodRegistry? methods = null,
-        Func<SearchSetup, IEvaluationBackend>? backend = null, bool acceptChanges = false, TimeProvider? clock = null)
+        Func<SearchSetup, IEvaluationBackend>? backend = null, bool acceptChanges = false, TimeProvider? clock = null,
+        RunFileWriter? writer = null)
     {
         string full = Path.GetFullPath(runDirectory);
         var files = new RunFiles(full);
@@ -156,7 +159,7 @@ public sealed class SearchRun : IDisposable
         {
             var inputs = RunInputCheck.Verify(files, acceptChanges);
             var setup = SearchSetup.Open(full, methods);
-            var store = new RunStore(setup.Config);
+            var store = new RunStore(setup.Config, writer);
             var checkpoint = store.LoadCheckpoint();
             var cache = store.LoadCache();
             inputs.Record(setup, clock ?? TimeProvider.System);
@@ -216,7 +219,9 @@ public sealed class SearchRun : IDisposable
     /// Runs one generation and checkpoints it. <paramref name="cancellation"/> is checked before each candidate's
     /// evaluation (an evaluation in progress finishes). A cancelled generation is abandoned: nothing of it is told,
     /// archived, logged or checkpointed, so the run directory keeps the previous generation's checkpoint and a resume
-    /// redoes this generation from it, exactly as after a kill. The instance must not run again after a cancellation.
+    /// redoes this generation from it, exactly as after a kill. The instance must not run again after a cancellation. A full disk while checkpointing is a
+    /// <see cref="RunStorageFullException"/> naming the file and this generation; <see cref="Generation"/> then still counts only
+    /// the generations checkpointed, and the instance must not run again either.
     /// </summary>
     public GenerationStatistics RunGeneration(CancellationToken cancellation = default)
     {
@@ -270,7 +275,17 @@ public sealed class SearchRun : IDisposable
         Generation = generation + 1;
         var statistics = Summarize(generation, evaluations, clock.Elapsed.TotalSeconds);
         _statistics.Add(statistics);
-        Checkpoint(rows);
+        try
+        {
+            Checkpoint(rows);
+        }
+        catch (RunStorageFullException e)
+        {
+            // The previous checkpoint is whole (atomic writes) and stays the run's last complete generation.
+            Generation = generation;
+            _statistics.RemoveAt(_statistics.Count - 1);
+            throw e.During(generation);
+        }
         _observer?.GenerationFinished(statistics);
         return statistics;
     }

@@ -12,7 +12,8 @@ using EvoMerge.Tensors;
 namespace EvoMerge.Search.Runs;
 
 /// <summary>
-/// A config made ready to search: the models checked (same architecture and layer count), the genome layout, the
+/// A config made ready to search: the models checked (same layer count; every source's tensor names, shapes and
+/// dtype kinds equal to the base's, from the headers alone, see <see cref="SourceTensorCheck"/>), the genome layout, the
 /// recipe composer and the opened eval tasks (the tokenizer loaded once from the base model; a task on a test split
 /// refused as an objective unless allowed; metrics checked; an objective without <c>direction</c> takes its metric's). Shared by the run loop, the dry run and export.
 /// </summary>
@@ -50,15 +51,17 @@ public sealed class SearchSetup
     /// <summary>Checks the models and opens the tasks. Problems are one-line errors naming the config file and path.</summary>
     public static SearchSetup Create(SearchConfig config, RunInfo info)
     {
-        int layers = 0;
-        foreach (var (path, at) in new[] { (config.BaseModel, "base_model") }.Concat(config.Models.Select((m, i) => (m, $"models[{i}]"))))
+        if (!Directory.Exists(config.BaseModel)) throw SearchConfigReader.ErrorAt(config, "base_model", $"model directory {config.BaseModel} not found");
+        using var baseModel = ModelDirectory.Open(config.BaseModel);
+        int layers = baseModel.Config.NumHiddenLayers;
+        foreach (var (path, at) in config.Models.Select((m, i) => (m, $"models[{i}]")))
         {
             if (!Directory.Exists(path)) throw SearchConfigReader.ErrorAt(config, at, $"model directory {path} not found");
             using var model = ModelDirectory.Open(path);
             int own = model.Config.NumHiddenLayers;
-            if (at == "base_model") layers = own;
-            else if (own != layers)
+            if (own != layers)
                 throw SearchConfigReader.ErrorAt(config, at, $"{model.ConfigPath} has {own} layers, the base model {layers}; the search merges fine-tunes of one base");
+            if (SourceTensorCheck.FirstMismatch(baseModel, model) is { } mismatch) throw SearchConfigReader.ErrorAt(config, at, mismatch);
         }
         if (config.Genome.LayerGroups > layers)
             throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");

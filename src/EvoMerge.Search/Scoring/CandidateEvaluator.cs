@@ -11,7 +11,8 @@ namespace EvoMerge.Search.Scoring;
 /// compare with, and objectives that are item means) each objective task is first scored on a random subset drawn
 /// from the run's generator; if <see cref="PairedDominanceTest"/> shows a front member dominates the candidate on
 /// those items, scoring stops (status <see cref="EvaluationStatus.Screened"/>, objectives = subset means).
-/// Otherwise every remaining item and the constraint tasks are scored. A NaN score makes the evaluation failed.
+/// Otherwise every remaining item and the constraint tasks are scored. A NaN or infinite objective or constraint
+/// score makes the evaluation failed (infeasible), with the reason naming it.
 /// </summary>
 public sealed class CandidateEvaluator
 {
@@ -159,12 +160,14 @@ public sealed class CandidateEvaluator
             TokensScored = tokensScored,
             ScoreSeconds = clock.Elapsed.TotalSeconds,
         };
-        int nan = Array.FindIndex(objectives, double.IsNaN);
-        if (nan >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"objective '{_config.Objectives[nan].Name}' is NaN", ConstraintViolation = double.PositiveInfinity };
-        int nanConstraint = Array.FindIndex(constraints, double.IsNaN);
-        if (nanConstraint >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"constraint {_config.Constraints[nanConstraint].ConfigPath} score is NaN", ConstraintViolation = double.PositiveInfinity };
+        int nan = Array.FindIndex(objectives, v => !double.IsFinite(v));
+        if (nan >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"objective '{_config.Objectives[nan].Name}' is {NonFinite(objectives[nan])}", ConstraintViolation = double.PositiveInfinity };
+        int nanConstraint = Array.FindIndex(constraints, v => !double.IsFinite(v));
+        if (nanConstraint >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"constraint {_config.Constraints[nanConstraint].ConfigPath} score is {NonFinite(constraints[nanConstraint])}", ConstraintViolation = double.PositiveInfinity };
         return evaluation;
     }
+
+    private static string NonFinite(double value) => double.IsNaN(value) ? "NaN" : "infinite";
 
     /// <summary>Index of the first front member that dominates the candidate with confidence on the subsets, or null.</summary>
     private int? Dominated(IReadOnlyList<ItemScores> front,

@@ -7,6 +7,6 @@ public enum EvaluationStatus
     Scored,
     /// <summary>Cheap-first scoring stopped after a subset: an archive member dominates it with confidence.</summary>
     Screened,
-    /// <summary>Materialising or scoring failed, or a score was NaN; the candidate is infeasible.</summary>
+    /// <summary>Materialising or scoring failed, the merged weights held NaN or ±∞, or a score was NaN or infinite; the candidate is infeasible.</summary>
     Failed,
 }

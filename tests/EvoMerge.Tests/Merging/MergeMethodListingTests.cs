@@ -50,6 +50,9 @@ public class MergeMethodListingTests
         Assert.Null(Method("passthrough")["search"]);
         Assert.True(Method("esm")["needs_proxy_activations"]!.GetValue<bool>());
         Assert.Equal(8.0, Parameter("esm", "scaling_power")["gene"]!["maximum"]!.GetValue<double>());
+        Assert.Equal(8.0, Parameter("esm", "scaling_power")["maximum"]!.GetValue<double>());
+        Assert.True(Parameter("ties", "density")["minimum_exclusive"]!.GetValue<bool>());
+        Assert.Equal(1.0, Parameter("ties", "density")["maximum"]!.GetValue<double>());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EvoMerge.Merging;
 using EvoMerge.Merging.Recipes;
 using Xunit;
 
@@ -132,5 +133,35 @@ public class ParameterResolverTests
         var error = Assert.Throws<RecipeException>(() => new ParameterResolver(recipe, FakeMergeMethod.Ties()));
         Assert.Equal(line, error.Line);
         Assert.Contains(problem, error.Message);
+    }
+
+    [Theory]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 1.5}\nmerge_method: ties\nbase_model: c\n", "ties",
+        "recipe.yml:3: models[0].parameters.density: 1.5 is outside the allowed range (0, 1] of ties's 'density'")]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 0}\nmerge_method: dare_ties\nbase_model: c\n", "dare_ties",
+        "recipe.yml:3: models[0].parameters.density: 0 is outside the allowed range (0, 1] of dare_ties's 'density'")]
+    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters:\n  density: [0.5, 1, 1.25]\n", "ties",
+        "recipe.yml:5: parameters.density: 1.25 is outside the allowed range (0, 1] of ties's 'density'")]
+    [InlineData("models: [{model: a}]\nmerge_method: slerp\nbase_model: c\nparameters:\n  t:\n    - {filter: mlp, value: 0.5}\n    - {value: -0.25}\n", "slerp",
+        "recipe.yml:7: parameters.t: -0.25 is outside the allowed range [0, 1] of slerp's 't'")]
+    [InlineData("models: [{model: a, parameters: {weight: 1, gamma: 2}}]\nmerge_method: breadcrumbs\nbase_model: c\n", "breadcrumbs",
+        "recipe.yml:1: models[0].parameters.gamma: 2 is outside the allowed range [0, 1] of breadcrumbs's 'gamma'")]
+    public void Values_outside_the_declared_domain_are_errors_naming_the_value_and_the_range(string yaml, string method, string expected)
+    {
+        var recipe = RecipeText.Parse(yaml);
+        var error = Assert.Throws<RecipeException>(() => new ParameterResolver(recipe, MergeMethodRegistry.Default.Get(method)));
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("ties", "density: 1")]
+    [InlineData("ties", "density: 0.001")]
+    [InlineData("slerp", "t: 0")]
+    [InlineData("slerp", "t: [0, 1]")]
+    public void Values_at_the_edges_of_the_domain_are_accepted(string method, string setting)
+    {
+        string weight = method == "slerp" ? "" : "weight: 1, ";
+        var recipe = RecipeText.Parse($"models: [{{model: a, parameters: {{{weight}}}}}]\nmerge_method: {method}\nbase_model: c\nparameters: {{{setting}}}\n");
+        _ = new ParameterResolver(recipe, MergeMethodRegistry.Default.Get(method));
     }
 }

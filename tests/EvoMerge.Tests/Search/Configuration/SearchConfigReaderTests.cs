@@ -143,15 +143,28 @@ public class SearchConfigReaderTests
     }
 
     [Theory]
-    [InlineData("common_space_fraction: [0.5, 1.2]", "genome.ranges.common_space_fraction: values must lie in [0, 1]")]
-    [InlineData("scaling_power: [-1, 2]", "genome.ranges.scaling_power: values must lie in [0, 8]")]
+    [InlineData("common_space_fraction: [0.5, 1.2]", "genome.ranges.common_space_fraction: 1.2 is outside the allowed range [0, 1]")]
+    [InlineData("scaling_power: [-1, 2]", "genome.ranges.scaling_power: -1 is outside the allowed range [0, 8]")]
     [InlineData("alpha: [2, 1]", "genome.ranges.alpha: [2, 1] ends before it starts")]
-    [InlineData("density: [0, 1]", "genome.ranges.density: values must be greater than 0")]
+    [InlineData("density: [0, 1]", "genome.ranges.density: 0 is outside the allowed range (0, 1]")]
+    [InlineData("density: [0.5, 1.5]", "search.yml:21: genome.ranges.density: 1.5 is outside the allowed range (0, 1]")]
+    [InlineData("t: [0, 1.5]", "genome.ranges.t: 1.5 is outside the allowed range [0, 1]")]
     public void GeneRangesAreCheckedAgainstTheirDeclaredBounds(string range, string expected)
     {
         string text = Valid.Replace("    weight: [0, 1.5]", "    " + range);
         var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(text, "search.yml", "/work"));
         Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("density: [0.5, 1.5]", "genome.ranges.density[1]", "must be ≤ 1")]
+    [InlineData("density: [0, 1]", "genome.ranges.density[0]", "must be > 0")]
+    [InlineData("t: [-0.5, 1]", "genome.ranges.t[0]", "must be ≥ 0")]
+    public void TheSchemaItselfCarriesEachGenesDomain(string range, string path, string message)
+    {
+        var root = LocatedJson.Parse(Valid.Replace("    weight: [0, 1.5]", "    " + range), "search.yml").Root;
+        var errors = new JsonSchemaValidator(SearchSpaceSchema.Build(MergeMethodRegistry.Default)).Validate(root);
+        Assert.Equal((path, message), Assert.Single(errors));
     }
 
     [Fact]
