@@ -80,8 +80,8 @@ public sealed class FuzzCorpusBatteryTests : IDisposable
         }
 
         var differences = before.Differences(InputSnapshot.Of(inputs));
-        Assert.True(failures.Count == 0, $"{failures.Count} of {manifest.Cases.Count} cases failed:\n" + string.Join("\n", failures));
-        Assert.True(differences.Count == 0, "inputs changed:\n" + string.Join("\n", differences));
+        Assert.True(failures.Count == 0 && differences.Count == 0,
+            $"{failures.Count} of {manifest.Cases.Count} cases failed:\n{string.Join("\n", failures)}\n{differences.Count} inputs changed:\n{string.Join("\n", differences)}");
     }
 
     /// <summary>Lays out what case <paramref name="index"/> needs (model directory, links, output) and returns the run.</summary>
