@@ -31,7 +31,10 @@ public static class RecipeMutations
     {
         var cases = new List<FuzzCase>();
         foreach (var (kind, text, mustFail) in Bad(random))
+        {
+            if (text == Valid) throw new InvalidOperationException($"{kind}: the mutation changed nothing");
             cases.Add(new(kind, Encoding.UTF8.GetBytes(text), mustFail) { Output = RecipeOutput.Fresh });
+        }
         byte[] valid = Encoding.UTF8.GetBytes(Valid);
         foreach (var bad in new byte[][] { [0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80] })
             cases.Add(new("non-utf8", [.. valid[..30], .. bad, .. valid[30..]]) { Output = RecipeOutput.Fresh });
@@ -50,14 +53,14 @@ public static class RecipeMutations
         yield return ("no-method", v.Replace("merge_method: ties\n", ""), true);
         yield return ("method-list", v.Replace("merge_method: ties", "merge_method: [ties]"), true);
         yield return ("no-models", "merge_method: ties\nbase_model: models/base\ndtype: float32\n", true);
-        yield return ("missing-model", v.Replace("model: models/b", "model: models/missing"), true);
-        yield return ("model-is-a-file", v.Replace("model: models/b", "model: models/b/config.json"), true);
-        yield return ("model-is-root", v.Replace("model: models/b", "model: /"), true);
+        yield return ("missing-model", v.Replace("  - model: models/b", "  - model: models/missing"), true);
+        yield return ("model-is-a-file", v.Replace("  - model: models/b", "  - model: models/b/config.json"), true);
+        yield return ("model-is-root", v.Replace("  - model: models/b", "  - model: /"), true);
         yield return ("missing-base", v.Replace("base_model: models/base", "base_model: models/nothere"), true);
         yield return ("no-base-for-ties", v.Replace("base_model: models/base\n", ""), true);
-        yield return ("hub-name", v.Replace("model: models/b", "model: meta-llama/Llama-2-7b-hf"), true);
-        yield return ("lora", v.Replace("model: models/b", "model: models/b+models/a"), true);
-        yield return ("revision", v.Replace("model: models/b", "model: models/b@main"), true);
+        yield return ("hub-name", v.Replace("  - model: models/b", "  - model: meta-llama/Llama-2-7b-hf"), true);
+        yield return ("lora", v.Replace("  - model: models/b", "  - model: models/b+models/a"), true);
+        yield return ("revision", v.Replace("  - model: models/b", "  - model: models/b@main"), true);
         yield return ("density-over-one", ReplaceFirst(v, "density: 0.5", "density: 1.5"), false);
         yield return ("density-negative", ReplaceFirst(v, "density: 0.5", "density: -1"), false);
         yield return ("density-text", ReplaceFirst(v, "density: 0.5", "density: half"), true);
@@ -68,8 +71,7 @@ public static class RecipeMutations
         yield return ("gradient-huge", ReplaceFirst(v, "weight: 0.5", "weight: [" + string.Join(", ", Enumerable.Repeat("0.5", 5000)) + "]"), false);
         yield return ("unknown-parameter", ReplaceFirst(v, "density: 0.5", "densty: 0.5"), true);
         yield return ("unknown-key", v + "merge_methd: ties\n", true);
-        yield return ("slerp-three-models", v.Replace("merge_method: ties", "merge_method: slerp").Replace("density: 0.5", "t: 0.5")
-            + "  - model: models/base\n", true);
+        yield return ("slerp-three-models", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\n  - model: models/base\nparameters:\n  t: 0.5\ndtype: float32\n", true);
         yield return ("slerp-t-out-of-range", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\nparameters:\n  t: 5\ndtype: float32\n", false);
         yield return ("layer-range-past-end", "merge_method: linear\nslices:\n  - sources:\n      - model: models/a\n        layer_range: [0, 99]\n      - model: models/b\n        layer_range: [0, 99]\n", true);
         yield return ("layer-range-reversed", "merge_method: linear\nslices:\n  - sources:\n      - model: models/a\n        layer_range: [2, 1]\n      - model: models/b\n        layer_range: [2, 1]\n", true);

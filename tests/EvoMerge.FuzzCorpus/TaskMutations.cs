@@ -14,7 +14,7 @@ public static class TaskMutations
     public const string DataName = "DATA.parquet";
 
     /// <summary>The valid task over <see cref="DataName"/>.</summary>
-    public const string ValidYaml = "name: colors\nkind: multiple_choice\ndata: DATA.parquet\nsplit: validation\nprompt: \"Q: {question}\\nA:\"\nchoices_column: choices\nanswer_column: label\n";
+    public const string ValidYaml = "name: colors\nkind: multiple_choice\ndata: DATA.parquet\nprompt: \"Q: {question}\\nA:\"\nchoices_column: choices\nanswer_column: label\n";
 
     private const int Rows = 6;
 
@@ -33,12 +33,16 @@ public static class TaskMutations
     {
         var valid = ValidParquet();
         var cases = new List<FuzzCase>();
-        foreach (var (kind, yaml, mustFail) in BadYaml()) cases.Add(Task(kind, Encoding.UTF8.GetBytes(yaml), valid, mustFail));
-        foreach (var (kind, bytes) in NonText()) cases.Add(Task(kind, bytes, valid, true));
+        foreach (var (kind, yaml, mustFail) in BadYaml())
+        {
+            if (yaml == ValidYaml) throw new InvalidOperationException($"{kind}: the mutation changed nothing");
+            cases.Add(Task(kind, Encoding.UTF8.GetBytes(yaml), valid, mustFail));
+        }
+        foreach (var (kind, bytes) in NonText()) cases.Add(Task(kind, bytes, valid, kind != "nul-bytes"));
         foreach (var (name, bytes) in ParquetCorruptions.Of(valid, random))
             cases.Add(Task("parquet-" + string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')), Encoding.UTF8.GetBytes(ValidYaml), bytes,
                 !name.StartsWith("byte ", StringComparison.Ordinal)));
-        foreach (var (kind, bytes) in BadTables()) cases.Add(Task("parquet-" + kind, Encoding.UTF8.GetBytes(ValidYaml), bytes, true));
+        foreach (var (kind, bytes) in BadTables()) cases.Add(Task("parquet-" + kind, Encoding.UTF8.GetBytes(ValidYaml), bytes, kind != "question-as-int"));
         return cases;
     }
 
@@ -70,13 +74,16 @@ public static class TaskMutations
         yield return ("fewshot-text", v + "num_fewshot: many\n", true);
         yield return ("fewshot-seed-text", v + "num_fewshot: 1\nfewshot_seed: x\n", true);
         yield return ("unknown-key", v + "promt: typo\n", true);
-        yield return ("split-list", v.Replace("split: validation", "split: [1, 2]"), true);
-        yield return ("generate-without-target", v.Replace("kind: multiple_choice", "kind: generate"), true);
-        yield return ("perplexity-without-text", v.Replace("kind: multiple_choice", "kind: perplexity"), true);
-        yield return ("bad-regex", v.Replace("kind: multiple_choice", "kind: generate") + "target_column: question\nextract_regex: '(['\n", true);
-        yield return ("negative-max-tokens", v.Replace("kind: multiple_choice", "kind: generate") + "target_column: question\nmax_new_tokens: -3\n", true);
-        yield return ("unknown-normalizer", v.Replace("kind: multiple_choice", "kind: generate") + "target_column: question\nnormalize: [shout]\n", true);
-        yield return ("until-number", v.Replace("kind: multiple_choice", "kind: generate") + "target_column: question\nuntil: 5\n", true);
+        yield return ("split-without-splits", v + "split: validation\n", true);
+        string g = "name: colors\nkind: generate\ndata: DATA.parquet\nprompt: \"Q: {question}\\nA:\"\ntarget_column: question\n";
+        yield return ("generate-without-target", g.Replace("target_column: question\n", ""), true);
+        yield return ("generate-target-missing", g.Replace("target_column: question", "target_column: answer"), true);
+        yield return ("perplexity-without-text", "name: colors\nkind: perplexity\ndata: DATA.parquet\n", true);
+        yield return ("perplexity-text-is-list", "name: colors\nkind: perplexity\ndata: DATA.parquet\ntext_column: choices\n", true);
+        yield return ("bad-regex", g + "extract_regex: '(['\n", true);
+        yield return ("negative-max-tokens", g + "max_new_tokens: -3\n", true);
+        yield return ("unknown-normalizer", g + "normalize: [shout]\n", true);
+        yield return ("until-number", g + "until: 5\n", true);
         yield return ("empty", "", true);
         yield return ("null", "null\n", true);
         yield return ("list", "- name: colors\n", true);
@@ -87,8 +94,8 @@ public static class TaskMutations
         yield return ("truncated-quote", v[..(v.IndexOf("prompt", StringComparison.Ordinal) + 12)], true);
         yield return ("billion-laughs", v + "x:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + string.Concat(
             Enumerable.Range(1, 8).Select(l => $"  {(char)('a' + l)}: &{(char)('a' + l)} [{string.Join(", ", Enumerable.Repeat("*" + (char)('a' + l - 1), 9))}]\n")), true);
-        yield return ("alias-to-nowhere", v.Replace("split: validation", "split: *nowhere"), true);
-        yield return ("deep-nesting", v.Replace("split: validation", "split: " + new string('[', 1000) + new string(']', 1000)), true);
+        yield return ("alias-to-nowhere", v.Replace("name: colors", "name: *nowhere"), true);
+        yield return ("deep-nesting", v.Replace("name: colors", "name: " + new string('[', 1000) + new string(']', 1000)), true);
     }
 
     private static IEnumerable<(string Kind, byte[] Yaml)> NonText()

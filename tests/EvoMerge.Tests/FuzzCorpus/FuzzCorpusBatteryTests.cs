@@ -11,6 +11,7 @@ using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace EvoMerge.Tests.FuzzCorpus;
 
@@ -23,7 +24,7 @@ namespace EvoMerge.Tests.FuzzCorpus;
 /// on one line; under <see cref="Limit"/>; refused where the corpus says it must be; and afterwards no input (models,
 /// tasks, corpus files, links, a user's directory or file given as output) has changed in bytes, time, or entries.
 /// </summary>
-public sealed class FuzzCorpusBatteryTests : IDisposable
+public sealed class FuzzCorpusBatteryTests(ITestOutputHelper log) : IDisposable
 {
     /// <summary>The most one case may take.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
@@ -48,12 +49,14 @@ public sealed class FuzzCorpusBatteryTests : IDisposable
         }
         foreach (string folder in new[] { "fresh", "links", "targets", "st" }) Directory.CreateDirectory(W(folder));
 
+        AcceptsTheValidInputsTheMutationsStartFrom();
         var runs = manifest.Cases.Select((c, i) => (Case: c, Index: i, Run: Prepare(c, i))).ToList();
         string[] inputs = [W("models"), W("tasks"), W("corpus"), W("links"), W("targets"), W("st")];
         var before = InputSnapshot.Of(inputs);
         Assert.True(before.Count > 2 * manifest.Cases.Count);
 
         var failures = new List<string>();
+        var refused = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (c, index, run) in runs)
         {
             string name = $"{c.File} ({c.Kind}{(c.Output is null ? "" : ", output " + c.Output)})";
@@ -71,6 +74,7 @@ public sealed class FuzzCorpusBatteryTests : IDisposable
             }
             catch (Exception error)
             {
+                refused[c.Entry] = refused.GetValueOrDefault(c.Entry) + 1;
                 if (!EvoMergeCommandLine.IsUserError(error)) failures.Add($"{name}: unhandled {error.GetType().Name}: {error.Message}");
                 else if (error.Message.Contains('\n')) failures.Add($"{name}: a message of more than one line: {error.Message}");
                 if (c.Output == RecipeOutput.Fresh && Path.Exists(W("fresh", index.ToString(System.Globalization.CultureInfo.InvariantCulture))))
@@ -79,9 +83,35 @@ public sealed class FuzzCorpusBatteryTests : IDisposable
             if (clock.Elapsed > Limit) failures.Add($"{name}: took {clock.Elapsed.TotalSeconds:0.0} s");
         }
 
+        foreach (var group in manifest.Cases.GroupBy(c => c.Entry))
+            log.WriteLine($"{group.Key}: {group.Count()} files, {refused.GetValueOrDefault(group.Key)} refused, {group.Count(c => c.MustFail)} must be");
         var differences = before.Differences(InputSnapshot.Of(inputs));
         Assert.True(failures.Count == 0 && differences.Count == 0,
             $"{failures.Count} of {manifest.Cases.Count} cases failed:\n{string.Join("\n", failures)}\n{differences.Count} inputs changed:\n{string.Join("\n", differences)}");
+    }
+
+    /// <summary>
+    /// The harness's control: the valid file each category mutates goes through the same entry point without an
+    /// error (else every mutation would be refused for the wrong reason).
+    /// </summary>
+    private void AcceptsTheValidInputsTheMutationsStartFrom()
+    {
+        string model = W("valid", "model");
+        Directory.CreateDirectory(model);
+        File.Copy(W("models", "base", "config.json"), Path.Combine(model, "config.json"));
+        File.WriteAllBytes(Path.Combine(model, ModelWeights.SingleFileName), SafetensorsMutations.Valid());
+        Inspect(model, Path.Combine(model, ModelWeights.SingleFileName));
+
+        File.WriteAllText(W("valid-search.yml"), SearchConfigMutations.Valid);
+        SetUp(W("valid-search.yml"));
+
+        File.WriteAllText(W("valid", "task.yml"), TaskMutations.ValidYaml);
+        File.WriteAllBytes(W("valid", TaskMutations.DataName), TaskMutations.ValidParquet());
+        Assert.Equal(6, EvalTask.Load(W("valid", "task.yml")).Documents.Count);
+
+        File.WriteAllText(W("valid-recipe.yml"), RecipeMutations.Valid);
+        Merge(W("valid-recipe.yml"), W("valid", "merged"), allowOverwrite: false);
+        Assert.True(File.Exists(W("valid", "merged", ModelWeights.SingleFileName)));
     }
 
     /// <summary>Lays out what case <paramref name="index"/> needs (model directory, links, output) and returns the run.</summary>
