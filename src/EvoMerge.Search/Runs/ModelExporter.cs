@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
@@ -21,10 +22,10 @@ public static class ModelExporter
 
     /// <summary>
     /// Exports member <paramref name="member"/> (index into archive.json's order) of a run into
-    /// <paramref name="outputDirectory"/>, refusing one that is, is inside or contains the run's base or a source model
-    /// (symbolic links and ".." resolved), and a non-empty one unless <paramref name="allowOverwrite"/>. The model is
-    /// written in a temporary sibling directory and renamed into place; over an existing directory, the files an
-    /// export does not own (model, tokenizer, recipe and card files) are kept.
+    /// <paramref name="outputDirectory"/>, refusing one that is, is inside or contains the run's base or a source
+    /// model, the run directory, a task file or its data (symbolic links and ".." resolved), and a non-empty one unless
+    /// <paramref name="allowOverwrite"/>. The model is written in a temporary sibling directory and renamed into place;
+    /// over an existing directory, the files an export does not own (model, tokenizer, recipe and card files) are kept.
     /// </summary>
     public static ArchiveMember Export(SearchSetup setup, IReadOnlyList<ArchiveMember> archive, int member, string outputDirectory,
         bool allowOverwrite = false)
@@ -35,9 +36,7 @@ public static class ModelExporter
         var recipe = setup.Composer.Compose(setup.Layout.Decode(chosen.Genome));
         if (recipe.Hash != chosen.Hash)
             throw new InvalidDataException($"member {member}: its genome decodes to recipe {recipe.Hash[..12]}, the archive says {chosen.Hash[..12]} (models or config changed?)");
-        var inputs = new[] { ("the run's base model", setup.Config.BaseModel) }
-            .Concat(setup.Config.Models.Select((m, i) => ($"the run's source model models[{i}]", m)));
-        if (RealPath.OverlapMessage(outputDirectory, inputs) is { } overlap) throw new IOException(overlap);
+        if (RealPath.OverlapMessage(outputDirectory, Inputs(setup)) is { } overlap) throw new IOException(overlap);
         string output = RealPath.Resolve(outputDirectory);
         if (File.Exists(output)) throw new IOException($"{outputDirectory}: is a file, not a directory");
         bool exists = Directory.Exists(output);
@@ -65,6 +64,26 @@ public static class ModelExporter
             Delete(staged);
         }
         return chosen;
+    }
+
+    /// <summary>
+    /// What an export reads or must leave alone: the base and source models, the run directory, every task file with
+    /// its data files, and the proxy task files.
+    /// </summary>
+    private static IEnumerable<(string What, string Path)> Inputs(SearchSetup setup)
+    {
+        var config = setup.Config;
+        yield return ("the run's base model", config.BaseModel);
+        for (int i = 0; i < config.Models.Count; i++) yield return ($"the run's source model models[{i}]", config.Models[i]);
+        yield return ("the run directory", config.RunDirectory);
+        foreach (var task in setup.Tasks.Values)
+        {
+            yield return ($"the run's task file of '{task.Name}'", task.File);
+            if (task is not EvalTaskScorer scorer) continue;
+            yield return ($"the data file of task '{task.Name}'", scorer.Task.Definition.DataFile);
+            yield return ($"the few-shot data file of task '{task.Name}'", scorer.Task.Definition.FewshotDataFile);
+        }
+        foreach (string proxy in config.ProxyTasks ?? []) yield return ("the run's proxy task file", proxy);
     }
 
     /// <summary>Names of the files an export writes or replaces; other entries of an overwritten directory are kept.</summary>

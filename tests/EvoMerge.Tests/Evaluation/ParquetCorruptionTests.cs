@@ -1,5 +1,6 @@
 using System.Text;
 using EvoMerge.Evaluation;
+using EvoMerge.FuzzCorpus;
 using Xunit;
 
 namespace EvoMerge.Tests.Evaluation;
@@ -34,42 +35,10 @@ public sealed class ParquetCorruptionTests : IDisposable
         return File.ReadAllBytes(DataPath);
     }
 
-    /// <summary>The seeded cases: a name and the bytes to write as the task's data file.</summary>
-    private static List<(string Name, byte[] Bytes)> Corruptions(byte[] valid)
-    {
-        var random = new Random(Seed);
-        var cases = new List<(string, byte[])>();
-        for (int i = 0; i < 64; i++)
-        {
-            int at = random.Next(valid.Length);
-            var bytes = (byte[])valid.Clone();
-            bytes[at] ^= (byte)random.Next(1, 256);
-            cases.Add(($"byte {at} flipped", bytes));
-        }
-        for (int i = 0; i < 8; i++)
-        {
-            int length = random.Next(valid.Length);
-            cases.Add(($"truncated to {length} bytes", valid[..length]));
-        }
-        cases.Add(("empty", []));
-        cases.Add(("last byte dropped", valid[..^1]));
-        foreach (int footer in new[] { -1, int.MinValue, int.MaxValue, valid.Length, valid.Length - 11, 0 })
-        {
-            var bytes = (byte[])valid.Clone();
-            BitConverter.TryWriteBytes(bytes.AsSpan(valid.Length - 8, 4), footer);
-            cases.Add(($"footer length {footer}", bytes));
-        }
-        var noHead = (byte[])valid.Clone();
-        noHead[0] = (byte)'X';
-        cases.Add(("head magic broken", noHead));
-        var noTail = (byte[])valid.Clone();
-        noTail[^1] = (byte)'X';
-        cases.Add(("tail magic broken", noTail));
-        cases.Add(("text file", TextFile));
-        return cases;
-    }
+    /// <summary>The seeded cases (<see cref="ParquetCorruptions"/>): a name and the bytes to write as the task's data file.</summary>
+    private static List<(string Name, byte[] Bytes)> Corruptions(byte[] valid) => ParquetCorruptions.Of(valid, new Random(Seed));
 
-    private static readonly byte[] TextFile = Encoding.UTF8.GetBytes("question,choices,label\nsecret question?,\"a|b\",1\nanother secret row,\"c|d\",0\n");
+    private static readonly byte[] TextFile = ParquetCorruptions.TextFile;
 
     /// <summary>Loads the task with <paramref name="bytes"/> as its data; returns the error, or null when it loads.</summary>
     private EvalTaskFormatException? TryLoad(string name, byte[] bytes)

@@ -6,7 +6,7 @@ using Xunit;
 namespace EvoMerge.Tests.Search.Runs;
 
 /// <summary>
-/// Export never writes over a model of the run (links and ".." resolved), needs allowOverwrite for a non-empty
+/// Export never writes over a model, the run directory or a task file of the run (links and ".." resolved), needs allowOverwrite for a non-empty
 /// directory (whose other files it keeps), and puts the model in place by renaming a finished sibling directory.
 /// Real directories and real links; the models are compared byte for byte afterwards.
 /// </summary>
@@ -47,6 +47,39 @@ public class ModelExporterTests(SpecialistsFixture fixture) : IClassFixture<Spec
         Assert.Contains($"is inside the run's base model at {Path.Combine(models, "base")}", intoBase.Message);
         AssertUnchanged(before, models);
         Assert.Empty(Directory.GetFileSystemEntries(models, ".*"));
+    }
+
+    [Fact]
+    public void An_output_at_into_or_around_the_run_directory_or_onto_the_task_files_is_refused_even_with_allow_overwrite()
+    {
+        var (setup, archive) = Search("export-run-inputs");
+        string run = Path.Combine(fixture.Layout.Root, "runs", "export-run-inputs");
+        string tasks = Path.Combine(fixture.Layout.Root, "tasks");
+        var runBefore = Snapshot(run);
+        var tasksBefore = Snapshot(tasks);
+        string link = Path.Combine(fixture.Layout.Root, "export-run-links", "to-tasks");
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        Directory.CreateSymbolicLink(link, tasks);
+        const string Refusing = "; refusing to write over an input";
+
+        var itself = Assert.Throws<IOException>(() => ModelExporter.Export(setup, archive, 0, run, allowOverwrite: true));
+        Assert.Equal($"{run}: the output directory resolves to the run directory at {run}{Refusing}", itself.Message);
+        string inside = Path.Combine(run, "member-0");
+        var into = Assert.Throws<IOException>(() => ModelExporter.Export(setup, archive, 0, inside, allowOverwrite: true));
+        Assert.Equal($"{inside}: the output directory is inside the run directory at {run}{Refusing}", into.Message);
+        string runs = Path.Combine(fixture.Layout.Root, "runs");
+        var around = Assert.Throws<IOException>(() => ModelExporter.Export(setup, archive, 0, runs, allowOverwrite: true));
+        Assert.Equal($"{runs}: the output directory contains the run directory at {run}{Refusing}", around.Message);
+        var taskFiles = Assert.Throws<IOException>(() => ModelExporter.Export(setup, archive, 0, link, allowOverwrite: true));
+        Assert.Equal($"{link}: the output directory (via {tasks}) contains the run's task file of 'a' at {Path.Combine(tasks, "a.yml")}{Refusing}", taskFiles.Message);
+        string onto = Path.Combine(link, "a.yml");
+        var taskFile = Assert.Throws<IOException>(() => ModelExporter.Export(setup, archive, 0, onto, allowOverwrite: true));
+        Assert.Equal($"{onto}: the output directory (via {Path.Combine(tasks, "a.yml")}) resolves to the run's task file of 'a' at {Path.Combine(tasks, "a.yml")}{Refusing}", taskFile.Message);
+
+        AssertUnchanged(runBefore, run);
+        AssertUnchanged(tasksBefore, tasks);
+        Assert.Empty(Directory.GetFileSystemEntries(runs, ".*"));
+        Assert.Empty(Directory.GetFileSystemEntries(run, ".*"));
     }
 
     [Fact]
