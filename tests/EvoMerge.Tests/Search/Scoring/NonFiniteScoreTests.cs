@@ -41,6 +41,8 @@ public class NonFiniteScoreTests
         public string File => file;
         public string Split => "validation";
         public bool IsTestSplit => false;
+        public string? FewshotSplit => null;
+        public bool FewshotIsTestSplit => false;
         public int ItemCount => 2;
         public IReadOnlyList<string> Metrics => [metric];
         public bool IsItemMean(string m) => true;
