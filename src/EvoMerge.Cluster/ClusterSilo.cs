@@ -18,13 +18,13 @@ public static class ClusterSilo
     /// <summary>
     /// Adds a silo named <paramref name="siloName"/> to <paramref name="builder"/>. The orchestrator listens on the
     /// spec's silo port (with localhost clustering it is the primary silo); a worker listens on
-    /// <paramref name="workerPort"/> (0: a free port).
+    /// <paramref name="workerPort"/> (0: a free port). Orleans logs its errors only, and nothing while
+    /// <paramref name="silenced"/> says so (a worker abandoning its start reports that in one line of its own).
     /// </summary>
-    public static void Add(IHostApplicationBuilder builder, ClusterSpec spec, string siloName, bool orchestrator, int workerPort = 0)
+    public static void Add(IHostApplicationBuilder builder, ClusterSpec spec, string siloName, bool orchestrator, int workerPort = 0, Func<bool>? silenced = null)
     {
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
-        builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Error);
-        builder.Logging.AddFilter("Polly", LogLevel.Error);
+        foreach (string category in new[] { "Orleans", "Microsoft.Orleans", "Polly" })
+            builder.Logging.AddFilter(category, level => level >= LogLevel.Error && silenced?.Invoke() != true);
         var peers = spec.Certificate is { } certificate ? new ClusterPeerCertificate(certificate) : null;
         if (peers is not null) builder.Services.AddSingleton(peers);
         else if (!spec.Insecure) throw new ArgumentException($"{spec.Source}: no cluster certificate; set certificate, or insecure: true");
