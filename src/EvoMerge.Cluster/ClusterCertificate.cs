@@ -60,11 +60,16 @@ public static class ClusterCertificate
 
     /// <summary>
     /// The certificate of <c>--cluster localhost[:PORT]</c>: <c>evomerge/localhost-cluster.pfx</c> under the user's
-    /// local data directory (created on first use, directory 0700, file 0600), so only this user's processes join.
+    /// local data directory (created on first use, directory 0700, file 0600), so only this user's processes join; a
+    /// file that other users may read is refused.
     /// </summary>
-    public static X509Certificate2 ForLocalhost()
+    /// <param name="dataDirectory">Instead of the user's local data directory (tests).</param>
+    public static X509Certificate2 ForLocalhost(string? dataDirectory = null)
     {
-        string directory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "evomerge");
+        dataDirectory ??= Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        if (!Path.IsPathRooted(dataDirectory))
+            throw new ArgumentException("--cluster localhost: no per-user data directory for the cluster certificate (HOME unset?); use a cluster file with a certificate");
+        string directory = Path.Combine(dataDirectory, "evomerge");
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
         else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string path = Path.Combine(directory, "localhost-cluster.pfx");
@@ -73,6 +78,8 @@ public static class ClusterCertificate
             using var created = CreateSelfSigned();
             Save(created, path);
         }
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw new UnauthorizedAccessException($"--cluster localhost: {path} is readable or writable by other users, who could then join the cluster; chmod 600 it (or delete it for a new one)");
         return Load(path, null, "--cluster localhost: the per-user cluster certificate");
     }
 }

@@ -144,6 +144,19 @@ public sealed class ClusterSpecTests
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
     }
 
+    [Fact]
+    public void APerUserCertificateOthersMayReadIsRefused()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var temp = new TempDirectory();
+        using (var created = ClusterCertificate.ForLocalhost(temp.Path)) Assert.True(created.HasPrivateKey);
+        string file = temp.Combine("evomerge", "localhost-cluster.pfx");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(temp.Combine("evomerge")));
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var e = Assert.Throws<UnauthorizedAccessException>(() => ClusterCertificate.ForLocalhost(temp.Path));
+        Assert.Equal($"--cluster localhost: {file} is readable or writable by other users, who could then join the cluster; chmod 600 it (or delete it for a new one)", e.Message);
+    }
+
     private static string Write(TempDirectory temp, string yaml)
     {
         string path = temp.Combine("cluster.yml");
