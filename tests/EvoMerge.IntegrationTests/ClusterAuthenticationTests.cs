@@ -56,6 +56,7 @@ public sealed class ClusterAuthenticationTests
         Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(4)), "the run did not finish; stderr:\n" + orchestrator.Stderr + "\nworker:\n" + worker.Stderr);
         Assert.True(orchestrator.ExitCode == 0, orchestrator.Stderr);
         Assert.Contains("worker w1 joined", orchestrator.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(Localhost membership, mutual TLS)", orchestrator.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("intruder", orchestrator.Stderr, StringComparison.Ordinal);
         Assert.Equal(2 * 4, ClusterSearchTests.Rows(Path.Combine(layout.Root, "runs", "closed")).Count);
     }

@@ -59,7 +59,7 @@ public sealed class RedisClusterSearchTests(ITestOutputHelper output)
             Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(3)), "the cluster run did not finish; stderr:\n" + orchestrator.Stderr);
             output.WriteLine(orchestrator.Stderr);
             Assert.True(orchestrator.ExitCode == 0, orchestrator.Stderr);
-            Assert.Contains("(Redis membership)", orchestrator.Stderr);
+            Assert.Contains("(Redis membership, mutual TLS)", orchestrator.Stderr);
             Assert.Contains("worker w1 joined", orchestrator.Stderr);
             Assert.Contains("worker w2 joined", orchestrator.Stderr);
             var evaluations = orchestrator.Stderr.Split('\n')
