@@ -21,7 +21,7 @@ namespace EvoMerge.Benchmarks;
 /// is given; the workers are the processes <c>workerProcess</c> describes (their output is discarded).
 /// </summary>
 /// <param name="output">Where the measured lines go.</param>
-/// <param name="workerProcess">A worker process joining the cluster at the given address under the given name.</param>
+/// <param name="workerProcess">A worker process joining the cluster at the given address under the given name (the benchmark appends <c>--allow-path</c> with its models' directory).</param>
 public sealed class ClusterBenchmark(TextWriter output, Func<string, string, ProcessStartInfo> workerProcess)
 {
     private sealed record Measured(string Setup, int Evaluations, double Wall, double Busy, int Workers, string Archive);
@@ -99,7 +99,7 @@ public sealed class ClusterBenchmark(TextWriter output, Func<string, string, Pro
         var workers = new List<Process>();
         try
         {
-            for (int k = 0; k < count; k++) workers.Add(StartWorker(spec.Source, $"bench-{k + 1}"));
+            for (int k = 0; k < count; k++) workers.Add(StartWorker(spec.Source, $"bench-{k + 1}", Path.GetDirectoryName(config.File)!));
             var pool = host.Services.GetRequiredService<WorkerPool>();
             pool.Start();
             var waiting = Stopwatch.StartNew();
@@ -126,9 +126,11 @@ public sealed class ClusterBenchmark(TextWriter output, Func<string, string, Pro
     }
 
     /// <summary>Starts the worker process <c>workerProcess</c> describes, with its output discarded.</summary>
-    private Process StartWorker(string cluster, string name)
+    private Process StartWorker(string cluster, string name, string allowed)
     {
         var info = workerProcess(cluster, name);
+        info.ArgumentList.Add("--allow-path");
+        info.ArgumentList.Add(allowed);
         info.UseShellExecute = false;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;

@@ -48,7 +48,7 @@ public sealed class ClusterCommandOption
                 pool = services.GetRequiredService<WorkerPool>();
                 return open(observer, ClusterOrchestrator.Backend(services));
             },
-            run => $"{startMessage(run)}; orchestrating cluster {spec.Source} ({spec.Kind} membership), up to {inFlight} candidate(s) in flight per worker",
+            run => $"{startMessage(run)}; orchestrating cluster {spec.Source} ({spec.Kind} membership, {(spec.Insecure ? "INSECURE: no certificate, any host that reaches the ports can join" : "mutual TLS")}), up to {inFlight} candidate(s) in flight per worker",
             overrides,
             run =>
             {

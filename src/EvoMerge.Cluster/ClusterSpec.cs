@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using EvoMerge.Tensors.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -22,7 +23,11 @@ public enum ClusteringKind
 /// membership provider (<c>clustering: localhost | redis | adonet</c>), its <c>connection_string</c> (and
 /// <c>invariant</c>, default <c>Npgsql</c>), <c>cluster_id</c>, <c>service_id</c>, <c>silo_port</c>,
 /// <c>gateway_port</c>, <c>advertised_address</c> (default: this machine's first IPv4 address; env
-/// <c>EVOMERGE_CLUSTER_ADDRESS</c> overrides) and, for localhost, <c>primary</c> (HOST:PORT).
+/// <c>EVOMERGE_CLUSTER_ADDRESS</c> overrides), for localhost <c>primary</c> (HOST:PORT), and the credential every
+/// silo presents and requires: <c>certificate</c> (a .pfx file, relative to the YAML; its password in the environment
+/// variable named by <c>certificate_password_env</c>, default <c>EVOMERGE_CLUSTER_CERTIFICATE_PASSWORD</c>), or
+/// <c>insecure: true</c> to run without (a YAML file needs one of the two). <c>localhost[:PORT]</c> uses a per-user
+/// certificate (<see cref="ClusterCertificate.ForLocalhost"/>).
 /// </summary>
 public sealed record ClusterSpec
 {
@@ -51,6 +56,12 @@ public sealed record ClusterSpec
     /// <summary>Localhost clustering: the primary (orchestrator) silo's endpoint.</summary>
     public IPEndPoint? Primary { get; init; }
 
+    /// <summary>The certificate every silo presents and requires (mutual TLS); null only when <see cref="Insecure"/>.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary><c>insecure: true</c>: no TLS, any host that reaches the silo ports can join the cluster.</summary>
+    public bool Insecure { get; init; }
+
     /// <summary>Where the spec came from, for messages.</summary>
     public required string Source { get; init; }
 
@@ -62,7 +73,11 @@ public sealed record ClusterSpec
             int port = DefaultPort;
             if (value.Length > "localhost".Length && (!int.TryParse(value["localhost:".Length..], out port) || port is <= 0 or > 65535))
                 throw new ArgumentException($"--cluster {value}: expected localhost or localhost:PORT with PORT in 1..65535");
-            return new ClusterSpec { Kind = ClusteringKind.Localhost, AdvertisedAddress = IPAddress.Loopback, Primary = new IPEndPoint(IPAddress.Loopback, port), SiloPort = port, Source = value };
+            return new ClusterSpec
+            {
+                Kind = ClusteringKind.Localhost, AdvertisedAddress = IPAddress.Loopback, Primary = new IPEndPoint(IPAddress.Loopback, port), SiloPort = port, Source = value,
+                Certificate = ClusterCertificate.ForLocalhost(),
+            };
         }
         if (!File.Exists(value)) throw new FileNotFoundException($"--cluster {value}: neither localhost[:PORT] nor an existing cluster file", value);
         return ReadFile(value);
@@ -89,7 +104,7 @@ public sealed record ClusterSpec
         {
             throw new ArgumentException($"{path}: not valid YAML ({e.Message.ReplaceLineEndings(" ").Trim()})");
         }
-        string[] known = ["clustering", "connection_string", "invariant", "cluster_id", "service_id", "silo_port", "gateway_port", "advertised_address", "primary"];
+        string[] known = ["clustering", "connection_string", "invariant", "cluster_id", "service_id", "silo_port", "gateway_port", "advertised_address", "primary", "certificate", "certificate_password_env", "insecure"];
         if (fields.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new ArgumentException($"{path}: {unknown}: unknown setting (known: {string.Join(", ", known)})");
         string Get(string name, string fallback) => fields.TryGetValue(name, out var v) && v.Length > 0 ? v : fallback;
@@ -120,9 +135,31 @@ public sealed record ClusterSpec
             string text = Get("primary", $"127.0.0.1:{DefaultPort}");
             if (!IPEndPoint.TryParse(text, out primary) || primary.Port == 0) throw new ArgumentException($"{path}: primary: expected HOST:PORT, got '{text}'");
         }
+        bool insecure = Get("insecure", "false") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new ArgumentException($"{path}: insecure: expected true or false, got '{other}'"),
+        };
+        X509Certificate2? certificate = null;
+        if (Get("certificate", "") is { Length: > 0 } certificateFile)
+        {
+            if (insecure) throw new ArgumentException($"{path}: insecure: true and a certificate exclude each other; remove one");
+            string variable = Get("certificate_password_env", ClusterCertificate.DefaultPasswordVariable);
+            if (!System.Text.RegularExpressions.Regex.IsMatch(variable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+                throw new ArgumentException($"{path}: certificate_password_env: expected an environment variable name, got '{variable}'");
+            string file = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, certificateFile));
+            certificate = ClusterCertificate.Load(file, Environment.GetEnvironmentVariable(variable), $"{path}: certificate");
+        }
+        else if (!insecure)
+            throw new ArgumentException($"{path}: certificate: required (a .pfx file every silo shares, see README \"Cluster\"), or set insecure: true to let any host that reaches the ports join");
+        else if (fields.ContainsKey("certificate_password_env"))
+            throw new ArgumentException($"{path}: certificate_password_env: only used with certificate");
         return new ClusterSpec
         {
             Kind = kind,
+            Certificate = certificate,
+            Insecure = insecure,
             ConnectionString = Get("connection_string", ""),
             Invariant = Get("invariant", "Npgsql"),
             ClusterId = Get("cluster_id", "evomerge"),

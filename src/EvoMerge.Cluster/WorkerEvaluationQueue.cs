@@ -11,7 +11,9 @@ namespace EvoMerge.Cluster;
 /// <summary>
 /// The worker's side: one thread that loads a session's sources once (base and source models, tasks) and then
 /// materialises and scores the candidates it is sent, in arrival order, reporting each result to the orchestrator's
-/// receiver (retried a few times). A candidate of another session loads that session first.
+/// receiver (retried a few times). A candidate of another session loads that session first. A session's config text
+/// is parsed under the YAML limits (<see cref="EvoMerge.Tensors.Yaml.YamlLimits"/>) and every path it names is checked
+/// against the worker's <see cref="WorkerFileAccess"/> before anything is opened.
 /// </summary>
 public sealed class WorkerEvaluationQueue : IDisposable
 {
@@ -19,6 +21,7 @@ public sealed class WorkerEvaluationQueue : IDisposable
     private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
     private readonly ILogger<WorkerEvaluationQueue> _logger;
     private readonly string? _configDirectory;
+    private readonly WorkerFileAccess _files;
     private readonly Thread _thread;
     private SearchSetup? _setup;
     private LocalEvaluationBackend? _backend;
@@ -27,11 +30,13 @@ public sealed class WorkerEvaluationQueue : IDisposable
 
     /// <param name="name">The worker's name.</param>
     /// <param name="configDirectory">Where this machine resolves the config's relative paths (null: where the orchestrator does).</param>
+    /// <param name="files">The directories the worker may open models and data under.</param>
     /// <param name="logger">Log.</param>
-    public WorkerEvaluationQueue(string name, string? configDirectory, ILogger<WorkerEvaluationQueue> logger)
+    public WorkerEvaluationQueue(string name, string? configDirectory, WorkerFileAccess files, ILogger<WorkerEvaluationQueue> logger)
     {
         Name = name;
         _configDirectory = configDirectory;
+        _files = files;
         _logger = logger;
         _thread = new Thread(Loop) { IsBackground = true, Name = "evomerge-worker" };
         _thread.Start();
@@ -93,7 +98,9 @@ public sealed class WorkerEvaluationQueue : IDisposable
         try
         {
             var info = session.Info(_configDirectory);
+            _files.CheckBeforeParse(session.ConfigText, info.ConfigFile, info.ConfigDirectory);
             var config = SearchConfigReader.Parse(session.ConfigText, info.ConfigFile, info.ConfigDirectory);
+            _files.Check(config);
             _setup = SearchSetup.Create(config, info);
             _backend = new LocalEvaluationBackend(_setup);
             _logger.LogInformation("worker {Name}: loaded the sources of {Session} in {Seconds:F1} s", Name, session.Id, clock.Elapsed.TotalSeconds);

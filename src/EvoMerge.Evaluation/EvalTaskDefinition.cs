@@ -87,8 +87,11 @@ public sealed record EvalTaskDefinition
     /// <summary>The 1-based YAML line of each key present, for error messages.</summary>
     public IReadOnlyDictionary<string, int> KeyLines { get; init; } = new Dictionary<string, int>();
 
-    /// <summary>Reads and checks a task YAML file; problems raise <see cref="EvalTaskFormatException"/> naming the line and key.</summary>
-    public static EvalTaskDefinition Read(string yamlPath) => EvalTaskYamlReader.Read(yamlPath);
+    /// <summary>
+    /// Reads and checks a task YAML file; problems raise <see cref="EvalTaskFormatException"/> naming the line and key.
+    /// <paramref name="admit"/>, when given, sees each data file's full path before anything looks at it and throws to refuse it.
+    /// </summary>
+    public static EvalTaskDefinition Read(string yamlPath, Action<string>? admit = null) => EvalTaskYamlReader.Read(yamlPath, admit);
 
     /// <summary>The YAML line of <paramref name="key"/>, or null when the key is absent.</summary>
     public int? LineOf(string key) => KeyLines.TryGetValue(key, out int line) ? line : null;

@@ -38,16 +38,24 @@ internal sealed class EvalTaskYamlReader
     private const string DuplicateKeyMessage = "Duplicate key ";
 
     private readonly string _file;
+    private readonly Action<string>? _admit;
     private readonly Dictionary<string, (YamlNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
 
-    private EvalTaskYamlReader(string file) => _file = file;
+    private EvalTaskYamlReader(string file, Action<string>? admit)
+    {
+        _file = file;
+        _admit = admit;
+    }
 
-    /// <summary>Reads and checks <paramref name="yamlPath"/>.</summary>
-    public static EvalTaskDefinition Read(string yamlPath)
+    /// <summary>
+    /// Reads and checks <paramref name="yamlPath"/>; <paramref name="admit"/> sees every data file's full path before
+    /// anything looks at it (it throws to refuse one).
+    /// </summary>
+    public static EvalTaskDefinition Read(string yamlPath, Action<string>? admit = null)
     {
         string path = Path.GetFullPath(yamlPath);
         if (!File.Exists(path)) throw new FileNotFoundException($"{yamlPath}: task file not found");
-        var reader = new EvalTaskYamlReader(path);
+        var reader = new EvalTaskYamlReader(path, admit);
         try
         {
             return reader.Parse(YamlDocumentLoader.ReadText(path));
@@ -238,6 +246,7 @@ internal sealed class EvalTaskYamlReader
     {
         if (relative.Trim().Length == 0) throw new EvalTaskFormatException(_file, line, key, "must name a Parquet file");
         string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(_file)!, relative));
+        _admit?.Invoke(full);
         return File.Exists(full) ? full : throw new EvalTaskFormatException(_file, line, key, $"file '{relative}' not found ({full})");
     }
 

@@ -47,8 +47,8 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         try
         {
             Wait(() => Get(http, url + "/healthz") is not null, "the orchestrator never served /healthz", orchestrator);
-            first = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1");
-            second = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w2");
+            first = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--allow-path", layout.Root);
+            second = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w2", "--allow-path", layout.Root);
 
             // Kill w1 while it holds candidates, after it has delivered some.
             JsonElement killedAt = default;
@@ -72,7 +72,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
             Assert.Contains("re-queued", orchestrator.Stderr);
             Assert.Contains(PrometheusExposition.Parse(Get(http, url + "/metrics") ?? "").Named("evomerge_worker_failures_total"), m => m.Labels["worker"] == "w1" && m.Value >= 1);
 
-            rejoined = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1");
+            rejoined = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--allow-path", layout.Root);
             Wait(() => orchestrator.Stderr.Split('\n').Count(l => l.Contains("worker w1 joined", StringComparison.Ordinal)) >= 2, "the restarted worker w1 never rejoined", orchestrator);
             Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(6)), "the cluster run did not finish; stderr:\n" + orchestrator.Stderr);
             output.WriteLine(orchestrator.Stderr);

@@ -44,20 +44,22 @@ public sealed class RedisClusterSearchTests(ITestOutputHelper output)
             service_id: evomerge
             silo_port: {ClusterSearchTests.FreePort()}
             advertised_address: 127.0.0.1
+            certificate: cluster.pfx
             """);
+        using (var certificate = EvoMerge.Cluster.ClusterCertificate.CreateSelfSigned()) EvoMerge.Cluster.ClusterCertificate.Save(certificate, temp.Combine("cluster.pfx"));
         var environment = new Dictionary<string, string>();
         ChildProcess? first = null, second = null;
         try
         {
             // With a membership store, a worker may start before the orchestrator.
-            first = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--threads", "1");
+            first = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--threads", "1", "--allow-path", layout.Root);
             Assert.True(first.WaitForLine("joined the cluster", TimeSpan.FromMinutes(1)), "w1 never joined; stderr:\n" + first.Stderr);
             using var orchestrator = ChildProcess.Start(environment, "search", config, "--run-dir", cluster, "--cluster", spec, "--metrics-url", "http://127.0.0.1:0", "--progress", "none");
-            second = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w2", "--threads", "1");
+            second = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w2", "--threads", "1", "--allow-path", layout.Root);
             Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(3)), "the cluster run did not finish; stderr:\n" + orchestrator.Stderr);
             output.WriteLine(orchestrator.Stderr);
             Assert.True(orchestrator.ExitCode == 0, orchestrator.Stderr);
-            Assert.Contains("(Redis membership)", orchestrator.Stderr);
+            Assert.Contains("(Redis membership, mutual TLS)", orchestrator.Stderr);
             Assert.Contains("worker w1 joined", orchestrator.Stderr);
             Assert.Contains("worker w2 joined", orchestrator.Stderr);
             var evaluations = orchestrator.Stderr.Split('\n')
