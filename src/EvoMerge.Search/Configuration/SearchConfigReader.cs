@@ -234,7 +234,7 @@ public sealed class SearchConfigReader
     /// </summary>
     private SearchConfigException? GeneRangeOutsideDomain(JsonNode? root)
     {
-        if (root?["genome"]?["ranges"] is not JsonObject ranges) return null;
+        if (root is not JsonObject top || top["genome"] is not JsonObject genome || genome["ranges"] is not JsonObject ranges) return null;
         foreach (var gene in _methods.Genes)
         {
             if (ranges[gene.Name] is not JsonArray { Count: 2 } pair

@@ -32,7 +32,7 @@ public sealed class WorkerRecipeHashTests(SpecialistsFixture fixture) : IClassFi
         };
 
         var receiver = new RecordingEvaluationReceiver();
-        using var worker = new WorkerEvaluationQueue("w1", null, NullLogger<WorkerEvaluationQueue>.Instance);
+        using var worker = new WorkerEvaluationQueue("w1", null, new WorkerFileAccess([fixture.Layout.Root]), NullLogger<WorkerEvaluationQueue>.Instance);
         worker.Enqueue(Work(0, dispatched), receiver);
         worker.Enqueue(Work(1, composed), receiver);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
