@@ -4,7 +4,8 @@ namespace EvoMerge.Tensors;
 /// Paths as the file system sees them, for keeping outputs off inputs: every symbolic link is followed (on each
 /// component, links inside link targets too) and "." and ".." apply to the resolved directory, as the kernel does
 /// (so <c>link/..</c> is the parent of the link's target, not the link's directory). A tail that does not exist
-/// yet is kept as written.
+/// yet is kept as written. Where paths differ as strings, <see cref="Relation"/> also compares file identities
+/// (<see cref="FileIdentity"/>), so a bind mount of an input is recognised as that input.
 /// </summary>
 public static class RealPath
 {
@@ -42,14 +43,25 @@ public static class RealPath
 
     /// <summary>
     /// How resolved <paramref name="path"/> stands to resolved <paramref name="other"/>: "resolves to" (the same
-    /// place), "is inside", "contains", or null when neither holds the other.
+    /// place), "is inside", "contains", or null when neither holds the other. Compares the resolved strings, then the
+    /// identities of the existing paths and their parent directories (bind mounts, a second mount of one file system).
     /// </summary>
     public static string? Relation(string path, string other)
     {
         string a = Resolve(path), b = Resolve(other);
         if (string.Equals(a, b, StringComparison.Ordinal)) return "resolves to";
         if (a.StartsWith(WithSeparator(b), StringComparison.Ordinal)) return "is inside";
-        return b.StartsWith(WithSeparator(a), StringComparison.Ordinal) ? "contains" : null;
+        if (b.StartsWith(WithSeparator(a), StringComparison.Ordinal)) return "contains";
+        FileIdentity? ida = FileIdentity.Of(a), idb = FileIdentity.Of(b);
+        if (ida is not null && ida == idb) return "resolves to";
+        if (idb is not null && Parents(a).Any(p => FileIdentity.Of(p) == idb)) return "is inside";
+        return ida is not null && Parents(b).Any(p => FileIdentity.Of(p) == ida) ? "contains" : null;
+    }
+
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (string? parent = Path.GetDirectoryName(path); parent is not null; parent = Path.GetDirectoryName(parent))
+            yield return parent;
     }
 
     /// <summary>

@@ -85,4 +85,31 @@ public class RealPathTests
         Assert.Equal($"{tmp.Combine("link")}: the output directory (via {tmp.Combine("models", "a")}) resolves to the model 'a' at {tmp.Combine("models", "a")}; refusing to write over an input", message);
         Assert.Null(RealPath.OverlapMessage(tmp.Combine("out"), [("the model 'a'", tmp.Combine("models", "a"))]));
     }
+
+    [BindMountFact]
+    public void A_bind_mount_of_an_input_is_that_input_and_so_are_paths_inside_and_around_it()
+    {
+        using var tmp = new TempDirectory();
+        Directory.CreateDirectory(tmp.Combine("models", "a"));
+        File.WriteAllText(tmp.Combine("models", "a", "config.json"), "{}");
+        Directory.CreateDirectory(tmp.Combine("mnt"));
+        Directory.CreateDirectory(tmp.Combine("view"));
+        Assert.True(BindMountFactAttribute.Run("mount", "--bind", tmp.Combine("models"), tmp.Combine("mnt")));
+        Assert.True(BindMountFactAttribute.Run("mount", "--bind", tmp.Combine("models", "a"), tmp.Combine("view")));
+        try
+        {
+            Assert.Equal("resolves to", RealPath.Relation(tmp.Combine("mnt", "a"), tmp.Combine("models", "a")));
+            Assert.Equal("resolves to", RealPath.Relation(tmp.Combine("view"), tmp.Combine("models", "a")));
+            Assert.Equal("is inside", RealPath.Relation(tmp.Combine("mnt", "a", "new-out"), tmp.Combine("models", "a")));
+            Assert.Equal("contains", RealPath.Relation(tmp.Combine("mnt"), tmp.Combine("models", "a")));
+            Assert.Null(RealPath.Relation(tmp.Combine("out"), tmp.Combine("models", "a")));
+            string? message = RealPath.OverlapMessage(tmp.Combine("view"), [("the model 'a'", tmp.Combine("models", "a"))]);
+            Assert.Equal($"{tmp.Combine("view")}: the output directory resolves to the model 'a' at {tmp.Combine("models", "a")}; refusing to write over an input", message);
+        }
+        finally
+        {
+            BindMountFactAttribute.Run("umount", tmp.Combine("view"));
+            BindMountFactAttribute.Run("umount", tmp.Combine("mnt"));
+        }
+    }
 }
