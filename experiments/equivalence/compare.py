@@ -4,7 +4,7 @@ base,main=sys.argv[1:3]
 base_tree,main_tree=(sys.argv[3:5] if len(sys.argv)>=5 else ['/work/wt-base','/work/main'])
 def norm(x):
     if isinstance(x,dict):
-        return {k:norm(v) for k,v in x.items() if not re.search(r'(?i)seconds|^hash$|hashes|elapsed|time|^key$|recipe_hash|started|updated', k)}
+        return {k:norm(v) for k,v in x.items() if not re.search(r'(?i)seconds|^hash$|hashes|elapsed|time|^key$|recipe_hash|started|updated|sha256|^inputs$', k)}
     if isinstance(x,list): return [norm(v) for v in x]
     if isinstance(x,str):
         x=x.replace(base_tree,main_tree)

@@ -22,7 +22,7 @@ public static class ExportCommand
         command.SetAction(parse =>
         {
             string run = parse.GetValue(dir)!.FullName;
-            var setup = SearchSetup.Open(run);
+            var setup = ModelExporter.OpenRun(run);
             var files = new RunFiles(run);
             if (!File.Exists(files.Checkpoint)) throw new FileNotFoundException($"{run}: no generation has completed yet (no checkpoint.json)", files.Checkpoint);
             var checkpoint = JsonSerializer.Deserialize<SearchCheckpoint>(File.ReadAllText(files.Checkpoint), SearchCheckpoint.Json)!;

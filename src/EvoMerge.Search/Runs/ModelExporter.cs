@@ -21,6 +21,16 @@ public static class ModelExporter
     public const string ModelCardFileName = "README.md";
 
     /// <summary>
+    /// Opens run <paramref name="runDirectory"/> for export: refused (<see cref="RunChangedException"/>) when its config,
+    /// tasks or models changed since the run started, since its members were scored on the recorded inputs.
+    /// </summary>
+    public static SearchSetup OpenRun(string runDirectory)
+    {
+        RunInputCheck.VerifyForExport(new RunFiles(Path.GetFullPath(runDirectory)));
+        return SearchSetup.Open(runDirectory);
+    }
+
+    /// <summary>
     /// Exports member <paramref name="member"/> (index into archive.json's order) of a run into
     /// <paramref name="outputDirectory"/>, refusing one that is, is inside or contains the run's base or a source
     /// model, the run directory, a task file or its data (symbolic links and ".." resolved), and a non-empty one unless

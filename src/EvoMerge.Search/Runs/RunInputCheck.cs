@@ -46,6 +46,18 @@ public sealed class RunInputCheck
     }
 
     /// <summary>
+    /// Export's check: throws <see cref="RunChangedException"/> naming the first changed input when the run's inputs
+    /// differ from its recorded fingerprints (no check for a run that records none). Writes nothing.
+    /// </summary>
+    public static void VerifyForExport(RunFiles files)
+    {
+        var info = RunStore.ReadInfo(files);
+        if (info.Inputs is null) return;
+        var changes = RunInputs.Changes(files.Directory, info.Inputs);
+        if (changes.Count > 0) throw new RunChangedException(files.Directory, changes, "export");
+    }
+
+    /// <summary>
     /// When changes were accepted or none were recorded: writes <c>run.json</c> again (atomically) with the fingerprints
     /// of <paramref name="setup"/>'s inputs as the reference and, for accepted changes, an entry naming them at
     /// <paramref name="clock"/>'s time. Call once the run has opened and its journal has been read back.

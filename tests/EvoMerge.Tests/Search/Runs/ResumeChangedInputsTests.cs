@@ -150,6 +150,24 @@ public sealed class ResumeChangedInputsTests(SpecialistsFixture fixture) : IClas
     }
 
     [Fact]
+    public void ExportRefusesARunWhoseSavedConfigChangedAndWritesNothing()
+    {
+        string run = StartOneGeneration("export-range");
+        string config = Path.Combine(run, "config.yml");
+        string before = FileSha256(config);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("weight: [0, 2]", "weight: [0, 3]", StringComparison.Ordinal));
+        string after = FileSha256(config);
+        var files = Snapshot(run);
+
+        var error = Assert.Throws<RunChangedException>(() => ModelExporter.OpenRun(run));
+
+        Assert.Equal($"export {run}: config {config} changed since the run started (sha256 {Short(before)} -> {Short(after)}); the archive was scored on the recorded inputs; restore them, or accept the change with `evomerge resume RUN --accept-changes` first", error.Message);
+        AssertUnchanged(files, run);
+        File.WriteAllText(config, File.ReadAllText(config).Replace("weight: [0, 3]", "weight: [0, 2]", StringComparison.Ordinal));
+        Assert.Equal(run, ModelExporter.OpenRun(run).Config.RunDirectory);
+    }
+
+    [Fact]
     public void AChangedModelHeaderIsNamedAndEveryChangeIsListed()
     {
         string run = StartOneGeneration("header");
