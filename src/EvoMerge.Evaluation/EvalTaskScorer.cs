@@ -100,6 +100,15 @@ public sealed class EvalTaskScorer : ITaskScorer
 
     public bool HigherIsBetter(string metric) => _task.Kind != EvalTaskKind.Perplexity;
 
+    public IReadOnlyList<string> ContextWarnings(int contextLength)
+    {
+        if (_task.Kind != EvalTaskKind.Generate) return [];
+        var encoder = new RequestEncoder(_tokenizer, _options.MaxLength ?? contextLength);
+        if (_task.Definition.MaxNewTokens >= encoder.MaxLength) return [];
+        int truncated = _task.Documents.Cast<GenerationDocument>().Count(d => encoder.EncodeTruncatedPrompt(d.Context, _task.Definition.MaxNewTokens).Dropped > 0);
+        return Evaluator.TruncationWarning(_task.Definition, truncated, _task.Documents.Count, encoder.MaxLength) is { } warning ? [warning] : [];
+    }
+
     public IReadOnlyDictionary<string, double[]> ScoreItems(DecoderModel model, IReadOnlyList<int> items)
     {
         var result = Evaluate(model, items);

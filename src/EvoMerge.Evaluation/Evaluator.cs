@@ -82,6 +82,15 @@ public sealed class Evaluator
     /// Generates for every document. A prompt that does not fit before <c>max_new_tokens</c> in the model's context
     /// keeps its last tokens (lm-evaluation-harness's left truncation); one warning per task says how many were cut.
     /// </summary>
+    /// <summary>
+    /// The warning for <paramref name="truncated"/> of <paramref name="total"/> prompts of generate task
+    /// <paramref name="definition"/> cut from the left to fit a context of <paramref name="contextLength"/> tokens; null when none is.
+    /// </summary>
+    public static string? TruncationWarning(EvalTaskDefinition definition, int truncated, int total, int contextLength) =>
+        truncated == 0 ? null
+            : $"{definition.SourceFile}: {truncated} of {total} prompts do not fit before max_new_tokens {definition.MaxNewTokens} in the model's context of "
+              + $"{contextLength} tokens; each keeps its last {contextLength - definition.MaxNewTokens} tokens (truncated from the left, as lm-evaluation-harness does)";
+
     private (List<MetricValue>, List<DocumentRecord>) ScoreGeneration(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents, List<string> warnings)
     {
         if (definition.MaxNewTokens >= Encoder.MaxLength)
@@ -89,10 +98,7 @@ public sealed class Evaluator
                 $"{definition.MaxNewTokens} leaves no room for a prompt in the model's context of {Encoder.MaxLength} tokens (lm-evaluation-harness refuses this too)");
         var encoded = documents.Select(d => Encoder.EncodeTruncatedPrompt(d.Context, definition.MaxNewTokens)).ToList();
         var prompts = encoded.Select(e => e.Tokens).ToList();
-        int truncated = encoded.Count(e => e.Dropped > 0);
-        if (truncated > 0)
-            warnings.Add($"{definition.SourceFile}: {truncated} of {documents.Count} prompts do not fit before max_new_tokens {definition.MaxNewTokens} in the model's context of "
-                + $"{Encoder.MaxLength} tokens; each keeps its last {Encoder.MaxLength - definition.MaxNewTokens} tokens (truncated from the left, as lm-evaluation-harness does)");
+        if (TruncationWarning(definition, encoded.Count(e => e.Dropped > 0), documents.Count, Encoder.MaxLength) is { } warning) warnings.Add(warning);
         var generated = new IReadOnlyList<int>[documents.Count];
         var order = Enumerable.Range(0, documents.Count).OrderByDescending(i => prompts[i].Count).ToList();
         for (int start = 0; start < order.Count; start += _options.GenerationBatchSize)

@@ -27,6 +27,12 @@ public interface ITaskScorer
     /// <summary>True when <see cref="FewshotSplit"/> is a test split (refused in a search unless allowed, like the items).</summary>
     bool FewshotIsTestSplit { get; }
 
+    /// <summary>
+    /// Warnings that hold for every model with a context of <paramref name="contextLength"/> tokens (prompts a generate
+    /// task must truncate from the left); the search logs them once when it starts. None by default.
+    /// </summary>
+    IReadOnlyList<string> ContextWarnings(int contextLength) => [];
+
     /// <summary>Number of items.</summary>
     int ItemCount { get; }
 

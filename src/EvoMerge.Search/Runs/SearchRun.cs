@@ -10,6 +10,7 @@ using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
 using EvoMerge.Search.Scoring;
+using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Runs;
 
@@ -129,14 +130,23 @@ public sealed class SearchRun : IDisposable
             var optimizer = CreateOptimizer(setup);
             var store = new RunStore(setup.Config, writer);
             store.Begin(config.Text, info with { Inputs = RunInputs.Fingerprint(setup.Config) });
-            return new SearchRun(setup, runLock, store, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
+            var run = new SearchRun(setup, runLock, store, observer, optimizer, new SearchRandom(info.ScreeningSeed), new ParetoArchive<ArchiveMember>(),
                 new Dictionary<string, CandidateEvaluation>(StringComparer.Ordinal), null, backend);
+            run._warnings.AddRange(ContextWarnings(setup));
+            return run;
         }
         catch
         {
             runLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The tasks' warnings for the base model's context length (generate prompts truncated from the left), once per task.</summary>
+    private static IEnumerable<string> ContextWarnings(SearchSetup setup)
+    {
+        int context = ModelConfig.Load(Path.Combine(setup.Config.BaseModel, "config.json")).MaxPositionEmbeddings;
+        return setup.Tasks.Values.SelectMany(t => t.ContextWarnings(context)).Distinct(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -169,6 +179,7 @@ public sealed class SearchRun : IDisposable
                 : new SearchRun(setup, runLock, store, observer, OptimizerRegistry.Restore(checkpoint.Optimizer), SearchRandom.FromState(checkpoint.ScreeningRandom),
                     new ParetoArchive<ArchiveMember>(checkpoint.Archive), cache, checkpoint, backend);
             if (inputs.Warning is not null) run._warnings.Add(inputs.Warning);
+            run._warnings.AddRange(ContextWarnings(setup));
             return run;
         }
         catch

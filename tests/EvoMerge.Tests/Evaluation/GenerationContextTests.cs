@@ -53,6 +53,16 @@ public sealed class GenerationContextTests : IDisposable
     }
 
     [Fact]
+    public void The_search_scorer_names_the_same_truncation_before_any_model_is_scored()
+    {
+        var scorer = new EvalTaskScorer(Task(MaxNewTokens), _model.Tokenizer);
+
+        Assert.Equal([$"{_directory.Combine("gen.yml")}: 1 of 2 prompts do not fit before max_new_tokens 4 in the model's context of 16 tokens; "
+            + "each keeps its last 12 tokens (truncated from the left, as lm-evaluation-harness does)"], scorer.ContextWarnings(Context));
+        Assert.Empty(scorer.ContextWarnings(64));
+    }
+
+    [Fact]
     public void Max_new_tokens_that_leave_no_room_for_a_prompt_are_refused()
     {
         var error = Assert.Throws<EvalTaskFormatException>(() => new Evaluator(_model.Model, _model.Tokenizer).Evaluate(Task(Context)));
