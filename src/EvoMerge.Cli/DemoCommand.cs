@@ -45,7 +45,7 @@ public static class DemoCommand
                 string finishedRun = parse.GetValue(runDir)?.FullName ?? throw new ArgumentException("--table-only: give the finished run with --run-dir");
                 var state = RunStatusReader.Read(finishedRun);
                 if (state.State != "finished")
-                    throw new ArgumentException($"--run-dir {finishedRun}: the search {(state.Alive ? "is still running" : "stopped before its budget")} (generation {state.Generation}, {state.EvaluationsDone} evaluations); {(state.Alive ? "wait for it" : $"finish it with `evomerge resume {finishedRun}`")}, then score the table");
+                    throw new ArgumentException($"--run-dir {finishedRun}: the search {(state.Alive ? "is still running" : "stopped before its budget")} ({state.Generation} generations complete, {state.EvaluationsDone} evaluations); {(state.Alive ? "wait for it" : $"finish it with `evomerge resume {finishedRun}`")}, then score the table");
                 var runSetup = SearchSetup.Open(finishedRun);
                 string datasetsOfRun = parse.GetValue(datasets)?.FullName ?? DemoLocations.Datasets(DemoSearchConfig.Locate());
                 return WriteTable(runSetup, datasetsOfRun, DemoLocations.UpperBound(parse.GetValue(upperBound)?.FullName, runSetup.Config.BaseModel),

@@ -21,7 +21,7 @@ public static class ResumeCommand
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: run directory not found");
             return cluster.RunHosted(parse,
                 (observer, backend) => SearchRun.Resume(path, observer, backend: backend, acceptChanges: parse.GetValue(accept)),
-                run => $"resuming {path} after generation {run.Generation} ({run.EvaluationsScored} candidates scored so far)",
+                run => $"resuming {path} at generation {run.Generation} ({run.EvaluationsScored} candidates scored so far)",
                 host.Overrides(parse),
                 SearchCommand.PrintSummary);
         });

@@ -37,10 +37,10 @@ public sealed class TerminalProgress : ILiveProgressDisplay
     {
         if (progress.Snapshot() is not { } s) return;
         var inv = CultureInfo.InvariantCulture;
-        var (current, candidates, evaluated) = progress.Current;
-        generation.Description = current < 0 ? string.Create(inv, $"generation {s.Generation} done") : string.Create(inv, $"generation {current}");
-        generation.MaxValue = Math.Max(1, candidates);
-        generation.Value = evaluated;
+        var (activity, done, steps) = progress.Activity;
+        generation.Description = activity;
+        generation.MaxValue = Math.Max(1, steps);
+        generation.Value = done;
         if (s.EvaluationsBudget is { } e)
         {
             search.Description = string.Create(inv, $"evaluations {s.EvaluationsDone}/{e}");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EvoMerge.Search.Monitoring;
+using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Host;
@@ -19,7 +20,7 @@ public static class CrashReport
             text.AppendLine(CultureInfo.InvariantCulture, $"evomerge {RunIdentity.ProgramVersion} crashed at {now:O} (pid {Environment.ProcessId} on {Environment.MachineName})");
             if (status is not null)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"run {status.RunId}: {status.Generation} generations complete, {status.EvaluationsDone} evaluations; the last complete checkpoint (generation {status.Generation}) is valid: evomerge resume {status.RunDirectory}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"run {status.RunId}: {status.Generation} generations complete, {status.EvaluationsDone} evaluations; {GenerationNumbering.ValidCheckpoint(status.Generation)}: evomerge resume {status.RunDirectory}");
             }
             text.AppendLine();
             text.AppendLine(error.ToString());

@@ -16,11 +16,10 @@ public sealed class ProgressLog(RunProgress progress, IOptions<SearchHostOptions
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 if (progress.Snapshot() is not { } s) continue;
-                var (current, candidates, evaluated) = progress.Current;
                 var inv = CultureInfo.InvariantCulture;
                 logger.LogInformation(
-                    "progress: {Generation}/{GenerationsBudget} generations, candidate {Evaluated}/{Candidates} of generation {Current}, {EvaluationsDone}/{EvaluationsBudget} evaluations, archive {ArchiveSize}, hypervolume {Hypervolume:G6}, best {Best}, eta {Eta}",
-                    s.Generation, s.GenerationsBudget?.ToString(inv) ?? "-", evaluated, candidates, current, s.EvaluationsDone,
+                    "progress: {Generation}/{GenerationsBudget} generations, {Activity}, {EvaluationsDone}/{EvaluationsBudget} evaluations, archive {ArchiveSize}, hypervolume {Hypervolume:G6}, best {Best}, eta {Eta}",
+                    s.Generation, s.GenerationsBudget?.ToString(inv) ?? "-", progress.Activity.Text, s.EvaluationsDone,
                     s.EvaluationsBudget?.ToString(inv) ?? "-", s.ArchiveSize, s.Hypervolume,
                     string.Join(" ", s.Best.Select(b => string.Create(inv, $"{b.Key}={b.Value:G5}"))),
                     s.EtaSeconds is { } eta ? TimeSpan.FromSeconds(Math.Round(eta)).ToString("c", inv) : "unknown");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
@@ -20,6 +21,8 @@ public sealed class RunProgress : ISearchObserver
     private int _current = -1;
     private int _candidates;
     private int _evaluated;
+    private int _referencesScored;
+    private int _referencesTotal;
     private string _state = "starting";
 
     /// <summary>The run's identity once attached.</summary>
@@ -53,12 +56,22 @@ public sealed class RunProgress : ISearchObserver
         }
     }
 
-    /// <summary>The generation being evaluated, its candidates and how many are done (-1, 0, 0 between generations).</summary>
-    public (int Generation, int Candidates, int Evaluated) Current
+    /// <summary>
+    /// What the search does now, in words, and its steps done of total: "scoring reference models (k/n)", "candidate
+    /// e/c of generation g", between generations "generation g done" (0, 0), or "starting" (0, 0). Generations are
+    /// numbered from 0, as in the logs and the run's files (see <see cref="GenerationNumbering"/>).
+    /// </summary>
+    public (string Text, int Done, int Total) Activity
     {
         get
         {
-            lock (_gate) return (_current, _candidates, _evaluated);
+            var inv = CultureInfo.InvariantCulture;
+            lock (_gate)
+            {
+                if (_referencesTotal > 0) return (string.Create(inv, $"scoring reference models ({_referencesScored}/{_referencesTotal})"), _referencesScored, _referencesTotal);
+                if (_current >= 0) return (string.Create(inv, $"candidate {_evaluated}/{_candidates} of generation {_current}"), _evaluated, _candidates);
+                return (GenerationNumbering.Last(_generation) is { } last ? string.Create(inv, $"generation {last} done") : "starting", 0, 0);
+            }
         }
     }
 
@@ -117,6 +130,15 @@ public sealed class RunProgress : ISearchObserver
             _current = -1;
             _candidates = 0;
             _evaluated = 0;
+        }
+    }
+
+    public void ReferencesScored(int scored, int total)
+    {
+        lock (_gate)
+        {
+            _referencesScored = scored;
+            _referencesTotal = scored < total ? total : 0;
         }
     }
 }

@@ -9,7 +9,7 @@ namespace EvoMerge.Host;
 
 /// <summary>
 /// Where a run stands: what <c>/status</c> serves and <c>evomerge status</c> prints. Generation counts completed
-/// generations; evaluations count scored candidates (cache hits excluded, as the budget does); best values are the
+/// generations and last_generation names the last of them (see <see cref="GenerationNumbering"/>); evaluations count scored candidates (cache hits excluded, as the budget does); best values are the
 /// archive's best feasible value per objective (own direction); ETA is the soonest budget limit at the pace so far.
 /// </summary>
 public sealed record RunStatus
@@ -28,6 +28,9 @@ public sealed record RunStatus
     public required string Version { get; init; }
 
     public required int Generation { get; init; }
+
+    /// <summary>The number of the last completed generation (numbered from 0, as in the logs), null before the first completes.</summary>
+    public int? LastGeneration => GenerationNumbering.Last(Generation);
 
     public int? GenerationsBudget { get; init; }
 

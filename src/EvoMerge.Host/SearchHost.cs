@@ -149,7 +149,7 @@ public static class SearchHost
                 throw search.Failure!;
             default:
                 logger.LogError("{Problem}", FormattableString.Invariant(
-                    $"the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the checkpoint of generation {run.Generation} is valid: evomerge resume {run.Setup.Config.RunDirectory}"));
+                    $"the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); {GenerationNumbering.ValidCheckpoint(run.Generation)}: evomerge resume {run.Setup.Config.RunDirectory}"));
                 return GraceExpiredExitCode;
         }
     }

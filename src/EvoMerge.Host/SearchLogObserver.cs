@@ -31,4 +31,9 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
             statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
             string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
     }
+
+    public void ReferencesScored(int scored, int total)
+    {
+        if (scored == 0) logger.LogInformation("scoring {Total} reference models for the Pareto front plot (once per run)", total);
+    }
 }

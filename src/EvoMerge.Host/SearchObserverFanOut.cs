@@ -19,4 +19,9 @@ public sealed class SearchObserverFanOut(IReadOnlyList<ISearchObserver> observer
     {
         foreach (var o in observers) o.GenerationFinished(statistics);
     }
+
+    public void ReferencesScored(int scored, int total)
+    {
+        foreach (var o in observers) o.ReferencesScored(scored, total);
+    }
 }

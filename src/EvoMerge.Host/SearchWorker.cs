@@ -33,8 +33,8 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
         {
             search.Outcome = SearchOutcome.Stopped;
             progress.State = "stopped";
-            logger.LogInformation("stopped at a safe point: the checkpoint of generation {Generation} is current; continue with `evomerge resume {RunDirectory}`",
-                run.Generation, run.Setup.Config.RunDirectory);
+            logger.LogInformation("stopped at a safe point: {Checkpoint}; continue with `evomerge resume {RunDirectory}`",
+                GenerationNumbering.ValidCheckpoint(run.Generation), run.Setup.Config.RunDirectory);
         }
         catch (RunStorageFullException e)
         {
@@ -47,8 +47,8 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
             search.CrashReportPath = CrashReport.Write(run.Setup.Config.RunDirectory, e, progress.Snapshot(), clock);
             search.Outcome = SearchOutcome.Crashed;
             progress.State = "crashed";
-            logger.LogCritical(e, "the search failed: {Message}; crash report {CrashReport}; the checkpoint of generation {Generation} is valid", e.Message,
-                search.CrashReportPath ?? "(could not be written)", run.Generation);
+            logger.LogCritical(e, "the search failed: {Message}; crash report {CrashReport}; {Checkpoint}", e.Message,
+                search.CrashReportPath ?? "(could not be written)", GenerationNumbering.ValidCheckpoint(run.Generation));
         }
         finally
         {

@@ -21,7 +21,7 @@ public static class ParetoFrontPlot
         try
         {
             plot.Font.Set(BundledFont.Name);
-            plot.Title($"Pareto front after generation {data.Generation}");
+            plot.Title(data.Title);
             plot.XLabel(data.XLabel);
             plot.YLabel(data.YLabel);
 

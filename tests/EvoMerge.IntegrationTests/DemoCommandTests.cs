@@ -81,7 +81,7 @@ public class DemoCommandTests
         File.WriteAllText(Path.Combine(unfinished, "config.yml"), saved.Replace("evaluations: 1,", "evaluations: 100,", StringComparison.Ordinal));
         var early = CliRunner.Run("demo", "--table-only", "--run-dir", unfinished);
         Assert.Equal(1, early.ExitCode);
-        Assert.Contains($"--run-dir {unfinished}: the search stopped before its budget (generation 1, ", Assert.Single(early.Stderr.Trim().Split('\n')));
+        Assert.Contains($"--run-dir {unfinished}: the search stopped before its budget (1 generations complete, ", Assert.Single(early.Stderr.Trim().Split('\n')));
         Assert.False(File.Exists(Path.Combine(unfinished, "demo-table.md")));
 
         // --table-only scores the finished run again without searching: the same rows, values and choices.

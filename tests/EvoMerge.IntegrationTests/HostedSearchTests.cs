@@ -68,7 +68,7 @@ public partial class HostedSearchTests(MonitoredSearch search, ITestOutputHelper
         Assert.True(generation >= (int)search.LastScrapeBeforeStop.Sum("evomerge_generation"));
 
         Assert.True(search.ResumeExitCode == 0, search.ResumeStderr);
-        Assert.Contains($"resuming {search.RunDirectory} after generation {generation}", search.ResumeStderr);
+        Assert.Contains($"resuming {search.RunDirectory} at generation {generation}", search.ResumeStderr); // generations are numbered from 0: the next one is the count done
         var resumed = search.StatusAfterResume.RootElement;
         Assert.True(resumed.GetProperty("generation").GetInt32() > generation);
         Assert.True(resumed.GetProperty("evaluations_done").GetInt32() > stopped.GetProperty("evaluations_done").GetInt32());

@@ -41,6 +41,8 @@ public class TerminalProgressTests
         string output = await stdout;
         Assert.True(process.ExitCode == 0, output + await stderr);
         Assert.True(output.Contains("generations 2/2", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("generation 1 done", StringComparison.Ordinal), output); // numbered from 0 as in the logs: generations 0 and 1
+        Assert.DoesNotContain("generation 2 done", output);
         Assert.Contains("━", output); // Spectre's progress bar
         Assert.Contains("finished: best a=", output);
         Assert.DoesNotContain("…", output); // nothing overflowed an 80×24 terminal

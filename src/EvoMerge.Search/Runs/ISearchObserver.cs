@@ -14,4 +14,12 @@ public interface ISearchObserver
 
     /// <summary>A generation was told, archived and checkpointed.</summary>
     void GenerationFinished(GenerationStatistics statistics);
+
+    /// <summary>
+    /// The run's reference models are being scored (see <see cref="ReferenceScoring"/>): <paramref name="scored"/> of
+    /// <paramref name="total"/> done; called with 0 before the first and with <paramref name="total"/> after the last.
+    /// </summary>
+    void ReferencesScored(int scored, int total)
+    {
+    }
 }

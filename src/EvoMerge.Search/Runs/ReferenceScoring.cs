@@ -33,7 +33,7 @@ public static class ReferenceScoring
         return scored;
     }
 
-    /// <summary>Scores every reference point (no file written).</summary>
+    /// <summary>Scores every reference point (no file written), telling the run's observer how many are done.</summary>
     public static IReadOnlyList<ReferenceModel> Score(SearchRun run)
     {
         var config = run.Setup.Config;
@@ -52,7 +52,14 @@ public static class ReferenceScoring
         references.Add(($"{LinearMerge.MethodName} (uniform)", ReferenceKind.Baseline, LinearMerge.MethodName, Each(_ => weightOne)));
         references.Add(($"{TaskArithmeticMerge.MethodName} w=1", ReferenceKind.Baseline, TaskArithmeticMerge.MethodName, Each(_ => weightOne)));
         references.Add(($"{TiesMerge.MethodName} w=1 d=0.5", ReferenceKind.Baseline, TiesMerge.MethodName, Each(_ => new Dictionary<string, double> { ["weight"] = 1.0, ["density"] = 0.5 })));
-        return [.. references.Select(r => ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel))];
+        var scored = new List<ReferenceModel>(references.Count);
+        run.Observer?.ReferencesScored(0, references.Count);
+        foreach (var r in references)
+        {
+            scored.Add(ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel));
+            run.Observer?.ReferencesScored(scored.Count, references.Count);
+        }
+        return scored;
     }
 
     private static ReferenceModel ScoreCandidate(SearchRun run, string label, ReferenceKind kind, string method, IReadOnlyDictionary<string, double>[] perModel)

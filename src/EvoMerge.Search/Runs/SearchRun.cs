@@ -70,6 +70,9 @@ public sealed class SearchRun : IDisposable
     /// <summary>One-line warnings found when the run was opened (e.g. changes accepted on resume), for the host to log.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>The observer the run reports to (null when none).</summary>
+    internal ISearchObserver? Observer => _observer;
+
     /// <summary>Completed generations.</summary>
     public int Generation { get; private set; }
 

@@ -30,7 +30,7 @@ public sealed class CrashReportTests
             Generation = 3, EvaluationsDone = 12, ArchiveSize = 0, Hypervolume = 0, Best = new Dictionary<string, double?>(), ElapsedSeconds = 9,
         };
         string text = File.ReadAllText(CrashReport.Write(temp.Path, new IOException("disk"), status, new ManualClock(At))!);
-        Assert.Contains("run r1: 3 generations complete, 12 evaluations; the last complete checkpoint (generation 3) is valid: evomerge resume /runs/r1", text);
+        Assert.Contains("run r1: 3 generations complete, 12 evaluations; the checkpoint of generation 2 is valid: evomerge resume /runs/r1", text);
     }
 
     [Fact]
