@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EvoMerge.Evaluation;
+using EvoMerge.Host;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Recipes;
@@ -8,11 +9,14 @@ using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
-/// <summary>Builds the <c>evomerge</c> command tree and turns known failures into one-line errors.</summary>
+/// <summary>Builds the <c>evomerge</c> command tree; known failures become one-line errors, others crash reports.</summary>
 public static class EvoMergeCommandLine
 {
     /// <summary>Parses and runs; returns the process exit code.</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(Create(), args);
+
+    /// <summary>The <c>evomerge</c> command tree.</summary>
+    public static RootCommand Create()
     {
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
@@ -29,17 +33,13 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
-        try
-        {
-            // Without this, System.CommandLine's own handler prints user errors with a stack trace and this catch never runs.
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e) when (IsUserError(e))
-        {
-            Console.Error.WriteLine($"evomerge: error: {e.Message}");
-            return 1;
-        }
+        return root;
     }
+
+    /// <summary>Runs <paramref name="args"/> on <paramref name="root"/>: a user error is one line and exit 1, any other exception a crash report and exit 70 (<see cref="CommandFailure"/>).</summary>
+    public static int Run(RootCommand root, string[] args) =>
+        // Without this, System.CommandLine's own handler prints errors with a stack trace and CommandFailure never sees them.
+        CommandFailure.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), IsUserError, Console.Error);
 
     /// <summary>Failures caused by the input (files, configs, arguments), reported as one line without a stack trace.</summary>
     public static bool IsUserError(Exception e) =>

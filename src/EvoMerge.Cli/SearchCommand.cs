@@ -23,9 +23,8 @@ public static class SearchCommand
         cluster.AddTo(command);
         command.SetAction(parse =>
         {
-            var settings = SearchConfigReader.ReadFile(parse.GetValue(config)!.FullName);
-            if (Environment.GetEnvironmentVariable("EVOMERGE_RUN_DIR") is { Length: > 0 } envDir) settings = settings with { RunDirectory = Path.GetFullPath(envDir) };
-            if (parse.GetValue(runDir) is { } dir) settings = settings with { RunDirectory = dir.FullName };
+            string? envDir = Environment.GetEnvironmentVariable("EVOMERGE_RUN_DIR") is { Length: > 0 } env ? Path.GetFullPath(env) : null;
+            var settings = SearchConfigReader.ReadFile(parse.GetValue(config)!.FullName, runDirectory: parse.GetValue(runDir)?.FullName ?? envDir);
             if (parse.GetValue(dryRun))
             {
                 Console.Out.Write(SearchDryRun.Run(settings).ToText(settings.Seed));

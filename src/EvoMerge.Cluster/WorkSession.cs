@@ -26,6 +26,9 @@ public sealed class WorkSession
 
     [Id(7)] public required ulong MergeSeed { get; init; }
 
+    /// <summary>The orchestrator's run directory: the config is read with it, as its <c>run_dir</c> may be absent (given by <c>--run-dir</c>); the worker writes nothing there.</summary>
+    [Id(8)] public string? RunDirectory { get; init; }
+
     /// <summary>The session of a run's setup.</summary>
     public static WorkSession Of(SearchSetup setup) => new()
     {
@@ -37,6 +40,7 @@ public sealed class WorkSession
         OptimizerSeed = setup.Info.OptimizerSeed,
         ScreeningSeed = setup.Info.ScreeningSeed,
         MergeSeed = setup.Info.MergeSeed,
+        RunDirectory = setup.Config.RunDirectory,
     };
 
     /// <summary>The run info the worker's setup uses (<paramref name="configDirectory"/> replaces the orchestrator's when given).</summary>

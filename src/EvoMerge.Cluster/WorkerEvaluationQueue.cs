@@ -99,7 +99,7 @@ public sealed class WorkerEvaluationQueue : IDisposable
         {
             var info = session.Info(_configDirectory);
             _files.CheckBeforeParse(session.ConfigText, info.ConfigFile, info.ConfigDirectory);
-            var config = SearchConfigReader.Parse(session.ConfigText, info.ConfigFile, info.ConfigDirectory);
+            var config = SearchConfigReader.Parse(session.ConfigText, info.ConfigFile, info.ConfigDirectory, runDirectory: session.RunDirectory);
             _files.Check(config);
             _setup = SearchSetup.Create(config, info);
             _backend = new LocalEvaluationBackend(_setup);

@@ -20,7 +20,7 @@ public static class RunStatusReader
         var info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
             ?? throw new InvalidDataException($"{files.Run}: empty");
         string text = File.ReadAllText(files.Config);
-        var config = SearchConfigReader.Parse(text, info.ConfigFile, info.ConfigDirectory);
+        var config = SearchConfigReader.Parse(text, info.ConfigFile, info.ConfigDirectory, runDirectory: files.Directory);
         SearchCheckpoint? checkpoint = null;
         if (File.Exists(files.Checkpoint))
         {

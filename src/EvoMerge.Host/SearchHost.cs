@@ -115,6 +115,12 @@ public static class SearchHost
         search.Open(run);
         try
         {
+            if (run.BudgetReached)
+            {
+                logger.LogInformation("{Message}", FormattableString.Invariant(
+                    $"{run.Setup.Config.RunDirectory}: already finished after {run.Generation} generations ({run.EvaluationsScored} candidates scored); nothing to resume"));
+                return 0;
+            }
             progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
             plots.Attach(run);
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
@@ -126,10 +132,17 @@ public static class SearchHost
             logger.LogInformation("{Message}", startMessage(run));
             foreach (string warning in run.Warnings) logger.LogWarning("{Problem}", warning);
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
-            app.Start();
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
-            logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
-            app.WaitForShutdown();
+            if (Start(app, search))
+            {
+                string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
+                logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
+                app.WaitForShutdown();
+            }
+        }
+        catch (Exception e)
+        {
+            CrashReport.Place(e, run.Setup.Config.RunDirectory);
+            throw;
         }
         finally
         {
@@ -151,6 +164,23 @@ public static class SearchHost
                 logger.LogError("{Problem}", FormattableString.Invariant(
                     $"the search did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); {GenerationNumbering.ValidCheckpoint(run.Generation)}: evomerge resume {run.Setup.Config.RunDirectory}"));
                 return GraceExpiredExitCode;
+        }
+    }
+
+    /// <summary>
+    /// Starts the host; false when the search ended (finished or failed at once) while the host was still starting,
+    /// which cancels the start (its outcome then decides the exit code).
+    /// </summary>
+    private static bool Start(WebApplication app, HostedSearch search)
+    {
+        try
+        {
+            app.Start();
+            return true;
+        }
+        catch (OperationCanceledException) when (search.Outcome != SearchOutcome.Running)
+        {
+            return false;
         }
     }
 

@@ -43,9 +43,10 @@ public sealed class SearchConfigReader
 
     /// <summary>
     /// Reads a config file; relative paths resolve against its directory. <paramref name="methods"/> are the merge
-    /// methods it may name (default: <see cref="MergeMethodRegistry.Default"/>).
+    /// methods it may name (default: <see cref="MergeMethodRegistry.Default"/>); <paramref name="runDirectory"/>, when
+    /// given, replaces the config's <c>run_dir</c> (which may then be absent).
     /// </summary>
-    public static SearchConfig ReadFile(string path, MergeMethodRegistry? methods = null)
+    public static SearchConfig ReadFile(string path, MergeMethodRegistry? methods = null, string? runDirectory = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: search config not found", path);
         string text;
@@ -57,21 +58,23 @@ public sealed class SearchConfigReader
         {
             throw new SearchConfigException(path, e.Line, e.Problem);
         }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, methods);
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, methods, runDirectory);
     }
 
     /// <summary>
     /// Parses config text; <paramref name="file"/> names it in messages, relative paths resolve against
     /// <paramref name="directory"/>, and the schema's method list and gene ranges come from <paramref name="methods"/>.
+    /// <paramref name="runDirectory"/> (a full path), when given, replaces the config's <c>run_dir</c>; without either
+    /// the config is refused with an error naming <c>run_dir</c>.
     /// </summary>
-    public static SearchConfig Parse(string text, string file, string directory, MergeMethodRegistry? methods = null)
+    public static SearchConfig Parse(string text, string file, string directory, MergeMethodRegistry? methods = null, string? runDirectory = null)
     {
         methods ??= MergeMethodRegistry.Default;
         var document = LocatedJson.Parse(text, file);
         var errors = SearchSpaceSchema.ValidatorFor(methods).Validate(document.Root);
         var reader = new SearchConfigReader(file, directory, document, methods);
         if (errors.Count > 0) throw reader.GeneRangeOutsideDomain(document.Root) ?? reader.Error(errors[0].Path, errors[0].Message);
-        return reader.Bind(text, document.Root!.AsObject());
+        return reader.Bind(text, document.Root!.AsObject(), runDirectory);
     }
 
     /// <summary>An error at a config path: "FILE:LINE: PATH: PROBLEM".</summary>
@@ -85,8 +88,10 @@ public sealed class SearchConfigReader
         return new SearchConfigException(config.File, document.LineOf(path), $"{path}: {problem}");
     }
 
-    private SearchConfig Bind(string text, JsonObject root)
+    private SearchConfig Bind(string text, JsonObject root, string? runDirectory)
     {
+        runDirectory ??= root["run_dir"] is { } runDir ? FullPath(runDir.GetValue<string>()) : null;
+        if (runDirectory is null) throw Error("run_dir", "not set: give the run directory as run_dir in the config or with --run-dir (or EVOMERGE_RUN_DIR)");
         var models = root["models"]!.AsArray().Select((m, i) => (Path: FullPath(m!.GetValue<string>()), Index: i)).ToList();
         string baseModel = FullPath(root["base_model"]!.GetValue<string>());
         foreach (var (path, index) in models)
@@ -163,7 +168,7 @@ public sealed class SearchConfigReader
                     cheap["confidence"]?.GetValue<double>() ?? 0.99),
             BatchTokenBudget = evaluation?["batch_token_budget"]?.GetValue<int>() ?? 4096,
             Seed = root["seed"]!.GetValue<ulong>(),
-            RunDirectory = FullPath(root["run_dir"]!.GetValue<string>()),
+            RunDirectory = runDirectory,
         };
     }
 

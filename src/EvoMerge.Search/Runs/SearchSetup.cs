@@ -122,7 +122,7 @@ public sealed class SearchSetup
         if (!File.Exists(files.Run) || !File.Exists(files.Config))
             throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json / config.yml)", files.Run);
         var info = RunStore.ReadInfo(files);
-        var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, methods) with { RunDirectory = files.Directory };
+        var config = SearchConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, methods, files.Directory);
         return Create(config, info);
     }
 

@@ -164,7 +164,8 @@ public sealed class CandidateEvaluator
         if (nan >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"objective '{_config.Objectives[nan].Name}' is {NonFinite(objectives[nan])}", ConstraintViolation = double.PositiveInfinity };
         int nanConstraint = Array.FindIndex(constraints, v => !double.IsFinite(v));
         if (nanConstraint >= 0) return evaluation with { Status = EvaluationStatus.Failed, Reason = $"constraint {_config.Constraints[nanConstraint].ConfigPath} score is {NonFinite(constraints[nanConstraint])}", ConstraintViolation = double.PositiveInfinity };
-        return evaluation;
+        var failures = _config.Constraints.Select((c, i) => c.Failure(constraints[i])).OfType<string>().ToArray();
+        return failures.Length == 0 ? evaluation : evaluation with { Reason = string.Join("; ", failures) };
     }
 
     private static string NonFinite(double value) => double.IsNaN(value) ? "NaN" : "infinite";

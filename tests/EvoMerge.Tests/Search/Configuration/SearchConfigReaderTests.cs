@@ -71,7 +71,7 @@ public class SearchConfigReaderTests
     [InlineData("    metric: acc\n  - name: b", "    metric: acc\n    direction: up\n  - name: b", "search.yml:8: objectives[0].direction: must be one of \"maximize\", \"minimize\"")]
     [InlineData("  methods: [ties, task_arithmetic]", "  methods: [ties, magic]", "search.yml:18: genome.methods[1]: must be one of")]
     [InlineData("    weight: [0, 1.5]", "    weight: [1.5, 0]", "search.yml:21: genome.ranges.weight: [1.5, 0] ends before it starts")]
-    [InlineData("run_dir: runs/x", "", "search.yml:1: missing required key 'run_dir'")]
+    [InlineData("run_dir: runs/x", "", "search.yml:1: run_dir: not set")]
     [InlineData("    population_size: 6", "    population_sise: 6", "search.yml:27: optimizer.settings")]
     [InlineData("  generations: 3", "  generations: -1", "search.yml:29: budget.generations: must be ≥ 1")]
     [InlineData("  layer_groups: 2", "  layer_groups: 2\n  seed_weights: [0.5, 2]", "search.yml:20: genome.seed_weights[1]: 2 is outside genome.ranges.weight [0, 1.5]")]
@@ -94,6 +94,28 @@ public class SearchConfigReaderTests
         Assert.Empty(SearchConfigReader.Parse(Valid, "search.yml", "/work").Genome.SeedWeights);
         Assert.True(SearchConfigReader.Parse(Valid.Replace("  layer_groups: 2", "  layer_groups: 2\n  seed_sources: true"), "search.yml", "/work").Genome.SeedSources);
         Assert.False(SearchConfigReader.Parse(Valid, "search.yml", "/work").Genome.SeedSources);
+    }
+
+    [Fact]
+    public void AGivenRunDirectoryReplacesRunDirOrStandsInForIt()
+    {
+        string without = Valid.Replace("\nrun_dir: runs/x", "");
+        Assert.DoesNotContain("run_dir", without);
+        Assert.Equal("/elsewhere/r", SearchConfigReader.Parse(without, "search.yml", "/work", runDirectory: "/elsewhere/r").RunDirectory);
+        Assert.Equal("/elsewhere/r", SearchConfigReader.Parse(Valid, "search.yml", "/work", runDirectory: "/elsewhere/r").RunDirectory);
+        Assert.Equal("/work/runs/x", SearchConfigReader.Parse(Valid, "search.yml", "/work").RunDirectory);
+        var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(without, "search.yml", "/work"));
+        Assert.Equal("search.yml:1: run_dir: not set: give the run directory as run_dir in the config or with --run-dir (or EVOMERGE_RUN_DIR)", e.Message);
+    }
+
+    [Fact]
+    public void AConstraintNamesItsFailureWithScoreAndBound()
+    {
+        var constraint = SearchConfigReader.Parse(Valid, "search.yml", "/work").Constraints[0];
+        Assert.Equal("a.acc", constraint.Name);
+        Assert.Equal("constraint a.acc = 0.375 < minimum 0.5 (constraints[0])", constraint.Failure(0.375));
+        Assert.Null(constraint.Failure(0.5));
+        Assert.Null(constraint.Failure(0.75));
     }
 
     [Fact]

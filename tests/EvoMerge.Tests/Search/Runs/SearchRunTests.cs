@@ -176,6 +176,21 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
         Assert.All(rows, r => Assert.True(double.IsPositiveInfinity(r.ConstraintViolation)));
     }
 
+    [Fact]
+    public void AnInfeasibleCandidatesReasonNamesTheFailedConstraintItsScoreAndItsMinimum()
+    {
+        // An accuracy is at most 1, so a minimum of 2 fails every candidate; a minimum of 0 fails none.
+        string extra = "constraints:\n  - {task: tasks/a.yml, metric: acc, minimum: 0}\n  - {task: tasks/b.yml, metric: acc, minimum: 2}";
+        var config = SearchConfigReader.ReadFile(fixture.Config("infeasible", TiesGenome, population: 4, generations: 1, extra: extra));
+        using var run = SearchRun.Start(config);
+        run.Run();
+        var rows = new EvaluationLog(new RunFiles(config.RunDirectory).Evaluations, ["a", "b"], 2).Read().Where(r => !r.Cached).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Equal(EvaluationStatus.Scored, r.Status));
+        Assert.All(rows, r => Assert.Equal(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"constraint b.acc = {r.Constraints[1]:G5} < minimum 2 (constraints[1])"), r.Reason));
+    }
+
     [Theory]
     [InlineData("split")]
     [InlineData("file")]

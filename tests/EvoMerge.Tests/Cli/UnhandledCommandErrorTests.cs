@@ -1,0 +1,74 @@
+using System.CommandLine;
+using EvoMerge.Cli;
+using EvoMerge.Host;
+using Xunit;
+
+namespace EvoMerge.Tests.Cli;
+
+/// <summary>
+/// The CLI's top level: an exception from any command that is not a user error writes a crash report and exits 70;
+/// a user error stays one line and exit 1, with no report.
+/// </summary>
+public sealed class UnhandledCommandErrorTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    private static RootCommand WithCommandThrowing(Exception error)
+    {
+        var root = EvoMergeCommandLine.Create();
+        var explode = new Command("explode", "throws");
+        explode.SetAction(int (_) => throw error);
+        root.Subcommands.Add(explode);
+        return root;
+    }
+
+    [Fact]
+    public void AnyCommandsUnhandledErrorWritesACrashReportInItsRunDirectoryAndExits70()
+    {
+        using var temp = new TempDirectory();
+        var error = new InvalidOperationException("a bug");
+        CrashReport.Place(error, temp.Path);
+        Assert.Equal(70, EvoMergeCommandLine.Run(WithCommandThrowing(error), ["explode"]));
+        string report = Assert.Single(Directory.GetFiles(temp.Path, "crash-report-*.txt"));
+        Assert.Contains("System.InvalidOperationException: a bug", File.ReadAllText(report));
+    }
+
+    [Fact]
+    public void AUserErrorIsExit1WithoutACrashReport()
+    {
+        using var temp = new TempDirectory();
+        var error = new FileNotFoundException("missing.yml: not found");
+        CrashReport.Place(error, temp.Path);
+        Assert.Equal(1, EvoMergeCommandLine.Run(WithCommandThrowing(error), ["explode"]));
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void WithoutARunDirectoryTheReportGoesToTheWorkingDirectoryAndOneLineNamesIt()
+    {
+        using var temp = new TempDirectory();
+        var stderr = new StringWriter();
+        int code = CommandFailure.Run(() => throw new KeyNotFoundException("no such key"), _ => false, stderr, new ManualClock(At), temp.Path);
+        Assert.Equal(70, code);
+        string report = temp.Combine("crash-report-20260304-050607.txt");
+        Assert.True(File.Exists(report));
+        Assert.Equal($"evomerge: internal error: KeyNotFoundException: no such key; crash report {report}", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void AUserErrorIsOneLine()
+    {
+        using var temp = new TempDirectory();
+        var stderr = new StringWriter();
+        int code = CommandFailure.Run(() => throw new IOException("runs/r: in use"), _ => true, stderr, new ManualClock(At), temp.Path);
+        Assert.Equal(1, code);
+        Assert.Equal("evomerge: error: runs/r: in use", stderr.ToString().TrimEnd());
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void ACommandThatReturnsKeepsItsExitCode()
+    {
+        Assert.Equal(3, CommandFailure.Run(() => 3, _ => true, new StringWriter()));
+    }
+}
