@@ -57,9 +57,18 @@ public sealed class RunStore
     }
 
     /// <summary>The <c>run.json</c> of a run directory.</summary>
-    public static RunInfo ReadInfo(RunFiles files) =>
-        JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
-            ?? throw new InvalidDataException($"{files.Run}: empty");
+    public static RunInfo ReadInfo(RunFiles files)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(files.Run), SearchCheckpoint.Json)
+                ?? throw new InvalidDataException($"{files.Run}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{files.Run}: not a run.json written by evomerge ({(e.Path is { Length: > 0 } path ? $"at {path}: " : "")}{e.GetType().Name})", e);
+        }
+    }
 
     /// <summary>Records a new search: the config text as given and where it came from, with the derived seeds and the inputs' fingerprints.</summary>
     public void Begin(string configText, RunInfo info)

@@ -14,6 +14,24 @@ public class RunStoreTests
 {
     private static readonly string[] Objectives = ["a", "b"];
 
+    [Theory]
+    [InlineData("[]", " ()")]
+    [InlineData("{\"Seed\": \"secret-bytes\"}", " (at $.Seed: ")]
+    [InlineData("{", " (")]
+    public void ADamagedRunJsonIsOneLineNamingTheFileWithoutQuotingIt(string text, string detail)
+    {
+        using var directory = new TempDirectory("evomerge-store");
+        var files = new RunFiles(directory.Path);
+        File.WriteAllText(files.Run, text);
+
+        var error = Assert.Throws<InvalidDataException>(() => RunStore.ReadInfo(files));
+
+        Assert.StartsWith($"{files.Run}: not a run.json written by evomerge", error.Message);
+        Assert.Contains(detail.Replace(" ()", "", StringComparison.Ordinal), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void ACheckpointWrittenIsReadBackWhole()
     {
