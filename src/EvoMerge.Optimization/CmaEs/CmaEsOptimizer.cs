@@ -153,16 +153,7 @@ public sealed class CmaEsOptimizer : IOptimizer
                 {
                     z[i] = _random.NextGaussian() * _axisLengths[i];
                 }
-                var y = new double[_n];
-                for (int i = 0; i < _n; i++)
-                {
-                    double sum = 0.0;
-                    for (int j = 0; j < _n; j++)
-                    {
-                        sum += _eigenVectors[i][j] * z[j];
-                    }
-                    y[i] = sum;
-                }
+                var y = EigenvectorsTimes(z);
                 double[] x = SamplePoint(y);
                 if (_settings.Bounded)
                 {
@@ -366,13 +357,19 @@ public sealed class CmaEsOptimizer : IOptimizer
             }
             projected[k] = sum / _axisLengths[k];
         }
+        return EigenvectorsTimes(projected);
+    }
+
+    /// <summary>B v: <paramref name="v"/> in eigenvector coordinates back in gene coordinates.</summary>
+    private double[] EigenvectorsTimes(double[] v)
+    {
         var result = new double[_n];
         for (int i = 0; i < _n; i++)
         {
             double sum = 0.0;
             for (int k = 0; k < _n; k++)
             {
-                sum += _eigenVectors[i][k] * projected[k];
+                sum += _eigenVectors[i][k] * v[k];
             }
             result[i] = sum;
         }

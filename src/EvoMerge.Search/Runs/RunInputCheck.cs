@@ -51,10 +51,8 @@ public sealed class RunInputCheck
     /// </summary>
     public static void VerifyForExport(RunFiles files)
     {
-        var info = RunStore.ReadInfo(files);
-        if (info.Inputs is null) return;
-        var changes = RunInputs.Changes(files.Directory, info.Inputs);
-        if (changes.Count > 0) throw new RunChangedException(files.Directory, changes, "export");
+        var check = Verify(files, acceptChanges: true);
+        if (check.Changes.Count > 0) throw new RunChangedException(files.Directory, check.Changes, "export");
     }
 
     /// <summary>
