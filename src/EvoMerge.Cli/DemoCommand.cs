@@ -106,7 +106,7 @@ public static class DemoCommand
         Console.Write(written.Markdown);
         Console.WriteLine();
         Console.WriteLine($"wrote {written.MarkdownFile} and {DemoTable.JsonFileName}; plots: {(written.Plots.Count == 0 ? "none in the run directory" : string.Join(", ", written.Plots))}");
-        Console.WriteLine($"export a member: evomerge export {setup.Config.RunDirectory} --member K --out DIR");
+        Console.WriteLine($"export the reported member: evomerge export {setup.Config.RunDirectory} --member best --out DIR (all members: --list)");
         return 0;
     }
 }

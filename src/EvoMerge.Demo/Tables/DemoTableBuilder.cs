@@ -163,7 +163,7 @@ public sealed class DemoTableBuilder
         }
         var chosen = new List<(int Member, string Note)>
         {
-            (Enumerable.Range(0, archive.Count).MaxBy(k => dev[k]), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
+            (ReportedMemberRule.Record(_setup.Config, archive, dev, DevAverageBasis), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
         };
         for (int j = 0; j < objectives.Count && objectives.Count > 1; j++)
         {
@@ -176,6 +176,11 @@ public sealed class DemoTableBuilder
             yield return Row(materializer.Model, $"evolved #{member}", "evolved", note, dev[member]);
         }
     }
+
+    /// <summary>What the dev average averages, as recorded for <c>evomerge export --member best</c> (<see cref="ReportedMemberRule"/>).</summary>
+    private string DevAverageBasis => _limit is { } n
+        ? string.Create(CultureInfo.InvariantCulture, $"mean of the table's {_devTasks.Count} dev columns on the first {n} documents of each")
+        : $"mean of the table's {_devTasks.Count} dev columns ({string.Join(", ", _columns)})";
 
     /// <summary>
     /// Mean of the table's six columns on the dev splits (the first <c>limit</c> documents of each with a limit).

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Merging.Execution;
@@ -120,7 +118,7 @@ public static class ModelExporter
             AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.DataFlowFileName), recipe.DataFlow);
         }
         AtomicFile.WriteAllText(Path.Combine(output, CandidateRecipe.ParameterSpaceFileName), recipe.ParameterSpace);
-        AtomicFile.WriteAllText(Path.Combine(output, ModelCardFileName), ModelCard(setup, chosen, member, recipe));
+        AtomicFile.WriteAllText(Path.Combine(output, ModelCardFileName), ExportModelCard.Text(setup, chosen, member, recipe));
     }
 
     /// <summary>
@@ -187,38 +185,5 @@ public static class ModelExporter
         using var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = seed });
         using var sink = ModelDirectorySink.Create(plan, output);
         executor.Run(sink);
-    }
-
-    private static string ModelCard(SearchSetup setup, ArchiveMember member, int index, CandidateRecipe recipe)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var config = setup.Config;
-        var card = new StringBuilder();
-        card.Append("---\ntags:\n  - merge\n  - evomerge\n---\n\n");
-        card.Append(inv, $"# EvoMerge search result (archive member {index})\n\n");
-        card.Append(inv, $"Found by `evomerge search` in generation {member.Generation}; recipe hash `{member.Hash}`.\n\n");
-        card.Append("## Scores (as archived)\n\n| objective | task | metric | direction | value |\n|---|---|---|---|---|\n");
-        for (int j = 0; j < config.Objectives.Count; j++)
-        {
-            var o = config.Objectives[j];
-            card.Append(inv, $"| {o.Name} | {setup.Tasks[o.Task].Name} | {o.Metric} | {(o.Maximize ? "maximize" : "minimize")} | {member.Objectives[j]:R} |\n");
-        }
-        if (config.Constraints.Count > 0)
-        {
-            card.Append("\n## Constraints\n\n| task | metric | minimum | value |\n|---|---|---|---|\n");
-            for (int c = 0; c < config.Constraints.Count; c++)
-            {
-                var k = config.Constraints[c];
-                card.Append(inv, $"| {setup.Tasks[k.Task].Name} | {k.Metric} | {k.Minimum:R} | {member.Constraints[c]:R} |\n");
-            }
-        }
-        card.Append("\n## Models\n\n");
-        card.Append(inv, $"- base: `{config.BaseModel}`\n");
-        foreach (string source in config.Models) card.Append(inv, $"- source: `{source}`\n");
-        card.Append(inv, $"\n## Recipe\n\nMerge seed {recipe.MergeSeed}; {recipe.OutputLayers} layers. Reproduce with `evomerge merge {CandidateRecipe.ParameterSpaceFileName} OUT --seed {recipe.MergeSeed}`");
-        card.Append(recipe.DataFlow is null ? ".\n\n" : $" into `{CandidateRecipe.MergedModelName}/`, then `evomerge merge {CandidateRecipe.DataFlowFileName} OUT`.\n\n");
-        card.Append("```yaml\n").Append(recipe.ParameterSpace).Append("```\n");
-        if (recipe.DataFlow is { } layers) card.Append("\n```yaml\n").Append(layers).Append("```\n");
-        return card.ToString();
     }
 }
