@@ -52,6 +52,14 @@ public class DemoCommandTests
             Assert.InRange(average, 0.0, 1.0);
             Assert.Equal(6, row["test"]!.AsObject().Count);
         }
+
+        // The table's reported member is the one export --member best picks: the rule recorded every member's dev average
+        // (no constraints here, so the highest one, the first on ties); the demo's last line says how to export it.
+        var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "reported-member.json")))!["members"]!.AsArray().Select(m => (double)m!["dev_average"]!).ToList();
+        var reportedRow = rows.Single(r => ((string?)r!["chosen_by"])!.StartsWith("best dev average", StringComparison.Ordinal))!;
+        Assert.Equal($"evolved #{recorded.IndexOf(recorded.Max())}", (string?)reportedRow["model"]);
+        Assert.Equal(recorded.Max(), (double)reportedRow["dev_average"]!);
+        Assert.Contains($"export the reported member: evomerge export {run} --member best --out DIR", result.Stdout);
         Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yml")));
 
         // Every row is compared document by document with the source of best dev average.
