@@ -44,7 +44,7 @@ public static class ReportedMemberRule
         var members = new JsonArray();
         for (int k = 0; k < archive.Count; k++)
             members.Add(new JsonObject { ["member"] = k, ["hash"] = archive[k].Hash, ["dev_average"] = devAverages[k] });
-        var json = new JsonObject { ["rule"] = "highest dev average among the feasible members, lowest index on ties", ["basis"] = basis, ["best"] = best, ["members"] = members };
+        var json = new JsonObject { ["rule"] = "highest dev average among the feasible members, the lowest index of equals", ["basis"] = basis, ["best"] = best, ["members"] = members };
         AtomicFile.WriteAllText(Path.Combine(config.RunDirectory, FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return best;
     }
