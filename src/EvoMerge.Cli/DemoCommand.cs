@@ -12,8 +12,8 @@ namespace EvoMerge.Cli;
 /// <summary>
 /// <c>evomerge demo [--config FILE] [--seed N] [--run-dir DIR] [--budget N] [--minutes M] [--limit N] [--search-only] [host options]</c>:
 /// runs the bundled demo search (a normal hosted <c>evomerge search</c> of <c>experiments/demo/search.yml</c>: live
-/// progress, metrics endpoint, checkpoints) over the tiny specialists in <c>models/</c>, then prints and writes the
-/// test-split table of <see cref="DemoTableBuilder"/>.
+/// progress, metrics endpoint, checkpoints) over the tiny specialists in <c>models/</c>, then scores the test-split table
+/// of <see cref="DemoTableBuilder"/> as the host's post-search phase (endpoints and progress still up), writes and prints it.
 /// </summary>
 public static class DemoCommand
 {
@@ -48,8 +48,8 @@ public static class DemoCommand
                     throw new ArgumentException($"--run-dir {finishedRun}: the search {(state.Alive ? "is still running" : "stopped before its budget")} ({state.Generation} generations complete, {state.EvaluationsDone} evaluations); {(state.Alive ? "wait for it" : $"finish it with `evomerge resume {finishedRun}`")}, then score the table");
                 var runSetup = SearchSetup.Open(finishedRun);
                 string datasetsOfRun = parse.GetValue(datasets)?.FullName ?? DemoLocations.Datasets(DemoSearchConfig.Locate());
-                return WriteTable(runSetup, datasetsOfRun, DemoLocations.UpperBound(parse.GetValue(upperBound)?.FullName, runSetup.Config.BaseModel),
-                    parse.GetValue(limit), null, total);
+                return PrintTable(DemoTableWriter.Write(runSetup, datasetsOfRun, DemoLocations.UpperBound(parse.GetValue(upperBound)?.FullName, runSetup.Config.BaseModel),
+                    parse.GetValue(limit), null, RunIdentity.ProgramVersion, total, Console.Error.WriteLine), finishedRun);
             }
             string configFile = parse.GetValue(config)?.FullName ?? DemoSearchConfig.Locate();
             if (parse.GetValue(budget) is <= 0) throw new ArgumentException("--budget: must be a positive number of evaluations");
@@ -74,6 +74,7 @@ public static class DemoCommand
             Console.WriteLine($"metrics: {metrics.TrimEnd('/')}{(new Uri(metrics).AbsolutePath is "/" or "" ? "/metrics" : "")}  (/status and /healthz on the same address)");
 
             bool finished = false;
+            WrittenDemoTable? written = null;
             var searchClock = Stopwatch.StartNew();
             int code = SearchHost.Run(
                 observer => SearchRun.Start(settings, observer),
@@ -84,29 +85,28 @@ public static class DemoCommand
                     finished = true;
                     SearchCommand.PrintSummary(r);
                 },
-                new TerminalProgress());
-            double searchSeconds = searchClock.Elapsed.TotalSeconds;
+                new TerminalProgress(), parse.GetValue(searchOnly) ? null : new PostSearchPhase("scoring the demo table", (_, steps, log, stop) => written = DemoTableWriter.Write(
+                    SearchSetup.Open(settings.RunDirectory), datasetsDirectory, upper, parse.GetValue(limit), searchClock.Elapsed.TotalSeconds, RunIdentity.ProgramVersion, total, log, steps, stop)));
             if (code != 0 || !finished)
             {
                 if (code == 0) Console.WriteLine($"stopped before the budget; continue with: evomerge resume {settings.RunDirectory} (the table is not written)");
                 return code;
             }
             if (parse.GetValue(searchOnly)) return 0;
-
-            return WriteTable(SearchSetup.Open(settings.RunDirectory), datasetsDirectory, upper, parse.GetValue(limit), searchSeconds, total);
+            if (written is null) Console.WriteLine($"stopped before the table was written; score it with: evomerge demo --table-only --run-dir {settings.RunDirectory}");
+            return written is null ? 0 : PrintTable(written, settings.RunDirectory);
         });
         return command;
     }
 
-    /// <summary>Scores the table of the finished run of <paramref name="setup"/>, writes it into the run directory and prints it.</summary>
-    private static int WriteTable(SearchSetup setup, string datasetsDirectory, string? upper, int? limit, double? searchSeconds, Stopwatch total)
+    /// <summary>Prints the table <paramref name="written"/> into <paramref name="runDirectory"/>.</summary>
+    private static int PrintTable(WrittenDemoTable written, string runDirectory)
     {
-        var written = DemoTableWriter.Write(setup, datasetsDirectory, upper, limit, searchSeconds, RunIdentity.ProgramVersion, total, Console.Error.WriteLine);
         Console.WriteLine();
         Console.Write(written.Markdown);
         Console.WriteLine();
         Console.WriteLine($"wrote {written.MarkdownFile} and {DemoTable.JsonFileName}; plots: {(written.Plots.Count == 0 ? "none in the run directory" : string.Join(", ", written.Plots))}");
-        Console.WriteLine($"export the reported member: evomerge export {setup.Config.RunDirectory} --member best --out DIR (all members: --list)");
+        Console.WriteLine($"export the reported member: evomerge export {runDirectory} --member best --out DIR (all members: --list)");
         return 0;
     }
 }

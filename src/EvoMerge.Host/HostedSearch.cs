@@ -22,6 +22,12 @@ public sealed class HostedSearch
     /// <summary>The crash report written, if any.</summary>
     public string? CrashReportPath { get; set; }
 
+    /// <summary>Work run after the search reached its budget, while the host still serves (null: none).</summary>
+    public PostSearchPhase? AfterSearch { get; set; }
+
+    /// <summary>The error that ended <see cref="AfterSearch"/>, if any (the host rethrows it once it has stopped).</summary>
+    public Exception? PhaseFailure { get; set; }
+
     /// <summary>Sets the run to drive.</summary>
     public void Open(SearchRun run) => _run = run;
 }

@@ -9,7 +9,7 @@ namespace EvoMerge.Host;
 /// The live state of the hosted run, updated by the search thread (as an observer) and read from any thread by
 /// <c>/status</c>, the metrics and the progress displays.
 /// </summary>
-public sealed class RunProgress : ISearchObserver
+public sealed class RunProgress(TimeProvider clock) : ISearchObserver
 {
     private readonly Lock _gate = new();
     private SearchRun? _run;
@@ -24,6 +24,16 @@ public sealed class RunProgress : ISearchObserver
     private int _referencesScored;
     private int _referencesTotal;
     private string _state = "starting";
+    private string? _phase;
+    private long _phaseStarted;
+    private int _phaseDone;
+    private int _phaseTotal;
+
+    /// <summary>Progress on the system clock.</summary>
+    public RunProgress()
+        : this(TimeProvider.System)
+    {
+    }
 
     /// <summary>The run's identity once attached.</summary>
     public RunIdentity? Identity
@@ -58,7 +68,8 @@ public sealed class RunProgress : ISearchObserver
 
     /// <summary>
     /// What the search does now, in words, and its steps done of total: "scoring reference models (k/n)", "candidate
-    /// e/c of generation g", between generations "generation g done" (0, 0), or "starting" (0, 0). Generations are
+    /// e/c of generation g", between generations "generation g done" (0, 0), or "starting" (0, 0); after the search, a
+    /// post-search phase's name with its steps ("scoring the demo table 3/20"). Generations are
     /// numbered from 0, as in the logs and the run's files (see <see cref="GenerationNumbering"/>).
     /// </summary>
     public (string Text, int Done, int Total) Activity
@@ -68,6 +79,7 @@ public sealed class RunProgress : ISearchObserver
             var inv = CultureInfo.InvariantCulture;
             lock (_gate)
             {
+                if (_phase is not null) return (string.Create(inv, $"{_phase} {_phaseDone}/{_phaseTotal}"), _phaseDone, _phaseTotal);
                 if (_referencesTotal > 0) return (string.Create(inv, $"scoring reference models ({_referencesScored}/{_referencesTotal})"), _referencesScored, _referencesTotal);
                 if (_current >= 0) return (string.Create(inv, $"candidate {_evaluated}/{_candidates} of generation {_current}"), _evaluated, _candidates);
                 return (GenerationNumbering.Last(_generation) is { } last ? string.Create(inv, $"generation {last} done") : "starting", 0, 0);
@@ -96,7 +108,32 @@ public sealed class RunProgress : ISearchObserver
         lock (_gate)
         {
             if (_run is null || _identity is null) return null;
-            return RunStatus.Create(_identity, _run.Setup.Config, _state, alive: true, _generation, _evaluationsDone, _run.ElapsedSeconds, _archive, _hypervolume);
+            return RunStatus.Create(_identity, _run.Setup.Config, _state, alive: true, _generation, _evaluationsDone, _run.ElapsedSeconds, _archive, _hypervolume) with
+            {
+                Phase = _phase is null ? null : PhaseStatus.Create(_phase, _phaseDone, _phaseTotal, clock.GetElapsedTime(_phaseStarted).TotalSeconds),
+            };
+        }
+    }
+
+    /// <summary>A post-search phase named <paramref name="name"/> begins now (see <see cref="PostSearchPhase"/>).</summary>
+    public void BeginPhase(string name)
+    {
+        lock (_gate)
+        {
+            _phase = name;
+            _phaseStarted = clock.GetTimestamp();
+            _phaseDone = 0;
+            _phaseTotal = 0;
+        }
+    }
+
+    /// <summary>The post-search phase has done <paramref name="done"/> of its <paramref name="total"/> steps.</summary>
+    public void PhaseStep(int done, int total)
+    {
+        lock (_gate)
+        {
+            _phaseDone = done;
+            _phaseTotal = total;
         }
     }
 

@@ -48,6 +48,10 @@ public sealed record RunStatus
 
     public double? EtaSeconds { get; init; }
 
+    /// <summary>The post-search phase running or done after the search finished (absent when there is none).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PhaseStatus? Phase { get; init; }
+
     /// <summary>The evaluation workers of a cluster run (absent for a single-process run).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WorkerStatus>? Workers { get; init; }

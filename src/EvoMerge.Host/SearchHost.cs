@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using EvoMerge.Plots;
 using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
@@ -41,19 +42,23 @@ public static class SearchHost
     /// Opens the run with <paramref name="open"/> (given the host's observer; errors there propagate before anything
     /// starts), serves it until it ends, then calls <paramref name="finished"/> when the budget was reached. Progress
     /// is shown on <paramref name="display"/> when it is live (see <see cref="ILiveProgressDisplay"/>), logged otherwise.
+    /// <paramref name="afterSearch"/> runs once the budget is reached, before the endpoints go down; its error, if any,
+    /// is rethrown once the host has stopped (before <paramref name="finished"/>). The endpoints then stay up until the
+    /// final values are scraped (see <see cref="SearchHostOptions.FinalScrapeWaitSeconds"/>).
     /// </summary>
     public static int Run(Func<ISearchObserver, SearchRun> open, Func<SearchRun, string> startMessage, IReadOnlyDictionary<string, string?> overrides,
-        Action<SearchRun> finished, ILiveProgressDisplay? display = null) =>
-        Run((observer, _) => open(observer), startMessage, overrides, finished, null, display);
+        Action<SearchRun> finished, ILiveProgressDisplay? display = null, PostSearchPhase? afterSearch = null) =>
+        Run((observer, _) => open(observer), startMessage, overrides, finished, null, display, afterSearch);
 
     /// <summary>
-    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun}, ILiveProgressDisplay?)"/>,
+    /// As <see cref="Run(Func{ISearchObserver, SearchRun}, Func{SearchRun, string}, IReadOnlyDictionary{string, string?}, Action{SearchRun}, ILiveProgressDisplay?, PostSearchPhase?)"/>,
     /// with <paramref name="configure"/> adding services to the host before its own (e.g. a cluster silo, started
     /// before the search) and <paramref name="open"/> given the host's services. An <see cref="IWorkerStatusSource"/>
     /// among them puts its workers into <c>/status</c>.
     /// </summary>
     public static int Run(Func<ISearchObserver, IServiceProvider, SearchRun> open, Func<SearchRun, string> startMessage,
-        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure, ILiveProgressDisplay? display = null)
+        IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure, ILiveProgressDisplay? display = null,
+        PostSearchPhase? afterSearch = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
         builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
@@ -75,6 +80,7 @@ public static class SearchHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("OpenTelemetry", LogLevel.Warning);
         if (live) builder.Logging.AddFilter(typeof(SearchLogObserver).FullName, LogLevel.Warning);
+        if (live) builder.Logging.AddFilter(typeof(FinishedRunServing).FullName, LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o =>
         {
@@ -90,13 +96,15 @@ public static class SearchHost
         builder.Services.AddSingleton<SearchMetrics>();
         builder.Services.AddSingleton<SearchLogObserver>();
         builder.Services.AddSingleton<HostedSearch>();
+        builder.Services.AddSingleton<FinalScrape>();
+        builder.Services.AddSingleton<FinishedRunServing>();
         builder.Services.AddHostedService<RepeatedSignalExit>();
         builder.Services.AddHostedService<SearchWorker>();
         if (live) builder.Services.AddHostedService(services => new LiveProgress(display!, services.GetRequiredService<RunProgress>()));
         else if (options.Progress != "none") builder.Services.AddHostedService<ProgressLog>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
-            .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter());
+            .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
 
         using var app = builder.Build();
         var progress = app.Services.GetRequiredService<RunProgress>();
@@ -113,6 +121,7 @@ public static class SearchHost
         var workers = app.Services.GetService<IWorkerStatusSource>();
         var search = app.Services.GetRequiredService<HostedSearch>();
         search.Open(run);
+        search.AfterSearch = afterSearch;
         try
         {
             if (run.BudgetReached)
@@ -123,6 +132,13 @@ public static class SearchHost
             }
             progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
             plots.Attach(run);
+            var scrape = app.Services.GetRequiredService<FinalScrape>();
+            app.Use(async (context, next) =>
+            {
+                bool final = scrape.IsFinal;
+                await next(context);
+                if (context.Request.Path == options.MetricsPath() && context.Response.StatusCode == StatusCodes.Status200OK) scrape.Served(final);
+            });
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/status", () => progress.Snapshot() is { } s
@@ -149,6 +165,7 @@ public static class SearchHost
             // A search thread still inside an evaluation keeps its run; the OS releases the lock at exit.
             if (!search.Started || search.Outcome != SearchOutcome.Running) run.Dispose();
         }
+        if (search.PhaseFailure is { } failure) ExceptionDispatchInfo.Throw(failure);
         switch (search.Outcome)
         {
             case SearchOutcome.Finished:

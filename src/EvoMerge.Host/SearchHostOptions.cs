@@ -5,7 +5,7 @@ namespace EvoMerge.Host;
 /// <summary>
 /// Settings of a hosted search, bound from (later wins) defaults, <c>EVOMERGE_</c>-prefixed environment variables
 /// (<c>EVOMERGE_METRICS_URL</c>, <c>EVOMERGE_LOG_FORMAT</c>, <c>EVOMERGE_GRACE_PERIOD</c>, <c>EVOMERGE_PROGRESS</c>,
-/// <c>EVOMERGE_PROGRESS_INTERVAL</c>) and command-line options.
+/// <c>EVOMERGE_PROGRESS_INTERVAL</c>, <c>EVOMERGE_FINAL_SCRAPE_WAIT</c>) and command-line options.
 /// </summary>
 public sealed class SearchHostOptions
 {
@@ -34,6 +34,15 @@ public sealed class SearchHostOptions
     /// <summary>Seconds between periodic progress log lines.</summary>
     [ConfigurationKeyName("progress_interval")]
     public double ProgressIntervalSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Seconds after the search reached its budget during which <c>/metrics</c>, <c>/status</c> and <c>/healthz</c> stay
+    /// up until a scrape has seen the final values (the host stops at the first such scrape, or when they have passed);
+    /// 0 stops at once. Only a run that was scraped at all waits. The default covers Prometheus's usual 15 s scrape
+    /// interval (and the 5 s of <c>deploy/prometheus/prometheus.yml</c>).
+    /// </summary>
+    [ConfigurationKeyName("final_scrape_wait")]
+    public double FinalScrapeWaitSeconds { get; set; } = 15;
 
     /// <summary>True when progress goes on <paramref name="display"/>: <c>live</c>, or <c>auto</c> on a terminal; never without a display.</summary>
     public bool ShowsLive(ILiveProgressDisplay? display) => display is not null && (Progress == "live" || (Progress == "auto" && display.HasTerminal));

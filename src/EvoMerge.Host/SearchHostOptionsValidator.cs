@@ -22,6 +22,8 @@ public sealed class SearchHostOptionsValidator : IValidateOptions<SearchHostOpti
             problems.Add($"--progress / EVOMERGE_PROGRESS: '{options.Progress}' must be auto, live, log or none");
         if (!double.IsFinite(options.ProgressIntervalSeconds) || options.ProgressIntervalSeconds <= 0)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"EVOMERGE_PROGRESS_INTERVAL: {options.ProgressIntervalSeconds} must be a positive number of seconds"));
+        if (!double.IsFinite(options.FinalScrapeWaitSeconds) || options.FinalScrapeWaitSeconds < 0)
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"EVOMERGE_FINAL_SCRAPE_WAIT: {options.FinalScrapeWaitSeconds} must be 0 or a positive number of seconds"));
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

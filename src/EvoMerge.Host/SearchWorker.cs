@@ -9,9 +9,11 @@ namespace EvoMerge.Host;
 /// next candidate's evaluation (the one in progress finishes). The abandoned generation is not checkpointed; the last
 /// complete generation's checkpoint stays current and a resume redoes the abandoned generation from it. An unhandled
 /// error writes a crash report to the run directory; a full disk writes nothing more (the host rethrows it). Either way
-/// the application then stops.
+/// the application then stops; a search that reached its budget first runs the post-search phase and waits for the
+/// final scrape (<see cref="FinishedRunServing"/>).
 /// </summary>
-public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHostApplicationLifetime lifetime, ILogger<SearchWorker> logger, TimeProvider clock) : BackgroundService
+public sealed class SearchWorker(HostedSearch search, RunProgress progress, FinishedRunServing serving, IHostApplicationLifetime lifetime,
+    ILogger<SearchWorker> logger, TimeProvider clock) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,6 +30,7 @@ public sealed class SearchWorker(HostedSearch search, RunProgress progress, IHos
             await Task.Factory.StartNew(() => run.Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             search.Outcome = SearchOutcome.Finished;
             progress.State = "finished";
+            await serving.ServeAsync(run, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

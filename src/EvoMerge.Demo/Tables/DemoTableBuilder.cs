@@ -36,12 +36,18 @@ public sealed class DemoTableBuilder
     private readonly TextTokenizer _tokenizer;
     private readonly int? _limit;
     private readonly Action<string> _log;
+    private readonly Action<int, int> _steps;
+    private readonly CancellationToken _stopping;
+    private int _done;
+    private int _total;
 
     /// <param name="setup">The finished run's setup (<see cref="SearchSetup.Open"/>).</param>
     /// <param name="datasetsDirectory">Where the skill datasets and their task YAMLs are (<c>datasets/</c>).</param>
     /// <param name="limit">Score at most this many documents per task (a quick check; null: all).</param>
     /// <param name="log">Progress lines.</param>
-    public DemoTableBuilder(SearchSetup setup, string datasetsDirectory, int? limit, Action<string> log)
+    /// <param name="steps">Told the steps done of total after each model scored (a row, a baseline grid point, an archive member's dev average).</param>
+    /// <param name="stopping">Checked before each evaluation; cancelled, the build throws <see cref="OperationCanceledException"/>.</param>
+    public DemoTableBuilder(SearchSetup setup, string datasetsDirectory, int? limit, Action<string> log, Action<int, int>? steps = null, CancellationToken stopping = default)
     {
         foreach (var objective in setup.Config.Objectives)
             if (!objective.Maximize)
@@ -49,6 +55,8 @@ public sealed class DemoTableBuilder
         _setup = setup;
         _limit = limit;
         _log = log;
+        _steps = steps ?? ((_, _) => { });
+        _stopping = stopping;
         _tokenizer = TextTokenizer.Load(setup.Config.BaseModel);
         var tasks = new List<EvalTask>();
         var devTasks = new List<(EvalTask, string, int)>();
@@ -77,6 +85,10 @@ public sealed class DemoTableBuilder
     {
         var clock = Stopwatch.StartNew();
         var config = _setup.Config;
+        _done = 0;
+        _total = 1 + config.Models.Count + TaskArithmeticWeights.Length + TiesDensities.Length + 2 + (archive.Count == 0 ? 0 : archive.Count + MostChosen())
+            + (upperBound is null ? 0 : 1);
+        _steps(0, _total);
         var rows = new List<DemoTableRow> { FromDirectory(config.BaseModel, "base", "base", "") };
         foreach (string source in config.Models) rows.Add(FromDirectory(source, Path.GetFileName(source.TrimEnd('/')), "source", ""));
         rows.AddRange(Baselines());
@@ -114,6 +126,7 @@ public sealed class DemoTableBuilder
                 AtomicFile.WriteAllText(file, Recipe(kind, parameters));
                 double dev = WithMerged(file, decoder => DevAverage(decoder, null));
                 _log(string.Create(inv, $"baseline {kind} {label}: dev average {dev:0.0000}"));
+                Step();
                 if (dev > best) (best, bestFile, bestLabel) = (dev, file, label);
             }
             yield return WithMerged(bestFile!, decoder => Row(decoder, $"{kind} {bestLabel}", kind,
@@ -160,6 +173,7 @@ public sealed class DemoTableBuilder
             materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[k].Genome)));
             dev[k] = DevAverage(materializer.Model, archive[k]);
             _log(string.Create(CultureInfo.InvariantCulture, $"archive member #{k}: dev average {dev[k]:0.0000}"));
+            Step();
         }
         var chosen = new List<(int Member, string Note)>
         {
@@ -170,6 +184,8 @@ public sealed class DemoTableBuilder
             int best = Enumerable.Range(0, archive.Count).MaxBy(k => (archive[k].Objectives[j], dev[k]));
             if (chosen.All(c => c.Member != best)) chosen.Add((best, $"best dev {objectives[j].Name} in the archive"));
         }
+        _total -= MostChosen() - chosen.Count;
+        _steps(_done, _total);
         foreach (var (member, note) in chosen)
         {
             materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[member].Genome)));
@@ -190,16 +206,34 @@ public sealed class DemoTableBuilder
     private double DevAverage(DecoderModel model, ArchiveMember? member)
     {
         var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
-        return _devTasks.Average(column => member is not null && _limit is null && column.Objective >= 0
-            ? member.Objectives[column.Objective]
-            : evaluator.Evaluate(column.Task).Metric(column.Metric).Value);
+        return _devTasks.Average(column =>
+        {
+            _stopping.ThrowIfCancellationRequested();
+            return member is not null && _limit is null && column.Objective >= 0
+                ? member.Objectives[column.Objective]
+                : evaluator.Evaluate(column.Task).Metric(column.Metric).Value;
+        });
+    }
+
+    /// <summary>The most evolved rows: the best dev average, and with several objectives the best of each.</summary>
+    private int MostChosen() => 1 + (_setup.Config.Objectives.Count > 1 ? _setup.Config.Objectives.Count : 0);
+
+    /// <summary>One model scored: reports the steps and stops here when asked to.</summary>
+    private void Step()
+    {
+        _steps(++_done, _total);
+        _stopping.ThrowIfCancellationRequested();
     }
 
     private DemoTableRow Row(DecoderModel model, string label, string kind, string note, double dev)
     {
         var clock = Stopwatch.StartNew();
         var evaluator = new Evaluator(model, _tokenizer, new EvaluatorOptions { GenerationBatchSize = 256 });
-        var results = _testTasks.Select(evaluator.Evaluate).ToList();
+        var results = _testTasks.Select(task =>
+        {
+            _stopping.ThrowIfCancellationRequested();
+            return evaluator.Evaluate(task);
+        }).ToList();
         var test = results.Select(result =>
         {
             var metric = result.Metric(result.Kind == EvalTaskKind.MultipleChoice ? "acc" : "exact_match");
@@ -209,6 +243,7 @@ public sealed class DemoTableBuilder
         double average = test.Average(t => t.Value);
         double error = MetricStatistics.MeanOfIndependentError([.. test.Select(t => t.Item2)]);
         _log(string.Create(CultureInfo.InvariantCulture, $"scored {label} on test in {clock.Elapsed.TotalSeconds:0.0}s: average {average:0.0000}"));
+        Step();
         return new DemoTableRow(label, kind, note, dev, test, average, error, documents);
     }
 

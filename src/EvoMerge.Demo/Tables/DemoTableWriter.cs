@@ -23,8 +23,10 @@ public static class DemoTableWriter
     /// <param name="programVersion">The program's version, recorded among the facts.</param>
     /// <param name="total">Runs since the command started; its time at the end is the table's <c>total_seconds</c>.</param>
     /// <param name="log">Progress lines.</param>
+    /// <param name="steps">Steps done of total (see <see cref="DemoTableBuilder"/>; null: not reported).</param>
+    /// <param name="stopping">Stops the scoring (an <see cref="OperationCanceledException"/>; nothing is written).</param>
     public static WrittenDemoTable Write(SearchSetup setup, string datasetsDirectory, string? upperBound, int? limit, double? searchSeconds,
-        string programVersion, Stopwatch total, Action<string> log)
+        string programVersion, Stopwatch total, Action<string> log, Action<int, int>? steps = null, CancellationToken stopping = default)
     {
         if (!Directory.Exists(datasetsDirectory)) throw new DirectoryNotFoundException($"{datasetsDirectory}: the skill datasets are not there; pass --datasets");
         var inv = CultureInfo.InvariantCulture;
@@ -46,7 +48,7 @@ public static class DemoTableWriter
         };
         if (searchSeconds is { } seconds) facts["search_seconds"] = seconds.ToString("0.0", inv);
         log("scoring the table on the test splits...");
-        var table = new DemoTableBuilder(setup, datasetsDirectory, limit, log)
+        var table = new DemoTableBuilder(setup, datasetsDirectory, limit, log, steps, stopping)
             .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upperBound, facts);
         var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
         string markdown = Header(withTotal) + withTotal.ToMarkdown();
