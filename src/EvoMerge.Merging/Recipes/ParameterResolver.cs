@@ -56,14 +56,14 @@ public sealed class ParameterResolver
                 string? near = NearestName.Find(name, _method.Parameters.Select(p => p.Name));
                 string known = _method.Parameters.Count == 0 ? "none" : string.Join(", ", _method.Parameters.Select(p => p.Name));
                 _warnings.Add(new RecipeWarning(_recipe.File, line, near is null
-                    ? $"'{name}' in {parameters.Label} is not a parameter of {_method.Name}; ignored, as mergekit does (its parameters: {known})"
-                    : $"'{name}' in {parameters.Label} is not a parameter of {_method.Name}; ignored, as mergekit does (did you mean '{near}'?)"));
+                    ? $"'{name}' in {parameters.Label} is not a parameter of {_method.Name} (its parameters: {known})"
+                    : $"'{name}' in {parameters.Label} is not a parameter of {_method.Name} (did you mean '{near}'?)"));
                 continue;
             }
             if (perModelOnly && declared.Scope == ParameterScope.Global)
             {
                 _warnings.Add(new RecipeWarning(_recipe.File, line,
-                    $"'{name}' in {parameters.Label} is a global parameter of {_method.Name}; ignored per model, as mergekit does (set it under the top-level or slice parameters)"));
+                    $"'{name}' in {parameters.Label} is a global parameter of {_method.Name}, not a per-model one (set it under the top-level or slice parameters)"));
                 continue;
             }
             foreach (var (value, kind, valueLine) in parameters.Get(name)!.PlainValues())

@@ -118,17 +118,17 @@ public class ParameterResolverTests
 
     [Theory]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1}\n  - model: b\n    parameters: {weight: 1, densty: 0.5}\nmerge_method: ties\nbase_model: c\n",
-        "recipe.yml:5: 'densty' in models[1].parameters is not a parameter of ties; ignored, as mergekit does (did you mean 'density'?)")]
+        "recipe.yml:5: 'densty' in models[1].parameters is not a parameter of ties (did you mean 'density'?)")]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1, lambda: 2}\nmerge_method: ties\nbase_model: c\n",
-        "recipe.yml:3: 'lambda' in models[0].parameters is a global parameter of ties; ignored per model, as mergekit does (set it under the top-level or slice parameters)")]
+        "recipe.yml:3: 'lambda' in models[0].parameters is a global parameter of ties, not a per-model one (set it under the top-level or slice parameters)")]
     [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters: {t: 1}\n",
-        "recipe.yml:4: 't' in parameters is not a parameter of ties; ignored, as mergekit does (its parameters: weight, density, normalize, int8_mask, lambda)")]
+        "recipe.yml:4: 't' in parameters is not a parameter of ties (its parameters: weight, density, normalize, int8_mask, lambda)")]
     public void Parameters_the_method_does_not_use_are_warnings_naming_the_key_and_the_method(string yaml, string warning)
     {
         var recipe = RecipeText.Parse(yaml);
         var resolver = new ParameterResolver(recipe, FakeMergeMethod.Ties());
-        Assert.Equal([warning], resolver.Warnings.Select(w => w.ToString()));
-        Assert.Equal(warning, resolver.Warnings[0].ToError().Message);
+        Assert.Equal([warning + "; ignored, as mergekit does"], resolver.Warnings.Select(w => w.ToString()));
+        Assert.Equal(warning + "; refused by --strict", resolver.Warnings[0].ToError().Message);
     }
 
     [Fact]
