@@ -8,7 +8,7 @@ using EvoMerge.Tensors;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite]</c>:
+/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite] [--strict]</c>:
 /// runs a mergekit-compatible recipe tensor by tensor into a model directory.
 /// </summary>
 public static class MergeCommand
@@ -22,10 +22,11 @@ public static class MergeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved method and parameters per tensor group and the estimated peak memory; write nothing." };
         var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR (never an input of the recipe)." };
         var nonFinite = new Option<bool>("--allow-nonfinite") { Description = "Merge inputs holding NaN or infinite values (a warning per tensor) instead of refusing them." };
+        var strict = new Option<bool>("--strict") { Description = "Make recipe warnings (parameters the method ignores) errors." };
         var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
         var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
         {
-            recipe, output, seed, maxShard, dryRun, overwrite, every, nonFinite,
+            recipe, output, seed, maxShard, dryRun, overwrite, every, nonFinite, strict,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -35,6 +36,7 @@ public static class MergeCommand
             if (progressEvery <= 0) throw new ArgumentException($"--progress-every {progressEvery}: must be positive");
 
             using var plan = MergePlanner.Build(RecipeReader.ReadFile(parse.GetValue(recipe)!.FullName));
+            RecipeWarning.Report(plan.Warnings, parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
             if (parse.GetValue(dryRun))
             {
                 Console.Out.Write(MergePlanSummary.Describe(plan));

@@ -69,7 +69,7 @@ public static class RecipeMutations
         yield return ("weight-map", ReplaceFirst(v, "weight: 0.5", "weight: {a: 1}"), true);
         yield return ("gradient-empty", ReplaceFirst(v, "weight: 0.5", "weight: []"), true);
         yield return ("gradient-huge", ReplaceFirst(v, "weight: 0.5", "weight: [" + string.Join(", ", Enumerable.Repeat("0.5", 5000)) + "]"), false);
-        yield return ("unknown-parameter", ReplaceFirst(v, "density: 0.5", "densty: 0.5"), true);
+        yield return ("unknown-parameter", ReplaceFirst(v, "density: 0.5", "densty: 0.5"), false);
         yield return ("unknown-key", v + "merge_methd: ties\n", true);
         yield return ("slerp-three-models", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\n  - model: models/base\nparameters:\n  t: 0.5\ndtype: float32\n", true);
         yield return ("slerp-t-out-of-range", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\nparameters:\n  t: 5\ndtype: float32\n", false);
@@ -81,7 +81,7 @@ public static class RecipeMutations
         yield return ("int-out-dtype", v + "out_dtype: int8\n", true);
         yield return ("missing-tokenizer-source", v + "tokenizer_source: models/missing\n", true);
         yield return ("union-tokenizer", v + "tokenizer_source: union\n", true);
-        yield return ("bad-chat-template", v + "chat_template: chatml\n", true);
+        yield return ("bad-chat-template", v + "chat_template: chatml2\n", true);
         yield return ("proxy-tasks-for-ties", v + "proxy_tasks:\n  models/a: tasks/a.yml\n", true);
         yield return ("billion-laughs", v + "x:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + string.Concat(
             Enumerable.Range(1, 8).Select(l => $"  {(char)('a' + l)}: &{(char)('a' + l)} [{string.Join(", ", Enumerable.Repeat("*" + (char)('a' + l - 1), 9))}]\n")), true);

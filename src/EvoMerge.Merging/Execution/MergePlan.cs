@@ -24,6 +24,9 @@ public sealed class MergePlan : IDisposable
         OutputConfig = outputConfig;
     }
 
+    /// <summary>What the recipe sets that the method ignores (see <see cref="ParameterResolver.Warnings"/>), in recipe order.</summary>
+    public IReadOnlyList<RecipeWarning> Warnings { get; internal init; } = [];
+
     /// <summary>The recipe planned.</summary>
     public MergeRecipe Recipe { get; }
 

@@ -55,7 +55,8 @@ public static class MergePlanner
             }
             foreach (string name in layout.HeadNames) tensors.Add(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name));
 
-            return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened));
+            return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened))
+                { Warnings = resolver.Warnings };
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EvoMerge.Merging.Recipes;
 using EvoMerge.Tensors;
 using TorchSharp;
 
@@ -82,7 +83,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         foreach (string name in ModelDirectory.AuxiliaryFileNames.Except(donor.AuxiliaryFiles))
             AtomicFile.TryDelete(Path.Combine(Directory, name));
         donor.CopyAuxiliaryFilesTo(Directory);
-        if (_plan.Recipe.ChatTemplate is { } template) WriteChatTemplate(template);
+        if (ChatTemplateResolver.Resolve(_plan.Recipe) is { } template) WriteChatTemplate(template);
 
         AtomicFile.WriteAllText(Path.Combine(Directory, RecipeFileName), _plan.Recipe.TextRelativeTo(Directory));
         _completed = true;

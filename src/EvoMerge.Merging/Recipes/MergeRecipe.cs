@@ -42,7 +42,10 @@ public sealed record MergeRecipe
     /// </summary>
     public ModelReference? TokenizerSource { get; init; }
 
-    /// <summary><c>chat_template</c>: a raw Jinja template written into the output's tokenizer_config.json.</summary>
+    /// <summary>
+    /// <c>chat_template</c> as written: a bundled name, <c>auto</c> or a Jinja template; <see cref="ChatTemplateResolver"/>
+    /// gives the text written into the output's tokenizer_config.json.
+    /// </summary>
     public string? ChatTemplate { get; init; }
 
     /// <summary>Where the recipe text names models by relative paths (resolved against the recipe's directory), in text order.</summary>

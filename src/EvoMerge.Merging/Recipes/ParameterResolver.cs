@@ -14,6 +14,7 @@ public sealed class ParameterResolver
 {
     private readonly MergeRecipe _recipe;
     private readonly IMergeMethod _method;
+    private readonly List<RecipeWarning> _warnings = [];
 
     /// <summary>Creates a resolver and checks every parameter the recipe sets against the method (see <see cref="Validate"/>).</summary>
     public ParameterResolver(MergeRecipe recipe, IMergeMethod method)
@@ -24,12 +25,16 @@ public sealed class ParameterResolver
     }
 
     /// <summary>
-    /// Checks names and types everywhere the recipe sets parameters: a name the method does not declare is an error
-    /// (mergekit ignores such names silently; EvoMerge does not), a global parameter set under a model is an error
-    /// (mergekit ignores it), numbers and booleans must match the declared kind, and every number written (each
-    /// gradient anchor, each filtered value) must lie in the parameter's <see cref="MergeParameter.Domain"/>; a
-    /// gradient's interpolated values then lie in it too, as every domain is an interval.
+    /// Checks names and types everywhere the recipe sets parameters. As in mergekit, a name the method does not
+    /// declare, and a global parameter set under a model, are ignored; each is a <see cref="Warnings"/> entry naming
+    /// the key and the method (with a "did you mean" when the name is close to one the method takes). Numbers and
+    /// booleans must match the declared kind, and every number written (each gradient anchor, each filtered value)
+    /// must lie in the parameter's <see cref="MergeParameter.Domain"/>; a gradient's interpolated values then lie in
+    /// it too, as every domain is an interval.
     /// </summary>
+    /// <summary>Parameters the recipe sets that the method ignores, in recipe order (see <see cref="Validate"/>).</summary>
+    public IReadOnlyList<RecipeWarning> Warnings => _warnings;
+
     private void Validate()
     {
         Check(_recipe.Parameters, perModelOnly: false);
@@ -48,13 +53,19 @@ public sealed class ParameterResolver
             var declared = _method.Parameters.FirstOrDefault(p => p.Name == name);
             if (declared is null)
             {
+                string? near = NearestName.Find(name, _method.Parameters.Select(p => p.Name));
                 string known = _method.Parameters.Count == 0 ? "none" : string.Join(", ", _method.Parameters.Select(p => p.Name));
-                throw new RecipeException(_recipe.File, line,
-                    $"unknown key '{name}' in {parameters.Label}: {_method.Name} has no such parameter (its parameters: {known})");
+                _warnings.Add(new RecipeWarning(_recipe.File, line, near is null
+                    ? $"'{name}' in {parameters.Label} is not a parameter of {_method.Name} (its parameters: {known})"
+                    : $"'{name}' in {parameters.Label} is not a parameter of {_method.Name} (did you mean '{near}'?)"));
+                continue;
             }
             if (perModelOnly && declared.Scope == ParameterScope.Global)
-                throw new RecipeException(_recipe.File, line,
-                    $"'{name}' in {parameters.Label} is a global parameter of {_method.Name}; set it under the top-level or slice parameters, not per model");
+            {
+                _warnings.Add(new RecipeWarning(_recipe.File, line,
+                    $"'{name}' in {parameters.Label} is a global parameter of {_method.Name}, not a per-model one (set it under the top-level or slice parameters)"));
+                continue;
+            }
             foreach (var (value, kind, valueLine) in parameters.Get(name)!.PlainValues())
             {
                 if (kind != declared.Kind)

@@ -11,16 +11,15 @@ namespace EvoMerge.Merging.Recipes;
 /// Reads a mergekit YAML recipe into a <see cref="MergeRecipe"/>. Parsing uses YamlDotNet's representation model so
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
 /// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
-/// errors everywhere. Not supported yet (clear errors): <c>modules:</c>, <c>tokenizer:</c>,
-/// <c>tokenizer_source: union</c>, named or <c>auto</c> chat templates, <c>model@revision</c> and <c>model+lora</c>.
+/// errors everywhere (parameter names the method does not take are the planner's warnings). Not supported yet
+/// (clear errors): <c>modules:</c>, <c>tokenizer:</c>, <c>tokenizer_source: union</c>, <c>model@revision</c> and
+/// <c>model+lora</c>.
 /// </summary>
 public sealed class RecipeReader
 {
     private static readonly string[] TopLevelKeys =
         ["merge_method", "base_model", "models", "slices", "modules", "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template",
          "proxy_tasks", "proxy_prompts"];
-
-    private static readonly string[] NamedChatTemplates = ["auto", "alpaca", "chatml", "llama3", "mistral", "exaone"];
 
     private readonly string _file;
     private readonly string _modelRoot;
@@ -326,10 +325,9 @@ public sealed class RecipeReader
     private string ChatTemplate(YamlNode node)
     {
         string template = String(node, "chat_template");
-        if (NamedChatTemplates.Contains(template.Trim()))
-            throw Error(node, $"chat_template '{template.Trim()}': named and auto templates are not supported yet; give the Jinja template text");
+        if (template == ChatTemplateResolver.Auto || NamedChatTemplates.Find(template) is not null) return template;
         if (template.Length < 20 || !template.Contains('{'))
-            throw Error(node, "chat_template must be a Jinja template (at least 20 characters, containing '{')");
+            throw Error(node, $"chat_template '{template}' is neither a template name ({string.Join(", ", NamedChatTemplates.Names)} or {ChatTemplateResolver.Auto}) nor a Jinja template (at least 20 characters, containing '{{')");
         return template;
     }
 

@@ -177,4 +177,16 @@ public class MergeExecutorTests
         Assert.Equal("base", (string)config["name"]!);
         Assert.False(File.Exists(Path.Combine(ws.Out, "chat_template.jinja")));
     }
+
+    [Fact]
+    public void A_named_chat_template_is_written_into_tokenizer_config_as_its_text()
+    {
+        using var ws = ThreeModels(layers: 1);
+        File.WriteAllText(Path.Combine(ws.Root, "base", "chat_template.jinja"), "old");
+        ws.Merge("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: base\nchat_template: chatml\n");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(ws.Out, "tokenizer_config.json")))!;
+        string template = (string)config["chat_template"]!;
+        Assert.StartsWith("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n'", template, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Out, "chat_template.jinja")));
+    }
 }

@@ -118,16 +118,45 @@ public class ParameterResolverTests
 
     [Theory]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1}\n  - model: b\n    parameters: {weight: 1, densty: 0.5}\nmerge_method: ties\nbase_model: c\n",
-        5, "unknown key 'densty' in models[1].parameters: ties has no such parameter (its parameters: weight, density, normalize, int8_mask, lambda)")]
+        "recipe.yml:5: 'densty' in models[1].parameters is not a parameter of ties (did you mean 'density'?)")]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1, lambda: 2}\nmerge_method: ties\nbase_model: c\n",
-        3, "'lambda' in models[0].parameters is a global parameter of ties; set it under the top-level or slice parameters, not per model")]
+        "recipe.yml:3: 'lambda' in models[0].parameters is a global parameter of ties, not a per-model one (set it under the top-level or slice parameters)")]
+    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters: {t: 1}\n",
+        "recipe.yml:4: 't' in parameters is not a parameter of ties (its parameters: weight, density, normalize, int8_mask, lambda)")]
+    public void Parameters_the_method_does_not_use_are_warnings_naming_the_key_and_the_method(string yaml, string warning)
+    {
+        var recipe = RecipeText.Parse(yaml);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Ties());
+        Assert.Equal([warning + "; ignored, as mergekit does"], resolver.Warnings.Select(w => w.ToString()));
+        Assert.Equal(warning + "; refused by --strict", resolver.Warnings[0].ToError().Message);
+    }
+
+    [Fact]
+    public void The_weight_every_two_model_slerp_test_of_mergekit_sets_is_ignored_with_a_warning()
+    {
+        var recipe = RecipeText.Parse("""
+            models:
+              - model: a
+                parameters: {weight: 0.6}
+              - model: b
+                parameters: {weight: 0.6}
+            merge_method: slerp
+            base_model: a
+            parameters: {t: 0.35}
+            """);
+        var resolver = new ParameterResolver(recipe, FakeMergeMethod.Slerp());
+        Assert.Equal([3, 5], resolver.Warnings.Select(w => w.Line));
+        Assert.All(resolver.Warnings, w => Assert.StartsWith("'weight' in models[", w.Problem, StringComparison.Ordinal));
+        Assert.All(resolver.Warnings, w => Assert.Contains("is not a parameter of slerp", w.Problem, StringComparison.Ordinal));
+        Assert.Equal(0.35, resolver.Global(recipe.Slices[0], Up, 0.5).Get("t"));
+    }
+
+    [Theory]
     [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters:\n  normalize: 0.5\n",
         5, "parameters.normalize must be true or false")]
     [InlineData("models: [{model: a, parameters: {weight: [{filter: mlp, value: true}]}}]\nmerge_method: ties\nbase_model: c\n",
         1, "models[0].parameters.weight must be a number")]
-    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters: {t: 1}\n",
-        4, "unknown key 't' in parameters: ties has no such parameter")]
-    public void Parameters_the_method_does_not_take_or_of_the_wrong_type_are_errors(string yaml, int line, string problem)
+    public void Parameters_of_the_wrong_type_are_errors(string yaml, int line, string problem)
     {
         var recipe = RecipeText.Parse(yaml);
         var error = Assert.Throws<RecipeException>(() => new ParameterResolver(recipe, FakeMergeMethod.Ties()));

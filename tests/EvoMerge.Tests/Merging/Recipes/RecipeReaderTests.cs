@@ -137,14 +137,26 @@ public class RecipeReaderTests
     }
 
     [Theory]
+    [InlineData("alpaca")]
+    [InlineData("chatml")]
+    [InlineData("exaone")]
+    [InlineData("llama3")]
+    [InlineData("mistral")]
+    [InlineData("auto")]
+    public void A_bundled_chat_template_name_or_auto_is_accepted_as_written(string name) =>
+        Assert.Equal(name, RecipeText.Parse($"models: [{{model: a}}]\nmerge_method: linear\nchat_template: {name}\n").ChatTemplate);
+
+    [Theory]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ndensty: 1\n", 3, "unknown key 'densty' in the top level")]
     [InlineData("models:\n  - model: a\n  - model: b\n    paramters: {weight: 1}\nmerge_method: linear\n", 4, "unknown key 'paramters' in models[1]")]
     [InlineData("slices:\n  - sources:\n      - {model: a, layer_range: [0, 2], wieght: 1}\nmerge_method: linear\n", 3, "unknown key 'wieght' in slices[0].sources[0]")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: union\n", 3, "union is not supported yet")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  source: union\n", 4, "'tokenizer:' (merged vocabularies) is not supported yet")]
     [InlineData("modules:\n  text: {models: [{model: a}]}\nmerge_method: linear\n", 2, "'modules:' (multi-module merges) is not supported yet")]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: chatml\n", 3, "chat_template 'chatml': named and auto templates are not supported yet")]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: hello\n", 3, "chat_template must be a Jinja template")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: chatml2\n", 3,
+        "recipe.yml:3: chat_template 'chatml2' is neither a template name (alpaca, chatml, exaone, llama3, mistral or auto) nor a Jinja template (at least 20 characters, containing '{')")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: templates/chatml.jinja\n", 3, "chat_template 'templates/chatml.jinja' is neither a template name")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: ChatML\n", 3, "chat_template 'ChatML' is neither a template name")]
     [InlineData("models:\n  - model: org/a@main\nmerge_method: linear\n", 2, "revisions ('model@revision') are not supported yet")]
     [InlineData("models:\n  - model: a+lora\nmerge_method: linear\n", 2, "LoRA models ('model+lora') are not supported yet")]
     [InlineData("models: [{model: a}]\nslices: []\nmerge_method: linear\n", 2, "either models: or slices:, not both")]
