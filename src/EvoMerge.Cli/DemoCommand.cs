@@ -23,7 +23,7 @@ public static class DemoCommand
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the search (default: the config's)." };
         var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (default: runs/demo-SEED in the repository, or the next free runs/demo-SEED-N)." };
         var budget = new Option<int?>("--budget") { Description = "Evaluation budget: candidates scored (default: the config's)." };
-        var minutes = new Option<double?>("--minutes") { Description = "Wall-clock budget of the search in minutes (default: the config's)." };
+        var minutes = new Option<double?>("--minutes") { Description = "Wall-clock guard of the search in minutes (default: the config's); when it stops the search, the table says so." };
         var limit = new Option<int?>("--limit") { Description = "Score at most N documents per task in the final table (a quick check; default all)." };
         var datasets = new Option<DirectoryInfo?>("--datasets") { Description = "Skill datasets with their task YAMLs (default: datasets/ next to experiments/)." };
         var upperBound = new Option<DirectoryInfo?>("--upper-bound") { Description = "Multitask model shown as the upper bound (default: multitask next to the base model, when present)." };

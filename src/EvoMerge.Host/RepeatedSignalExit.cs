@@ -30,11 +30,8 @@ public sealed class RepeatedSignalExit(ILogger<RepeatedSignalExit> logger) : IHo
         int code = 128 + (context.Signal == PosixSignal.SIGINT ? 2 : 15);
         logger.LogWarning("second stop signal: exiting now (exit code {ExitCode}); the last complete checkpoint is valid", code);
         Thread.Sleep(100); // lets the console logger's queue write the line (best effort)
-        ImmediateExit(code);
+        ImmediateProcessExit.Exit(code);
     }
-
-    [DllImport("libc", EntryPoint = "_exit")]
-    private static extern void ImmediateExit(int status);
 
     public void Dispose()
     {

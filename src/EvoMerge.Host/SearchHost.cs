@@ -185,8 +185,9 @@ public static class SearchHost
     }
 
     /// <summary>
-    /// Starts the host; false when the search ended (finished or failed at once) while the host was still starting,
-    /// which cancels the start (its outcome then decides the exit code).
+    /// Starts the host; false when the search ended (finished or failed at once) or a stop was requested (Ctrl+C,
+    /// SIGTERM) while the host was still starting, which cancels the start. A stop request then stops what had started
+    /// like one after the start (a search that never started counts as stopped); the outcome decides the exit code.
     /// </summary>
     private static bool Start(WebApplication app, HostedSearch search)
     {
@@ -195,8 +196,17 @@ public static class SearchHost
             app.Start();
             return true;
         }
-        catch (OperationCanceledException) when (search.Outcome != SearchOutcome.Running)
+        catch (OperationCanceledException) when (search.Outcome != SearchOutcome.Running || app.Lifetime.ApplicationStopping.IsCancellationRequested)
         {
+            if (search.Outcome == SearchOutcome.Running)
+            {
+                app.StopAsync().GetAwaiter().GetResult();
+                if (!search.Started)
+                {
+                    search.Outcome = SearchOutcome.Stopped;
+                    app.Logger.LogInformation("stopped before the search started; continue with `evomerge resume {RunDirectory}`", search.Run.Setup.Config.RunDirectory);
+                }
+            }
             return false;
         }
     }

@@ -42,6 +42,10 @@ public class DemoCommandTests
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "demo-table.json")))!;
         Assert.Equal("5", (string?)json["facts"]!["seed"]);
         Assert.Equal("3", (string?)json["facts"]!["limit"]);
+        // The evaluation budget stopped the search: the run says so and the table carries no warning.
+        Assert.Equal("evaluations", (string?)json["facts"]!["stopped_by"]);
+        Assert.Null(json["facts"]!["warning"]);
+        Assert.DoesNotContain("WARNING", result.Stdout, StringComparison.Ordinal);
         var rows = json["rows"]!.AsArray();
         int evolved = rows.Count(r => (string?)r!["kind"] == "evolved");
         Assert.InRange(evolved, 1, 4);

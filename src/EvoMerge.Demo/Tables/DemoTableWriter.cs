@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 
@@ -47,6 +48,16 @@ public static class DemoTableWriter
             ["version"] = programVersion,
         };
         if (searchSeconds is { } seconds) facts["search_seconds"] = seconds.ToString("0.0", inv);
+        var budget = setup.Config.Budget;
+        var stop = budget.LimitReached(checkpoint.Generation, checkpoint.EvaluationsScored, checkpoint.ElapsedSeconds);
+        facts["stopped_by"] = stop switch
+        {
+            BudgetLimit.Evaluations => "evaluations",
+            BudgetLimit.WallClock => "wall_clock",
+            BudgetLimit.Generations => "generations",
+            _ => "none",
+        };
+        if (StopWarning(stop, budget, checkpoint) is { } warning) facts["warning"] = warning;
         log("scoring the table on the test splits...");
         var table = new DemoTableBuilder(setup, datasetsDirectory, limit, log, steps, stopping)
             .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upperBound, facts);
@@ -58,10 +69,30 @@ public static class DemoTableWriter
         return new WrittenDemoTable(withTotal, markdown, markdownFile, Plots(runDirectory));
     }
 
+    /// <summary>
+    /// The loud warning of a search that a limit other than its evaluation budget stopped (null when the evaluation
+    /// budget did): the demo's result is what its evaluation budget gives, on any machine.
+    /// </summary>
+    private static string? StopWarning(BudgetLimit stop, BudgetConfig budget, SearchCheckpoint checkpoint)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string done = budget.Evaluations is { } e
+            ? string.Create(inv, $"after {checkpoint.EvaluationsScored} of {e} evaluations")
+            : string.Create(inv, $"after {checkpoint.EvaluationsScored} evaluations (no evaluation budget)");
+        return stop switch
+        {
+            BudgetLimit.Evaluations => null,
+            BudgetLimit.WallClock => string.Create(inv, $"WARNING: stopped by the wall-clock guard ({budget.WallClockSeconds:0.###} s) {done}; this table depends on machine speed and is not the reproducible demo result."),
+            BudgetLimit.Generations => string.Create(inv, $"WARNING: stopped by the generation limit ({budget.Generations} generations) {done}; this table is not the demo's evaluation-budget result."),
+            _ => $"WARNING: the search did not reach its budget ({done}); this table is not the demo result.",
+        };
+    }
+
     private static string Header(DemoTable table)
     {
         var f = table.Facts;
-        return $"Test-split accuracy in % (± standard error). Search: {f["optimizer"]}, seed {f["seed"]}, {f["evaluations"]} evaluations in {f["generations"]} generations, "
+        return (f.TryGetValue("warning", out var warning) ? $"**{warning}**\n\n" : "")
+            + $"Test-split accuracy in % (± standard error). Search: {f["optimizer"]}, seed {f["seed"]}, {f["evaluations"]} evaluations in {f["generations"]} generations, "
             + (f.TryGetValue("search_seconds", out var search) ? $"{search} s" : "search time not measured here (--table-only)")
             + $"; table {f["table_seconds"]} s; total {f["total_seconds"]} s; {f["machine"]}."
             + (f.TryGetValue("limit", out var limit) ? $" Only the first {limit} documents of each task were scored (--limit): a quick check, not the result." : "")

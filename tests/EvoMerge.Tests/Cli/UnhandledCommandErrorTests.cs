@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using EvoMerge.Cli;
 using EvoMerge.Host;
 using Xunit;
@@ -64,6 +65,36 @@ public sealed class UnhandledCommandErrorTests
         Assert.Equal(1, code);
         Assert.Equal("evomerge: error: runs/r: in use", stderr.ToString().TrimEnd());
         Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void AFaultedTaskNobodyObservedWritesACrashReportAndTheCommandGoesOn()
+    {
+        using var temp = new TempDirectory();
+        var stderr = new StringWriter();
+        int code = CommandFailure.Run(() =>
+        {
+            FaultATaskNobodyObserves();
+            for (int i = 0; i < 5 && Directory.GetFiles(temp.Path).Length == 0; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+            return 4;
+        }, _ => false, stderr, new ManualClock(At), temp.Path);
+        Assert.Equal(4, code);
+        string report = temp.Combine("crash-report-20260304-050607.txt");
+        Assert.Contains("System.InvalidOperationException: a background bug", File.ReadAllText(report));
+        Assert.Contains($"evomerge: internal error in a background task: InvalidOperationException: a background bug; crash report {report}",
+            stderr.ToString().Split('\n').Select(l => l.TrimEnd()));
+    }
+
+    /// <summary>Starts a task that fails and waits for it without observing its exception; the task is garbage once this returns.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FaultATaskNobodyObserves()
+    {
+        var task = Task.Run(() => throw new InvalidOperationException("a background bug"));
+        Task.WhenAny(task).Wait();
     }
 
     [Fact]
