@@ -54,7 +54,7 @@ public class TaskScoringTimeTests
     public void SpreadPicksEvenlySpacedItemsOrAll()
     {
         Assert.Equal([0, 50, 100, 150], TaskScoringTime.Spread(4, 200));
-        Assert.Equal([0, 2, 5], TaskScoringTime.Spread(3, 7)); // 0·7/3, 1·7/3 = 2.33, 2·7/3 = 4.67
+        Assert.Equal([0, 2, 4], TaskScoringTime.Spread(3, 7)); // ⌊0·7/3⌋, ⌊7/3⌋ = ⌊2.33⌋, ⌊14/3⌋ = ⌊4.67⌋
         Assert.Equal([0, 1, 2], TaskScoringTime.Spread(64, 3));
     }
 
