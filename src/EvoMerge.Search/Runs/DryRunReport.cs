@@ -1,16 +1,23 @@
 using System.Globalization;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 
 namespace EvoMerge.Search.Runs;
 
 /// <summary>
 /// What <c>evomerge search --dry-run</c> reports: the genome's size, a random genome and its recipe, and measured
-/// cost of one evaluation (memory held, materialising that genome, scoring a few items per task extrapolated to all).
+/// cost of one evaluation after warm-up (memory held, materialising that genome, scoring a sample of each task
+/// extrapolated to all its items; see <see cref="SearchDryRun"/>), and that cost times the evaluation budget and the
+/// reference models a run scores once (<see cref="ReferenceScoring"/>).
 /// </summary>
 public sealed record DryRunReport(
     int RealGenes, int CategoricalGenes, IReadOnlyList<string> GeneNames, string GenomeKey, CandidateRecipe Recipe,
-    long InputBytes, long ResidentBytes, double MaterializeSeconds, double ScoreSecondsEstimate, int ItemsPerEvaluation, int SampledItems)
+    long InputBytes, long ResidentBytes, string TimedGenomeKey, double MaterializeSeconds, double ScoreSecondsEstimate, int ItemsPerEvaluation, int SampledItems,
+    BudgetConfig Budget, int ReferenceModels)
 {
+    /// <summary>Seconds of one evaluation that scores every item: materialising plus the scoring estimate.</summary>
+    public double EvaluationSeconds => MaterializeSeconds + ScoreSecondsEstimate;
+
     /// <summary>The report as <c>evomerge search --dry-run</c> prints it (the random genome drawn with <paramref name="seed"/>).</summary>
     public string ToText(ulong seed)
     {
@@ -23,7 +30,22 @@ public sealed record DryRunReport(
         w.Write(Recipe.ParameterSpace);
         if (Recipe.DataFlow is { } layers) w.Write(layers);
         w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
-        w.WriteLine($"time per evaluation: {MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items (measured on {SampledItems}); cheap-first scoring and cache hits cost less");
+        w.WriteLine($"timed genome (the search's first candidate): {TimedGenomeKey}");
+        w.WriteLine($"time per evaluation: ~{EvaluationSeconds:F2} s ({MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items, timed on {SampledItems} after a warm-up); cheap-first screening and cache hits cost less");
+        if (Budget.Evaluations is { } evaluations)
+        {
+            double total = evaluations * EvaluationSeconds;
+            string guard = Budget.WallClockSeconds is { } wall && wall < total ? $"; the wall-clock limit of {wall:0.#} s stops it sooner" : "";
+            w.WriteLine($"time for the budget: ~{Duration(total)} for {evaluations} evaluations at most, + ~{Duration(ReferenceModels * EvaluationSeconds)} to score {ReferenceModels} reference models once{guard}");
+        }
         return w.ToString();
     }
+
+    /// <summary>Seconds as "42 s", "12.5 min" or "3.2 h".</summary>
+    private static string Duration(double seconds) => seconds switch
+    {
+        < 120 => $"{seconds:F0} s",
+        < 7200 => $"{seconds / 60:F1} min",
+        _ => $"{seconds / 3600:F1} h",
+    };
 }
