@@ -3,6 +3,7 @@ using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
+using Spectre.Console;
 using TorchSharp;
 
 namespace EvoMerge.Cli;
@@ -47,7 +48,8 @@ public static class EvalCommand
         using var model = ModelDirectory.Open(modelDirectory.FullName);
         using var decoder = DecoderModel.Load(model);
         var tokenizer = TextTokenizer.Load(modelDirectory.FullName);
-        var result = new Evaluator(decoder, tokenizer).Evaluate(tasks);
+        EvalResult Evaluate(IProgress<EvalProgress> progress) => new Evaluator(decoder, tokenizer, new EvaluatorOptions { Progress = progress }).Evaluate(tasks);
+        var result = Console.IsOutputRedirected || Console.IsErrorRedirected ? Evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10))) : OnTerminal(Evaluate);
 
         Console.Out.Write(EvalResultTable.Format(result));
         if (output is not null)
@@ -60,5 +62,16 @@ public static class EvalCommand
             AtomicFile.Write(samples.FullName, stream => EvalSampleLog.Write(result, stream));
             Console.Out.WriteLine($"wrote {samples.FullName}");
         }
+    }
+
+    /// <summary>Runs <paramref name="evaluate"/> while a progress bar on the terminal shows its documents done.</summary>
+    private static EvalResult OnTerminal(Func<IProgress<EvalProgress>, EvalResult> evaluate)
+    {
+        var latest = new LatestEvalProgress();
+        using var done = new CancellationTokenSource();
+        var work = Task.Run(() => evaluate(latest));
+        work.ContinueWith(_ => done.Cancel(), TaskScheduler.Default);
+        TerminalRows.ShowAsync(AnsiConsole.Console, 1, width => latest.Latest is { } p ? ([(p.Description(width), p.Done, p.Total)], "") : ([], ""), done.Token).GetAwaiter().GetResult();
+        return work.GetAwaiter().GetResult();
     }
 }

@@ -43,12 +43,15 @@ public sealed class Evaluator
     {
         var clock = Stopwatch.StartNew();
         var warnings = new List<string>();
+        void Report(int done) => _options.Progress?.Report(new EvalProgress(task.Name, done, task.Documents.Count, clock.Elapsed));
+        Report(0);
         var (metrics, records) = task.Kind switch
         {
             EvalTaskKind.MultipleChoice => ScoreMultipleChoice(task.Documents.Cast<MultipleChoiceDocument>().ToList()),
-            EvalTaskKind.Generate => ScoreGeneration(task.Definition, task.Documents.Cast<GenerationDocument>().ToList(), warnings),
+            EvalTaskKind.Generate => ScoreGeneration(task.Definition, task.Documents.Cast<GenerationDocument>().ToList(), warnings, Report),
             _ => ScorePerplexity(task.Documents.Cast<PerplexityDocument>().ToList()),
         };
+        Report(task.Documents.Count);
         return new TaskResult(task.Name, task.Kind, task.Definition.SourceFile, metrics, records, clock.Elapsed) { Warnings = warnings };
     }
 
@@ -91,7 +94,7 @@ public sealed class Evaluator
             : $"{definition.SourceFile}: {truncated} of {total} prompts do not fit before max_new_tokens {definition.MaxNewTokens} in the model's context of "
               + $"{contextLength} tokens; each keeps its last {contextLength - definition.MaxNewTokens} tokens (truncated from the left, as lm-evaluation-harness does)";
 
-    private (List<MetricValue>, List<DocumentRecord>) ScoreGeneration(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents, List<string> warnings)
+    private (List<MetricValue>, List<DocumentRecord>) ScoreGeneration(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents, List<string> warnings, Action<int> documentsDone)
     {
         if (definition.MaxNewTokens >= Encoder.MaxLength)
             throw new EvalTaskFormatException(definition.SourceFile, null, "max_new_tokens",
@@ -106,6 +109,7 @@ public sealed class Evaluator
             var batch = order.GetRange(start, Math.Min(_options.GenerationBatchSize, order.Count - start));
             var outputs = _model.Generate(batch.Select(i => prompts[i]).ToList(), definition.MaxNewTokens, tokens => Encoder.ShouldStop(tokens, definition.Until));
             for (int j = 0; j < batch.Count; j++) generated[batch[j]] = outputs[j];
+            if (start + batch.Count < order.Count) documentsDone(start + batch.Count);
         }
 
         var records = new List<DocumentRecord>(documents.Count);

@@ -13,4 +13,10 @@ public sealed record EvaluatorOptions
 
     /// <summary>Prompts generated together (one left-padded batch with a KV cache).</summary>
     public int GenerationBatchSize { get; init; } = 8;
+
+    /// <summary>
+    /// Told the documents scored of each task: 0 when it starts, after each generation batch, and all when it ends
+    /// (multiple-choice and perplexity tasks are scored in one call, so they report only start and end); null: no reports.
+    /// </summary>
+    public IProgress<EvalProgress>? Progress { get; init; }
 }

@@ -9,10 +9,10 @@ public class EvalCommandTests
 {
     private static string Fixture => Path.Combine(CliRunner.RepositoryRoot, "tests", "fixtures", "tiny-llama");
 
-    private static string Example(string file) => Path.Combine(CliRunner.RepositoryRoot, "datasets", "examples", file);
+    internal static string Example(string file) => Path.Combine(CliRunner.RepositoryRoot, "datasets", "examples", file);
 
     /// <summary>The fixture's files plus a character-level Metaspace BPE tokenizer that fits its 64-token vocabulary.</summary>
-    private static void WriteModel(string directory)
+    internal static void WriteModel(string directory)
     {
         foreach (string file in Directory.GetFiles(Fixture)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         var tokens = new List<string> { "<unk>", "<s>", "</s>", "▁" };
