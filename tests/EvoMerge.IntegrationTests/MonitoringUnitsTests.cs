@@ -74,7 +74,7 @@ public sealed class MonitoringUnitsTests : IDisposable
         foreach (string tool in withGrafana ? new[] { "prometheus", "grafana-server" } : ["prometheus"])
         {
             File.WriteAllText(Path.Combine(bin, tool), "#!/bin/sh\nexit 0\n");
-            File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         return Run("bash", [Path.Combine(CliRunner.RepositoryRoot, "deploy", "install-monitoring-units.sh"), "--no-start"], new()
         {
