@@ -10,6 +10,8 @@ namespace EvoMerge.Host;
 /// <see cref="RunProgress"/> (gauges). Names carry no units; the Prometheus exporter turns dots into underscores and
 /// adds <c>_total</c>, <c>_seconds</c> and <c>_bytes</c>, giving e.g. <c>evomerge_evaluations_total{outcome}</c>,
 /// <c>evomerge_evaluation_duration_seconds</c>, <c>evomerge_objective_best{objective}</c> and <c>evomerge_run_info</c>.
+/// <c>evomerge_generation</c> counts completed generations; <c>evomerge_last_generation</c> names the last one the way the
+/// logs do (numbered from 0, see <see cref="GenerationNumbering"/>).
 /// </summary>
 public sealed class SearchMetrics : ISearchObserver
 {
@@ -34,7 +36,9 @@ public sealed class SearchMetrics : ISearchObserver
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _tokens = meter.CreateCounter<long>("evomerge.tokens.scored", null, "Tokens read by the model to score candidates");
         meter.CreateObservableGauge("evomerge.tokens_per_second", () => TokensPerSecond(), null, "Scoring throughput this session: tokens scored per second of scoring");
-        meter.CreateObservableGauge("evomerge.generation", () => (long)(progress.Snapshot()?.Generation ?? 0), null, "Completed generations");
+        meter.CreateObservableGauge("evomerge.generation", () => (long)(progress.Snapshot()?.Generation ?? 0), null, "Completed generations (a count, as /status generation)");
+        meter.CreateObservableGauge("evomerge.last_generation", () => Optional(progress.Snapshot()?.LastGeneration), null,
+            "The last completed generation, numbered from 0 as in the logs and /status last_generation (absent before the first completes)");
         meter.CreateObservableGauge("evomerge.evaluations.budget", () => Optional(progress.Snapshot()?.EvaluationsBudget), null, "The evaluation budget (absent when the budget has none)");
         meter.CreateObservableGauge("evomerge.generations.budget", () => Optional(progress.Snapshot()?.GenerationsBudget), null, "The generation budget (absent when the budget has none)");
         meter.CreateObservableGauge("evomerge.archive.size", () => (long)(progress.Snapshot()?.ArchiveSize ?? 0), null, "Members of the Pareto archive");

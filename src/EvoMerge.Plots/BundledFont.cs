@@ -36,6 +36,9 @@ public sealed class BundledFont : IFontResolver
     public SKTypeface? CreateTypeface(string fontName, FontWeight weight, FontSlant slant, FontSpacing spacing) =>
         CreateTypeface(fontName, weight >= FontWeight.SemiBold, slant != FontSlant.Upright);
 
+    /// <summary>A new typeface of the bundled font, for text drawn directly on a canvas.</summary>
+    public static SKTypeface Typeface(bool bold) => SKTypeface.FromData(Load(bold ? "DejaVuSans-Bold.ttf" : "DejaVuSans.ttf"));
+
     private static SKData Load(string file)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("EvoMerge.Plots.Fonts." + file)

@@ -3,18 +3,27 @@ using ScottPlot;
 namespace EvoMerge.Plots;
 
 /// <summary>
-/// Renders the Pareto front of the first two objectives as a PNG: every scored candidate as a faint dot, the archive
-/// members as dots joined in objective order (drawn on top), the base and source models as open squares, the plain
-/// merges as open diamonds; the legend, outside the axes, names each reference model.
+/// Renders the Pareto front as a PNG. Two objectives: one scatter of every scored candidate (faint dots), the
+/// reference models (open squares and diamonds, named in a legend outside the axes) and the archive members (dots)
+/// joined by their step line (see <see cref="ParetoStaircase"/>). Three or more: a scatter matrix (see
+/// <see cref="ScatterMatrixPlot"/>), since a line through points projected on two axes would zig-zag.
 /// </summary>
 public static class ParetoFrontPlot
 {
-    /// <summary>Colours of the reference models (Category10 without its orange and red, which the archive's OrangeRed resembles).</summary>
-    private static readonly Color[] ReferenceColors =
-        [.. new[] { "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#7f7f7f" }.Select(Color.FromHex)];
+    /// <summary>PNG bytes of the plot (by default 1100×650 for two objectives, larger for a matrix).</summary>
+    public static byte[] Render(FrontPlotData data, int? width = null, int? height = null) => Draw(data, width, height).Png;
 
-    /// <summary>PNG bytes of the plot.</summary>
-    public static byte[] Render(FrontPlotData data, int width = 1100, int height = 650)
+    /// <summary>The plot with a description of its panels.</summary>
+    public static FrontPlotImage Draw(FrontPlotData data, int? width = null, int? height = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Objectives.Count < 2) throw new ArgumentException("a front plot needs two objectives");
+        return data.Objectives.Count == 2
+            ? DrawTwo(data, width ?? 1100, height ?? 650)
+            : ScatterMatrixPlot.Draw(data, width ?? ScatterMatrixPlot.DefaultWidth(data.Objectives.Count), height ?? ScatterMatrixPlot.DefaultHeight(data.Objectives.Count));
+    }
+
+    private static FrontPlotImage DrawTwo(FrontPlotData data, int width, int height)
     {
         BundledFont.Register();
         var plot = new Plot();
@@ -22,35 +31,20 @@ public static class ParetoFrontPlot
         {
             plot.Font.Set(BundledFont.Name);
             plot.Title(data.Title);
-            plot.XLabel(data.XLabel);
-            plot.YLabel(data.YLabel);
-
-            if (data.Evaluated.Count > 0)
+            plot.XLabel(data.Objectives[0].Label);
+            plot.YLabel(data.Objectives[1].Label);
+            FrontLayers.AddBackground(plot, data, 0, 1, 1);
+            var steps = ParetoStaircase.Through(data.Archive.Select(p => (p[0], p[1])), data.Objectives[0].Maximize, data.Objectives[1].Maximize);
+            if (steps.Count > 1)
             {
-                var all = plot.Add.ScatterPoints(data.Evaluated.Select(p => p.X).ToArray(), data.Evaluated.Select(p => p.Y).ToArray(), Colors.Gray.WithAlpha(0.35));
-                all.MarkerSize = 5;
-                all.LegendText = $"evaluated ({data.Evaluated.Count})";
-            }
-            int colour = 0;
-            foreach (var (label, kind, x, y) in data.References)
-            {
-                var shape = kind == Search.Runs.ReferenceKind.Baseline ? MarkerShape.OpenDiamond : MarkerShape.OpenSquare;
-                var color = kind == Search.Runs.ReferenceKind.Base ? Colors.Black : ReferenceColors[colour++ % ReferenceColors.Length];
-                var marker = plot.Add.Marker(x, y, shape, 16, color);
-                marker.MarkerLineWidth = 2.5f;
-                marker.LegendText = (kind == Search.Runs.ReferenceKind.Baseline ? "plain merge: " : kind == Search.Runs.ReferenceKind.Source ? "source: " : "") + label;
-            }
-            if (data.Archive.Count > 0)
-            {
-                var front = data.Archive.OrderBy(p => p.X).ThenBy(p => p.Y).ToArray();
-                var line = plot.Add.ScatterLine(front.Select(p => p.X).ToArray(), front.Select(p => p.Y).ToArray(), Colors.OrangeRed);
+                var line = plot.Add.ScatterLine(steps.Select(p => p.X).ToArray(), steps.Select(p => p.Y).ToArray(), FrontLayers.ArchiveColor);
                 line.LineWidth = 1.5f;
-                var members = plot.Add.ScatterPoints(front.Select(p => p.X).ToArray(), front.Select(p => p.Y).ToArray(), Colors.OrangeRed);
-                members.MarkerSize = 10;
-                members.LegendText = $"archive ({data.Archive.Count})";
             }
+            FrontLayers.AddArchive(plot, data, 0, 1, 1);
+            var limits = FrontLayers.SetLimits(plot, data, 0, 1);
             plot.ShowLegend(Edge.Right);
-            return plot.GetImageBytes(width, height, ImageFormat.Png);
+            byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+            return new FrontPlotImage(png, width, height, data.Title, [FrontLayers.Panel(plot, 0, 1, limits)]);
         }
         finally
         {

@@ -68,14 +68,38 @@ public class RunPlotsTests(SpecialistsFixture fixture) : IClassFixture<Specialis
     }
 
     [Fact]
+    public void AThreeObjectiveRunGetsAScatterMatrixTitledWithTheLoggedGeneration()
+    {
+        const string objectives = "objectives:\n  - name: a\n    task: tasks/a.yml\n    metric: acc\n  - name: b\n    task: tasks/b.yml\n    metric: acc\n"
+            + "  - name: a_norm\n    task: tasks/a.yml\n    metric: acc_norm\n";
+        var config = SearchConfigReader.ReadFile(fixture.Config("plots3", Genome, population: 4, generations: 2, objectives: objectives));
+        var files = new RunFiles(config.RunDirectory);
+        var plots = new RunPlots(problem => Assert.Fail(problem));
+        using var run = SearchRun.Start(config, plots);
+        plots.Attach(run);
+        run.Run();
+        // Generations 0 and 1 ran; the log's last line is "generation 1 done".
+        var data = FrontPlotData.Of(run, []);
+        Assert.Equal("Pareto front after generation 1", data.Title);
+        Assert.Equal(["a", "b", "a_norm"], data.Objectives.Select(o => o.Name));
+        Assert.Equal([true, true, true], data.Objectives.Select(o => o.Maximize));
+        Assert.All(data.Archive, member => Assert.Equal(3, member.Length));
+        var image = ParetoFrontPlot.Draw(data);
+        Assert.Equal(6, image.Panels.Count);
+        // The file the run wrote is that matrix: three 300 px cells and the legend column across, the title strip above.
+        byte[] written = File.ReadAllBytes(files.FrontPlot);
+        Assert.Equal((3 * 300 + 260, 3 * 300 + 50), PngImage.Header(written));
+        Assert.True(PngImage.CountPixels(written, ArchiveColor) > 6 * 40, "the members are drawn in every panel");
+    }
+
+    [Fact]
     public void DifferentFrontsGiveDifferentImagesAndTheSameFrontTheSameImage()
     {
         FrontPlotData Data(double shift) => new(
-            "a (acc, higher is better)",
-            "b (acc, higher is better)",
-            [(0.1, 0.2), (0.3, 0.5), (0.6, 0.4), (0.2 + shift, 0.7)],
-            [(0.3, 0.9), (0.6 + shift, 0.7), (0.9, 0.3)],
-            [("base (base)", ReferenceKind.Base, 0.1, 0.1), ("a", ReferenceKind.Source, 0.9, 0.1), ("b", ReferenceKind.Source, 0.1, 0.9), ("linear (uniform)", ReferenceKind.Baseline, 0.5, 0.5)],
+            [new FrontAxis("a", "acc, higher is better", true), new FrontAxis("b", "acc, higher is better", true)],
+            [[0.1, 0.2], [0.3, 0.5], [0.6, 0.4], [0.2 + shift, 0.7]],
+            [[0.3, 0.9], [0.6 + shift, 0.7], [0.9, 0.3]],
+            [("base (base)", ReferenceKind.Base, [0.1, 0.1]), ("a", ReferenceKind.Source, [0.9, 0.1]), ("b", ReferenceKind.Source, [0.1, 0.9]), ("linear (uniform)", ReferenceKind.Baseline, [0.5, 0.5])],
             4);
         byte[] first = ParetoFrontPlot.Render(Data(0.0), 640, 480);
         Assert.Equal((640, 480), PngImage.Header(first));
