@@ -75,10 +75,11 @@ public sealed class UnhandledCommandErrorTests
         int code = CommandFailure.Run(() =>
         {
             FaultATaskNobodyObserves();
-            for (int i = 0; i < 5 && Directory.GetFiles(temp.Path).Length == 0; i++)
+            for (int i = 0; i < 200 && Directory.GetFiles(temp.Path).Length == 0; i++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                Thread.Sleep(i < 5 ? 0 : 50);
             }
             return 4;
         }, _ => false, stderr, new ManualClock(At), temp.Path);

@@ -8,8 +8,8 @@ namespace EvoMerge.Tests.Search.Scoring;
 
 /// <summary>
 /// The dry run's scoring estimate on a scorer whose cost is known by hand: like the evaluator's generation it scores
-/// in batches of 8 items at 1 s a batch, and its first call costs 5 s more (warm-up). Scoring all 200 items then
-/// costs ⌈200 / 8⌉ = 25 s.
+/// in batches of 8 items at 1 s a batch, and its first call costs 5 s more (warm-up). Scoring all 800 items then
+/// costs 800 / 8 = 100 s.
 /// </summary>
 public class TaskScoringTimeTests
 {
@@ -31,7 +31,7 @@ public class TaskScoringTimeTests
 
         public bool FewshotIsTestSplit => false;
 
-        public int ItemCount => 200;
+        public int ItemCount => 800;
 
         public IReadOnlyList<string> Metrics => ["acc"];
 
@@ -65,11 +65,11 @@ public class TaskScoringTimeTests
         var task = new BatchedScorer(clock);
         TaskScoringTime.WarmUp(task, null!);
         var (seconds, sampled) = TaskScoringTime.Estimate(task, null!, clock);
-        // 64 items: 8 batches = 8 s, extrapolated to 200 items: 8 · 200 / 64 = 25 s (the true cost). Timing 8 cold
-        // items instead (5 + 1 s) and scaling by 200 / 8 would say 150 s.
-        Assert.Equal(64, sampled);
-        Assert.Equal(25.0, seconds, 9);
-        Assert.Equal([0, 50, 100, 150], task.Calls[0]);
-        Assert.Equal(TaskScoringTime.Spread(64, 200), task.Calls[1]);
+        // 256 items: 32 batches = 32 s, extrapolated to 800 items: 32 · 800 / 256 = 100 s (the true cost). Timing 8
+        // cold items instead (5 + 1 s) and scaling by 800 / 8 would say 600 s.
+        Assert.Equal(256, sampled);
+        Assert.Equal(100.0, seconds, 9);
+        Assert.Equal([0, 200, 400, 600], task.Calls[0]);
+        Assert.Equal(TaskScoringTime.Spread(256, 800), task.Calls[1]);
     }
 }
