@@ -31,13 +31,13 @@ public sealed class ClusterAuthenticationTests
         var layout = TinySpecialists.Write(temp.Path, itemsPerTask: 8);
         string config = Path.Combine(layout.Root, "search.yml");
         File.WriteAllText(config, $"{layout.SearchYaml(4)}budget:\n  generations: 2\nseed: 5\nrun_dir: runs/closed\n");
-        int siloPort = ClusterSearchTests.FreePort(), metricsPort = ClusterSearchTests.FreePort();
+        int siloPort = LoopbackHttp.FreePort(), metricsPort = LoopbackHttp.FreePort();
         string cluster = Spec(temp, "cluster", siloPort), intruderSpec = Spec(temp, "intruder", siloPort);
         var environment = new Dictionary<string, string>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var orchestrator = ChildProcess.Start(environment, "search", config, "--cluster", cluster, "--metrics-url", $"http://127.0.0.1:{metricsPort}", "--progress", "log");
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (ClusterSearchTests.Get(http, $"http://127.0.0.1:{metricsPort}/healthz") is null)
+        while (LoopbackHttp.Get(http, $"http://127.0.0.1:{metricsPort}/healthz") is null)
         {
             Assert.True(DateTime.UtcNow < deadline && !orchestrator.HasExited, "the orchestrator never served /healthz; stderr:\n" + orchestrator.Stderr);
             Thread.Sleep(100);

@@ -1,10 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EvoMerge.Demo;
 using EvoMerge.Search.Runs;
 using Xunit;
 using Xunit.Abstractions;
+
+using static EvoMerge.IntegrationTests.LoopbackHttp;
 
 namespace EvoMerge.IntegrationTests;
 
@@ -153,31 +153,5 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
             Thread.Sleep(50);
         }
         throw new InvalidOperationException($"{failure}; stderr:\n{process.Stderr}");
-    }
-
-    internal static string? Get(HttpClient http, string url)
-    {
-        try
-        {
-            using var response = http.GetAsync(url).GetAwaiter().GetResult();
-            return response.IsSuccessStatusCode ? response.Content.ReadAsStringAsync().GetAwaiter().GetResult() : null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
-    }
-
-    internal static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

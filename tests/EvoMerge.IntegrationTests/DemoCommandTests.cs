@@ -17,11 +17,7 @@ public class DemoCommandTests
         using var temp = new TempDirectory();
         string run = temp.Combine("run");
         string root = CliRunner.RepositoryRoot.TrimEnd('/');
-        string config = temp.Combine("search.yml");
-        string text = File.ReadAllText(Path.Combine(root, "experiments", "demo", "search.yml"))
-            .Replace("../../", root + "/", StringComparison.Ordinal).Replace("population_size: 16", "population_size: 4", StringComparison.Ordinal);
-        Assert.Contains("population_size: 4", text);
-        File.WriteAllText(config, text);
+        string config = SmallDemoConfig.Write(temp);
 
         // ~65 s of CPU time (Release); the timeout allows for a shared, heavily loaded machine (3 min 51 s of wall time at load average 56).
         var result = CliRunner.Run(TimeSpan.FromMinutes(15), "demo", "--config", config, "--seed", "5", "--budget", "1", "--limit", "3",

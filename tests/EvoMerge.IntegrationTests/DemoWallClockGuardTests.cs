@@ -18,11 +18,7 @@ public class DemoWallClockGuardTests
         using var temp = new TempDirectory();
         string run = temp.Combine("run");
         string root = CliRunner.RepositoryRoot.TrimEnd('/');
-        string config = temp.Combine("search.yml");
-        string text = File.ReadAllText(Path.Combine(root, "experiments", "demo", "search.yml"))
-            .Replace("../../", root + "/", StringComparison.Ordinal).Replace("population_size: 16", "population_size: 4", StringComparison.Ordinal);
-        Assert.Contains("population_size: 4", text);
-        File.WriteAllText(config, text);
+        string config = SmallDemoConfig.Write(temp);
 
         // The guard is one minute from opening the run: enough to start even on a heavily loaded machine (the guard
         // counts from the run's opening, so one shorter than the start-up would stop it before any generation), while

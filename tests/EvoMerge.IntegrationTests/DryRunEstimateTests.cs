@@ -18,15 +18,7 @@ public class DryRunEstimateTests
     public void DryRunTimePerEvaluationIsWithinTwiceTheSearchsMeasuredTime()
     {
         using var temp = new TempDirectory();
-        string root = CliRunner.RepositoryRoot.TrimEnd('/');
-        string config = temp.Combine("search.yml");
-        string text = File.ReadAllText(Path.Combine(root, "experiments", "demo", "search.yml"))
-            .Replace("../../", root + "/", StringComparison.Ordinal)
-            .Replace("population_size: 16", "population_size: 4", StringComparison.Ordinal)
-            .Replace("evaluations: 190", "evaluations: 4", StringComparison.Ordinal);
-        Assert.Contains("population_size: 4", text);
-        Assert.Contains("evaluations: 4,", text);
-        File.WriteAllText(config, text);
+        string config = SmallDemoConfig.Write(temp, evaluations: 4);
 
         var dry = CliRunner.Run(TimeSpan.FromMinutes(5), "search", config, "--dry-run");
         Assert.True(dry.ExitCode == 0, dry.Stderr);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EvoMerge.Demo;
+
+using static EvoMerge.IntegrationTests.LoopbackHttp;
 
 namespace EvoMerge.IntegrationTests;
 
@@ -143,32 +143,6 @@ public sealed class MonitoredSearch : IDisposable
         var result = CliRunner.Run(args);
         if (result.ExitCode != 0) throw new InvalidOperationException($"evomerge {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
         return result.Stdout;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string? Get(HttpClient http, string url)
-    {
-        try
-        {
-            using var response = http.GetAsync(url).GetAwaiter().GetResult();
-            return response.IsSuccessStatusCode ? response.Content.ReadAsStringAsync().GetAwaiter().GetResult() : null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
     }
 
     private static PrometheusExposition? Scrape(HttpClient http, string url) =>

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EvoMerge.Demo;
 using Xunit;
+
+using static EvoMerge.IntegrationTests.LoopbackHttp;
 
 namespace EvoMerge.IntegrationTests;
 
@@ -56,9 +56,7 @@ public partial class PostSearchServingTests
         using var temp = new TempDirectory();
         string run = temp.Combine("run");
         string root = CliRunner.RepositoryRoot.TrimEnd('/');
-        string config = temp.Combine("search.yml");
-        File.WriteAllText(config, File.ReadAllText(Path.Combine(root, "experiments", "demo", "search.yml"))
-            .Replace("../../", root + "/", StringComparison.Ordinal).Replace("population_size: 16", "population_size: 4", StringComparison.Ordinal));
+        string config = SmallDemoConfig.Write(temp);
         int port = FreePort();
         string url = $"http://127.0.0.1:{port}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -95,32 +93,6 @@ public partial class PostSearchServingTests
 
     [GeneratedRegex(@"progress: scoring the demo table \d+/\d+ steps, \d\d:\d\d:\d\d elapsed, eta (\d\d:\d\d:\d\d|unknown)$")]
     private static partial Regex ProgressLine();
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static string? Get(HttpClient http, string url)
-    {
-        try
-        {
-            using var response = http.GetAsync(url).GetAwaiter().GetResult();
-            return response.IsSuccessStatusCode ? response.Content.ReadAsStringAsync().GetAwaiter().GetResult() : null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-        catch (TaskCanceledException)
-        {
-            return null;
-        }
-    }
 
     private static void Wait(Func<bool> condition, ChildProcess process, string problem, TimeSpan? timeout = null)
     {

@@ -34,7 +34,7 @@ public sealed class RedisClusterSearchTests(ITestOutputHelper output)
         var reference = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--metrics-url", "http://127.0.0.1:0", "--progress", "none");
         Assert.True(reference.ExitCode == 0, reference.Stderr);
 
-        using var redis = RedisServer.Start(temp.Combine("redis"), ClusterSearchTests.FreePort());
+        using var redis = RedisServer.Start(temp.Combine("redis"), LoopbackHttp.FreePort());
         string clusterId = "evomerge-test-" + Guid.NewGuid().ToString("N")[..8];
         string spec = temp.Combine("redis.yml");
         File.WriteAllText(spec, $"""
@@ -42,7 +42,7 @@ public sealed class RedisClusterSearchTests(ITestOutputHelper output)
             connection_string: "127.0.0.1:{redis.Port}"
             cluster_id: {clusterId}
             service_id: evomerge
-            silo_port: {ClusterSearchTests.FreePort()}
+            silo_port: {LoopbackHttp.FreePort()}
             advertised_address: 127.0.0.1
             certificate: cluster.pfx
             """);
