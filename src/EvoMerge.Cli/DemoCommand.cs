@@ -85,8 +85,8 @@ public static class DemoCommand
                     finished = true;
                     SearchCommand.PrintSummary(r);
                 },
-                new TerminalProgress(), parse.GetValue(searchOnly) ? null : new PostSearchPhase("scoring the demo table", (_, steps, log, stop) => written = DemoTableWriter.Write(
-                    SearchSetup.Open(settings.RunDirectory), datasetsDirectory, upper, parse.GetValue(limit), searchClock.Elapsed.TotalSeconds, RunIdentity.ProgramVersion, total, log, steps, stop)));
+                new TerminalProgress(), parse.GetValue(searchOnly) ? null : new PostSearchPhase("scoring the demo table", (run, steps, log, stop) => written = DemoTableWriter.Write(
+                    run.Setup, datasetsDirectory, upper, parse.GetValue(limit), searchClock.Elapsed.TotalSeconds, RunIdentity.ProgramVersion, total, log, steps, stop)));
             if (code != 0 || !finished)
             {
                 if (code == 0) Console.WriteLine($"stopped before the budget; continue with: evomerge resume {settings.RunDirectory} (the table is not written)");

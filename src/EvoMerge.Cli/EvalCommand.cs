@@ -49,7 +49,7 @@ public static class EvalCommand
         using var decoder = DecoderModel.Load(model);
         var tokenizer = TextTokenizer.Load(modelDirectory.FullName);
         EvalResult Evaluate(IProgress<EvalProgress> progress) => new Evaluator(decoder, tokenizer, new EvaluatorOptions { Progress = progress }).Evaluate(tasks);
-        var result = Console.IsOutputRedirected || Console.IsErrorRedirected ? Evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10))) : OnTerminal(Evaluate);
+        var result = TerminalProgress.OnTerminal ? OnTerminal(Evaluate) : Evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10)));
 
         Console.Out.Write(EvalResultTable.Format(result));
         if (output is not null)

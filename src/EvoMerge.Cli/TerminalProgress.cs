@@ -7,7 +7,10 @@ namespace EvoMerge.Cli;
 public sealed class TerminalProgress(IAnsiConsole? console = null) : ILiveProgressDisplay
 {
     /// <summary>True when neither stdout nor stderr is redirected.</summary>
-    public bool HasTerminal => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+    public bool HasTerminal => OnTerminal;
+
+    /// <summary>True when neither stdout nor stderr is redirected (what every command's live display needs).</summary>
+    public static bool OnTerminal => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 
     public Task ShowAsync(RunProgress progress, CancellationToken stopping) =>
         TerminalRows.ShowAsync(console ?? AnsiConsole.Console, 2, width => LiveDisplayRows.Of(progress.Snapshot(), progress.Activity, width), stopping);

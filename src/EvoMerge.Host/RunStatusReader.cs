@@ -34,16 +34,12 @@ public static class RunStatusReader
             }
         }
         bool alive = IsLocked(files.Directory);
-        bool finished = checkpoint is not null && Reached(config.Budget, checkpoint);
+        bool finished = checkpoint is not null
+            && config.Budget.LimitReached(checkpoint.Generation, checkpoint.EvaluationsScored, checkpoint.ElapsedSeconds) != BudgetLimit.None;
         string state = alive ? "running" : finished ? "finished" : "not running";
         return RunStatus.Create(RunIdentity.Of(files.Directory, text), config, state, alive, checkpoint?.Generation ?? 0, checkpoint?.EvaluationsScored ?? 0,
             checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], (checkpoint is { Statistics.Count: > 0 } c ? c.Statistics[^1].Hypervolume : 0));
     }
-
-    private static bool Reached(BudgetConfig budget, SearchCheckpoint checkpoint) =>
-        (budget.Generations is { } g && checkpoint.Generation >= g)
-        || (budget.Evaluations is { } e && checkpoint.EvaluationsScored >= e)
-        || (budget.WallClockSeconds is { } w && checkpoint.ElapsedSeconds >= w);
 
     /// <summary>True when a process holds the run's lock (checked with a shared lock, released at once).</summary>
     private static bool IsLocked(string runDirectory)

@@ -80,6 +80,9 @@ public sealed class DemoTableBuilder
         _columns = [.. columns];
     }
 
+    /// <summary>Each archive member's dev average after <see cref="Build"/> (the reported member's rule ranks by it; empty without members).</summary>
+    public IReadOnlyList<double> MemberDevAverages { get; private set; } = [];
+
     /// <summary>Scores every row; <paramref name="upperBound"/> (a model directory) is skipped when null.</summary>
     public DemoTable Build(IReadOnlyList<ArchiveMember> archive, string? upperBound, IReadOnlyDictionary<string, string> facts)
     {
@@ -175,9 +178,10 @@ public sealed class DemoTableBuilder
             _log(string.Create(CultureInfo.InvariantCulture, $"archive member #{k}: dev average {dev[k]:0.0000}"));
             Step();
         }
+        MemberDevAverages = dev;
         var chosen = new List<(int Member, string Note)>
         {
-            (ReportedMemberRule.Record(_setup.Config, archive, dev, DevAverageBasis), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
+            (ReportedMemberRule.Select(_setup.Config, archive, dev), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
         };
         for (int j = 0; j < objectives.Count && objectives.Count > 1; j++)
         {
@@ -194,7 +198,8 @@ public sealed class DemoTableBuilder
     }
 
     /// <summary>What the dev average averages, as recorded for <c>evomerge export --member best</c> (<see cref="ReportedMemberRule"/>).</summary>
-    private string DevAverageBasis => _limit is { } n
+    /// <summary>What <see cref="MemberDevAverages"/> average (the dev tasks, with the document limit if any).</summary>
+    public string DevAverageBasis => _limit is { } n
         ? string.Create(CultureInfo.InvariantCulture, $"mean of the table's {_devTasks.Count} dev columns on the first {n} documents of each")
         : $"mean of the table's {_devTasks.Count} dev columns ({string.Join(", ", _columns)})";
 

@@ -59,13 +59,15 @@ public static class DemoTableWriter
         };
         if (StopWarning(stop, budget, checkpoint) is { } warning) facts["warning"] = warning;
         log("scoring the table on the test splits...");
-        var table = new DemoTableBuilder(setup, datasetsDirectory, limit, log, steps, stopping)
-            .Build(checkpoint.Archive.Select(e => e.Payload).ToArray(), upperBound, facts);
+        var archive = checkpoint.Archive.Select(e => e.Payload).ToArray();
+        var builder = new DemoTableBuilder(setup, datasetsDirectory, limit, log, steps, stopping);
+        var table = builder.Build(archive, upperBound, facts);
         var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
         string markdown = Header(withTotal) + withTotal.ToMarkdown();
         string markdownFile = Path.Combine(runDirectory, DemoTable.MarkdownFileName);
         AtomicFile.WriteAllText(markdownFile, markdown);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
+        if (archive.Length > 0) ReportedMemberRule.Record(setup.Config, archive, builder.MemberDevAverages, builder.DevAverageBasis);
         return new WrittenDemoTable(withTotal, markdown, markdownFile, Plots(runDirectory));
     }
 

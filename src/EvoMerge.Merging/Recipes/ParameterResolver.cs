@@ -24,6 +24,9 @@ public sealed class ParameterResolver
         Validate();
     }
 
+    /// <summary>Parameters the recipe sets that the method ignores, in recipe order (see <see cref="Validate"/>).</summary>
+    public IReadOnlyList<RecipeWarning> Warnings => _warnings;
+
     /// <summary>
     /// Checks names and types everywhere the recipe sets parameters. As in mergekit, a name the method does not
     /// declare, and a global parameter set under a model, are ignored; each is a <see cref="Warnings"/> entry naming
@@ -32,9 +35,6 @@ public sealed class ParameterResolver
     /// must lie in the parameter's <see cref="MergeParameter.Domain"/>; a gradient's interpolated values then lie in
     /// it too, as every domain is an interval.
     /// </summary>
-    /// <summary>Parameters the recipe sets that the method ignores, in recipe order (see <see cref="Validate"/>).</summary>
-    public IReadOnlyList<RecipeWarning> Warnings => _warnings;
-
     private void Validate()
     {
         Check(_recipe.Parameters, perModelOnly: false);

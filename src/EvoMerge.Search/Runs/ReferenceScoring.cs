@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvoMerge.Merging.Methods;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Optimization;
 using EvoMerge.Search.Scoring;
@@ -36,7 +37,23 @@ public static class ReferenceScoring
     /// <summary>Scores every reference point (no file written), telling the run's observer how many are done.</summary>
     public static IReadOnlyList<ReferenceModel> Score(SearchRun run)
     {
-        var config = run.Setup.Config;
+        var references = Plan(run.Setup.Config);
+        var scored = new List<ReferenceModel>(references.Count);
+        run.Observer?.ReferencesScored(0, references.Count);
+        foreach (var r in references)
+        {
+            scored.Add(ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel));
+            run.Observer?.ReferencesScored(scored.Count, references.Count);
+        }
+        return scored;
+    }
+
+    /// <summary>How many reference points <see cref="Score"/> scores for <paramref name="config"/>.</summary>
+    public static int Count(SearchConfig config) => Plan(config).Count;
+
+    /// <summary>The reference points of <paramref name="config"/>: the base, each source alone and three plain merges.</summary>
+    private static List<(string Label, ReferenceKind Kind, string Method, IReadOnlyDictionary<string, double>[] PerModel)> Plan(SearchConfig config)
+    {
         int sources = config.Models.Count;
         IReadOnlyDictionary<string, double>[] Each(Func<int, IReadOnlyDictionary<string, double>> parameters) => [.. Enumerable.Range(0, sources).Select(parameters)];
         var weightOne = new Dictionary<string, double> { ["weight"] = 1.0 };
@@ -52,14 +69,7 @@ public static class ReferenceScoring
         references.Add(($"{LinearMerge.MethodName} (uniform)", ReferenceKind.Baseline, LinearMerge.MethodName, Each(_ => weightOne)));
         references.Add(($"{TaskArithmeticMerge.MethodName} w=1", ReferenceKind.Baseline, TaskArithmeticMerge.MethodName, Each(_ => weightOne)));
         references.Add(($"{TiesMerge.MethodName} w=1 d=0.5", ReferenceKind.Baseline, TiesMerge.MethodName, Each(_ => new Dictionary<string, double> { ["weight"] = 1.0, ["density"] = 0.5 })));
-        var scored = new List<ReferenceModel>(references.Count);
-        run.Observer?.ReferencesScored(0, references.Count);
-        foreach (var r in references)
-        {
-            scored.Add(ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel));
-            run.Observer?.ReferencesScored(scored.Count, references.Count);
-        }
-        return scored;
+        return references;
     }
 
     private static ReferenceModel ScoreCandidate(SearchRun run, string label, ReferenceKind kind, string method, IReadOnlyDictionary<string, double>[] perModel)

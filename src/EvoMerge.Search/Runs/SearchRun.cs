@@ -102,16 +102,7 @@ public sealed class SearchRun : IDisposable
     public double ElapsedSeconds => _elapsedBefore + _session.Elapsed.TotalSeconds;
 
     /// <summary>True when a budget limit is reached.</summary>
-    public bool BudgetReached
-    {
-        get
-        {
-            var budget = Setup.Config.Budget;
-            return (budget.Generations is { } g && Generation >= g)
-                || (budget.Evaluations is { } e && EvaluationsScored >= e)
-                || (budget.WallClockSeconds is { } w && ElapsedSeconds >= w);
-        }
-    }
+    public bool BudgetReached => Setup.Config.Budget.LimitReached(Generation, EvaluationsScored, ElapsedSeconds) != BudgetLimit.None;
 
     /// <summary>
     /// Starts a new search in the config's run directory (locked; it must not hold a search yet). The config text,
