@@ -116,6 +116,7 @@ public class SearchConfigReaderTests
         Assert.Equal("constraint a.acc = 0.375 < minimum 0.5 (constraints[0])", constraint.Failure(0.375));
         Assert.Null(constraint.Failure(0.5));
         Assert.Null(constraint.Failure(0.75));
+        Assert.Equal("constraint a.acc = NaN, not a score (constraints[0])", constraint.Failure(double.NaN));
     }
 
     [Fact]
