@@ -10,6 +10,7 @@ namespace EvoMerge.Tests.Cli;
 /// The CLI's top level: an exception from any command that is not a user error writes a crash report and exits 70;
 /// a user error stays one line and exit 1, with no report.
 /// </summary>
+[Collection(ForcedCollectionCollection.Name)]
 public sealed class UnhandledCommandErrorTests
 {
     private static readonly DateTimeOffset At = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
