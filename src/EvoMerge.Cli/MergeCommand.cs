@@ -37,6 +37,7 @@ public static class MergeCommand
 
             using var plan = MergePlanner.Build(RecipeReader.ReadFile(parse.GetValue(recipe)!.FullName));
             RecipeWarning.Report(plan.Warnings, parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
+            foreach (string warning in plan.ArchitectureWarnings) Console.Error.WriteLine($"evomerge: warning: {warning}");
             if (parse.GetValue(dryRun))
             {
                 Console.Out.Write(MergePlanSummary.Describe(plan));

@@ -1,65 +1,177 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace EvoMerge.Tensors;
 
 /// <summary>
-/// Tensor naming of the Llama family (llama, mistral, qwen2, qwen3): <c>model.embed_tokens.weight</c>,
-/// <c>model.layers.{i}.…</c>, <c>model.norm.weight</c>, <c>lm_head.weight</c>. Architectures are data here, as in
-/// mergekit: the expected names per layer come from the config.
+/// The tensor names and shapes of one model, from its family's data in <see cref="ArchitectureCatalog"/> and its
+/// config (optional tensors, tied embeddings, expert count): embeddings, layers under the family's prefix
+/// (<c>model.layers.{i}.</c>, <c>transformer.h.{i}.</c>, ...), and the final norm and head. A model_type the catalog
+/// does not know merges when its tensors follow the standard <c>model.layers.N.</c> layout (the tensor list is then
+/// taken from its files, with a <see cref="Warning"/>).
 /// </summary>
-public sealed class DecoderLayout
+public sealed partial class DecoderLayout
 {
-    private const string LayerPrefix = "model.layers.";
+    private const string StandardPrefix = "model.layers.{i}.";
 
-    private DecoderLayout(ModelConfig config, IReadOnlyList<string> layerTemplate)
+    private readonly Dictionary<string, long[]> _shapes;
+    private readonly HashSet<string> _vocabularyNames;
+
+    private DecoderLayout(ModelConfig config, string layerPrefix, IReadOnlyList<string> layerTemplate, IReadOnlyList<string> embeddingNames,
+        IReadOnlyList<string> headNames, int experts, Dictionary<string, long[]> shapes, HashSet<string> vocabularyNames)
     {
         Config = config;
+        LayerPrefix = layerPrefix;
         LayerTemplate = layerTemplate;
+        EmbeddingNames = embeddingNames;
+        HeadNames = headNames;
+        ExpertCount = experts;
+        _shapes = shapes;
+        _vocabularyNames = vocabularyNames;
     }
 
     /// <summary>The config this layout describes.</summary>
     public ModelConfig Config { get; }
 
-    /// <summary>Names of one layer's tensors with the index as "{i}" (e.g. "model.layers.{i}.mlp.up_proj.weight").</summary>
+    /// <summary>The family's name, or the model_type of an unknown standard-layout model.</summary>
+    public string FamilyName => Config.Family?.Family ?? Config.ModelType;
+
+    /// <summary>Prefix of layer tensors with the index as "{i}" (e.g. "model.layers.{i}.").</summary>
+    public string LayerPrefix { get; }
+
+    /// <summary>Names of one layer's tensors with the index as "{i}" (e.g. "model.layers.{i}.mlp.up_proj.weight"), experts expanded.</summary>
     public IReadOnlyList<string> LayerTemplate { get; }
 
     /// <summary>Tensors before the layers.</summary>
-    public IReadOnlyList<string> EmbeddingNames => ["model.embed_tokens.weight"];
+    public IReadOnlyList<string> EmbeddingNames { get; }
 
-    /// <summary>Tensors after the layers (lm_head only when embeddings are not tied).</summary>
-    public IReadOnlyList<string> HeadNames => Config.TieWordEmbeddings ? ["model.norm.weight"] : ["model.norm.weight", "lm_head.weight"];
+    /// <summary>Tensors after the layers (the LM head only when embeddings are not tied).</summary>
+    public IReadOnlyList<string> HeadNames { get; }
 
-    /// <summary>The layout of a supported model type; an unsupported type is an error naming the config field.</summary>
+    /// <summary>Experts per layer (0 for dense families).</summary>
+    public int ExpertCount { get; }
+
+    /// <summary>True when EvoMerge's decoder runs this family (search and eval).</summary>
+    public bool Evaluable => Config.Family?.Evaluable == true;
+
+    /// <summary>Set for an unknown model_type merged as the standard layout: the one-line warning to show.</summary>
+    public string? Warning { get; private init; }
+
+    /// <summary>
+    /// The layout for EvoMerge's decoder (search, eval, training): only the families it runs; a family that only
+    /// merges says so, an unknown model_type is an error naming config.json's field.
+    /// </summary>
     public static DecoderLayout For(ModelConfig config, string configPath)
     {
+        if (config.Family is { Evaluable: false })
+            throw new ModelConfigException(configPath, "model_type",
+                $"model_type {config.ModelType} can be merged and inspected but not evaluated yet (evaluated: {string.Join(", ", ModelConfig.SupportedModelTypes)})");
         if (!config.IsSupported)
             throw new ModelConfigException(configPath, "model_type",
                 $"'{config.ModelType}' is not supported (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})");
-        var names = new List<string>
+        return FromFamily(config, configPath, config.Family!);
+    }
+
+    /// <summary>
+    /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/>; for an unknown
+    /// model_type, the standard <c>model.layers.N.</c> layout read from <paramref name="tensorNames"/> (with a
+    /// <see cref="Warning"/>), else an error naming config.json and model_type.
+    /// </summary>
+    public static DecoderLayout ForMerging(ModelConfig config, string configPath, Func<IReadOnlyList<string>> tensorNames)
+    {
+        ArgumentNullException.ThrowIfNull(tensorNames);
+        return config.Family is { } family ? FromFamily(config, configPath, family) : FromStandardTensors(config, configPath, tensorNames());
+    }
+
+    private static DecoderLayout FromFamily(ModelConfig config, string configPath, ArchitectureSpec family)
+    {
+        foreach (var refusal in family.Refusals)
         {
-            "model.layers.{i}.input_layernorm.weight",
-            "model.layers.{i}.self_attn.q_proj.weight",
-            "model.layers.{i}.self_attn.k_proj.weight",
-            "model.layers.{i}.self_attn.v_proj.weight",
-            "model.layers.{i}.self_attn.o_proj.weight",
-            "model.layers.{i}.post_attention_layernorm.weight",
-            "model.layers.{i}.mlp.gate_proj.weight",
-            "model.layers.{i}.mlp.up_proj.weight",
-            "model.layers.{i}.mlp.down_proj.weight",
+            if (config.Raw[refusal.Field] is { } value && value.ToJsonString() != refusal.AllowedJson)
+                throw new ModelConfigException(configPath, refusal.Field, $"{value.ToJsonString()} {refusal.Problem}");
+        }
+        int experts = 0;
+        if (family.ExpertCountKey is { } key)
+        {
+            experts = config.Raw[key] is JsonValue v && v.TryGetValue(out int n) ? n : throw new ModelConfigException(configPath, key,
+                config.Raw[key] is null ? $"is missing ({family.Family} is a mixture of experts)" : "must be an integer");
+            if (experts <= 0) throw new ModelConfigException(configPath, key, "must be positive");
+        }
+        var dimensions = new ArchitectureDimensions(config, configPath, experts);
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        var vocabulary = new HashSet<string>(StringComparer.Ordinal);
+        List<string> Expand(IEnumerable<ArchitectureTensor> tensors, string prefix)
+        {
+            var names = new List<string>();
+            foreach (var tensor in tensors.Where(t => Present(config, configPath, family, t)))
+            {
+                if (config.TieWordEmbeddings && tensor.Name == family.TiedName) continue;
+                var shape = dimensions.Shape(tensor.Shape);
+                for (int e = 0; e < (tensor.PerExpert ? experts : 1); e++)
+                {
+                    string name = prefix + tensor.Name.Replace("{e}", e.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    names.Add(name);
+                    shapes[name] = shape;
+                    if (tensor.IsVocabulary) vocabulary.Add(name);
+                }
+            }
+            return names;
+        }
+        return new DecoderLayout(config, family.LayerPrefix, Expand(family.Layer, family.LayerPrefix), Expand(family.PreLayer, ""),
+            Expand(family.PostLayer, ""), experts, shapes, vocabulary);
+    }
+
+    private static bool Present(ModelConfig config, string configPath, ArchitectureSpec family, ArchitectureTensor tensor)
+    {
+        if (tensor.When is null) return true;
+        bool negated = tensor.When.StartsWith('!');
+        string flag = negated ? tensor.When[1..] : tensor.When;
+        bool value = config.Raw[flag] switch
+        {
+            null => family.FlagDefaults.GetValueOrDefault(flag),
+            JsonValue v when v.TryGetValue(out bool b) => b,
+            _ => throw new ModelConfigException(configPath, flag, "must be true or false"),
         };
-        if (config.AttentionBias)
+        return value != negated;
+    }
+
+    private static DecoderLayout FromStandardTensors(ModelConfig config, string configPath, IReadOnlyList<string> names)
+    {
+        var perLayer = new SortedDictionary<int, List<string>>();
+        var others = new List<string>();
+        foreach (string name in names)
         {
-            names.Insert(2, "model.layers.{i}.self_attn.q_proj.bias");
-            names.Insert(4, "model.layers.{i}.self_attn.k_proj.bias");
-            names.Insert(6, "model.layers.{i}.self_attn.v_proj.bias");
+            var match = StandardLayerName().Match(name);
+            if (!match.Success)
+            {
+                others.Add(name);
+                continue;
+            }
+            int layer = int.Parse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (!perLayer.TryGetValue(layer, out var list)) perLayer[layer] = list = [];
+            list.Add(match.Groups[2].Value);
         }
-        if (config.ModelType == "qwen3")
+        string known = string.Join(", ", ArchitectureCatalog.ModelTypes);
+        if (perLayer.Count == 0 || !perLayer.TryGetValue(0, out var first))
+            throw new ModelConfigException(configPath, "model_type",
+                $"'{config.ModelType}' is not a known architecture ({known}) and its tensors do not follow the standard model.layers.N. layout");
+        for (int i = 0; i < config.NumHiddenLayers; i++)
         {
-            int at = names.IndexOf("model.layers.{i}.self_attn.o_proj.weight");
-            names.Insert(at, "model.layers.{i}.self_attn.k_norm.weight");
-            names.Insert(at, "model.layers.{i}.self_attn.q_norm.weight");
+            if (!perLayer.TryGetValue(i, out var own) || !own.Order(StringComparer.Ordinal).SequenceEqual(first.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+                throw new ModelConfigException(configPath, "model_type",
+                    $"'{config.ModelType}' is not a known architecture ({known}) and layer {i} of its tensors does not have the same names as layer 0");
         }
-        return new DecoderLayout(config, names);
+        if (perLayer.Keys.Max() >= config.NumHiddenLayers)
+            throw new ModelConfigException(configPath, config.LayerCountKey,
+                $"{config.NumHiddenLayers} but the weights have layer {perLayer.Keys.Max()}");
+        var embeddings = others.Where(n => n.Contains("embed", StringComparison.Ordinal)).ToList();
+        var head = others.Where(n => !n.Contains("embed", StringComparison.Ordinal)).ToList();
+        var vocabulary = others.Where(n => n.Contains("embed_tokens", StringComparison.Ordinal) || n == "lm_head.weight").ToHashSet(StringComparer.Ordinal);
+        return new DecoderLayout(config, StandardPrefix, first.Select(n => StandardPrefix + n).ToList(), embeddings, head, 0, [], vocabulary)
+        {
+            Warning = $"{configPath}: model_type '{config.ModelType}' is not a known architecture; merging it as the standard model.layers.N. layout with the first model's {first.Count} tensors per layer",
+        };
     }
 
     /// <summary>Every tensor name the model should have, in canonical order (embeddings, layers, head).</summary>
@@ -73,42 +185,52 @@ public sealed class DecoderLayout
         foreach (string n in HeadNames) yield return n;
     }
 
-    /// <summary>Expected shape of a tensor, or null when the layout does not fix it.</summary>
+    /// <summary>Expected shape of a tensor, or null when the layout does not fix it (unknown architectures).</summary>
     public long[]? ExpectedShape(string name)
     {
-        var c = Config;
-        long q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim;
-        string local = Classify(name).LocalName;
-        return local switch
-        {
-            "model.embed_tokens.weight" or "lm_head.weight" => [c.VocabSize, c.HiddenSize],
-            "model.norm.weight" or "input_layernorm.weight" or "post_attention_layernorm.weight" => [c.HiddenSize],
-            "self_attn.q_proj.weight" => [q, c.HiddenSize],
-            "self_attn.k_proj.weight" or "self_attn.v_proj.weight" => [kv, c.HiddenSize],
-            "self_attn.q_proj.bias" => [q],
-            "self_attn.k_proj.bias" or "self_attn.v_proj.bias" => [kv],
-            "self_attn.o_proj.weight" => [c.HiddenSize, q],
-            "self_attn.q_norm.weight" or "self_attn.k_norm.weight" => [c.HeadDim],
-            "mlp.gate_proj.weight" or "mlp.up_proj.weight" => [c.IntermediateSize, c.HiddenSize],
-            "mlp.down_proj.weight" => [c.HiddenSize, c.IntermediateSize],
-            _ => null,
-        };
+        var role = RoleOf(name);
+        string key = role.Group == TensorGroup.Layer ? LayerPrefix + role.LocalName : name;
+        return _shapes.TryGetValue(key, out var shape) ? shape : null;
     }
 
     /// <summary>Substitutes a layer index into a template name.</summary>
     public static string LayerName(string template, int layer) =>
         template.Replace("{i}", layer.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-    /// <summary>Classifies a tensor name; layer tensors get their index and their name inside the layer.</summary>
+    /// <summary>
+    /// Classifies a tensor name of this layout: layer tensors (under <see cref="LayerPrefix"/>) get their index and
+    /// their name inside the layer; vocabulary-indexed embeddings and heads are marked.
+    /// </summary>
+    public TensorRole RoleOf(string name)
+    {
+        int at = LayerPrefix.IndexOf("{i}", StringComparison.Ordinal);
+        string head = LayerPrefix[..at], tail = LayerPrefix[(at + 3)..];
+        if (name.StartsWith(head, StringComparison.Ordinal))
+        {
+            int end = head.Length;
+            while (end < name.Length && char.IsAsciiDigit(name[end])) end++;
+            if (end > head.Length && string.CompareOrdinal(name, end, tail, 0, tail.Length) == 0
+                && int.TryParse(name.AsSpan(head.Length, end - head.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int layer))
+                return new TensorRole(TensorGroup.Layer, layer, name[(end + tail.Length)..]) { IsEmbedding = false };
+        }
+        var group = EmbeddingNames.Contains(name) ? TensorGroup.Embedding : TensorGroup.Head;
+        return new TensorRole(group, -1, name) { IsEmbedding = _vocabularyNames.Contains(name) };
+    }
+
+    /// <summary>Classifies a Llama-style tensor name (<c>model.layers.N.</c>); layer tensors get their index and their name inside the layer.</summary>
     public static TensorRole Classify(string name)
     {
-        if (name.StartsWith(LayerPrefix, StringComparison.Ordinal))
+        const string prefix = "model.layers.";
+        if (name.StartsWith(prefix, StringComparison.Ordinal))
         {
-            int dot = name.IndexOf('.', LayerPrefix.Length);
-            if (dot > LayerPrefix.Length && int.TryParse(name.AsSpan(LayerPrefix.Length, dot - LayerPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int layer))
+            int dot = name.IndexOf('.', prefix.Length);
+            if (dot > prefix.Length && int.TryParse(name.AsSpan(prefix.Length, dot - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int layer))
                 return new TensorRole(TensorGroup.Layer, layer, name[(dot + 1)..]);
         }
         if (name.StartsWith("model.embed_tokens", StringComparison.Ordinal)) return new TensorRole(TensorGroup.Embedding, -1, name);
         return new TensorRole(TensorGroup.Head, -1, name);
     }
+
+    [GeneratedRegex(@"^model\.layers\.(\d+)\.(.+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex StandardLayerName();
 }

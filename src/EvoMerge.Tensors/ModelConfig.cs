@@ -9,7 +9,7 @@ namespace EvoMerge.Tensors;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>Model types whose tensor naming and decoder EvoMerge supports.</summary>
+    /// <summary>Model types EvoMerge's decoder runs (search and eval); <see cref="ArchitectureCatalog"/> lists every family that merges.</summary>
     public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3"];
 
     public required string ModelType { get; init; }
@@ -36,6 +36,12 @@ public sealed record ModelConfig
     /// <summary>The whole config as read.</summary>
     public required JsonObject Raw { get; init; }
 
+    /// <summary>The family's tensor naming and size fields, or null for a model_type <see cref="ArchitectureCatalog"/> does not know.</summary>
+    public ArchitectureSpec? Family { get; init; }
+
+    /// <summary>The config field holding the layer count (<c>n_layer</c> for GPT-2).</summary>
+    public string LayerCountKey => (Family?.Keys ?? ArchitectureKeys.Standard).Layers;
+
     /// <summary>True when <see cref="ModelType"/> is one EvoMerge can merge and run.</summary>
     public bool IsSupported => SupportedModelTypes.Contains(ModelType);
 
@@ -60,17 +66,22 @@ public sealed record ModelConfig
     public static ModelConfig FromJson(JsonObject root, string path)
     {
         string modelType = String(root, "model_type", path) ?? throw new ModelConfigException(path, "model_type", "is missing");
-        int hidden = Int(root, "hidden_size", path) ?? throw new ModelConfigException(path, "hidden_size", "is missing");
-        int heads = Int(root, "num_attention_heads", path) ?? throw new ModelConfigException(path, "num_attention_heads", "is missing");
-        int layers = Int(root, "num_hidden_layers", path) ?? throw new ModelConfigException(path, "num_hidden_layers", "is missing");
-        int intermediate = Int(root, "intermediate_size", path) ?? throw new ModelConfigException(path, "intermediate_size", "is missing");
+        if (ArchitectureCatalog.RefusedModelTypes.TryGetValue(modelType, out string? refusal))
+            throw new ModelConfigException(path, "model_type", $"'{modelType}' {refusal}");
+        var family = ArchitectureCatalog.Find(modelType);
+        var keys = family?.Keys ?? ArchitectureKeys.Standard;
+        int hidden = Int(root, keys.Hidden, path) ?? throw new ModelConfigException(path, keys.Hidden, "is missing");
+        int heads = Int(root, keys.Heads, path) ?? throw new ModelConfigException(path, keys.Heads, "is missing");
+        int layers = Int(root, keys.Layers, path) ?? throw new ModelConfigException(path, keys.Layers, "is missing");
+        int intermediate = Int(root, keys.Intermediate, path) ?? keys.IntermediateFactor * hidden
+            ?? throw new ModelConfigException(path, keys.Intermediate, "is missing");
         int vocab = Int(root, "vocab_size", path) ?? throw new ModelConfigException(path, "vocab_size", "is missing");
         int kvHeads = Int(root, "num_key_value_heads", path) ?? heads;
-        if (heads <= 0) throw new ModelConfigException(path, "num_attention_heads", "must be positive");
+        if (heads <= 0) throw new ModelConfigException(path, keys.Heads, "must be positive");
         if (kvHeads <= 0 || heads % kvHeads != 0)
-            throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide num_attention_heads ({heads})");
+            throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide {keys.Heads} ({heads})");
         int headDim = Int(root, "head_dim", path) ?? hidden / heads;
-        foreach (var (field, value) in new[] { ("hidden_size", hidden), ("num_hidden_layers", layers), ("intermediate_size", intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
+        foreach (var (field, value) in new[] { (keys.Hidden, hidden), (keys.Layers, layers), (keys.Intermediate, intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
         {
             if (value <= 0) throw new ModelConfigException(path, field, "must be positive");
         }
@@ -85,6 +96,7 @@ public sealed record ModelConfig
         return new ModelConfig
         {
             ModelType = modelType,
+            Family = family,
             Architecture = (root["architectures"] as JsonArray)?.FirstOrDefault()?.GetValue<string>(),
             NumHiddenLayers = layers,
             HiddenSize = hidden,
@@ -93,11 +105,11 @@ public sealed record ModelConfig
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
             VocabSize = vocab,
-            TieWordEmbeddings = Bool(root, "tie_word_embeddings", path) ?? false,
+            TieWordEmbeddings = Bool(root, "tie_word_embeddings", path) ?? family?.TiedByDefault ?? false,
             TorchDtype = String(root, "torch_dtype", path) ?? String(root, "dtype", path),
             RmsNormEps = Double(root, "rms_norm_eps", path) ?? 1e-6,
             RopeTheta = Double(root, "rope_theta", path) ?? 10000.0,
-            MaxPositionEmbeddings = Int(root, "max_position_embeddings", path) ?? 2048,
+            MaxPositionEmbeddings = Int(root, keys.Positions, path) ?? 2048,
             AttentionBias = Bool(root, "attention_bias", path) ?? modelType == "qwen2",
             BosTokenId = Int(root, "bos_token_id", path),
             EosTokenId = eos,

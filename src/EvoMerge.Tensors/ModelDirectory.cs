@@ -44,8 +44,11 @@ public sealed class ModelDirectory : IDisposable
         return new ModelDirectory(path, ModelConfig.Load(System.IO.Path.Combine(path, "config.json")));
     }
 
-    /// <summary>The decoder layout for this model; unsupported model types are an error.</summary>
+    /// <summary>The layout for EvoMerge's decoder (search, eval); a family that only merges, or an unknown model_type, is an error.</summary>
     public DecoderLayout Layout => DecoderLayout.For(Config, ConfigPath);
+
+    /// <summary>The layout for merging and inspecting: any known family, or an unknown model_type with the standard layout.</summary>
+    public DecoderLayout MergeLayout => DecoderLayout.ForMerging(Config, ConfigPath, () => Weights.Names);
 
     /// <summary>
     /// Checks that every tensor the layout expects exists with the shape the config implies; the first problem is

@@ -1,15 +1,34 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace EvoMerge.Tensors;
 
 /// <summary>What <c>evomerge inspect</c> reports about a model directory: shape, parameter counts per dtype, shards and bytes.</summary>
-public sealed record ModelSummary(
+public sealed partial record ModelSummary(
     string Path, string ModelType, string? Architecture, int Layers, int HiddenSize, int IntermediateSize,
     int Heads, int KeyValueHeads, int HeadDim, int VocabSize, bool TiedEmbeddings, string? ConfigDtype,
     long Parameters, IReadOnlyDictionary<string, long> ParametersByDtype, IReadOnlyList<ShardSummary> Shards, long TotalBytes,
     IReadOnlyList<string> AuxiliaryFiles)
 {
+    [GeneratedRegex(@"\.experts\.\d+\.", RegexOptions.CultureInvariant)]
+    private static partial Regex ExpertIndex();
+
+    /// <summary>The family (<see cref="ArchitectureCatalog"/>), or a note on why the model cannot be merged.</summary>
+    public string Family { get; init; } = "";
+
+    /// <summary>Prefix of layer tensors with the index as "{i}", or null when the layout is unknown.</summary>
+    public string? LayerPrefix { get; init; }
+
+    /// <summary>One layer's tensor names relative to <see cref="LayerPrefix"/>, expert tensors once with "{e}".</summary>
+    public IReadOnlyList<string> LayerTensors { get; init; } = [];
+
+    /// <summary>Experts per layer (0 for dense models).</summary>
+    public int Experts { get; init; }
+
+    /// <summary>True when EvoMerge's decoder runs the family (search and eval); every known family merges.</summary>
+    public bool Evaluable { get; init; }
+
     /// <summary>The summary of an opened model directory.</summary>
     public static ModelSummary Of(ModelDirectory model)
     {
@@ -27,9 +46,26 @@ public sealed record ModelSummary(
             var file = weights.FileOf(weights.Names.First(n => weights.FileOf(n).Path.EndsWith(s, StringComparison.Ordinal)));
             return new ShardSummary(s, file.Tensors.Count, file.Length);
         }).ToList();
-        return new ModelSummary(model.Path, c.ModelType, c.Architecture, c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize,
+        var summary = new ModelSummary(model.Path, c.ModelType, c.Architecture, c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize,
             c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings, c.TorchDtype,
             weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles);
+        try
+        {
+            var layout = model.MergeLayout;
+            string prefix = layout.LayerPrefix.Replace("{i}", "0", StringComparison.Ordinal);
+            return summary with
+            {
+                Family = layout.FamilyName + (layout.Warning is null ? "" : " (unknown model_type, standard layout)"),
+                LayerPrefix = layout.LayerPrefix,
+                LayerTensors = layout.LayerTemplate.Select(t => ExpertIndex().Replace(DecoderLayout.LayerName(t, 0)[prefix.Length..], ".experts.{e}.")).Distinct().ToArray(),
+                Experts = layout.ExpertCount,
+                Evaluable = layout.Evaluable,
+            };
+        }
+        catch (ModelConfigException e)
+        {
+            return summary with { Family = $"(not mergeable: {e.Message})" };
+        }
     }
 
     /// <summary>The summary as indented snake_case JSON (what <c>inspect --json</c> prints).</summary>
@@ -45,7 +81,10 @@ public sealed record ModelSummary(
         var w = new StringWriter(inv);
         w.WriteLine($"model          {s.Path}");
         w.WriteLine($"architecture   {s.Architecture ?? "(none)"} (model_type {s.ModelType})");
+        w.WriteLine($"family         {s.Family}{(s.LayerPrefix is null ? "" : $", layers under {s.LayerPrefix}")}{(s.Evaluable ? "" : ", merge and inspect only (no eval)")}");
         w.WriteLine($"layers         {s.Layers}, hidden {s.HiddenSize}, intermediate {s.IntermediateSize}");
+        if (s.LayerPrefix is not null) w.WriteLine($"layer tensors  {s.LayerTensors.Count}: {string.Join(", ", s.LayerTensors)}");
+        if (s.Experts > 0) w.WriteLine($"experts        {s.Experts} per layer");
         w.WriteLine($"attention      {s.Heads} heads, {s.KeyValueHeads} kv heads, head_dim {s.HeadDim}");
         w.WriteLine($"vocab          {s.VocabSize}{(s.TiedEmbeddings ? ", tied embeddings" : "")}");
         w.WriteLine($"parameters     {s.Parameters.ToString("N0", inv)} ({HumanCount(s.Parameters)})");

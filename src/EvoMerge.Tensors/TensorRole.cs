@@ -14,6 +14,6 @@ public enum TensorGroup
 /// <summary>The role of one tensor: its group, its layer index for layer tensors, and its name inside the layer.</summary>
 public readonly record struct TensorRole(TensorGroup Group, int Layer, string LocalName)
 {
-    /// <summary>True for embed_tokens and lm_head (rows indexed by vocabulary).</summary>
-    public bool IsEmbedding => LocalName is "model.embed_tokens.weight" or "lm_head.weight";
+    /// <summary>True for token embeddings and LM heads (rows indexed by vocabulary); by default the Llama names.</summary>
+    public bool IsEmbedding { get; init; } = LocalName is "model.embed_tokens.weight" or "lm_head.weight";
 }

@@ -27,6 +27,9 @@ public sealed class MergePlan : IDisposable
     /// <summary>What the recipe sets that the method ignores (see <see cref="ParameterResolver.Warnings"/>), in recipe order.</summary>
     public IReadOnlyList<RecipeWarning> Warnings { get; internal init; } = [];
 
+    /// <summary>Architecture warnings (an unknown model_type merged as the standard layout), one line each.</summary>
+    public IReadOnlyList<string> ArchitectureWarnings { get; internal init; } = [];
+
     /// <summary>The recipe planned.</summary>
     public MergeRecipe Recipe { get; }
 

@@ -7,7 +7,8 @@ namespace EvoMerge.Merging.Execution;
 /// <summary>
 /// Turns a recipe into a <see cref="MergePlan"/> and validates everything up front, so a bad recipe fails before
 /// anything is written: the method exists; parameter names, types and required values; the base model and the
-/// number of models each slice gives the method; every model directory exists with a supported model_type; all
+/// number of models each slice gives the method; every model directory exists with a known model_type (or the standard
+/// layout, see <see cref="DecoderLayout.ForMerging"/>); all
 /// models share the architecture; layer ranges fit; every input tensor exists with the same shape in every source.
 /// Output tensors follow the first input model's <see cref="DecoderLayout"/>: embeddings (first slice, t = 0),
 /// each slice's layers in order with output index = layers so far (t = idx/(L−1), or 1 when L = 1), then the head
@@ -30,14 +31,14 @@ public static class MergePlanner
         try
         {
             var inputs = recipe.Slices.SelectMany(s => s.Sources).Select(s => Open(recipe, s.Model, opened)).ToList();
-            var layout = inputs[0].Directory.Layout;
+            var layout = inputs[0].Directory.MergeLayout;
             foreach (var model in inputs.Distinct()) CheckArchitecture(model, inputs[0], layout);
             var configDonor = Open(recipe, recipe.ConfigDonor, opened);
             CheckArchitecture(configDonor, inputs[0], layout);
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
 
             var slices = ResolveSlices(recipe, method, opened);
-            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources);
+            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout);
             var tensors = new List<PlannedTensor>();
             foreach (string name in layout.EmbeddingNames) tensors.Add(builder.Plan(name, slices, 0, 0.0, _ => name));
             for (int s = 0; s < slices.Count; s++)
@@ -56,7 +57,7 @@ public static class MergePlanner
             foreach (string name in layout.HeadNames) tensors.Add(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened))
-                { Warnings = resolver.Warnings };
+                { Warnings = resolver.Warnings, ArchitectureWarnings = layout.Warning is { } w ? [w] : [] };
         }
         catch
         {
@@ -145,7 +146,7 @@ public static class MergePlanner
 
     private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {
-        var own = model.Directory.Layout;
+        var own = model.Directory.MergeLayout;
         string Describe(PlannedModel m, DecoderLayout l) =>
             $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
         if (own.Config.ModelType != layout.Config.ModelType || !own.LayerTemplate.SequenceEqual(layout.LayerTemplate) || !own.HeadNames.SequenceEqual(layout.HeadNames))
@@ -184,7 +185,7 @@ public static class MergePlanner
         var raw = donor.Directory.Config.Raw;
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
-            ["num_hidden_layers"] = slices.Sum(s => s.Length),
+            [donor.Directory.Config.LayerCountKey] = slices.Sum(s => s.Length),
         };
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
         {
@@ -209,7 +210,7 @@ public static class MergePlanner
     }
 
     /// <summary>Plans single output tensors: inputs, existence and shape checks, parameters and dtypes.</summary>
-    private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources)
+    private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources, DecoderLayout layout)
     {
         public PlannedTensor Plan(string outputName, List<PlannedSlice> slices, int sliceIndex, double t, Func<int, string> inputName)
         {
@@ -247,7 +248,7 @@ public static class MergePlanner
             return new PlannedTensor
             {
                 Name = outputName,
-                Role = DecoderLayout.Classify(outputName),
+                Role = layout.RoleOf(outputName),
                 Slice = sliceIndex,
                 T = t,
                 Base = baseInput,
