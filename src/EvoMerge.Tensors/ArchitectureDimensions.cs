@@ -42,7 +42,7 @@ public sealed class ArchitectureDimensions(ModelConfig config, string configPath
             "intermediate" => c.IntermediateSize,
             "positions" => c.MaxPositionEmbeddings,
             "experts" => experts,
-            _ => c.Raw[name] is JsonValue v && v.TryGetValue(out long value) && value > 0
+            _ => c.Raw[name] is JsonValue v && (v.TryGetValue(out int i) ? i : v.TryGetValue(out long l) ? l : 0) is var value && value > 0
                 ? value
                 : throw new ModelConfigException(configPath, name, c.Raw[name] is null ? "is missing" : "must be a positive integer"),
         };

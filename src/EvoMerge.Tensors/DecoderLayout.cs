@@ -65,7 +65,7 @@ public sealed partial class DecoderLayout
     public static DecoderLayout For(ModelConfig config, string configPath)
     {
         if (config.Family is { Evaluable: false })
-            throw new ModelConfigException(configPath, "model_type",
+            throw new ModelConfigException(configPath, null,
                 $"model_type {config.ModelType} can be merged and inspected but not evaluated yet (evaluated: {string.Join(", ", ModelConfig.SupportedModelTypes)})");
         if (!config.IsSupported)
             throw new ModelConfigException(configPath, "model_type",

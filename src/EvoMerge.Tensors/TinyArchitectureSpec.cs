@@ -51,7 +51,7 @@ public sealed record TinyArchitectureSpec
         if (HeadDim is { } headDim || ModelType is "qwen3" or "gemma" or "gemma2" or "gemma3_text")
             config["head_dim"] = HeadDim ?? HiddenSize / Heads;
         if (TieWordEmbeddings is { } tied) config["tie_word_embeddings"] = tied;
-        foreach (var (key, value) in FamilyFields()) config[key] = value;
+        foreach (var (key, value) in FamilyFields()) config[key] = value?.DeepClone();
         foreach (var (key, value) in Extra ?? []) config[key] = value?.DeepClone();
         return config;
     }
