@@ -45,11 +45,11 @@ public sealed class DecoderLoadErrorTests
     public void An_unknown_model_type_names_config_json_and_model_type()
     {
         using var directory = new TinyModelDirectory(new TinyDecoderSpec());
-        directory.EditConfig(config => config["model_type"] = "gpt2");
+        directory.EditConfig(config => config["model_type"] = "falcon");
         var error = Assert.Throws<ModelConfigException>(() => directory.Load());
         Assert.Contains(directory.ConfigPath, error.Message);
         Assert.Contains("model_type", error.Message);
-        Assert.Contains("gpt2", error.Message);
+        Assert.Contains("falcon", error.Message);
     }
 
     [Theory]

@@ -80,11 +80,12 @@ public class MergeValidationTests
         var (ws, _) = TwoModels();
         using (ws)
         {
-            ws.SetConfigField("b", "model_type", "gpt2");
+            ws.SetConfigField("b", "model_type", "falcon");
             var error = Fails<ModelConfigException>(ws, TwoModelLinear);
             Assert.Equal(Path.Combine(ws.Root, "b", "config.json"), error.File);
             Assert.Equal("model_type", error.Field);
-            Assert.Contains("'gpt2' is not supported", error.Message);
+            Assert.Contains("architecture differs between models", error.Message);
+            Assert.Contains("model_type falcon", error.Message);
         }
     }
 
