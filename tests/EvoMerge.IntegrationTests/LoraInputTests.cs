@@ -138,7 +138,7 @@ public class LoraInputTests
     }
 
     [Fact]
-    public void A_search_with_a_lora_source_runs_to_completion_and_refuses_to_resume_over_a_changed_adapter()
+    public void A_search_with_a_lora_source_runs_to_completion_reuses_its_materialised_source_and_refuses_to_resume_over_a_changed_adapter()
     {
         using var temp = new TempDirectory();
         var layout = TinySpecialists.Write(temp.Path);
@@ -155,6 +155,12 @@ public class LoraInputTests
         Assert.True(File.Exists(Path.Combine(source, "lora-source.json")));
         AssertModel(DenseModel(layout.Base, changed), source, 1e-6);
         Assert.True(File.Exists(temp.Combine("runs", "lora", "archive.json")));
+
+        // Reopening the run (export --list) reuses the materialised source instead of writing it again.
+        var written = File.GetLastWriteTimeUtc(Path.Combine(source, "model.safetensors"));
+        var list = CliRunner.Run(TimeSpan.FromMinutes(2), "export", temp.Combine("runs", "lora"), "--list");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(source, "model.safetensors")));
 
         // The materialised source records its adapter: a changed adapter is refused on resume, naming the record.
         string adapterConfig = temp.Combine("adapters", "lora", "adapter_config.json");
