@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EvoMerge.Evaluation;
 using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cluster;
@@ -53,7 +54,7 @@ public sealed class WorkerFileAccess
     /// <summary>Checks every path a parsed session config makes the worker open (before any of it is opened).</summary>
     public void Check(SearchConfig config)
     {
-        foreach (string model in config.Models.Prepend(config.BaseModel))
+        foreach (string model in config.Models.Prepend(config.BaseModel).SelectMany(LoraSources.Parts))
         {
             Check(model);
             if (!Directory.Exists(model)) continue;

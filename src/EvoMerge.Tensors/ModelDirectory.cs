@@ -2,7 +2,8 @@ namespace EvoMerge.Tensors;
 
 /// <summary>
 /// A model in HuggingFace layout: <c>config.json</c>, safetensors weights (single or sharded) and tokenizer and
-/// generation files.
+/// generation files. Opened with a LoRA adapter directory (<c>BASE+ADAPTER</c> in a recipe), its weights are the
+/// base's with the adapter applied as each tensor is read; config and auxiliary files are the base's.
 /// </summary>
 public sealed class ModelDirectory : IDisposable
 {
@@ -15,14 +16,18 @@ public sealed class ModelDirectory : IDisposable
 
     private ModelWeights? _weights;
 
-    private ModelDirectory(string path, ModelConfig config)
+    private ModelDirectory(string path, ModelConfig config, string? adapterPath)
     {
         Path = path;
         Config = config;
+        AdapterPath = adapterPath;
     }
 
     /// <summary>The directory.</summary>
     public string Path { get; }
+
+    /// <summary>The LoRA adapter directory applied to the weights, or null.</summary>
+    public string? AdapterPath { get; }
 
     /// <summary>Path of config.json.</summary>
     public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
@@ -30,18 +35,22 @@ public sealed class ModelDirectory : IDisposable
     /// <summary>The parsed config.</summary>
     public ModelConfig Config { get; }
 
-    /// <summary>The weights, opened (and their headers validated) on first use.</summary>
-    public ModelWeights Weights => _weights ??= ModelWeights.Open(Path);
+    /// <summary>The weights, opened (and their headers, and the adapter's tensors, validated) on first use.</summary>
+    public ModelWeights Weights => _weights ??= ModelWeights.Open(Path, AdapterPath);
 
     /// <summary>Auxiliary files present in the directory.</summary>
     public IReadOnlyList<string> AuxiliaryFiles =>
         AuxiliaryFileNames.Where(f => File.Exists(System.IO.Path.Combine(Path, f))).ToArray();
 
     /// <summary>Opens a model directory and reads its config.</summary>
-    public static ModelDirectory Open(string path)
+    public static ModelDirectory Open(string path) => Open(path, null);
+
+    /// <summary>Opens a model directory whose weights are adapted by the LoRA adapter in <paramref name="adapterPath"/> (when not null).</summary>
+    public static ModelDirectory Open(string path, string? adapterPath)
     {
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: model directory not found");
-        return new ModelDirectory(path, ModelConfig.Load(System.IO.Path.Combine(path, "config.json")));
+        if (adapterPath is not null && !Directory.Exists(adapterPath)) throw new DirectoryNotFoundException($"{adapterPath}: LoRA adapter directory not found");
+        return new ModelDirectory(path, ModelConfig.Load(System.IO.Path.Combine(path, "config.json")), adapterPath);
     }
 
     /// <summary>The layout for EvoMerge's decoder (search, eval); a family that only merges, or an unknown model_type, is an error.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvoMerge.Tensors.Lora;
 using TorchSharp;
 
 namespace EvoMerge.Tensors;
@@ -6,7 +7,9 @@ namespace EvoMerge.Tensors;
 /// <summary>
 /// All safetensors weights of one model directory: either a single <c>model.safetensors</c> or shards listed by
 /// <c>model.safetensors.index.json</c> ("weight_map": tensor → shard file). Every shard is memory mapped and its
-/// header validated when the weights are opened; tensor bytes are read only when asked for.
+/// header validated when the weights are opened; tensor bytes are read only when asked for. Opened with a LoRA
+/// adapter (<see cref="Open(string, string?)"/>), <see cref="Load"/> and <see cref="ReadInto"/> return the adapted
+/// tensors (names, shapes and dtypes stay the base's); readers of raw bytes apply <see cref="Adapter"/> themselves.
 /// </summary>
 public sealed class ModelWeights : IDisposable
 {
@@ -34,6 +37,9 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Shard file names (relative to <see cref="Directory"/>), sorted by name.</summary>
     public IReadOnlyList<string> ShardFiles { get; }
+
+    /// <summary>The LoRA adapter applied to the tensors as they are read, or null.</summary>
+    public LoraAdapter? Adapter { get; private set; }
 
     /// <summary>All tensor names, in shard and file order.</summary>
     public IReadOnlyList<string> Names { get; }
@@ -103,6 +109,26 @@ public sealed class ModelWeights : IDisposable
         throw new FileNotFoundException($"{directory}: no {SingleFileName} or {IndexFileName} found");
     }
 
+    /// <summary>
+    /// Opens the weights of <paramref name="directory"/> with the LoRA adapter in <paramref name="adapterDirectory"/>
+    /// (when not null) checked against them and applied as tensors are read.
+    /// </summary>
+    public static ModelWeights Open(string directory, string? adapterDirectory)
+    {
+        var weights = Open(directory);
+        if (adapterDirectory is null) return weights;
+        try
+        {
+            weights.Adapter = LoraAdapter.Open(adapterDirectory, weights);
+            return weights;
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
     private static Dictionary<string, string> ReadIndex(string indexPath)
     {
         JsonDocument doc;
@@ -150,11 +176,28 @@ public sealed class ModelWeights : IDisposable
     /// <summary>Header entry of a tensor.</summary>
     public TensorInfo Info(string name) => FileOf(name).Info(name);
 
-    /// <summary>Loads a tensor (see <see cref="SafetensorsFile.Load"/>).</summary>
-    public torch.Tensor Load(string name, torch.ScalarType? dtype = null) => FileOf(name).Load(name, dtype);
+    /// <summary>Loads a tensor (see <see cref="SafetensorsFile.Load"/>), adapted when an adapter changes it.</summary>
+    public torch.Tensor Load(string name, torch.ScalarType? dtype = null)
+    {
+        if (Adapter is not { } adapter || adapter.UpdateOf(name) is null) return FileOf(name).Load(name, dtype);
+        var exact = FileOf(name).Load(name, torch.ScalarType.Float32);
+        adapter.Apply(name, exact);
+        var target = dtype ?? Info(name).DType.ToScalarType();
+        if (target == torch.ScalarType.Float32) return exact;
+        using (exact) return exact.to(target);
+    }
 
-    /// <summary>Reads a tensor into an existing tensor (see <see cref="SafetensorsFile.ReadInto"/>).</summary>
-    public void ReadInto(string name, torch.Tensor destination) => FileOf(name).ReadInto(name, destination);
+    /// <summary>Reads a tensor into an existing tensor (see <see cref="SafetensorsFile.ReadInto"/>), adapted when an adapter changes it.</summary>
+    public void ReadInto(string name, torch.Tensor destination)
+    {
+        if (Adapter is not { } adapter || adapter.UpdateOf(name) is null)
+        {
+            FileOf(name).ReadInto(name, destination);
+            return;
+        }
+        using var adapted = Load(name, torch.ScalarType.Float32);
+        destination.copy_(adapted);
+    }
 
     /// <summary>Total bytes of all shard files.</summary>
     public long TotalBytes => _open.Values.Sum(f => f.Length);
@@ -167,5 +210,7 @@ public sealed class ModelWeights : IDisposable
     {
         foreach (var f in _open.Values) f.Dispose();
         _open.Clear();
+        Adapter?.Dispose();
+        Adapter = null;
     }
 }

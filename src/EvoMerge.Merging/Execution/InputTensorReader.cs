@@ -12,7 +12,9 @@ namespace EvoMerge.Merging.Execution;
 /// Bytes come from the safetensors shards with positional reads (pread) at the offsets of their validated headers:
 /// one copy out of the page cache, like copying from a memory map, but the inputs never count towards the process's
 /// resident set (a mapping would add every byte read to it).
-/// Stored values are converted by torch (exact widening, round-to-nearest-even narrowing).
+/// Stored values are converted by torch (exact widening, round-to-nearest-even narrowing). A tensor a LoRA adapter
+/// changes (<see cref="ModelWeights.Adapter"/>) is adapted in float32 after the read and rounded once to the
+/// requested dtype.
 /// </summary>
 public sealed class InputTensorReader : IDisposable
 {
@@ -20,6 +22,7 @@ public sealed class InputTensorReader : IDisposable
 
     private readonly Dictionary<(int Slot, torch.ScalarType DType), torch.Tensor> _buffers = [];
     private readonly Dictionary<torch.ScalarType, torch.Tensor> _staging = [];
+    private readonly Dictionary<torch.ScalarType, torch.Tensor> _adapted = [];
     private readonly Dictionary<string, SafeFileHandle> _files = new(StringComparer.Ordinal);
     private long _capacity = 1;
 
@@ -45,6 +48,13 @@ public sealed class InputTensorReader : IDisposable
         var target = Buffer(_buffers, (slot, dtype), dtype).narrow(0, 0, info.ElementCount);
         var landing = stored == dtype ? target : Buffer(_staging, stored, stored).narrow(0, 0, info.ElementCount);
         ReadBytes(Handle(file.Path), file.Header.DataOffset + info.DataBegin, landing, info.ByteLength, file.Path, name);
+        if (weights.Adapter is { } adapter && adapter.UpdateOf(name) is not null)
+        {
+            var exact = stored == torch.ScalarType.Float32 ? landing : Buffer(_adapted, torch.ScalarType.Float32, torch.ScalarType.Float32).narrow(0, 0, info.ElementCount);
+            if (!ReferenceEquals(exact, landing)) exact.copy_(landing);
+            adapter.Apply(name, exact.view(info.Shape));
+            landing = exact;
+        }
         if (!ReferenceEquals(landing, target)) target.copy_(landing);
         BytesRead += info.ByteLength;
         return target.view(info.Shape);
@@ -106,10 +116,11 @@ public sealed class InputTensorReader : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var buffer in _buffers.Values.Concat(_staging.Values)) buffer.Dispose();
+        foreach (var buffer in _buffers.Values.Concat(_staging.Values).Concat(_adapted.Values)) buffer.Dispose();
         foreach (var handle in _files.Values) handle.Dispose();
         _buffers.Clear();
         _staging.Clear();
+        _adapted.Clear();
         _files.Clear();
     }
 }

@@ -77,6 +77,9 @@ public static class MergePlanner
             throw new RecipeException(recipe.File, recipe.ProxyTasks[0].Line, $"proxy_tasks is only read by methods that need proxy activations, not {method.Name}");
         if (!wanted) return;
         var sources = recipe.Slices.SelectMany(s => s.Sources).Select(s => s.Model).ToList();
+        if (sources.FirstOrDefault(m => m.Adapter is not null) is { } lora)
+            throw new RecipeException(recipe.File, lora.Line,
+                $"{method.Name}'s proxy activations run each model, which a LoRA input ('{lora.Name}') does not support; merge the adapter first (merge_method: passthrough)");
         foreach (var task in recipe.ProxyTasks)
         {
             if (!sources.Any(m => m.SameModelAs(task.Model)))
@@ -132,17 +135,23 @@ public static class MergePlanner
 
     private static PlannedModel Open(MergeRecipe recipe, ModelReference reference, List<PlannedModel> opened)
     {
-        var known = opened.FirstOrDefault(m => m.Path == reference.Path);
+        var known = opened.FirstOrDefault(m => Denotes(m, reference));
         if (known is not null) return known;
         if (!Directory.Exists(reference.Path))
             throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': directory {reference.Path} not found");
-        var model = new PlannedModel(reference.Name, reference.Line, ModelDirectory.Open(reference.Path));
+        if (reference.Adapter is { } adapter && !Directory.Exists(adapter))
+            throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': LoRA adapter directory {adapter} not found");
+        var model = new PlannedModel(reference.Name, reference.Line, ModelDirectory.Open(reference.Path, reference.Adapter));
         opened.Add(model);
+        if (reference.Adapter is not null) _ = model.Directory.Weights;
         return model;
     }
 
+    private static bool Denotes(PlannedModel model, ModelReference reference) =>
+        model.Path == reference.Path && model.Directory.AdapterPath == reference.Adapter;
+
     /// <summary>The opened model a reference resolves to (every referenced model is opened before it is looked up).</summary>
-    private static PlannedModel Opened(List<PlannedModel> opened, ModelReference reference) => opened.First(m => m.Path == reference.Path);
+    private static PlannedModel Opened(List<PlannedModel> opened, ModelReference reference) => opened.First(m => Denotes(m, reference));
 
     private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {

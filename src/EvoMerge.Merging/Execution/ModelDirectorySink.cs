@@ -48,6 +48,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         bool allowOverwrite = false)
     {
         var inputs = plan.Models.Select(m => ($"the recipe's model '{m.Name}'", m.Path))
+            .Concat(plan.Models.Where(m => m.Directory.AdapterPath is not null).Select(m => ($"the LoRA adapter of '{m.Name}'", m.Directory.AdapterPath!)))
             .Concat(plan.Recipe.ProxyTasks.Select(t => ($"the proxy task of '{t.Model.Name}'", t.TaskPath)));
         if (RealPath.OverlapMessage(directory, inputs) is { } overlap) throw new MergeException(overlap);
         string full = RealPath.Resolve(directory);

@@ -61,6 +61,7 @@ public sealed record MergeRecipe
         foreach (var span in RelativeModelPaths.OrderByDescending(s => s.Start))
         {
             string relative = System.IO.Path.GetRelativePath(directory, span.Path);
+            if (span.Adapter is { } adapter) relative += "+" + System.IO.Path.GetRelativePath(directory, adapter);
             string quoted = "\"" + relative.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
             text.Remove(span.Start, span.End - span.Start).Insert(span.Start, quoted);
         }

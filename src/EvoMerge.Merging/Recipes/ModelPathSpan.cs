@@ -4,4 +4,5 @@ namespace EvoMerge.Merging.Recipes;
 /// <param name="Start">Index of the scalar's first character (its opening quote, when quoted).</param>
 /// <param name="End">Index just after the scalar.</param>
 /// <param name="Path">The full path the scalar resolves to.</param>
-public sealed record ModelPathSpan(int Start, int End, string Path);
+/// <param name="Adapter">The full path of the LoRA adapter of a <c>BASE+ADAPTER</c> scalar, or null.</param>
+public sealed record ModelPathSpan(int Start, int End, string Path, string? Adapter = null);

@@ -12,8 +12,8 @@ namespace EvoMerge.Merging.Recipes;
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
 /// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
 /// errors everywhere (parameter names the method does not take are the planner's warnings). Not supported yet
-/// (clear errors): <c>modules:</c>, <c>tokenizer:</c>, <c>tokenizer_source: union</c>, <c>model@revision</c> and
-/// <c>model+lora</c>.
+/// (clear errors): <c>modules:</c>, <c>tokenizer:</c>, <c>tokenizer_source: union</c> and <c>model@revision</c>.
+/// <c>model+lora</c> names a base model and a PEFT LoRA adapter applied to it (see <see cref="ModelReference"/>).
 /// </summary>
 public sealed class RecipeReader
 {
@@ -271,18 +271,26 @@ public sealed class RecipeReader
         return new LayerRange(bounds[0], bounds[1]);
     }
 
+    /// <summary>
+    /// A model name: a directory, or <c>BASE+ADAPTER</c> (a PEFT LoRA adapter directory applied to BASE), split on
+    /// '+' as mergekit does (more than one '+' is an error).
+    /// </summary>
     private ModelReference Model(YamlNode node, string label)
     {
         string name = String(node, label).Trim();
         if (name.Length == 0) throw Error(node, $"{label} is empty");
-        if (name.Contains('+'))
-            throw Error(node, $"{label} '{name}': LoRA models ('model+lora') are not supported yet; merge the adapter into a local model first");
+        string[] parts = name.Split('+');
+        if (parts.Length > 2)
+            throw Error(node, $"{label} '{name}': a model is MODEL or MODEL+LORA_ADAPTER; found {parts.Length - 1} '+'");
+        if (parts.Any(p => p.Trim().Length == 0))
+            throw Error(node, $"{label} '{name}': MODEL+LORA_ADAPTER needs both a model and an adapter directory");
         if (name.Contains('@'))
             throw Error(node, $"{label} '{name}': revisions ('model@revision') are not supported yet; give a local model directory");
-        string path = Path.GetFullPath(Path.Combine(_modelRoot, name));
-        if (!Path.IsPathRooted(name))
-            _relativeModelPaths.Add(new ModelPathSpan((int)node.Start.Index, (int)node.End.Index, path));
-        return new ModelReference(name, path, Line(node));
+        string path = Path.GetFullPath(Path.Combine(_modelRoot, parts[0].Trim()));
+        string? adapter = parts.Length == 2 ? Path.GetFullPath(Path.Combine(_modelRoot, parts[1].Trim())) : null;
+        if (parts.Any(p => !Path.IsPathRooted(p.Trim())))
+            _relativeModelPaths.Add(new ModelPathSpan((int)node.Start.Index, (int)node.End.Index, path, adapter));
+        return new ModelReference(name, path, Line(node), adapter);
     }
 
     private torch.ScalarType DType(YamlNode node, string label)

@@ -92,8 +92,8 @@ public sealed class SearchConfigReader
     {
         runDirectory ??= root["run_dir"] is { } runDir ? FullPath(runDir.GetValue<string>()) : null;
         if (runDirectory is null) throw Error("run_dir", "not set: give the run directory as run_dir in the config or with --run-dir (or EVOMERGE_RUN_DIR)");
-        var models = root["models"]!.AsArray().Select((m, i) => (Path: FullPath(m!.GetValue<string>()), Index: i)).ToList();
-        string baseModel = FullPath(root["base_model"]!.GetValue<string>());
+        var models = root["models"]!.AsArray().Select((m, i) => (Path: ModelPath(m!.GetValue<string>(), LocatedJson.Item("models", i)), Index: i)).ToList();
+        string baseModel = ModelPath(root["base_model"]!.GetValue<string>(), "base_model");
         foreach (var (path, index) in models)
         {
             if (path == baseModel) throw Error(LocatedJson.Item("models", index), "a source model cannot be the base model");
@@ -299,6 +299,15 @@ public sealed class SearchConfigReader
     };
 
     private string FullPath(string path) => Path.GetFullPath(Path.Combine(_directory, path));
+
+    /// <summary>A model entry's full path, or <c>BASE+ADAPTER</c> with both parts full paths (a LoRA source, see <see cref="Runs.LoraSources"/>).</summary>
+    private string ModelPath(string entry, string at)
+    {
+        string[] parts = entry.Split('+');
+        if (parts.Length > 2) throw Error(at, $"'{entry}': a model is MODEL or MODEL+LORA_ADAPTER; found {parts.Length - 1} '+'");
+        if (parts.Any(p => p.Trim().Length == 0)) throw Error(at, $"'{entry}': MODEL+LORA_ADAPTER needs both a model and an adapter directory");
+        return string.Join('+', parts.Select(p => FullPath(p.Trim())));
+    }
 
     private static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -16,6 +16,7 @@ namespace EvoMerge.Search.Runs;
 /// dtype kinds equal to the base's, from the headers alone, see <see cref="SourceTensorCheck"/>), the genome layout, the
 /// recipe composer and the opened eval tasks (the tokenizer loaded once from the base model; a task on a test split
 /// refused as an objective unless allowed; metrics checked; an objective without <c>direction</c> takes its metric's). Shared by the run loop, the dry run and export.
+/// LoRA sources (<c>BASE+ADAPTER</c>) are materialised under the run directory first (<see cref="LoraSources"/>).
 /// </summary>
 public sealed class SearchSetup
 {
@@ -51,6 +52,7 @@ public sealed class SearchSetup
     /// <summary>Checks the models and opens the tasks. Problems are one-line errors naming the config file and path.</summary>
     public static SearchSetup Create(SearchConfig config, RunInfo info)
     {
+        config = LoraSources.Materialize(config);
         if (!Directory.Exists(config.BaseModel)) throw SearchConfigReader.ErrorAt(config, "base_model", $"model directory {config.BaseModel} not found");
         using var baseModel = ModelDirectory.Open(config.BaseModel);
         int layers = baseModel.Config.NumHiddenLayers;
