@@ -197,6 +197,8 @@ public sealed class SearchRun : IDisposable
                 _ => settings,
             };
         }
+        if (settings is CmaEsSettings { Start: null } cma && setup.Layout.RandomStart(RandomInitSeed(setup.Info.Seed)) is { } start)
+            settings = cma with { Start = start };
         try
         {
             return OptimizerRegistry.Create(settings, setup.Layout.Space, setup.Info.OptimizerSeed);
@@ -205,6 +207,14 @@ public sealed class SearchRun : IDisposable
         {
             throw SearchConfigReader.ErrorAt(setup.Config, "optimizer.settings", e.Message);
         }
+    }
+
+    /// <summary>The seed of <c>genome.random_init</c>'s start: the SplitMix64 value after the screening seed in the run seed's sequence.</summary>
+    private static ulong RandomInitSeed(ulong seed)
+    {
+        var random = new SearchRandom(seed);
+        random.NextUInt64();
+        return random.NextUInt64();
     }
 
     /// <summary>
