@@ -90,7 +90,7 @@ public sealed class GenomeLayout
     /// <summary>The name <see cref="GeneNames"/> gives the set of the tensors no filter matches.</summary>
     public const string RestSetName = "rest";
 
-    /// <summary>Per-model parameters that mergekit-evolve keeps non-negative unless negative weights are allowed.</summary>
+    /// <summary>The parameters (per-model weight, slerp's global t) mergekit-evolve keeps non-negative unless negative weights are allowed.</summary>
     private static readonly string[] NegativeWeightNames = ["weight", "t"];
 
     /// <summary>The layers [Start, End) of layer group <paramref name="group"/> (1..layer_groups), near-equal contiguous parts.</summary>
