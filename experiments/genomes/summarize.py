@@ -10,7 +10,7 @@ print(f"Budget {budget} evaluations per run, seeds {' '.join(seeds)}; commit {co
 print("| genome | seed | evaluations | wall s | hypervolume (dev) | best dev mean, % | reported evolved: dev average | reported evolved: test average | best baseline: test average | best source: test average |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 totals = {}
-for genome in ["parameter-space", "layer-ordering", "both"]:
+for genome in ["parameter-space", "layer-ordering", "both", "filters", "smooth"]:
     for seed in seeds:
         run = os.path.join(out, f"{genome}-seed{seed}")
         if not os.path.exists(os.path.join(run, "checkpoint.json")):

@@ -230,7 +230,25 @@ public sealed class SearchConfigReader
             if (weightRange.Low > 0 || weightRange.High < 1)
                 throw Error("genome.seed_sources", $"a source alone needs weights 0 and 1, outside genome.ranges.weight [{Format(weightRange.Low)}, {Format(weightRange.High)}]");
         }
-        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering) { SeedWeights = seedWeights, SeedSources = seedSources };
+        var filters = (genome["filters"] as JsonArray)?.Select(f => f!.GetValue<string>()).ToList() ?? [];
+        for (int i = 0; i < filters.Count; i++)
+            if (filters.Take(i).Contains(filters[i])) throw Error(LocatedJson.Item("genome.filters", i), $"filter '{filters[i]}' listed twice");
+        bool? normalize = genome["normalize"]?.GetValue<bool>();
+        if (normalize is not null && !methods.Any(m => _methods.Get(m).Parameters.Any(p => p.Name == "normalize")))
+            throw Error("genome.normalize", $"none of genome.methods ({string.Join(", ", methods)}) takes a normalize parameter");
+        bool randomInit = genome["random_init"]?.GetValue<bool>() ?? false;
+        if (randomInit && (seedWeights.Count > 0 || seedSources))
+            throw Error("genome.random_init", $"the start is chosen by genome.{(seedWeights.Count > 0 ? "seed_weights" : "seed_sources")}; set random_init or seed genomes, not both");
+        return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering)
+        {
+            SeedWeights = seedWeights,
+            SeedSources = seedSources,
+            Filters = filters,
+            Smooth = genome["smooth"]?.GetValue<bool>() ?? false,
+            AllowNegativeWeights = genome["allow_negative_weights"]?.GetValue<bool>(),
+            Normalize = normalize,
+            RandomInit = randomInit,
+        };
     }
 
     /// <summary>

@@ -11,7 +11,11 @@ namespace EvoMerge.Search.Genomes;
 /// (<see cref="MergeParameter.Gene"/>, collected by <see cref="MergeMethodRegistry.Genes"/> in declaration order).
 /// Real genes, in order: for each group (embeddings, the <c>layer_groups</c> contiguous layer groups, final norm and
 /// head) and each source model, the per-model genes any allowed method declares; then the global genes any allowed
-/// method declares, each once per group; then, with a layer ordering, one input-scale gene per slot. With the
+/// method declares, each once per group; then, with a layer ordering, one input-scale gene per slot. With
+/// <c>genome.filters</c>, every layer group holds one parameter set per filter and one for the remaining tensors
+/// (mergekit-evolve's order: the filters, then the rest), so "per group" reads "per group and set" above: per-model
+/// genes go group, model, set, gene; global genes go gene, group, set. The embedding and head groups keep one set.
+/// With <c>genome.smooth</c>, the layer groups are the control points of a gradient (see <see cref="RecipeComposer"/>). With the
 /// built-in methods that is weight, density, epsilon, gamma per model and t, alpha, common_space_fraction,
 /// scaling_power per group. Categorical genes: the method (when more than one is allowed), then per slot its origin
 /// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges,
@@ -25,6 +29,9 @@ public sealed class GenomeLayout
     private readonly DeclaredGene[] _globalGenes;
     private readonly int _globalStart;
     private readonly int _scaleStart;
+    private readonly int[] _setOffset;
+    private readonly int _setCount;
+    private readonly bool _allowNegative;
 
     /// <summary>
     /// The layout for <paramref name="sourceCount"/> source models of <paramref name="layerCount"/> layers, the
@@ -42,8 +49,12 @@ public sealed class GenomeLayout
         var used = methods.Genes.Where(g => g.Methods.Any(config.Methods.Contains)).ToArray();
         _perModelGenes = [.. used.Where(g => g.Scope == ParameterScope.PerModel)];
         _globalGenes = [.. used.Where(g => g.Scope == ParameterScope.Global)];
-        _globalStart = GroupCount * sourceCount * _perModelGenes.Length;
-        _scaleStart = _globalStart + GroupCount * _globalGenes.Length;
+        _setOffset = new int[GroupCount];
+        for (int g = 1; g < GroupCount; g++) _setOffset[g] = _setOffset[g - 1] + SetCount(g - 1);
+        _setCount = _setOffset[^1] + SetCount(GroupCount - 1);
+        _globalStart = _setCount * sourceCount * _perModelGenes.Length;
+        _scaleStart = _globalStart + _setCount * _globalGenes.Length;
+        _allowNegative = config.AllowNegativeWeights ?? NegativeWeightNames.Any(n => config.Ranges.Configured.TryGetValue(n, out var range) && range.Low < 0);
         SlotCount = config.LayerOrdering is { } ordering ? ordering.Repeats * layerCount : 0;
         var categories = new List<int>();
         if (config.Methods.Count > 1) categories.Add(config.Methods.Count);
@@ -69,6 +80,19 @@ public sealed class GenomeLayout
     /// <summary>Number of layers the in-memory candidate model needs: the slot count, or L without a layer ordering.</summary>
     public int ModelLayerCount => SlotCount > 0 ? SlotCount : LayerCount;
 
+    /// <summary>Parameter sets of group <paramref name="group"/>: one per filter plus the rest in layer groups, one in the embedding and head groups.</summary>
+    public int SetCount(int group) => group == 0 || group == GroupCount - 1 ? 1 : _config.Filters.Count + 1;
+
+    /// <summary>The name of set <paramref name="set"/> of group <paramref name="group"/>: its filter, "rest" for the remaining tensors, or null when the group has one set.</summary>
+    public string? SetName(int group, int set) =>
+        SetCount(group) == 1 ? null : set < _config.Filters.Count ? _config.Filters[set] : RestSetName;
+
+    /// <summary>The name <see cref="GeneNames"/> gives the set of the tensors no filter matches.</summary>
+    public const string RestSetName = "rest";
+
+    /// <summary>The parameters (per-model weight, slerp's global t) mergekit-evolve keeps non-negative unless negative weights are allowed.</summary>
+    private static readonly string[] NegativeWeightNames = ["weight", "t"];
+
     /// <summary>The layers [Start, End) of layer group <paramref name="group"/> (1..layer_groups), near-equal contiguous parts.</summary>
     public (int Start, int End) LayerRange(int group)
     {
@@ -80,20 +104,38 @@ public sealed class GenomeLayout
     public IReadOnlyList<string> GeneNames()
     {
         var names = new List<string>();
+        string Set(int g, int k) => SetName(g, k) is { } set ? "." + set : "";
         for (int g = 0; g < GroupCount; g++)
             for (int s = 0; s < SourceCount; s++)
-                foreach (var p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}.{p.Name}");
+                for (int k = 0; k < SetCount(g); k++)
+                    foreach (var p in _perModelGenes) names.Add($"{GroupName(g)}.model{s}{Set(g, k)}.{p.Name}");
         foreach (var p in _globalGenes)
-            for (int g = 0; g < GroupCount; g++) names.Add($"{GroupName(g)}.{p.Name}");
+            for (int g = 0; g < GroupCount; g++)
+                for (int k = 0; k < SetCount(g); k++) names.Add($"{GroupName(g)}{Set(g, k)}.{p.Name}");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.input_scale");
         if (_config.Methods.Count > 1) names.Add("method");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.origin");
         return names;
     }
 
-    /// <summary>"embeddings", "layers[a,b)" or "head".</summary>
+    /// <summary>
+    /// "embeddings", "layers[a,b)" or "head"; with <c>genome.smooth</c> and several layer groups, a control point is
+    /// named by the layer position where the gradient takes its value, "layers@x" (x from 0 to L−1).
+    /// </summary>
     public string GroupName(int group) => group == 0 ? "embeddings" : group == GroupCount - 1 ? "head"
-        : string.Create(CultureInfo.InvariantCulture, $"layers[{LayerRange(group).Start},{LayerRange(group).End})");
+        : _config.Smooth && _config.LayerGroups > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"layers@{ControlPointLayer(group):0.###}")
+            : string.Create(CultureInfo.InvariantCulture, $"layers[{LayerRange(group).Start},{LayerRange(group).End})");
+
+    /// <summary>With <c>genome.smooth</c>: the layer position of control point <paramref name="group"/> (1..layer_groups), (group − 1)·(L − 1)/(layer_groups − 1).</summary>
+    public double ControlPointLayer(int group) =>
+        _config.LayerGroups == 1 ? 0 : (group - 1) * (LayerCount - 1) / (double)(_config.LayerGroups - 1);
+
+    /// <summary>Whether the layer groups are gradient control points (<c>genome.smooth</c>).</summary>
+    public bool Smooth => _config.Smooth;
+
+    /// <summary>The configured <c>genome.normalize</c>, or null for the method's default.</summary>
+    public bool? Normalize => _config.Normalize;
 
     /// <summary>Decodes a genome of <see cref="Space"/>.</summary>
     public MergeCandidate Decode(Genome genome)
@@ -105,26 +147,10 @@ public sealed class GenomeLayout
         var groups = new List<GroupParameters>(GroupCount);
         for (int g = 0; g < GroupCount; g++)
         {
-            var perModel = new List<IReadOnlyDictionary<string, double>>(SourceCount);
-            for (int s = 0; s < SourceCount; s++)
-            {
-                var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
-                for (int p = 0; p < _perModelGenes.Length; p++)
-                {
-                    var gene = _perModelGenes[p];
-                    if (!used.Contains(gene.Name)) continue;
-                    values[gene.Name] = Range(gene).Map(genome.Reals[PerModelGene(g, s, p)]);
-                }
-                perModel.Add(values);
-            }
-            var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
-            for (int p = 0; p < _globalGenes.Length; p++)
-            {
-                var gene = _globalGenes[p];
-                if (used.Contains(gene.Name))
-                    global[gene.Name] = Range(gene).Map(genome.Reals[_globalStart + p * GroupCount + g]);
-            }
-            groups.Add(new GroupParameters(perModel, global));
+            int rest = SetCount(g) - 1;
+            var filtered = new List<FilterParameters>(rest);
+            for (int k = 0; k < rest; k++) filtered.Add(new FilterParameters(_config.Filters[k], DecodeSet(genome, used, g, k)));
+            groups.Add(DecodeSet(genome, used, g, rest) with { Filtered = filtered });
         }
         List<LayerSlot>? slots = null;
         if (SlotCount > 0)
@@ -140,6 +166,42 @@ public sealed class GenomeLayout
         }
         return new MergeCandidate(method.Name, groups, slots);
     }
+
+    /// <summary>The values of set <paramref name="set"/> of group <paramref name="group"/> for the parameters in <paramref name="used"/>.</summary>
+    private GroupParameters DecodeSet(Genome genome, HashSet<string> used, int group, int set)
+    {
+        var perModel = new List<IReadOnlyDictionary<string, double>>(SourceCount);
+        for (int s = 0; s < SourceCount; s++)
+        {
+            var values = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            for (int p = 0; p < _perModelGenes.Length; p++)
+            {
+                var gene = _perModelGenes[p];
+                if (used.Contains(gene.Name)) values[gene.Name] = Value(gene, genome.Reals[PerModelGene(group, s, set, p)]);
+            }
+            perModel.Add(values);
+        }
+        var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        for (int p = 0; p < _globalGenes.Length; p++)
+        {
+            var gene = _globalGenes[p];
+            if (used.Contains(gene.Name)) global[gene.Name] = Value(gene, genome.Reals[_globalStart + p * _setCount + _setOffset[group] + set]);
+        }
+        return new GroupParameters(perModel, global);
+    }
+
+    /// <summary>A gene mapped to its range; weights and t folded to their absolute value unless negative weights are allowed.</summary>
+    private double Value(DeclaredGene gene, double real)
+    {
+        double value = Range(gene).Map(real);
+        return !_allowNegative && NegativeWeightNames.Contains(gene.Name) ? Math.Abs(value) : value;
+    }
+
+    /// <summary>
+    /// With <c>genome.random_init</c>, the genome CMA-ES starts from: every gene uniform in [0, 1] (categories uniform),
+    /// drawn from <paramref name="seed"/>; null without it.
+    /// </summary>
+    public Genome? RandomStart(ulong seed) => _config.RandomInit ? Space.RandomGenome(new SearchRandom(seed)) : null;
 
     /// <summary>
     /// Genomes worth placing in the first generation: with a layer ordering, the plain merge (first repetition taken
@@ -179,13 +241,15 @@ public sealed class GenomeLayout
             int weight = Array.FindIndex(_perModelGenes, g => g.Name == SeedWeightGene);
             for (int g = 0; g < GroupCount; g++)
                 for (int s = 0; s < SourceCount; s++)
-                    reals[PerModelGene(g, s, weight)] = Range(_perModelGenes[weight]).Unmap(sourceWeights[s]);
+                    for (int k = 0; k < SetCount(g); k++)
+                        reals[PerModelGene(g, s, k, weight)] = Range(_perModelGenes[weight]).Unmap(sourceWeights[s]);
         }
         return new Genome(reals, categories);
     }
 
-    /// <summary>Index of per-model gene <paramref name="parameter"/> (into the per-model gene list) of source <paramref name="source"/> in group <paramref name="group"/>.</summary>
-    private int PerModelGene(int group, int source, int parameter) => (group * SourceCount + source) * _perModelGenes.Length + parameter;
+    /// <summary>Index of per-model gene <paramref name="parameter"/> (into the per-model gene list) of source <paramref name="source"/> in set <paramref name="set"/> of group <paramref name="group"/>.</summary>
+    private int PerModelGene(int group, int source, int set, int parameter) =>
+        ((_setOffset[group] * SourceCount) + (source * SetCount(group)) + set) * _perModelGenes.Length + parameter;
 
     /// <summary>The per-model gene the seed genomes set (task arithmetic's weight).</summary>
     public const string SeedWeightGene = "weight";

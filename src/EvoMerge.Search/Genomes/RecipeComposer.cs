@@ -13,7 +13,13 @@ namespace EvoMerge.Search.Genomes;
 /// each source with its <c>layer_range</c> and per-model parameters; the embedding and head groups' values are
 /// <c>{filter, value}</c> branches (<c>embed_tokens</c>; <c>lm_head</c> and <c>model.norm.</c>) in the first and last
 /// slice. Which models a slice lists follows the method's <see cref="MethodSearchSupport.Inputs"/>: the base and the
-/// sources (task-vector methods), the sources only (linear), or two sources with the first as base (slerp). Only parameters the method declares are written, so genes a method ignores do not change
+/// sources (task-vector methods), the sources only (linear), or two sources with the first as base (slerp).
+/// With <c>genome.filters</c>, each filter's values follow as a <c>{filter, value}</c> branch (after the embedding and
+/// head branches, before the rest's value). With <c>genome.smooth</c>, one slice covers every layer and each value is
+/// a gradient list of the layer groups' values (one control point per group; mergekit spreads them evenly, so layer
+/// i of L gets the interpolation at t = i/(L−1)); a single group's list is written as the plain number, as
+/// mergekit-evolve does. <c>genome.normalize</c>, when set, is written as the top-level <c>normalize</c> of methods
+/// that declare it. Only parameters the method declares are written, so genes a method ignores do not change
 /// the recipe (or its hash). Numbers are written in round-trip form, so the reader gets the exact doubles back.
 /// Stage 2 (layer ordering): passthrough, one single-layer slice per kept slot; Sakana's input scaling of a kept layer
 /// is written as its residual-branch scale: in a pre-norm decoder, scaling the residual stream by s before layer i
@@ -96,6 +102,8 @@ public sealed class RecipeComposer
                 break;
         }
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
+        if (_layout.Normalize is { } normalize && declared.Contains(NormalizeParameter))
+            y.Append("parameters:\n  ").Append(NormalizeParameter).Append(": ").Append(normalize ? "true" : "false").Append('\n');
         if (method.NeedsProxyActivations && _proxyTasks is { } tasks)
         {
             y.Append("proxy_tasks:\n");
@@ -104,10 +112,13 @@ public sealed class RecipeComposer
         }
         y.Append("slices:\n");
         int layerGroups = _layout.GroupCount - 2;
-        for (int g = 1; g <= layerGroups; g++)
+        List<(int Start, int End, int[] Points)> slices = _layout.Smooth
+            ? [(0, _layout.LayerCount, Enumerable.Range(1, layerGroups).ToArray())]
+            : Enumerable.Range(1, layerGroups).Select(g => (_layout.LayerRange(g).Start, _layout.LayerRange(g).End, new[] { g })).ToList();
+        foreach (var (start, end, points) in slices)
         {
-            var (start, end) = _layout.LayerRange(g);
-            bool first = g == 1, last = g == layerGroups;
+            int g = points[0];
+            bool first = g == 1, last = points[^1] == layerGroups;
             y.Append("  - sources:\n");
             foreach (var (path, source) in models)
             {
@@ -118,45 +129,58 @@ public sealed class RecipeComposer
                 if (names.Count == 0) continue;
                 y.Append("        parameters:\n");
                 foreach (string name in names)
-                    AppendSetting(y, "          ", name, candidate, g, first, last, p => p.PerModel[source][name]);
+                    AppendSetting(y, "          ", name, candidate, points, first, last, p => p.PerModel[source][name]);
             }
             var globals = candidate.Groups[g].Global.Keys.Where(declared.Contains).ToList();
             if (globals.Count > 0)
             {
                 y.Append("    parameters:\n");
                 foreach (string name in globals)
-                    AppendSetting(y, "      ", name, candidate, g, first, last, p => p.Global[name]);
+                    AppendSetting(y, "      ", name, candidate, points, first, last, p => p.Global[name]);
             }
         }
         return y.ToString();
     }
 
-    /// <summary>One parameter: a plain value, or filter branches for the embedding/head groups followed by the group's value.</summary>
-    private void AppendSetting(StringBuilder y, string indent, string name, MergeCandidate candidate, int group, bool first, bool last,
+    /// <summary>
+    /// One parameter: a plain value (or gradient list over the <paramref name="points"/> groups), or filter branches —
+    /// the embedding/head groups' values, then each <c>genome.filters</c> set's (its filter quoted) — followed by the rest's value.
+    /// </summary>
+    private void AppendSetting(StringBuilder y, string indent, string name, MergeCandidate candidate, int[] points, bool first, bool last,
         Func<GroupParameters, double> value)
     {
-        double own = value(candidate.Groups[group]);
-        var branches = new List<(string Filter, double Value)>();
-        if (first) branches.Add(("embed_tokens", value(candidate.Groups[0])));
+        double[] own = [.. points.Select(g => value(candidate.Groups[g]))];
+        var branches = new List<(string Filter, double[] Values)>();
+        if (first) branches.Add(("embed_tokens", [value(candidate.Groups[0])]));
         if (last)
         {
             double head = value(candidate.Groups[_layout.GroupCount - 1]);
-            branches.Add(("lm_head", head));
-            branches.Add(("model.norm.", head));
+            branches.Add(("lm_head", [head]));
+            branches.Add(("model.norm.", [head]));
         }
-        if (branches.All(b => b.Value.Equals(own)))
+        var filtered = candidate.Groups[points[0]].Filtered;
+        for (int k = 0; k < filtered.Count; k++)
+            branches.Add((Quote(filtered[k].Filter), [.. points.Select(g => value(candidate.Groups[g].Filtered[k].Values))]));
+        if (branches.All(b => b.Values.SequenceEqual(own)))
         {
-            y.Append(indent).Append(name).Append(": ").Append(Number(own)).Append('\n');
+            y.Append(indent).Append(name).Append(": ").Append(Values(own)).Append('\n');
             return;
         }
         y.Append(indent).Append(name).Append(":\n");
         foreach (var (filter, v) in branches)
         {
             y.Append(indent).Append("  - filter: ").Append(filter).Append('\n');
-            y.Append(indent).Append("    value: ").Append(Number(v)).Append('\n');
+            y.Append(indent).Append("    value: ").Append(Values(v)).Append('\n');
         }
-        y.Append(indent).Append("  - value: ").Append(Number(own)).Append('\n');
+        y.Append(indent).Append("  - value: ").Append(Values(own)).Append('\n');
     }
+
+    /// <summary>The top-level flag <c>genome.normalize</c> sets.</summary>
+    private const string NormalizeParameter = "normalize";
+
+    /// <summary>One value as a number, several as a gradient list "[a, b, c]".</summary>
+    private static string Values(double[] values) =>
+        values.Length == 1 ? Number(values[0]) : "[" + string.Join(", ", values.Select(Number)) + "]";
 
     private string DataFlow(IReadOnlyList<LayerSlot> slots)
     {

@@ -185,6 +185,24 @@ public sealed class SearchRun : IDisposable
 
     private static IOptimizer CreateOptimizer(SearchSetup setup)
     {
+        var settings = StartSettings(setup);
+        try
+        {
+            return OptimizerRegistry.Create(settings, setup.Layout.Space, setup.Info.OptimizerSeed);
+        }
+        catch (ArgumentException e)
+        {
+            throw SearchConfigReader.ErrorAt(setup.Config, "optimizer.settings", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The optimizer settings a new run starts with: the config's, with the seed genomes as NSGA-II's and random
+    /// search's first genomes and as CMA-ES's start, or with <c>genome.random_init</c> CMA-ES's start drawn from the
+    /// run's seed (<see cref="GenomeLayout.RandomStart"/>).
+    /// </summary>
+    public static OptimizerSettings StartSettings(SearchSetup setup)
+    {
         var settings = setup.Config.Optimizer;
         var seeds = setup.Layout.SeedGenomes();
         if (seeds.Count > 0)
@@ -197,14 +215,17 @@ public sealed class SearchRun : IDisposable
                 _ => settings,
             };
         }
-        try
-        {
-            return OptimizerRegistry.Create(settings, setup.Layout.Space, setup.Info.OptimizerSeed);
-        }
-        catch (ArgumentException e)
-        {
-            throw SearchConfigReader.ErrorAt(setup.Config, "optimizer.settings", e.Message);
-        }
+        if (settings is CmaEsSettings { Start: null } cma && setup.Layout.RandomStart(RandomInitSeed(setup.Info.Seed)) is { } start)
+            settings = cma with { Start = start };
+        return settings;
+    }
+
+    /// <summary>The seed of <c>genome.random_init</c>'s start: the SplitMix64 value after the screening seed in the run seed's sequence.</summary>
+    public static ulong RandomInitSeed(ulong seed)
+    {
+        var random = new SearchRandom(seed);
+        random.NextUInt64();
+        return random.NextUInt64();
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public class ExperimentConfigTests
     private static readonly string[] Bundled =
     [
         "demo/search.yml", "demo-large/search.yml",
-        "genomes/parameter-space.yml", "genomes/layer-ordering.yml", "genomes/both.yml",
+        "genomes/parameter-space.yml", "genomes/layer-ordering.yml", "genomes/both.yml", "genomes/filters.yml", "genomes/smooth.yml",
         "optimizers/nsga2.yml", "optimizers/cmaes.yml", "optimizers/random.yml", "subspace/search-with-subspace.yml",
     ];
 
