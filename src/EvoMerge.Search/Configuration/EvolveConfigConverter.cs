@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvoMerge.Merging;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Configuration;
@@ -83,7 +84,7 @@ public static partial class EvolveConfigConverter
         if (config.AllowNegativeWeights) text.AppendLine("  allow_negative_weights: true");
         if (config.Normalize is { } normalize) text.AppendLine(CultureInfo.InvariantCulture, $"  normalize: {(normalize ? "true" : "false")}");
         if (config.RandomInit) text.AppendLine("  random_init: true");
-        int population = MergekitEvolveConfig.DefaultPopulation(config.GenomeLength(layers));
+        int population = MergekitEvolveConfig.DefaultPopulation(config.GenomeLength(layers, MergeMethodRegistry.Default));
         string objectiveWeights = anyZero ? $", objective_weights: [{string.Join(", ", objectives.Select(o => Number(Math.Abs(o.Task.Weight))))}]" : "";
         text.AppendLine("optimizer:");
         text.AppendLine("  name: cmaes");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EvoMerge.Merging;
 
 namespace EvoMerge.Search.Configuration;
 
@@ -10,16 +11,6 @@ namespace EvoMerge.Search.Configuration;
 /// </summary>
 public sealed record MergekitEvolveConfig
 {
-    /// <summary>The merge methods mergekit-evolve searches, with the parameters its genome holds per model (<c>METHOD_PARAM_MAPS</c>).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> MethodParameters = new Dictionary<string, string[]>(StringComparer.Ordinal)
-    {
-        ["linear"] = ["weight"],
-        ["task_arithmetic"] = ["weight"],
-        ["ties"] = ["weight", "density"],
-        ["dare_ties"] = ["weight", "density"],
-        ["slerp"] = ["t"],
-    };
-
     private static readonly string[] GenomeKeys =
         ["models", "merge_method", "base_model", "tokenizer_source", "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth"];
 
@@ -32,7 +23,7 @@ public sealed record MergekitEvolveConfig
     /// <summary><c>genome.models</c>, as written.</summary>
     public required IReadOnlyList<string> Models { get; init; }
 
-    /// <summary><c>genome.merge_method</c>: one of <see cref="MethodParameters"/>' keys.</summary>
+    /// <summary><c>genome.merge_method</c>: a method EvoMerge can search (mergekit-evolve's linear, task_arithmetic, ties, dare_ties and slerp among them).</summary>
     public required string MergeMethod { get; init; }
 
     /// <summary><c>genome.base_model</c>, as written, or null.</summary>
@@ -77,9 +68,13 @@ public sealed record MergekitEvolveConfig
     /// <summary>"FILE:LINE: PATH: TEXT" for a key of this config (warnings and errors).</summary>
     public string At(string path, string text) => Document.LineOf(path) is { } line ? $"{File}:{line}: {path}: {text}" : $"{File}: {path}: {text}";
 
-    /// <summary>Reads a mergekit-evolve config from its text; errors name <paramref name="file"/>, the line and the key.</summary>
-    public static MergekitEvolveConfig Read(string text, string file)
+    /// <summary>
+    /// Reads a mergekit-evolve config from its text; errors name <paramref name="file"/>, the line and the key. The merge
+    /// method may be any that <paramref name="methods"/> (default: <see cref="MergeMethodRegistry.Default"/>) can search.
+    /// </summary>
+    public static MergekitEvolveConfig Read(string text, string file, MergeMethodRegistry? methods = null)
     {
+        methods ??= MergeMethodRegistry.Default;
         var document = LocatedJson.Parse(text, file);
         SearchConfigException Error(string path, string problem) => new(file, document.LineOf(path), $"{path}: {problem}");
         if (!IsEvolveDocument(document.Root)) throw new SearchConfigException(file, null, "not a mergekit-evolve config (it needs a top-level genome holding models)");
@@ -119,10 +114,9 @@ public sealed record MergekitEvolveConfig
         var models = Strings(genome, "models", "genome.models");
         if (models.Count == 0) throw Error("genome.models", "lists no models");
         string method = Text(genome, "merge_method", "genome.merge_method") ?? throw Error("genome", "merge_method is required");
-        if (!MethodParameters.ContainsKey(method))
-            throw Error("genome.merge_method", $"'{method}' is not a mergekit-evolve method ({string.Join(", ", MethodParameters.Keys)})");
+        if (!methods.Contains(method) || methods.Get(method).Search is null)
+            throw Error("genome.merge_method", $"'{method}' is not a merge method EvoMerge can search ({string.Join(", ", methods.Searchable.Select(m => m.Name))})");
         string? baseModel = Text(genome, "base_model", "genome.base_model");
-        if (baseModel is null && method is "ties" or "dare_ties" or "task_arithmetic") throw Error("genome", $"base_model is required for {method}");
         int granularity = 0;
         if (genome["layer_granularity"] is { } g)
         {
@@ -132,8 +126,6 @@ public sealed record MergekitEvolveConfig
         }
         var filters = Strings(genome, "filters", "genome.filters");
         bool smooth = Flag(genome, "smooth", "genome.smooth") ?? false;
-        if (method == "slerp" && smooth) throw Error("genome.smooth", "smooth is not supported for slerp (as in mergekit-evolve)");
-        if (method == "slerp" && filters.Count > 0) throw Error("genome.filters", "tensor name filtering is not supported for slerp (as in mergekit-evolve)");
 
         if (root["tasks"] is not JsonArray taskArray) throw Error("tasks", root.ContainsKey("tasks") ? "must be a list of tasks" : "is required");
         if (taskArray.Count == 0) throw Error("tasks", "lists no tasks");
@@ -183,9 +175,13 @@ public sealed record MergekitEvolveConfig
         };
     }
 
-    /// <summary>mergekit-evolve's genome length: layer groups × models × parameter sets × parameters of the method.</summary>
-    public int GenomeLength(int layers) =>
-        (LayerGranularity > 0 ? layers / LayerGranularity : 1) * Models.Count * (Filters.Count + 1) * MethodParameters[MergeMethod].Length;
+    /// <summary>
+    /// mergekit-evolve's genome length: layer groups × models × parameter sets × the method's searched parameters (as
+    /// <paramref name="methods"/> declares them: weight; weight and density for ties and dare_ties; t for slerp, as in
+    /// mergekit-evolve's <c>METHOD_PARAM_MAPS</c>).
+    /// </summary>
+    public int GenomeLength(int layers, MergeMethodRegistry methods) =>
+        (LayerGranularity > 0 ? layers / LayerGranularity : 1) * Models.Count * (Filters.Count + 1) * methods.Get(MergeMethod).Parameters.Count(p => p.Gene is not null);
 
     /// <summary>The default CMA-ES population of the <c>cma</c> package that mergekit-evolve uses: 4 + ⌊3 ln n⌋.</summary>
     public static int DefaultPopulation(int genomeLength) => 4 + (int)Math.Floor(3.0 * Math.Log(genomeLength));

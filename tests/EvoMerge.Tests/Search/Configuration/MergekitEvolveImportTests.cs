@@ -252,10 +252,9 @@ public sealed class MergekitEvolveImportTests : IDisposable
     }
 
     [Theory]
-    [InlineData("  merge_method: ties\n  base_model: B", "  merge_method: ties", "evolve.yml:1: genome: base_model is required for ties")]
+    [InlineData("  merge_method: ties\n  base_model: B", "  merge_method: ties", "evolve.yml:1: genome: base_model is required: an EvoMerge search merges task vectors (model − base), also for ties")]
     [InlineData("  merge_method: ties\n  base_model: B", "  merge_method: linear", "evolve.yml:1: genome: base_model is required: an EvoMerge search merges task vectors (model − base), also for linear")]
-    [InlineData("  merge_method: ties", "  merge_method: model_stock", "evolve.yml:3: genome.merge_method: 'model_stock' is not a mergekit-evolve method (linear, task_arithmetic, ties, dare_ties, slerp)")]
-    [InlineData("  merge_method: ties", "  merge_method: slerp\n  smooth: true", "evolve.yml:4: genome.smooth: smooth is not supported for slerp (as in mergekit-evolve)")]
+    [InlineData("  merge_method: ties", "  merge_method: magic", "evolve.yml:3: genome.merge_method: 'magic' is not a merge method EvoMerge can search (")]
     [InlineData("  merge_method: ties", "  merge_method: ties\n  layer_granularity: 3", "evolve.yml:4: genome.layer_granularity: 3 does not divide the 4 layers of")]
     [InlineData("tasks: [reversal]", "tasks: []", "evolve.yml:5: tasks: lists no tasks")]
     [InlineData("tasks: [reversal]", "tasks: [reversal, {name: reversal, weight: 2}]", "evolve.yml:5: tasks[1]: task 'reversal' with metric acc is listed twice")]
