@@ -25,6 +25,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(new EvolveCommandOptions().ConvertCommand());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

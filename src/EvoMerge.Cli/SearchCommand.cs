@@ -5,26 +5,24 @@ using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Cli;
 
-/// <summary>
-/// <c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE] [--cluster SPEC]</c>:
-/// runs an evolutionary merge search in the hosted orchestrator (see <see cref="SearchHost"/>), or checks its config and estimates its cost.
-/// </summary>
+/// <summary><c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE] [--cluster SPEC] [--task-map …]</c>:
+/// runs an evolutionary merge search (CONFIG may be a mergekit-evolve config) in the hosted orchestrator (see <see cref="SearchHost"/>), or checks its config and estimates its cost.</summary>
 public static class SearchCommand
 {
     public static Command Create()
     {
-        var config = new Argument<FileInfo>("CONFIG") { Description = "Search config (YAML or JSON, see search-space.schema.json)." };
+        var config = new Argument<FileInfo>("CONFIG") { Description = "Search config (YAML or JSON, see search-space.schema.json), or a mergekit-evolve config." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the config, print the genome size, a random genome's recipe and the memory/time per evaluation; write nothing." };
         var runDir = new Option<DirectoryInfo?>("--run-dir") { Description = "Run directory (overrides the config's run_dir and EVOMERGE_RUN_DIR)." };
         var host = new SearchHostCommandOptions();
         var cluster = new ClusterCommandOption();
-        var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir };
+        var evolve = new EvolveCommandOptions();
+        var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir, evolve.TaskMap, evolve.TasksDir, evolve.MaxFevals };
         host.AddTo(command);
         cluster.AddTo(command);
         command.SetAction(parse =>
         {
-            string? envDir = Environment.GetEnvironmentVariable("EVOMERGE_RUN_DIR") is { Length: > 0 } env ? Path.GetFullPath(env) : null;
-            var settings = SearchConfigReader.ReadFile(parse.GetValue(config)!.FullName, runDirectory: parse.GetValue(runDir)?.FullName ?? envDir);
+            var settings = MergekitEvolveImport.ReadSearchConfig(parse.GetValue(config)!.FullName, evolve.Values(parse), parse.GetValue(runDir)?.FullName, Console.Error);
             if (parse.GetValue(dryRun))
             {
                 Console.Out.Write(SearchDryRun.Run(settings).ToText(settings.Seed));
