@@ -27,6 +27,12 @@ public sealed class MergePlan : IDisposable
     /// <summary>What the recipe sets that the method ignores (see <see cref="ParameterResolver.Warnings"/>), in recipe order.</summary>
     public IReadOnlyList<RecipeWarning> Warnings { get; internal init; } = [];
 
+    /// <summary>The output vocabulary built from the recipe's tokenizer settings; null without them.</summary>
+    public Vocabulary.OutputVocabulary? Vocabulary { get; internal init; }
+
+    /// <summary>What the vocabulary handling warns about (reported when the merge runs, and by a dry run).</summary>
+    public IReadOnlyList<string> VocabularyWarnings { get; internal init; } = [];
+
     /// <summary>The recipe planned.</summary>
     public MergeRecipe Recipe { get; }
 
