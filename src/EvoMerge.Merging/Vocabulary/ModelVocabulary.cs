@@ -59,7 +59,7 @@ public sealed class ModelVocabulary
     /// <summary>The vocabulary of an already parsed tokenizer.json; <paramref name="path"/> names it in messages.</summary>
     public static ModelVocabulary From(string path, JsonObject root, int rows)
     {
-        var model = root["model"] as JsonObject ?? throw new InvalidDataException($"{path}: field 'model' is missing");
+        var model = root["model"] as JsonObject ?? throw new InvalidDataException($"{path}: field 'model' must be an object (the tokenizer model)");
         string type = model["type"]?.GetValue<string>() ?? "BPE";
         if (type != "BPE")
             throw new InvalidDataException($"{path}: field 'model.type' is {type}; vocabularies are merged for BPE tokenizers only (as mergekit)");

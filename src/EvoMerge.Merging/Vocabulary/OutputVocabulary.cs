@@ -15,7 +15,6 @@ namespace EvoMerge.Merging.Vocabulary;
 /// the first model's flags winning).</item>
 /// <item>The tokens of <c>tokenizer.tokens</c> the vocabulary lacks are appended last, as plain added tokens.</item>
 /// </list>
-/// A model without tokenizer.json is taken to share the base's vocabulary (a warning), as mergekit does.
 /// </summary>
 public sealed class OutputVocabulary
 {
@@ -63,30 +62,33 @@ public sealed class OutputVocabulary
     /// <summary>
     /// Builds the vocabulary. <paramref name="baseModel"/> is the base (else the first model), <paramref name="models"/>
     /// every model of the recipe in order, <paramref name="named"/> the model of <c>tokenizer_source: MODEL</c>.
-    /// Returns null (with a warning) when the tokenizer the output starts from has no tokenizer.json and nothing needs
-    /// building (base or a model, no tokens): its files are copied and embeddings merged as they are.
+    /// Returns null (with a warning) when the tokenizer the output starts from has no readable tokenizer.json and
+    /// nothing needs building (base or a model; no tokens, no padding): its files are copied and embeddings merged as
+    /// they are. A model other than the base whose tokenizer.json is missing or unreadable is taken to share the
+    /// base's vocabulary (a warning), as mergekit does when a tokenizer fails to load.
     /// </summary>
     public static OutputVocabulary? Build(TokenizerSettings settings, PlannedModel baseModel, IReadOnlyList<PlannedModel> models, PlannedModel? named,
         Action<string> warn)
     {
         var source = settings.Kind == VocabularySourceKind.Model ? named! : baseModel;
-        if (!File.Exists(System.IO.Path.Combine(source.Path, ModelVocabulary.FileName)))
+        bool copyable = settings.Kind != VocabularySourceKind.Union && settings.Tokens.Count == 0 && settings.PadToMultipleOf is null;
+        string sourceFile = System.IO.Path.Combine(source.Path, ModelVocabulary.FileName);
+        if (copyable && Unreadable(source) is { } problem)
         {
-            string file = System.IO.Path.Combine(source.Path, ModelVocabulary.FileName);
-            if (settings.Kind == VocabularySourceKind.Union || settings.Tokens.Count > 0)
-                throw new InvalidDataException($"{file}: not found; a union vocabulary or tokenizer.tokens needs the tokenizer of '{source.Name}'");
-            warn($"{file}: not found; the tokenizer files of '{source.Name}' are copied and no vocabulary is rebuilt");
+            warn($"{problem}; the tokenizer files of '{source.Name}' are copied and no vocabulary is rebuilt");
             return null;
         }
+        if (!File.Exists(sourceFile))
+            throw new InvalidDataException($"{sourceFile}: not found; a union vocabulary or the tokenizer: block needs the tokenizer of '{source.Name}'");
         var fullBase = ModelVocabulary.Read(baseModel.Path, baseModel.Directory.Config.VocabSize);
         var baseVocabulary = Stripped(fullBase);
         var vocabularies = new Dictionary<string, ModelVocabulary>(StringComparer.Ordinal) { [baseModel.Path] = baseVocabulary };
         foreach (var model in models.Where(m => !vocabularies.ContainsKey(m.Path)))
         {
-            if (File.Exists(System.IO.Path.Combine(model.Path, ModelVocabulary.FileName)))
-                vocabularies[model.Path] = ModelVocabulary.Read(model.Path, model.Directory.Config.VocabSize);
+            if (Unreadable(model) is { } unreadable)
+                warn($"{unreadable}; '{model.Name}' is taken to share the vocabulary of '{baseModel.Name}' (as mergekit)");
             else
-                warn($"{System.IO.Path.Combine(model.Path, ModelVocabulary.FileName)}: not found; '{model.Name}' is taken to share the vocabulary of '{baseModel.Name}'");
+                vocabularies[model.Path] = ModelVocabulary.Read(model.Path, model.Directory.Config.VocabSize);
         }
 
         var (document, ordered) = settings.Kind switch
@@ -154,6 +156,22 @@ public sealed class OutputVocabulary
         bool unchanged = newAdded.Count == 0 && (settings.Kind == VocabularySourceKind.Model || ReferenceEquals(baseVocabulary, fullBase));
         return new OutputVocabulary(settings, settings.Kind == VocabularySourceKind.Model ? named! : baseModel, [.. tokens], permutations, originals,
             unchanged ? null : document, newAdded);
+    }
+
+    /// <summary>Why a model's tokenizer.json cannot be read as a BPE vocabulary, or null when it can.</summary>
+    private static string? Unreadable(PlannedModel model)
+    {
+        string file = System.IO.Path.Combine(model.Path, ModelVocabulary.FileName);
+        if (!File.Exists(file)) return $"{file}: not found";
+        try
+        {
+            ModelVocabulary.Read(model.Path, model.Directory.Config.VocabSize);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
     }
 
     private static (JsonObject, List<string>) Unchanged(ModelVocabulary vocabulary) => (vocabulary.Document.DeepClone().AsObject(), ByIdWithCheck(vocabulary));
