@@ -15,7 +15,7 @@ public sealed partial class RecipeReader
         var sourceNode = Find(root, "tokenizer_source");
         var block = Find(root, "tokenizer");
         if (sourceNode is not null && block is not null)
-            throw Error(block, "give either tokenizer_source: or tokenizer:, not both (as mergekit)");
+            throw Error(root.Children.Keys.First(k => k is YamlScalarNode { Value: "tokenizer" }), "give either tokenizer_source: or tokenizer:, not both (as mergekit)");
         var models = slices.SelectMany(s => s.Sources.Select(x => x.Model).Append(s.BaseModel)).Append(baseModel).OfType<ModelReference>().ToList();
         if (sourceNode is not null)
         {
