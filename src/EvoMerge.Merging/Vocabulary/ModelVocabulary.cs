@@ -20,7 +20,10 @@ public sealed class ModelVocabulary
         Tokens = tokens;
         Added = added;
         Rows = rows;
+        _addedContents = added.Select(a => Content(a)!).ToHashSet(StringComparer.Ordinal);
     }
+
+    private readonly HashSet<string> _addedContents;
 
     /// <summary>The tokenizer.json read.</summary>
     public string Path { get; }
@@ -38,7 +41,7 @@ public sealed class ModelVocabulary
     public int Rows { get; }
 
     /// <summary>Whether <paramref name="token"/> is one of the added tokens.</summary>
-    public bool IsAdded(string token) => Added.Any(a => Content(a) == token);
+    public bool IsAdded(string token) => _addedContents.Contains(token);
 
     /// <summary>Reads <paramref name="directory"/>/tokenizer.json; <paramref name="rows"/> is the model's config vocab_size.</summary>
     public static ModelVocabulary Read(string directory, int rows)
