@@ -80,7 +80,7 @@ public static class RecipeMutations
         yield return ("unknown-dtype", v.Replace("dtype: float32", "dtype: float7"), true);
         yield return ("int-out-dtype", v + "out_dtype: int8\n", true);
         yield return ("missing-tokenizer-source", v + "tokenizer_source: models/missing\n", true);
-        yield return ("union-tokenizer", v + "tokenizer_source: union\n", true);
+        yield return ("union-tokenizer", v + "tokenizer_source: union\ntokenizer:\n  source: base\n", true);
         yield return ("bad-chat-template", v + "chat_template: chatml2\n", true);
         yield return ("proxy-tasks-for-ties", v + "proxy_tasks:\n  models/a: tasks/a.yml\n", true);
         yield return ("billion-laughs", v + "x:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + string.Concat(

@@ -18,7 +18,7 @@ public sealed record MergeExecutionOptions
     /// </summary>
     public bool AllowNonFiniteInputs { get; init; }
 
-    /// <summary>Receives warnings (a non-finite input when <see cref="AllowNonFiniteInputs"/> is set); null drops them.</summary>
+    /// <summary>Receives warnings (a non-finite input when <see cref="AllowNonFiniteInputs"/> is set, the plan's vocabulary warnings); null drops them.</summary>
     public Action<string>? Warn { get; init; }
 
     /// <summary>Proxy input statistics for data-aware methods (esm); null when none were prepared.</summary>

@@ -46,6 +46,7 @@ public sealed class MergeExecutor : IDisposable
     public void Run(IMergedTensorSink sink)
     {
         var clock = Stopwatch.StartNew();
+        foreach (string warning in _plan.VocabularyWarnings) _options.Warn?.Invoke(warning);
         for (int i = 0; i < _plan.Tensors.Count; i++)
         {
             _options.Cancellation.ThrowIfCancellationRequested();
@@ -91,7 +92,7 @@ public sealed class MergeExecutor : IDisposable
         var baseInput = tensor.Base is { } b ? Load(slot++, b, tensor) : null;
         var models = new List<MergeInput>(tensor.Models.Count);
         foreach (var input in tensor.Models) models.Add(Load(slot++, input, tensor));
-        return (baseInput, models);
+        return tensor.Rows is { } rows ? rows.Apply(tensor, baseInput, models) : (baseInput, models);
     }
 
     private MergeInput Load(int slot, PlannedInput input, PlannedTensor tensor)

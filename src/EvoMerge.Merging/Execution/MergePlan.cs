@@ -30,6 +30,12 @@ public sealed class MergePlan : IDisposable
     /// <summary>Architecture warnings (an unknown model_type merged as the standard layout), one line each.</summary>
     public IReadOnlyList<string> ArchitectureWarnings { get; internal init; } = [];
 
+    /// <summary>The output vocabulary built from the recipe's tokenizer settings; null without them.</summary>
+    public Vocabulary.OutputVocabulary? Vocabulary { get; internal init; }
+
+    /// <summary>What the vocabulary handling warns about (reported when the merge runs, and by a dry run).</summary>
+    public IReadOnlyList<string> VocabularyWarnings { get; internal init; } = [];
+
     /// <summary>The recipe planned.</summary>
     public MergeRecipe Recipe { get; }
 

@@ -24,6 +24,9 @@ public static class MergePlanSummary
         var recipe = plan.Recipe;
         text.AppendLine(inv, $"recipe       {recipe.File} (merge_method {plan.Method.Name})");
         text.AppendLine(inv, $"output       {plan.LayerCount} layers, {plan.Tensors.Count} tensors, config from '{plan.ConfigDonor.Name}', tokenizer from '{plan.TokenizerDonor.Name}'");
+        if (plan.Vocabulary is { } vocabulary)
+            text.AppendLine(inv, $"vocabulary   {vocabulary.Settings.Kind.ToString().ToLowerInvariant()}: {vocabulary.Tokens.Count} tokens ({vocabulary.NewAdded.Count} added), {vocabulary.RowCount} embedding rows");
+        foreach (string warning in plan.VocabularyWarnings) text.AppendLine(inv, $"warning      {warning}");
         var first = plan.Tensors[0];
         text.AppendLine(inv, $"dtypes       compute {DTypes.ToTorchName(first.ComputeDType)}, written {DTypes.ToTorchName(first.OutputDType)}");
         text.AppendLine("slices");

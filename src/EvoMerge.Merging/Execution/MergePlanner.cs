@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Merging.Vocabulary;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Merging.Execution;
@@ -36,11 +37,13 @@ public static class MergePlanner
             var configDonor = Open(recipe, recipe.ConfigDonor, opened);
             CheckArchitecture(configDonor, inputs[0], layout);
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
+            var vocabulary = new VocabularyPlan(recipe, configDonor, [.. inputs.Append(configDonor).Distinct()], tokenizerDonor);
 
             var slices = ResolveSlices(recipe, method, opened);
             var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout);
             var tensors = new List<PlannedTensor>();
-            foreach (string name in layout.EmbeddingNames) tensors.Add(builder.Plan(name, slices, 0, 0.0, _ => name));
+            PlannedTensor Rows(PlannedTensor tensor) => vocabulary.Apply(tensor, method, (slices[tensor.Slice].Recipe.BaseModel ?? recipe.BaseModel)?.Path, opened);
+            foreach (string name in layout.EmbeddingNames) tensors.Add(Rows(builder.Plan(name, slices, 0, 0.0, _ => name)));
             for (int s = 0; s < slices.Count; s++)
             {
                 var slice = slices[s];
@@ -54,10 +57,16 @@ public static class MergePlanner
                     }
                 }
             }
-            foreach (string name in layout.HeadNames) tensors.Add(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name));
+            foreach (string name in layout.HeadNames) tensors.Add(Rows(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name)));
 
-            return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened))
-                { Warnings = resolver.Warnings, ArchitectureWarnings = layout.Warning is { } w ? [w] : [] };
+            return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
+                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize))
+                {
+                    Warnings = resolver.Warnings,
+                    ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
+                    Vocabulary = vocabulary.Vocabulary,
+                    VocabularyWarnings = vocabulary.Warnings,
+                };
         }
         catch
         {
@@ -189,13 +198,14 @@ public static class MergePlanner
         return slices;
     }
 
-    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened)
+    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize)
     {
         var raw = donor.Directory.Config.Raw;
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
             [donor.Directory.Config.LayerCountKey] = slices.Sum(s => s.Length),
         };
+        if (vocabSize is { } rows) changes["vocab_size"] = rows;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
         {
             changes["torch_dtype"] = DTypes.ToTorchName(dtype);
@@ -242,7 +252,7 @@ public static class MergePlanner
                     firstInfo = info;
                     firstModel = model;
                 }
-                else if (!info.Shape.SequenceEqual(firstInfo.Shape))
+                else if (!info.Shape.SequenceEqual(firstInfo.Shape) && !VocabularyPlan.RowsMayDiffer(outputName, info, firstInfo))
                 {
                     throw new RecipeException(recipe.File, source.Line,
                         $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {firstInfo.ShapeText} in model '{firstModel!.Name}' ('{firstInfo.Name}')");

@@ -8,7 +8,8 @@ namespace EvoMerge.Merging.Execution;
 
 /// <summary>
 /// Writes a merged model directory: safetensors shards streamed tensor by tensor (the plan fixes every shard's
-/// header up front), the index, config.json from the plan, the tokenizer donor's tokenizer and generation files,
+/// header up front), the index, config.json from the plan, the tokenizer donor's tokenizer and generation files
+/// (updated for a built vocabulary, see <see cref="Vocabulary.MergedTokenizerFiles"/>),
 /// the recipe's chat_template (when given) in tokenizer_config.json, and the recipe text as
 /// <c>evomerge_recipe.yml</c> (relative model paths rewritten relative to the output directory, so the saved recipe
 /// reproduces the merge from there). Weights appear under their final names only on completion and everything else after
@@ -84,6 +85,7 @@ public sealed class ModelDirectorySink : IMergedTensorSink, IDisposable
         foreach (string name in ModelDirectory.AuxiliaryFileNames.Except(donor.AuxiliaryFiles))
             AtomicFile.TryDelete(Path.Combine(Directory, name));
         donor.CopyAuxiliaryFilesTo(Directory);
+        if (_plan.Vocabulary is { } vocabulary) Vocabulary.MergedTokenizerFiles.Write(vocabulary, Directory);
         if (ChatTemplateResolver.Resolve(_plan.Recipe) is { } template) WriteChatTemplate(template);
 
         AtomicFile.WriteAllText(Path.Combine(Directory, RecipeFileName), _plan.Recipe.TextRelativeTo(Directory));

@@ -6,7 +6,8 @@ namespace EvoMerge.Merging.Execution;
 /// <summary>
 /// One output tensor of a plan: its name and role, the slice and layer position (t) its parameters were resolved
 /// at, the base input (null when the method takes none or the recipe gives none), the other inputs in recipe
-/// order, the resolved global parameters, and the shape and dtypes it is merged and written in.
+/// order, the resolved global parameters, the shape and dtypes it is merged and written in, and for embeddings and head
+/// how input rows map onto the output vocabulary.
 /// </summary>
 public sealed record PlannedTensor
 {
@@ -39,6 +40,9 @@ public sealed record PlannedTensor
 
     /// <summary>The dtype written.</summary>
     public required torch.ScalarType OutputDType { get; init; }
+
+    /// <summary>How an embedding or head tensor's input rows map onto the output vocabulary (null: inputs are used as read).</summary>
+    public Vocabulary.IEmbeddingRows? Rows { get; init; }
 
     /// <summary>Base (when present) followed by the other inputs.</summary>
     public IEnumerable<PlannedInput> Inputs => Base is null ? Models : Models.Prepend(Base);

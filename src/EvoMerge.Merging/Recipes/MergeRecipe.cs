@@ -37,10 +37,14 @@ public sealed record MergeRecipe
     public torch.ScalarType? OutDType { get; init; }
 
     /// <summary>
-    /// <c>tokenizer_source: MODEL</c>: the model whose tokenizer files are copied. Null for <c>base</c> or when
-    /// absent: the tokenizer comes from the config donor (base_model, else the first listed model).
+    /// <c>tokenizer_source: MODEL</c> (or <c>tokenizer.source: MODEL</c>): the model whose vocabulary and tokenizer
+    /// files the output gets. Null otherwise: the tokenizer comes from the config donor (base_model, else the first
+    /// listed model), extended for <c>union</c>.
     /// </summary>
     public ModelReference? TokenizerSource { get; init; }
+
+    /// <summary><c>tokenizer_source</c> or the <c>tokenizer:</c> block; null when neither is given (mergekit's legacy vocabulary handling).</summary>
+    public Vocabulary.TokenizerSettings? Tokenizer { get; init; }
 
     /// <summary>
     /// <c>chat_template</c> as written: a bundled name, <c>auto</c> or a Jinja template; <see cref="ChatTemplateResolver"/>

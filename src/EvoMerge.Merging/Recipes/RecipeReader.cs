@@ -12,10 +12,10 @@ namespace EvoMerge.Merging.Recipes;
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
 /// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
 /// errors everywhere (parameter names the method does not take are the planner's warnings). Not supported yet
-/// (clear errors): <c>modules:</c>, <c>tokenizer:</c>, <c>tokenizer_source: union</c> and <c>model@revision</c>.
+/// (clear errors): <c>modules:</c> and <c>model@revision</c>. The vocabulary keys are read in RecipeReader.Tokenizer.cs.
 /// <c>model+lora</c> names a base model and a PEFT LoRA adapter applied to it (see <see cref="ModelReference"/>).
 /// </summary>
-public sealed class RecipeReader
+public sealed partial class RecipeReader
 {
     private static readonly string[] TopLevelKeys =
         ["merge_method", "base_model", "models", "slices", "modules", "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template",
@@ -76,8 +76,6 @@ public sealed class RecipeReader
 
         if (Find(root, "modules") is { } modules)
             throw Error(modules, "'modules:' (multi-module merges) is not supported yet; use models: or slices:");
-        if (Find(root, "tokenizer") is { } tokenizer)
-            throw Error(tokenizer, "'tokenizer:' (merged vocabularies) is not supported yet; use tokenizer_source: base or a model");
 
         var methodNode = Find(root, "merge_method") ?? throw Error(root, "missing required key 'merge_method'");
         string method = String(methodNode, "merge_method");
@@ -93,6 +91,7 @@ public sealed class RecipeReader
             _ => throw Error(root, "missing 'models:' or 'slices:'"),
         };
 
+        var tokenizer = TokenizerSettings(root, slices, baseModel);
         return new MergeRecipe
         {
             File = _file,
@@ -104,7 +103,8 @@ public sealed class RecipeReader
             Parameters = Parameters(Find(root, "parameters"), "parameters"),
             DType = Find(root, "dtype") is { } dtype ? DType(dtype, "dtype") : null,
             OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
-            TokenizerSource = Find(root, "tokenizer_source") is { } source ? TokenizerSource(source) : null,
+            TokenizerSource = tokenizer?.Model,
+            Tokenizer = tokenizer,
             ChatTemplate = Find(root, "chat_template") is { } template ? ChatTemplate(template) : null,
             RelativeModelPaths = [.. _relativeModelPaths.DistinctBy(span => span.Start).OrderBy(span => span.Start)],
             ProxyTasks = Find(root, "proxy_tasks") is { } proxy ? ProxyTasks(proxy) : [],
@@ -300,15 +300,6 @@ public sealed class RecipeReader
         if (type is not (torch.ScalarType.BFloat16 or torch.ScalarType.Float16 or torch.ScalarType.Float32 or torch.ScalarType.Float64))
             throw Error(node, $"{label} '{name}' is not supported for merging; use bfloat16, float16 or float32");
         return type;
-    }
-
-    private ModelReference? TokenizerSource(YamlNode node)
-    {
-        string value = String(node, "tokenizer_source").Trim();
-        if (value == "base") return null;
-        if (value == "union")
-            throw Error(node, "tokenizer_source: union is not supported yet (EvoMerge does not build merged vocabularies); use base or a model");
-        return Model(node, "tokenizer_source");
     }
 
     private List<ProxyTask> ProxyTasks(YamlNode node)

@@ -131,8 +131,8 @@ public class MergeValidationTests
     [InlineData("models: [{model: a}]\nmerge_method: frobnicate\n", 2, "unknown merge_method 'frobnicate' (known: ")]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1}\n  - model: b\nmerge_method: linear\n", 4,
         "model 'b' (models[1]) has no value for required parameter 'weight' of linear")]
-    [InlineData("models: [{model: a}, {model: b}]\nmerge_method: linear\ntokenizer_source: union\nparameters: {weight: 1}\n", 3,
-        "tokenizer_source: union is not supported yet")]
+    [InlineData("models: [{model: a}, {model: b}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: model_token, model: c, token_id: 0}}\nparameters: {weight: 1}\n", 5,
+        "tokenizer.tokens['<x>'].source.model 'c' is not a model of the recipe (a, b)")]
     [InlineData("models: [{model: a}, {model: b}]\nmerge_method: linear\nparameters: {weight: 1}\nnormalise: true\n", 4, "unknown key 'normalise' in the top level")]
     public void Recipe_errors_name_the_line(string yaml, int line, string problem)
     {

@@ -150,8 +150,21 @@ public class RecipeReaderTests
     [InlineData("models: [{model: a}]\nmerge_method: linear\ndensty: 1\n", 3, "unknown key 'densty' in the top level")]
     [InlineData("models:\n  - model: a\n  - model: b\n    paramters: {weight: 1}\nmerge_method: linear\n", 4, "unknown key 'paramters' in models[1]")]
     [InlineData("slices:\n  - sources:\n      - {model: a, layer_range: [0, 2], wieght: 1}\nmerge_method: linear\n", 3, "unknown key 'wieght' in slices[0].sources[0]")]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: union\n", 3, "union is not supported yet")]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  source: union\n", 4, "'tokenizer:' (merged vocabularies) is not supported yet")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: union\ntokenizer:\n  source: union\n", 4,
+        "give either tokenizer_source: or tokenizer:, not both")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multiple_of: 0\n", 4, "tokenizer.pad_to_multiple_of must be a positive whole number, got 0")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multiple_of: -8\n", 4, "tokenizer.pad_to_multiple_of must be a positive whole number, got -8")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multipl: 8\n", 4, "unknown key 'pad_to_multipl' in tokenizer")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: c}\n", 5,
+        "tokenizer.tokens['<x>'].source 'c' is not a model of the recipe (a)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: one}}\n", 5,
+        "tokenizer.tokens['<x>'].source.kind 'one' is not one of: zero, model_token")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: model_token, model: a, token: y, token_id: 3}}\n", 5,
+        "tokenizer.tokens['<x>'].source needs exactly one of token and token_id")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: model_token, model: b, token_id: 3}}\n", 5,
+        "tokenizer.tokens['<x>'].source.model 'b' is not a model of the recipe (a)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: a, force: yes}\n", 5, "tokenizer.tokens['<x>'].force: expected a number or true/false, found 'yes'")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: a, force: 1}\n", 5, "tokenizer.tokens['<x>'].force must be true or false")]
     [InlineData("modules:\n  text: {models: [{model: a}]}\nmerge_method: linear\n", 2, "'modules:' (multi-module merges) is not supported yet")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: chatml2\n", 3,
         "recipe.yml:3: chat_template 'chatml2' is neither a template name (alpaca, chatml, exaone, llama3, mistral or auto) nor a Jinja template (at least 20 characters, containing '{')")]
