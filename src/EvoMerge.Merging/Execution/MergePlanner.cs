@@ -56,7 +56,7 @@ public static class MergePlanner
             foreach (string name in layout.HeadNames) tensors.Add(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor, OutputConfig(recipe, configDonor, slices, opened))
-                { Warnings = resolver.Warnings };
+                { Warnings = [.. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors)] };
         }
         catch
         {

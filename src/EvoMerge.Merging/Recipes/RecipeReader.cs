@@ -11,9 +11,10 @@ namespace EvoMerge.Merging.Recipes;
 /// Reads a mergekit YAML recipe into a <see cref="MergeRecipe"/>. Parsing uses YamlDotNet's representation model so
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
 /// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
-/// errors everywhere (parameter names the method does not take are the planner's warnings). Not supported yet
-/// (clear errors): <c>modules:</c>, <c>tokenizer:</c>, <c>tokenizer_source: union</c>, <c>model@revision</c> and
-/// <c>model+lora</c>.
+/// errors everywhere (parameter names the method does not take are the planner's warnings). A model is a local
+/// directory (a revision after '@' is then ignored, as in mergekit) or a Hub name found in the local HuggingFace
+/// cache; <c>modules:</c> takes the one module of a text-only decoder, <c>default</c>. Not supported yet (clear
+/// errors): <c>tokenizer:</c>, <c>tokenizer_source: union</c> and <c>model+lora</c>.
 /// </summary>
 public sealed class RecipeReader
 {
@@ -74,8 +75,7 @@ public sealed class RecipeReader
         var root = Mapping(stream.Documents[0].RootNode, "the recipe");
         CheckKeys(root, "the top level", TopLevelKeys);
 
-        if (Find(root, "modules") is { } modules)
-            throw Error(modules, "'modules:' (multi-module merges) is not supported yet; use models: or slices:");
+        (YamlMappingNode body, RecipeParameters? moduleParameters) = Find(root, "modules") is { } modules ? Module(root, modules) : (root, null);
         if (Find(root, "tokenizer") is { } tokenizer)
             throw Error(tokenizer, "'tokenizer:' (merged vocabularies) is not supported yet; use tokenizer_source: base or a model");
 
@@ -83,8 +83,8 @@ public sealed class RecipeReader
         string method = String(methodNode, "merge_method");
         var baseModel = Find(root, "base_model") is { } b ? Model(b, "base_model") : null;
 
-        var models = Find(root, "models");
-        var slicesNode = Find(root, "slices");
+        var models = Find(body, "models");
+        var slicesNode = Find(body, "slices");
         IReadOnlyList<RecipeSlice> slices = (models, slicesNode) switch
         {
             (not null, not null) => throw Error(slicesNode, "give either models: or slices:, not both"),
@@ -101,7 +101,7 @@ public sealed class RecipeReader
             MergeMethodLine = Line(methodNode),
             BaseModel = baseModel,
             Slices = slices,
-            Parameters = Parameters(Find(root, "parameters"), "parameters"),
+            Parameters = ModuleParameters.Over(moduleParameters, Parameters(Find(root, "parameters"), "parameters")),
             DType = Find(root, "dtype") is { } dtype ? DType(dtype, "dtype") : null,
             OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
             TokenizerSource = Find(root, "tokenizer_source") is { } source ? TokenizerSource(source) : null,
@@ -110,6 +110,28 @@ public sealed class RecipeReader
             ProxyTasks = Find(root, "proxy_tasks") is { } proxy ? ProxyTasks(proxy) : [],
             ProxyPrompts = Find(root, "proxy_prompts") is { } prompts ? ProxyPrompts(prompts) : null,
         };
+    }
+
+    /// <summary>
+    /// mergekit's <c>modules:</c> form: a text-only decoder has one module, <c>default</c>, holding <c>models:</c> or
+    /// <c>slices:</c> and module <c>parameters</c> (between the slice and the top-level ones).
+    /// </summary>
+    private (YamlMappingNode Body, RecipeParameters Parameters) Module(YamlMappingNode root, YamlNode modules)
+    {
+        if ((Find(root, "models") ?? Find(root, "slices")) is { } other)
+            throw Error(other, "give one of models:, slices: or modules:, not several (mergekit refuses it too)");
+        var map = Mapping(modules, "modules");
+        if (map.Children.Count == 0) throw Error(modules, "modules: is empty");
+        foreach (var (key, _) in map.Children)
+        {
+            string name = String(key, "a module name");
+            if (name != "default")
+                throw Error(key, $"modules: '{name}' is not a module of a text-only decoder; its one module is 'default' (mergekit raises for it too)");
+        }
+        var body = Mapping(map.Children.Single().Value, "modules.default");
+        CheckKeys(body, "modules.default", ["models", "slices", "parameters"]);
+        if (Find(body, "models") is null && Find(body, "slices") is null) throw Error(body, "modules.default: missing 'models:' or 'slices:'");
+        return (body, Parameters(Find(body, "parameters"), "modules.default.parameters"));
     }
 
     private RecipeSlice ModelsSlice(YamlNode node, ModelReference? baseModel)
@@ -277,10 +299,22 @@ public sealed class RecipeReader
         if (name.Length == 0) throw Error(node, $"{label} is empty");
         if (name.Contains('+'))
             throw Error(node, $"{label} '{name}': LoRA models ('model+lora') are not supported yet; merge the adapter into a local model first");
-        if (name.Contains('@'))
-            throw Error(node, $"{label} '{name}': revisions ('model@revision') are not supported yet; give a local model directory");
-        string path = Path.GetFullPath(Path.Combine(_modelRoot, name));
-        if (!Path.IsPathRooted(name))
+        string[] parts = name.Split('@');
+        if (parts.Length > 2 || parts.Any(p => p.Length == 0))
+            throw Error(node, $"{label} '{name}': write MODEL or MODEL@REVISION (mergekit refuses it too)");
+        string model = parts[0];
+        string? revision = parts.Length == 2 ? parts[1] : null;
+        string path = Path.GetFullPath(Path.Combine(_modelRoot, model));
+        if (!Directory.Exists(path) && HuggingFaceCache.IsRepoId(model))
+        {
+            // Not a local directory: a Hub name, resolved from the local cache (the saved recipe keeps the name).
+            var cache = HuggingFaceCache.FromEnvironment();
+            string snapshot = cache.Snapshot(model, revision)
+                ?? throw Error(node, $"{label} '{name}': no local directory {path}, and revision '{revision ?? "main"}' is not in the HuggingFace cache {cache.RepositoryDirectory(model)} (EvoMerge does not download; fetch it first, e.g. huggingface-cli download {model}{(revision is null ? "" : " --revision " + revision)})");
+            return new ModelReference(name, snapshot, Line(node));
+        }
+        // A local directory: the revision is ignored, as mergekit ignores it for a path that exists.
+        if (!Path.IsPathRooted(model))
             _relativeModelPaths.Add(new ModelPathSpan((int)node.Start.Index, (int)node.End.Index, path));
         return new ModelReference(name, path, Line(node));
     }
