@@ -11,9 +11,11 @@ namespace EvoMerge.Merging.Recipes;
 /// Reads a mergekit YAML recipe into a <see cref="MergeRecipe"/>. Parsing uses YamlDotNet's representation model so
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
 /// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
-/// errors everywhere (parameter names the method does not take are the planner's warnings). Not supported yet
-/// (clear errors): <c>modules:</c> and <c>model@revision</c>. The vocabulary keys are read in RecipeReader.Tokenizer.cs.
-/// <c>model+lora</c> names a base model and a PEFT LoRA adapter applied to it (see <see cref="ModelReference"/>).
+/// errors everywhere (parameter names the method does not take are the planner's warnings). A model is a local
+/// directory (a revision after '@' is then ignored, as in mergekit) or a Hub name found in the local HuggingFace
+/// cache, optionally <c>MODEL+ADAPTER</c> (a PEFT LoRA adapter applied to it, see <see cref="ModelReference"/>);
+/// <c>modules:</c> takes the one module of a text-only decoder, <c>default</c>. The vocabulary keys are read in
+/// RecipeReader.Tokenizer.cs.
 /// </summary>
 public sealed partial class RecipeReader
 {
@@ -74,15 +76,14 @@ public sealed partial class RecipeReader
         var root = Mapping(stream.Documents[0].RootNode, "the recipe");
         CheckKeys(root, "the top level", TopLevelKeys);
 
-        if (Find(root, "modules") is { } modules)
-            throw Error(modules, "'modules:' (multi-module merges) is not supported yet; use models: or slices:");
+        (YamlMappingNode body, RecipeParameters? moduleParameters) = Find(root, "modules") is { } modules ? Module(root, modules) : (root, null);
 
         var methodNode = Find(root, "merge_method") ?? throw Error(root, "missing required key 'merge_method'");
         string method = String(methodNode, "merge_method");
         var baseModel = Find(root, "base_model") is { } b ? Model(b, "base_model") : null;
 
-        var models = Find(root, "models");
-        var slicesNode = Find(root, "slices");
+        var models = Find(body, "models");
+        var slicesNode = Find(body, "slices");
         IReadOnlyList<RecipeSlice> slices = (models, slicesNode) switch
         {
             (not null, not null) => throw Error(slicesNode, "give either models: or slices:, not both"),
@@ -100,7 +101,7 @@ public sealed partial class RecipeReader
             MergeMethodLine = Line(methodNode),
             BaseModel = baseModel,
             Slices = slices,
-            Parameters = Parameters(Find(root, "parameters"), "parameters"),
+            Parameters = ModuleParameters.Over(moduleParameters, Parameters(Find(root, "parameters"), "parameters")),
             DType = Find(root, "dtype") is { } dtype ? DType(dtype, "dtype") : null,
             OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
             TokenizerSource = tokenizer?.Model,
@@ -110,6 +111,28 @@ public sealed partial class RecipeReader
             ProxyTasks = Find(root, "proxy_tasks") is { } proxy ? ProxyTasks(proxy) : [],
             ProxyPrompts = Find(root, "proxy_prompts") is { } prompts ? ProxyPrompts(prompts) : null,
         };
+    }
+
+    /// <summary>
+    /// mergekit's <c>modules:</c> form: a text-only decoder has one module, <c>default</c>, holding <c>models:</c> or
+    /// <c>slices:</c> and module <c>parameters</c> (between the slice and the top-level ones).
+    /// </summary>
+    private (YamlMappingNode Body, RecipeParameters Parameters) Module(YamlMappingNode root, YamlNode modules)
+    {
+        if ((Find(root, "models") ?? Find(root, "slices")) is { } other)
+            throw Error(other, "give one of models:, slices: or modules:, not several (mergekit refuses it too)");
+        var map = Mapping(modules, "modules");
+        if (map.Children.Count == 0) throw Error(modules, "modules: is empty");
+        foreach (var (key, _) in map.Children)
+        {
+            string name = String(key, "a module name");
+            if (name != "default")
+                throw Error(key, $"modules: '{name}' is not a module of a text-only decoder; its one module is 'default' (mergekit raises for it too)");
+        }
+        var body = Mapping(map.Children.Single().Value, "modules.default");
+        CheckKeys(body, "modules.default", ["models", "slices", "parameters"]);
+        if (Find(body, "models") is null && Find(body, "slices") is null) throw Error(body, "modules.default: missing 'models:' or 'slices:'");
+        return (body, Parameters(Find(body, "parameters"), "modules.default.parameters"));
     }
 
     private RecipeSlice ModelsSlice(YamlNode node, ModelReference? baseModel)
@@ -284,13 +307,33 @@ public sealed partial class RecipeReader
             throw Error(node, $"{label} '{name}': a model is MODEL or MODEL+LORA_ADAPTER; found {parts.Length - 1} '+'");
         if (parts.Any(p => p.Trim().Length == 0))
             throw Error(node, $"{label} '{name}': MODEL+LORA_ADAPTER needs both a model and an adapter directory");
-        if (name.Contains('@'))
-            throw Error(node, $"{label} '{name}': revisions ('model@revision') are not supported yet; give a local model directory");
-        string path = Path.GetFullPath(Path.Combine(_modelRoot, parts[0].Trim()));
-        string? adapter = parts.Length == 2 ? Path.GetFullPath(Path.Combine(_modelRoot, parts[1].Trim())) : null;
-        if (parts.Any(p => !Path.IsPathRooted(p.Trim())))
+        var (path, baseIsHub) = ModelPart(node, label, name, parts[0].Trim());
+        string? adapter = null;
+        bool adapterIsHub = false;
+        if (parts.Length == 2) (adapter, adapterIsHub) = ModelPart(node, label, name, parts[1].Trim());
+        // Hub names stay as written in the saved recipe; local relative paths are rewritten against the output.
+        if (!baseIsHub && !adapterIsHub && parts.Any(p => !Path.IsPathRooted(p.Trim().Split('@')[0])))
             _relativeModelPaths.Add(new ModelPathSpan((int)node.Start.Index, (int)node.End.Index, path, adapter));
         return new ModelReference(name, path, Line(node), adapter);
+    }
+
+    /// <summary>
+    /// One part of a model name: a local directory (a revision after '@' is ignored, as mergekit ignores it for a path
+    /// that exists), else a Hub name <c>ORG/NAME[@REV]</c> resolved from the local HuggingFace cache.
+    /// </summary>
+    private (string Path, bool IsHub) ModelPart(YamlNode node, string label, string name, string part)
+    {
+        string[] parts = part.Split('@');
+        if (parts.Length > 2 || parts.Any(p => p.Length == 0))
+            throw Error(node, $"{label} '{name}': write MODEL or MODEL@REVISION (mergekit refuses it too)");
+        string model = parts[0];
+        string? revision = parts.Length == 2 ? parts[1] : null;
+        string path = Path.GetFullPath(Path.Combine(_modelRoot, model));
+        if (Directory.Exists(path) || !HuggingFaceCache.IsRepoId(model)) return (path, false);
+        var cache = HuggingFaceCache.FromEnvironment();
+        string snapshot = cache.Snapshot(model, revision)
+            ?? throw Error(node, $"{label} '{name}': no local directory {path}, and revision '{revision ?? "main"}' is not in the HuggingFace cache {cache.RepositoryDirectory(model)} (EvoMerge does not download; fetch it first, e.g. huggingface-cli download {model}{(revision is null ? "" : " --revision " + revision)})");
+        return (snapshot, true);
     }
 
     private torch.ScalarType DType(YamlNode node, string label)

@@ -5,10 +5,10 @@ namespace EvoMerge.Merging.Recipes;
 /// line "FILE:LINE: PROBLEM; ignored, as mergekit does"; <c>--strict</c> turns it into a <see cref="RecipeException"/>
 /// "FILE:LINE: PROBLEM; refused by --strict".
 /// </summary>
-public sealed record RecipeWarning(string File, int Line, string Problem)
+public sealed record RecipeWarning(string File, int Line, string Problem, string Outcome = "ignored, as mergekit does")
 {
-    /// <summary>"FILE:LINE: PROBLEM; ignored, as mergekit does", the form of <see cref="RecipeException"/> messages.</summary>
-    public override string ToString() => $"{File}:{Line}: {Problem}; ignored, as mergekit does";
+    /// <summary>"FILE:LINE: PROBLEM; OUTCOME" (by default "ignored, as mergekit does"), the form of <see cref="RecipeException"/> messages.</summary>
+    public override string ToString() => $"{File}:{Line}: {Problem}; {Outcome}";
 
     /// <summary>The same finding as an error (for <c>--strict</c>).</summary>
     public RecipeException ToError() => new(File, Line, $"{Problem}; refused by --strict");
