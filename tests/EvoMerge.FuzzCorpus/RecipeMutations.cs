@@ -60,7 +60,7 @@ public static class RecipeMutations
         yield return ("no-base-for-ties", v.Replace("base_model: models/base\n", ""), true);
         yield return ("hub-name", v.Replace("  - model: models/b", "  - model: meta-llama/Llama-2-7b-hf"), true);
         yield return ("lora", v.Replace("  - model: models/b", "  - model: models/b+models/a"), true);
-        yield return ("revision", v.Replace("  - model: models/b", "  - model: models/b@main"), true);
+        yield return ("revision", v.Replace("  - model: models/b", "  - model: models/b@main"), false);
         yield return ("density-over-one", ReplaceFirst(v, "density: 0.5", "density: 1.5"), false);
         yield return ("density-negative", ReplaceFirst(v, "density: 0.5", "density: -1"), false);
         yield return ("density-text", ReplaceFirst(v, "density: 0.5", "density: half"), true);

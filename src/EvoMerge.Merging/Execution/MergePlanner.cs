@@ -147,7 +147,8 @@ public static class MergePlanner
         var known = opened.FirstOrDefault(m => Denotes(m, reference));
         if (known is not null) return known;
         if (!Directory.Exists(reference.Path))
-            throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': directory {reference.Path} not found");
+            throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': directory {reference.Path} not found"
+                + (HuggingFaceCache.IsRepoId(reference.Name) ? $" (nor in the HuggingFace cache {HuggingFaceCache.FromEnvironment().RepositoryDirectory(reference.Name)}; EvoMerge does not download)" : ""));
         if (reference.Adapter is { } adapter && !Directory.Exists(adapter))
             throw new RecipeException(recipe.File, reference.Line, $"model '{reference.Name}': LoRA adapter directory {adapter} not found");
         var model = new PlannedModel(reference.Name, reference.Line, ModelDirectory.Open(reference.Path, reference.Adapter));

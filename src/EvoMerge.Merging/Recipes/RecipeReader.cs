@@ -319,7 +319,8 @@ public sealed partial class RecipeReader
 
     /// <summary>
     /// One part of a model name: a local directory (a revision after '@' is ignored, as mergekit ignores it for a path
-    /// that exists), else a Hub name <c>ORG/NAME[@REV]</c> resolved from the local HuggingFace cache.
+    /// that exists), else a Hub name <c>ORG/NAME[@REV]</c> resolved from the local HuggingFace cache (uncached
+    /// without a revision: the local path, which the planner reports as not found, naming the cache too).
     /// </summary>
     private (string Path, bool IsHub) ModelPart(YamlNode node, string label, string name, string part)
     {
@@ -331,7 +332,9 @@ public sealed partial class RecipeReader
         string path = Path.GetFullPath(Path.Combine(_modelRoot, model));
         if (Directory.Exists(path) || !HuggingFaceCache.IsRepoId(model)) return (path, false);
         var cache = HuggingFaceCache.FromEnvironment();
-        string snapshot = cache.Snapshot(model, revision)
+        // Without a revision a missing relative directory may just be missing: the planner then says so.
+        if (cache.Snapshot(model, revision) is not { } snapshot && revision is null) return (path, false);
+        snapshot = cache.Snapshot(model, revision)
             ?? throw Error(node, $"{label} '{name}': no local directory {path}, and revision '{revision ?? "main"}' is not in the HuggingFace cache {cache.RepositoryDirectory(model)} (EvoMerge does not download; fetch it first, e.g. huggingface-cli download {model}{(revision is null ? "" : " --revision " + revision)})");
         return (snapshot, true);
     }
