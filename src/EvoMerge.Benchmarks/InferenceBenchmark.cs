@@ -103,7 +103,9 @@ public sealed class InferenceBenchmark(TextWriter output)
             using var scope = torch.NewDisposeScope();
             long[] ids = request.Context.Concat(request.Continuation.Take(request.Continuation.Count - 1)).Select(t => (long)t).ToArray();
             var logProbabilities = decoder.Logits(torch.tensor(ids, [1, ids.Length]))[0].log_softmax(-1);
-            var positions = torch.arange(request.Context.Count - 1, ids.Length, dtype: torch.ScalarType.Int64);
+            using var first = (request.Context.Count - 1).ToScalar();
+            using var end = ids.Length.ToScalar();
+            var positions = torch.arange(first, end, ScalarConstants.One, dtype: torch.ScalarType.Int64);
             var targets = torch.tensor(request.Continuation.Select(t => (long)t).ToArray());
             var rows = logProbabilities.index_select(0, positions);
             double sum = rows.gather(1, targets.unsqueeze(1)).sum().item<float>();

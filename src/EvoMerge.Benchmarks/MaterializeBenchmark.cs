@@ -51,7 +51,7 @@ public sealed class MaterializeBenchmark(TextWriter output)
                     foreach (var source in opened)
                     {
                         source.Weights.ReadInto(name, scratch[name]);
-                        outputs[name].add_(scratch[name]);
+                        outputs[name].add_(scratch[name], ScalarConstants.One);
                     }
                 }
                 if (r > 0) plain = Math.Min(plain, clock.Elapsed.TotalSeconds);
@@ -104,7 +104,7 @@ public sealed class MaterializeBenchmark(TextWriter output)
             using var noise = 0.01f.ToScalar();
             for (int i = 0; i < sourceCount; i++)
             {
-                var perturbed = weights.Select(w => (w.Name, w.Tensor.add(torch.randn(w.Tensor.shape, generator: generator).mul_(noise)).DetachFromDisposeScope())).ToList();
+                var perturbed = weights.Select(w => (w.Name, w.Tensor.add(torch.randn(w.Tensor.shape, generator: generator).mul_(noise), ScalarConstants.One).DetachFromDisposeScope())).ToList();
                 TinyDecoderWriter.Write(sources[i], spec, perturbed);
                 foreach (var (_, t) in perturbed) t.Dispose();
             }

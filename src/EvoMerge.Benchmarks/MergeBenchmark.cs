@@ -188,7 +188,7 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
             {
                 var x = reader.Read(slot, input.Model.Directory.Weights, input.TensorName, torch.ScalarType.Float32);
                 if (slot++ == 0) sum.copy_(x);
-                else sum.add_(x);
+                else sum.add_(x, ScalarConstants.One);
             }
         }
         return reader.BytesRead - before;

@@ -85,7 +85,7 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
             {
                 using var scope = torch.NewDisposeScope();
                 var (_, tensor) = weights[i];
-                tensor.add_(torch.randn(tensor.shape, generator: generator).mul_(noise));
+                tensor.add_(torch.randn(tensor.shape, generator: generator).mul_(noise), ScalarConstants.One);
             }
             TinyDecoderWriter.Write(directory, spec, weights);
         }

@@ -1,10 +1,6 @@
 using System.CommandLine;
 using EvoMerge.Evaluation;
-using EvoMerge.Inference;
-using EvoMerge.Inference.Tokenization;
-using EvoMerge.Tensors;
 using Spectre.Console;
-using TorchSharp;
 
 namespace EvoMerge.Cli;
 
@@ -32,36 +28,13 @@ public static class EvalCommand
         };
         command.SetAction(parse =>
         {
-            Run(parse.GetValue(dir)!, parse.GetValue(tasks)!, parse.GetValue(limit), parse.GetValue(output), parse.GetValue(samples), parse.GetValue(device));
+            var evaluation = ModelEvaluation.Run(parse.GetValue(dir)!.FullName, parse.GetValue(tasks)!, parse.GetValue(limit), parse.GetValue(device),
+                evaluate => TerminalProgress.OnTerminal ? OnTerminal(evaluate) : evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10))));
+            Console.Out.Write(EvalResultTable.Format(evaluation.Result));
+            evaluation.Write(parse.GetValue(output)?.FullName, parse.GetValue(samples)?.FullName, file => Console.Out.WriteLine($"wrote {file}"));
             return 0;
         });
         return command;
-    }
-
-    private static void Run(DirectoryInfo modelDirectory, string[] taskFiles, int? limit, FileInfo? output, FileInfo? samples, string? deviceName)
-    {
-        if (ComputeDevice.Parse(deviceName).type != DeviceType.CPU)
-            throw new ArgumentException($"--device '{deviceName}': the decoder runs on cpu only in this version");
-        if (limit is <= 0) throw new ArgumentException($"--limit must be positive (got {limit})");
-
-        var tasks = taskFiles.Select(file => EvalTask.Load(file, limit)).ToList();
-        using var model = ModelDirectory.Open(modelDirectory.FullName);
-        using var decoder = DecoderModel.Load(model);
-        var tokenizer = TextTokenizer.Load(modelDirectory.FullName);
-        EvalResult Evaluate(IProgress<EvalProgress> progress) => new Evaluator(decoder, tokenizer, new EvaluatorOptions { Progress = progress }).Evaluate(tasks);
-        var result = TerminalProgress.OnTerminal ? OnTerminal(Evaluate) : Evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10)));
-
-        Console.Out.Write(EvalResultTable.Format(result));
-        if (output is not null)
-        {
-            AtomicFile.Write(output.FullName, stream => EvalResultJson.Write(result, model.Path, stream));
-            Console.Out.WriteLine($"wrote {output.FullName}");
-        }
-        if (samples is not null)
-        {
-            AtomicFile.Write(samples.FullName, stream => EvalSampleLog.Write(result, stream));
-            Console.Out.WriteLine($"wrote {samples.FullName}");
-        }
     }
 
     /// <summary>Runs <paramref name="evaluate"/> while a progress bar on the terminal shows its documents done.</summary>

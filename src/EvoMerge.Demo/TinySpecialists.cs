@@ -87,7 +87,7 @@ public static class TinySpecialists
                 using var scope = torch.NewDisposeScope();
                 var rows = copy.narrow(0, from, to - from);
                 using var spread = 0.6f.ToScalar();
-                rows.add_(torch.randn(rows.shape, generator: generator).mul_(spread));
+                rows.add_(torch.randn(rows.shape, generator: generator).mul_(spread), ScalarConstants.One);
             }
             weights.Add((name, copy));
         }

@@ -6,7 +6,7 @@ namespace EvoMerge.Evaluation;
 public readonly record struct EvalProgress(string Task, int Done, int Total, TimeSpan Elapsed)
 {
     /// <summary>Seconds left at the pace so far (0 when done), null before the first document is scored.</summary>
-    public double? EtaSeconds => Done >= Total ? 0 : Done == 0 ? null : Elapsed.TotalSeconds * (Total - Done) / Done;
+    public double? EtaSeconds => ProgressEta.Seconds(Done, Total, Elapsed.TotalSeconds);
 
     /// <summary>The log line: <c>eval: TASK 120/400 documents, 35 s elapsed, ETA 82 s</c> (no ETA before the first document).</summary>
     public string LogLine()
@@ -21,7 +21,6 @@ public readonly record struct EvalProgress(string Task, int Done, int Total, Tim
     {
         string counts = string.Create(CultureInfo.InvariantCulture, $" {Done}/{Total} documents");
         int room = width - counts.Length;
-        if (room < 2) return counts.Trim().Length <= width ? counts.Trim() : counts.Trim()[..Math.Max(0, width)];
-        return (Task.Length <= room ? Task : Task[..(room - 1)] + "…") + counts;
+        return room < 2 ? TextFit.Cut(counts.Trim(), width) : TextFit.Cut(Task, room) + counts;
     }
 }

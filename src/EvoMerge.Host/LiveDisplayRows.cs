@@ -1,4 +1,5 @@
 using System.Globalization;
+using EvoMerge.Evaluation;
 
 namespace EvoMerge.Host;
 
@@ -19,7 +20,7 @@ public static class LiveDisplayRows
         var budget = status.EvaluationsBudget is { } e
             ? (string.Create(inv, $"evaluations {status.EvaluationsDone}/{e}"), Math.Min(e, status.EvaluationsDone), e)
             : (string.Create(inv, $"generations {status.Generation}/{generations}"), Math.Min(generations, status.Generation), generations);
-        return ([(Fit(activity.Text, width), activity.Done, Math.Max(1, activity.Total)), (Fit(budget.Item1, width), budget.Item2, budget.Item3)], Summary(status));
+        return ([(TextFit.Cut(activity.Text, width), activity.Done, Math.Max(1, activity.Total)), (TextFit.Cut(budget.Item1, width), budget.Item2, budget.Item3)], Summary(status));
     }
 
     /// <summary><c>STATE: best NAME=VALUE … hv=HV archive=N</c>, values with 4 significant digits (<c>-</c> for none yet).</summary>
@@ -29,7 +30,4 @@ public static class LiveDisplayRows
         var values = status.Best.Select(b => b.Key + "=" + (b.Value?.ToString("G4", inv) ?? "-"));
         return string.Create(inv, $"{status.State}: best {string.Join(" ", values)} hv={status.Hypervolume:G4} archive={status.ArchiveSize}");
     }
-
-    /// <summary><paramref name="text"/> cut to <paramref name="width"/> characters, the last an ellipsis when it is cut.</summary>
-    public static string Fit(string text, int width) => text.Length <= width ? text : width <= 1 ? text[..Math.Max(0, width)] : text[..(width - 1)] + "…";
 }

@@ -1,3 +1,5 @@
+using EvoMerge.Evaluation;
+
 namespace EvoMerge.Host;
 
 /// <summary>
@@ -8,5 +10,5 @@ public sealed record PhaseStatus(string Name, int Done, int Total, double Elapse
 {
     /// <summary>The status of a phase <paramref name="elapsedSeconds"/> into its run, ETA = elapsed / done × steps left.</summary>
     public static PhaseStatus Create(string name, int done, int total, double elapsedSeconds) =>
-        new(name, done, total, elapsedSeconds, done >= total ? 0 : done > 0 ? elapsedSeconds / done * (total - done) : null);
+        new(name, done, total, elapsedSeconds, ProgressEta.Seconds(done, total, elapsedSeconds));
 }

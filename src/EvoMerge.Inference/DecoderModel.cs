@@ -72,7 +72,7 @@ public sealed class DecoderModel : IDisposable
         RequireTokenIds(inputIds);
         if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids shape [{string.Join(", ", inputIds.shape)}]");
-        var mask = attentionMask is null ? torch.ones_like(inputIds, torch.ScalarType.Bool) : attentionMask.ne(0);
+        var mask = attentionMask is null ? torch.ones_like(inputIds, torch.ScalarType.Bool) : attentionMask.ne(ScalarConstants.Zero);
         var hidden = HiddenStates(inputIds, mask, PositionIds(mask), cache: null);
         return HeadLogits(hidden).MoveToOuterDisposeScope();
     }
@@ -102,8 +102,8 @@ public sealed class DecoderModel : IDisposable
     /// <summary>HF generate's position ids: cumsum(mask) − 1 at real tokens, 1 at padding.</summary>
     internal static torch.Tensor PositionIds(torch.Tensor mask)
     {
-        var positions = mask.to(torch.ScalarType.Int64).cumsum(-1) - 1;
-        return positions.masked_fill_(mask.logical_not(), 1);
+        var positions = mask.to(torch.ScalarType.Int64).cumsum(-1).sub(ScalarConstants.One);
+        return positions.masked_fill_(mask.logical_not(), ScalarConstants.One);
     }
 
     /// <summary>An empty KV cache for this model.</summary>
@@ -133,10 +133,10 @@ public sealed class DecoderModel : IDisposable
             var layer = _layers[i];
             var attentionInput = RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps);
             linearInputs?.Invoke(LinearNames(i, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), attentionInput);
-            x.add_(Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs));
+            x.add_(Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs), ScalarConstants.One);
             var mlpInput = RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps);
             linearInputs?.Invoke(LinearNames(i, "mlp.gate_proj", "mlp.up_proj"), mlpInput);
-            x.add_(Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)));
+            x.add_(Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)), ScalarConstants.One);
         }
         cache?.Advance(length);
         return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);

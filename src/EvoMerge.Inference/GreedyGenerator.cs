@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Inference;
@@ -39,6 +40,7 @@ public sealed class GreedyGenerator(DecoderModel model)
         using var cache = model.CreateCache(batch, width + maxNewTokens - 1);
         var finished = new bool[batch];
         var input = torch.tensor(ids, [batch, width]);
+        using var real = true.ToScalar();
         for (int step = 0; step < maxNewTokens; step++)
         {
             using var stepScope = torch.NewDisposeScope();
@@ -51,10 +53,10 @@ public sealed class GreedyGenerator(DecoderModel model)
                 finished[row] = stop?.Invoke(generated[row]) == true;
             }
             if (finished.All(f => f) || step == maxNewTokens - 1) break;
-            keyMask.select(1, width + step).fill_(true);
+            keyMask.select(1, width + step).fill_(real);
             var (previousInput, previousPositions) = (input, positions);
             input = torch.tensor(next, [batch, 1]).MoveToOuterDisposeScope();
-            positions = (positions.narrow(1, positions.shape[1] - 1, 1) + 1).MoveToOuterDisposeScope();
+            positions = positions.narrow(1, positions.shape[1] - 1, 1).add(ScalarConstants.One, ScalarConstants.One).MoveToOuterDisposeScope();
             previousInput.Dispose();
             previousPositions.Dispose();
         }

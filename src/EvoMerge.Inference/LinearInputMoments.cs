@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Inference;
@@ -45,7 +46,7 @@ public sealed class LinearInputMoments : IDisposable
                 {
                     var x = input.reshape(-1, input.shape[^1]).to_type(torch.ScalarType.Float32);
                     var outer = x.t().matmul(x);
-                    if (sums.TryGetValue(names[0], out var sum)) sum.add_(outer);
+                    if (sums.TryGetValue(names[0], out var sum)) sum.add_(outer, ScalarConstants.One);
                     else
                     {
                         sum = outer.clone().DetachFromDisposeScope();
@@ -54,7 +55,8 @@ public sealed class LinearInputMoments : IDisposable
                 });
                 tokens += prompt.Count;
             }
-            foreach (var sum in Distinct(sums.Values)) sum.div_(tokens);
+            using var count = tokens.ToScalar();
+            foreach (var sum in Distinct(sums.Values)) sum.div_(count);
         }
         return new LinearInputMoments(sums, tokens);
     }

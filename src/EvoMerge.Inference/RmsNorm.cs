@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Inference;
@@ -13,8 +14,9 @@ public static class RmsNorm
     {
         var inputType = x.dtype;
         var h = x.to(torch.ScalarType.Float32);
-        var variance = h.square().mean([-1], keepdim: true);
-        h = h * (variance + epsilon).rsqrt();
+        var variance = h.pow(ScalarConstants.Two).mean([-1], keepdim: true);
+        using var eps = epsilon.ToScalar();
+        h = h * variance.add(eps, ScalarConstants.One).rsqrt();
         return weight * h.to(inputType);
     }
 }

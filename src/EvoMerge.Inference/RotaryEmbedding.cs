@@ -50,7 +50,11 @@ public sealed class RotaryEmbedding
             {
                 double factor = Number(scaling!, "factor", configPath);
                 return new RotaryEmbedding(ropeType, config.HeadDim, config.RopeTheta, factor, config.MaxPositionEmbeddings,
-                    InFloat32(defaults, inverse => inverse / factor));
+                    InFloat32(defaults, inverse =>
+                    {
+                        using var f = factor.ToScalar();
+                        return inverse.div(f);
+                    }));
             }
             case "dynamic":
             {
@@ -77,7 +81,12 @@ public sealed class RotaryEmbedding
         if (RopeType != "dynamic" || sequenceLength <= _maxPositionEmbeddings) return _inverseFrequencies;
         using var scope = torch.NewDisposeScope();
         var length = torch.tensor(sequenceLength);
-        var scaledBase = _theta * (_factor * length / _maxPositionEmbeddings - (_factor - 1)).pow(_headDim / (_headDim - 2.0));
+        using var factor = _factor.ToScalar();
+        using var maxPositions = _maxPositionEmbeddings.ToScalar();
+        using var shift = (_factor - 1).ToScalar();
+        using var exponent = (_headDim / (_headDim - 2.0)).ToScalar();
+        using var theta = _theta.ToScalar();
+        var scaledBase = length.mul(factor).div(maxPositions).sub(shift).pow(exponent).mul(theta);
         return InverseFrequenciesOfBase(scaledBase, _headDim);
     }
 
@@ -95,7 +104,7 @@ public sealed class RotaryEmbedding
     }
 
     /// <summary>Rotates <c>[B, heads, T, head_dim]</c> by the tables from <see cref="CosSin"/>: x·cos + rotate_half(x)·sin.</summary>
-    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin) => x * cos + RotateHalf(x) * sin;
+    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin) => (x * cos).add(RotateHalf(x) * sin, ScalarConstants.One);
 
     /// <summary>HF's <c>rotate_half</c>: (x1, x2) → (−x2, x1) over the two halves of the last dimension.</summary>
     public static torch.Tensor RotateHalf(torch.Tensor x)
@@ -116,8 +125,10 @@ public sealed class RotaryEmbedding
     private static float[] InverseFrequenciesOfBase(torch.Tensor ropeBase, int headDim)
     {
         using var scope = torch.NewDisposeScope();
-        var exponents = torch.arange(0, headDim, 2, dtype: torch.ScalarType.Int64).to(torch.ScalarType.Float32) / headDim;
-        return (1.0 / ropeBase.pow(exponents)).data<float>().ToArray();
+        using var dim = headDim.ToScalar();
+        using var one = 1.0.ToScalar();
+        var exponents = torch.arange(ScalarConstants.Zero, dim, ScalarConstants.Two, dtype: torch.ScalarType.Int64).to(torch.ScalarType.Float32).div(dim);
+        return ropeBase.pow(exponents).reciprocal().mul(one).data<float>().ToArray();
     }
 
     /// <summary>HF's <c>_compute_llama3_parameters</c>, step for step in fp32 tensors.</summary>
@@ -133,11 +144,18 @@ public sealed class RotaryEmbedding
         double highFreqWavelength = originalContext / highFreqFactor;
         return InFloat32(defaults, inverse =>
         {
-            var wavelength = 2 * Math.PI / inverse;
-            var scaled = torch.where(wavelength > lowFreqWavelength, inverse / factor, inverse);
-            var smooth = (originalContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
-            var smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
-            var isMedium = (wavelength < highFreqWavelength).logical_not().logical_and((wavelength > lowFreqWavelength).logical_not());
+            using var twoPi = (2 * Math.PI).ToScalar();
+            using var low = lowFreqWavelength.ToScalar();
+            using var high = highFreqWavelength.ToScalar();
+            using var f = factor.ToScalar();
+            using var context = originalContext.ToScalar();
+            using var lowFactor = lowFreqFactor.ToScalar();
+            using var range = (highFreqFactor - lowFreqFactor).ToScalar();
+            var wavelength = inverse.reciprocal().mul(twoPi);
+            var scaled = torch.where(wavelength.gt(low), inverse.div(f), inverse);
+            var smooth = wavelength.reciprocal().mul(context).sub(lowFactor).div(range);
+            var smoothed = ((-smooth).add(ScalarConstants.One, ScalarConstants.One) * scaled).div(f).add(smooth * scaled, ScalarConstants.One);
+            var isMedium = wavelength.lt(high).logical_not().logical_and(wavelength.gt(low).logical_not());
             return torch.where(isMedium, smoothed, scaled);
         });
     }

@@ -8,6 +8,9 @@ namespace EvoMerge.Merging;
 /// (<c>tensor * 0.5</c>, <c>tensor.gt(0)</c>) can be finalized by the GC while libtorch still reads it (seen as
 /// "Expected false to be true ... toDouble" under load). Declare one after the method's dispose scope
 /// (<c>using var scalars = new HeldScalars();</c>) and pass every scalar operand through <see cref="Hold(double)"/>.
+/// TorchSharp's shortcuts that make a scalar themselves (<c>a + b</c>, <c>add_(x)</c>, <c>square()</c>) take
+/// <see cref="EvoMerge.Tensors.ScalarConstants"/> instead (<c>a.add(b, ScalarConstants.One)</c>); HeldScalarTests
+/// checks the compiled product for any scalar left unheld.
 /// </summary>
 internal sealed class HeldScalars : IDisposable
 {

@@ -27,7 +27,7 @@ public static class TinyDecoderWriter
             using var scale = 0.02f.ToScalar();
             using var embedScale = (name.Contains("embed") ? 20.0f : 1.0f).ToScalar();
             torch.Tensor t = name.EndsWith("norm.weight", StringComparison.Ordinal)
-                ? torch.randn(shape, generator: generator).mul(normScale).add(one)
+                ? torch.randn(shape, generator: generator).mul(normScale).add(one, ScalarConstants.One)
                 : name.EndsWith(".bias", StringComparison.Ordinal)
                     ? torch.randn(shape, generator: generator).mul(scale)
                     : torch.randn(shape, generator: generator).mul(scale).mul(embedScale);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -40,18 +39,10 @@ public class EvalProgressCliTests
     [Fact]
     public async Task ATerminalOfEightyColumnsGetsAProgressBar()
     {
-        Assert.True(File.Exists("/usr/bin/script"), "util-linux script is needed to give the child a terminal");
         using var dir = new TempDirectory();
-        string command = $"stty rows 24 cols 80; dotnet '{CliRunner.CliPath}' eval '{Model(dir)}' --task '{EvalCommandTests.Example("arithmetic-answer.yml")}' --limit 5";
-        var info = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string a in new[] { "-qefc", command, "/dev/null" }) info.ArgumentList.Add(a);
-        info.Environment["TERM"] = "xterm-256color";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(180)), "eval under a terminal did not finish");
-        string output = await stdout;
-        Assert.True(process.ExitCode == 0, output + await stderr);
+        var run = await PseudoTerminal.Run(TimeSpan.FromSeconds(180), "eval", Model(dir), "--task", EvalCommandTests.Example("arithmetic-answer.yml"), "--limit", "5");
+        string output = run.Stdout;
+        Assert.True(run.ExitCode == 0, output + run.Stderr);
         Assert.Contains("arithmetic-answer 5/5 documents", output);
         Assert.Contains("━", output); // Spectre's progress bar
         Assert.Contains("100%", output);

@@ -9,6 +9,10 @@ public static class PosixSignal
 
     public const int Terminate = 15;
 
+    public const int Continue = 18;
+
+    public const int Stop = 19;
+
     /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>; throws when the call fails.</summary>
     public static void Send(int pid, int signal)
     {

@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Text;
 using EvoMerge.Demo.Training;
 using EvoMerge.Evaluation;
-using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
+using EvoMerge.Inference;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
 
@@ -84,7 +85,7 @@ public sealed class DemoTableBuilder
     public IReadOnlyList<double> MemberDevAverages { get; private set; } = [];
 
     /// <summary>Scores every row; <paramref name="upperBound"/> (a model directory) is skipped when null.</summary>
-    public DemoTable Build(IReadOnlyList<ArchiveMember> archive, string? upperBound, IReadOnlyDictionary<string, string> facts)
+    public DemoTable Build(IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, string? upperBound, IReadOnlyDictionary<string, string> facts)
     {
         var clock = Stopwatch.StartNew();
         var config = _setup.Config;
@@ -165,13 +166,14 @@ public sealed class DemoTableBuilder
         }
     }
 
-    private IEnumerable<DemoTableRow> Evolved(IReadOnlyList<ArchiveMember> archive)
+    private IEnumerable<DemoTableRow> Evolved(IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> entries)
     {
-        if (archive.Count == 0) yield break;
+        if (entries.Count == 0) yield break;
+        var archive = entries.Select(e => e.Payload).ToArray();
         var objectives = _setup.Config.Objectives;
         using var materializer = _setup.CreateMaterializer();
-        var dev = new double[archive.Count];
-        for (int k = 0; k < archive.Count; k++)
+        var dev = new double[archive.Length];
+        for (int k = 0; k < archive.Length; k++)
         {
             materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[k].Genome)));
             dev[k] = DevAverage(materializer.Model, archive[k]);
@@ -181,11 +183,11 @@ public sealed class DemoTableBuilder
         MemberDevAverages = dev;
         var chosen = new List<(int Member, string Note)>
         {
-            (ReportedMemberRule.Select(_setup.Config, archive, dev), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Count} archive members")),
+            (ReportedMemberRule.Select(entries, dev), string.Create(CultureInfo.InvariantCulture, $"best dev average of the {archive.Length} archive members")),
         };
         for (int j = 0; j < objectives.Count && objectives.Count > 1; j++)
         {
-            int best = Enumerable.Range(0, archive.Count).MaxBy(k => (archive[k].Objectives[j], dev[k]));
+            int best = Enumerable.Range(0, archive.Length).MaxBy(k => (archive[k].Objectives[j], dev[k]));
             if (chosen.All(c => c.Member != best)) chosen.Add((best, $"best dev {objectives[j].Name} in the archive"));
         }
         _total -= MostChosen() - chosen.Count;

@@ -59,7 +59,7 @@ public static class DemoTableWriter
         };
         if (StopWarning(stop, budget, checkpoint) is { } warning) facts["warning"] = warning;
         log("scoring the table on the test splits...");
-        var archive = checkpoint.Archive.Select(e => e.Payload).ToArray();
+        var archive = checkpoint.Archive;
         var builder = new DemoTableBuilder(setup, datasetsDirectory, limit, log, steps, stopping);
         var table = builder.Build(archive, upperBound, facts);
         var withTotal = table with { Facts = new Dictionary<string, string>(table.Facts) { ["total_seconds"] = total.Elapsed.TotalSeconds.ToString("0.0", inv) } };
@@ -67,7 +67,7 @@ public static class DemoTableWriter
         string markdownFile = Path.Combine(runDirectory, DemoTable.MarkdownFileName);
         AtomicFile.WriteAllText(markdownFile, markdown);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, DemoTable.JsonFileName), withTotal.ToJson() + "\n");
-        if (archive.Length > 0) ReportedMemberRule.Record(setup.Config, archive, builder.MemberDevAverages, builder.DevAverageBasis);
+        if (archive.Count > 0) ReportedMemberRule.Record(setup.Config, archive, builder.MemberDevAverages, builder.DevAverageBasis);
         return new WrittenDemoTable(withTotal, markdown, markdownFile, Plots(runDirectory));
     }
 

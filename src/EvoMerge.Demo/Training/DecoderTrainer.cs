@@ -1,4 +1,5 @@
 using EvoMerge.Evaluation;
+using EvoMerge.Tensors;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;
 
@@ -39,9 +40,9 @@ public static class DecoderTrainer
             var loss = batch.Any(s => !s.Anchored) ? cross_entropy(flat, targets.reshape(-1), ignore_index: -100) : torch.zeros(1).squeeze();
             var objective = loss;
             if (reference is not null && anyAnchored)
-                objective = objective + AnchorDivergence(reference, inputs, flat, batch);
+                objective = objective.add(AnchorDivergence(reference, inputs, flat, batch), ScalarConstants.One);
             var penalty = constraints?.Penalty(model);
-            (penalty is null ? objective : objective + penalty).backward();
+            (penalty is null ? objective : objective.add(penalty, ScalarConstants.One)).backward();
             constraints?.MaskGradients(model);
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
@@ -71,7 +72,7 @@ public static class DecoderTrainer
         var logProbs = log_softmax(flatLogits, 1);
         var perPosition = (referenceLogProbs.exp() * (referenceLogProbs - logProbs)).sum(1);
         var weights = torch.tensor(mask);
-        return (perPosition * weights).sum() / weights.sum().clamp_min(1);
+        return (perPosition * weights).sum() / weights.sum().clamp_min(ScalarConstants.One);
     }
 
     /// <summary>Inputs <c>[B, L−1]</c> (padded with <paramref name="padId"/>) and targets (−100 where no cross-entropy is taken, anchored rows included).</summary>

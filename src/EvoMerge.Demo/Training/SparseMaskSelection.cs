@@ -1,4 +1,5 @@
 using EvoMerge.Evaluation;
+using EvoMerge.Tensors;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;
 
@@ -38,7 +39,7 @@ public static class SparseMaskSelection
                 foreach (string name in names)
                 {
                     var grad = model.Parameters[name].grad;
-                    if (grad is not null) totals[name].add_(grad.abs());
+                    if (grad is not null) totals[name].add_(grad.abs(), ScalarConstants.One);
                 }
             }
             foreach (var p in parameters) p.grad?.zero_();

@@ -47,9 +47,10 @@ public sealed class TrainableDecoder : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             long[] shape = layout.ExpectedShape(name)!;
+            using var spread = (0.02 * (name.Contains("o_proj") || name.Contains("down_proj") ? outputScale : 1.0)).ToScalar();
             var value = name.EndsWith("norm.weight", StringComparison.Ordinal)
                 ? torch.ones(shape)
-                : torch.randn(shape, generator: generator) * (0.02 * (name.Contains("o_proj") || name.Contains("down_proj") ? outputScale : 1.0));
+                : torch.randn(shape, generator: generator).mul(spread);
             parameters[name] = new Parameter(value.DetachFromDisposeScope());
         }
         return new TrainableDecoder(parsed, parameters);
@@ -76,15 +77,16 @@ public sealed class TrainableDecoder : IDisposable
     public torch.Tensor Logits(torch.Tensor inputIds)
     {
         long batch = inputIds.shape[0], length = inputIds.shape[1];
-        var positions = torch.arange(length, dtype: torch.ScalarType.Int64).unsqueeze(0).expand(batch, length);
+        using var end = length.ToScalar();
+        var positions = torch.arange(ScalarConstants.Zero, end, ScalarConstants.One, dtype: torch.ScalarType.Int64).unsqueeze(0).expand(batch, length);
         var (cos, sin) = _rotary.CosSin(positions, torch.ScalarType.Float32);
         var future = torch.ones(length, length, dtype: torch.ScalarType.Bool).triu(1);
         var x = _parameters["model.embed_tokens.weight"].index_select(0, inputIds.reshape(-1)).view(batch, length, -1);
         for (int i = 0; i < Config.NumHiddenLayers; i++)
         {
-            x = x + Attention(i, RmsNorm.Apply(x, Layer(i, "input_layernorm.weight"), Config.RmsNormEps), cos, sin, future);
+            x = x.add(Attention(i, RmsNorm.Apply(x, Layer(i, "input_layernorm.weight"), Config.RmsNormEps), cos, sin, future), ScalarConstants.One);
             var h = RmsNorm.Apply(x, Layer(i, "post_attention_layernorm.weight"), Config.RmsNormEps);
-            x = x + linear(linear(h, Layer(i, "mlp.gate_proj.weight")).silu() * linear(h, Layer(i, "mlp.up_proj.weight")), Layer(i, "mlp.down_proj.weight"));
+            x = x.add(linear(linear(h, Layer(i, "mlp.gate_proj.weight")).silu() * linear(h, Layer(i, "mlp.up_proj.weight")), Layer(i, "mlp.down_proj.weight")), ScalarConstants.One);
         }
         x = RmsNorm.Apply(x, _parameters["model.norm.weight"], Config.RmsNormEps);
         return linear(x, Config.TieWordEmbeddings ? _parameters["model.embed_tokens.weight"] : _parameters["lm_head.weight"]);
@@ -118,8 +120,10 @@ public sealed class TrainableDecoder : IDisposable
             k = k.repeat_interleave(heads / kvHeads, dim: 1);
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var scores = q.matmul(k.transpose(2, 3)) * (1.0 / Math.Sqrt(headDim));
-        var probabilities = scores.masked_fill(future, float.MinValue).softmax(-1);
+        using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
+        using var lowest = float.MinValue.ToScalar();
+        var scores = q.matmul(k.transpose(2, 3)).mul(scale);
+        var probabilities = scores.masked_fill(future, lowest).softmax(-1);
         var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
         return linear(output, Layer(layer, "self_attn.o_proj.weight"));
     }

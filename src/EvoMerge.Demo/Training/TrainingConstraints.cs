@@ -1,5 +1,6 @@
-using TorchSharp;
+using EvoMerge.Tensors;
 using TorchSharp.Modules;
+using TorchSharp;
 
 namespace EvoMerge.Demo.Training;
 
@@ -67,8 +68,8 @@ public sealed class TrainingConstraints : IDisposable
         torch.Tensor? sum = null;
         foreach (var (name, anchor) in _anchor)
         {
-            var term = (model.Parameters[name] - anchor).square().sum();
-            sum = sum is null ? term : sum + term;
+            var term = (model.Parameters[name] - anchor).pow(ScalarConstants.Two).sum();
+            sum = sum is null ? term : sum.add(term, ScalarConstants.One);
         }
         return sum is null ? null : sum * _l2Weight;
     }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -28,7 +29,7 @@ internal static class ActiveDeltaMean
         var active = deltas.Select(d => d.abs().gt(scalars.Hold(epsilon))).ToArray();
         var activeCount = torch.zeros(b.shape, torch.ScalarType.Int32);
         foreach (var a in active)
-            activeCount.add_(a);
+            activeCount.add_(a, ScalarConstants.One);
 
         var sum = new StackSum(b.dtype);
         if (boost is null)
@@ -50,6 +51,6 @@ internal static class ActiveDeltaMean
             }
         }
         var merged = sum.Result().div_(activeCount.clamp_min(scalars.Hold(1.0)));
-        return (b + merged).MoveToOuterDisposeScope();
+        return b.add(merged, ScalarConstants.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -41,7 +42,7 @@ public sealed class ArceeFusionMerge : IMergeMethod
         double median = Quantile(importance, 0.5);
         double threshold = median + 1.5 * (Quantile(importance, 0.75) - Quantile(importance, 0.25));
         var take = importance.ge(scalars.Hold(threshold)).view(a.shape);
-        return (a + (b - a) * take).MoveToOuterDisposeScope();
+        return a.add((b - a) * take, ScalarConstants.One).MoveToOuterDisposeScope();
     }
 
     /// <summary><c>|b − a|·KL(softmax(b) ‖ softmax(a))</c> per row, in float32, of a's shape.</summary>
@@ -57,8 +58,8 @@ public sealed class ArceeFusionMerge : IMergeMethod
             bf = bf.reshape(1);
         }
         var epsilon = scalars.Hold(1e-8);
-        var p = bf.softmax(-1) + epsilon;
-        var q = af.softmax(-1) + epsilon;
+        var p = bf.softmax(-1).add(epsilon, ScalarConstants.One);
+        var q = af.softmax(-1).add(epsilon, ScalarConstants.One);
         var kl = (p * (p / q).log()).sum(-1, keepdim: true);
         return ((bf - af).abs() * kl).view(a.shape).MoveToOuterDisposeScope();
     }

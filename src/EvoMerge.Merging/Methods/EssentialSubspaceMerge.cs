@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -74,7 +75,7 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm",
         {
             var delta = deltas[t];
             var shift = delta.matmul(moments[t]).matmul(delta.t());
-            shift = (shift + shift.t()).mul(scalars.Hold(0.5));
+            shift = shift.add(shift.t(), ScalarConstants.One).mul(scalars.Hold(0.5));
             var (values, vectors) = torch.linalg.eigh(shift);
             // Only directions the proxy inputs actually shift: when k exceeds the shift's rank (few proxy tokens, a
             // task identical to the base) the remaining eigenvectors are an arbitrary pick from its null space.

@@ -1,4 +1,5 @@
 using EvoMerge.Merging.Sparsification;
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -120,7 +121,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             mixed.div_(divisor);
         if (lambda != 1.0)
             mixed.mul_(scalars.Hold(lambda));
-        return b + mixed;
+        return b.add(mixed, ScalarConstants.One);
     }
 
     private bool HasFloat32Kernel(MergeContext context, torch.Tensor b) =>

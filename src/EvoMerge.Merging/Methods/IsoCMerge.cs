@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -15,7 +16,7 @@ public sealed class IsoCMerge() : SubspaceMerge("iso_c")
     /// <inheritdoc/>
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
     {
-        var sum = deltas.Aggregate((total, d) => total + d);
+        var sum = deltas.Aggregate((total, d) => total.add(d, ScalarConstants.One));
         var (u, s, vh) = SingularFactors.Svd(sum);
         var kept = SingularFactors.Significant(s, sum);
         if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(sum);

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -30,7 +31,7 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         if (perTask * tasks > rank) perTask = rank / tasks;
         common = rank - perTask * tasks;
 
-        var sum = deltas.Aggregate((total, d) => total + d);
+        var sum = deltas.Aggregate((total, d) => total.add(d, ScalarConstants.One));
         var (u, s, vh) = SingularFactors.Svd(sum);
         var us = new List<torch.Tensor> { u.narrow(1, 0, common) };
         var ss = new List<torch.Tensor> { s.narrow(0, 0, common) };

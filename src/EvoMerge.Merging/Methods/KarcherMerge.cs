@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -57,10 +58,10 @@ public sealed class KarcherMerge : IMergeMethod
             return torch.zeros_like(aligned[0]).MoveToOuterDisposeScope();
 
         double share = 1.0 / valid.Length;
-        var units = valid.Select(i => vectors[i] / norms[i]).ToArray();
+        var units = valid.Select(i => vectors[i].div(scalars.Hold(norms[i]))).ToArray();
         var mean = torch.zeros_like(units[0]);
         foreach (var unit in units)
-            mean.add_(unit * scalars.Hold(share));
+            mean.add_(unit * scalars.Hold(share), ScalarConstants.One);
         double meanNorm = mean.norm().ToDouble();
         var u = meanNorm < tolerance ? units[0].clone() : mean.div_(scalars.Hold(meanNorm));
 
@@ -73,12 +74,12 @@ public sealed class KarcherMerge : IMergeMethod
                 double theta = Math.Acos(cos);
                 if (theta < tolerance)
                     continue;
-                tangent.add_((unit - u * scalars.Hold(cos)) * scalars.Hold(share * theta / Math.Sin(theta)));
+                tangent.add_((unit - u * scalars.Hold(cos)) * scalars.Hold(share * theta / Math.Sin(theta)), ScalarConstants.One);
             }
             double tangentNorm = tangent.norm().ToDouble();
             if (tangentNorm < tolerance)
                 break;
-            u = u * scalars.Hold(Math.Cos(tangentNorm)) + tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm);
+            u = (u * scalars.Hold(Math.Cos(tangentNorm))).add(tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm), ScalarConstants.One);
             u.div_(scalars.Hold(u.norm().ToDouble()));
         }
 

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -52,12 +53,12 @@ public sealed class ModelStockMerge : IMergeMethod
             for (int j = i + 1; j < n; j++)
             {
                 var dot = (offsets[i] * offsets[j]).sum(-1);
-                cosineSum.add_((dot / (norms[i] * norms[j]).clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(-1.0), scalars.Hold(1.0)));
+                cosineSum.add_((dot / (norms[i] * norms[j]).clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(-1.0), scalars.Hold(1.0)), ScalarConstants.One);
                 pairs++;
             }
         }
         var c = cosineSum / scalars.Hold(pairs);
-        var denominator = c * scalars.Hold(n - 1) + scalars.Hold(1.0);
+        var denominator = (c * scalars.Hold(n - 1)).add(scalars.Hold(1.0), ScalarConstants.One);
         if (denominator.abs().lt(scalars.Hold(1e-12)).any().ToBoolean())
             throw MergeException.ForTensor(context.TensorName,
                 $"model_stock: the mean pairwise cosine of the task vectors is −1/(N−1) (N = {n}), where t = N·c/(1 + (N−1)·c) has a pole");
@@ -69,8 +70,8 @@ public sealed class ModelStockMerge : IMergeMethod
 
         var mean = models[0].clone();
         foreach (var x in models.Skip(1))
-            mean.add_(x);
+            mean.add_(x, ScalarConstants.One);
         mean.div_(scalars.Hold(n));
-        return (t * mean + (scalars.Hold(1.0) - t) * b).MoveToOuterDisposeScope();
+        return (t * mean).add((-t).add(scalars.Hold(1.0), ScalarConstants.One) * b, ScalarConstants.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -61,7 +62,7 @@ public sealed class MultislerpMerge : IMergeMethod
 
         var result = SphericalMean(context, vectors, weights, eps, scalars);
         if (baseVector is not null)
-            result = result + baseVector;
+            result = result.add(baseVector, ScalarConstants.One);
         return result.reshape(shape).to(dtype).MoveToOuterDisposeScope();
     }
 
@@ -84,10 +85,10 @@ public sealed class MultislerpMerge : IMergeMethod
         for (int i = 0; i < units.Length; i++)
         {
             double along = torch.dot(units[i], mean).ToDouble();
-            tangent.add_((units[i] - mean * scalars.Hold(along)) * scalars.Hold(weights[i]));
+            tangent.add_((units[i] - mean * scalars.Hold(along)) * scalars.Hold(weights[i]), ScalarConstants.One);
         }
         double tangentNorm = tangent.norm().ToDouble() + eps;
-        var direction = mean * scalars.Hold(Math.Cos(tangentNorm)) + tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm);
+        var direction = (mean * scalars.Hold(Math.Cos(tangentNorm))).add(tangent * scalars.Hold(Math.Sin(tangentNorm) / tangentNorm), ScalarConstants.One);
         double scale = weights.Select((w, i) => w * norms[i]).Sum();
         return direction * scalars.Hold(scale);
     }
@@ -96,7 +97,7 @@ public sealed class MultislerpMerge : IMergeMethod
     {
         var sum = torch.zeros_like(vectors[0]);
         for (int i = 0; i < vectors.Length; i++)
-            sum.add_(vectors[i] * scalars.Hold(weights[i]));
+            sum.add_(vectors[i] * scalars.Hold(weights[i]), ScalarConstants.One);
         return sum;
     }
 }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -35,6 +36,6 @@ public sealed class NearswapMerge : IMergeMethod
         var b = aligned[0];
         var x = aligned[1];
         var weight = (scalars.Hold(t) / (b - x).abs().clamp_min(scalars.Hold(1e-6))).clamp(scalars.Hold(0.0), scalars.Hold(1.0));
-        return (weight * x + (scalars.Hold(1.0) - weight) * b).MoveToOuterDisposeScope();
+        return (weight * x).add((-weight).add(scalars.Hold(1.0), ScalarConstants.One) * b, ScalarConstants.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -50,7 +51,7 @@ public sealed class NuslerpMerge : IMergeMethod
         var f = aligned.Select(a => a.to(torch.ScalarType.Float32)).ToArray();
         var result = context.Base is null
             ? Interpolate(t, f[0], f[1], rowWise, flatten)
-            : f[0] + Interpolate(t, f[1] - f[0], f[2] - f[0], rowWise, flatten);
+            : f[0].add(Interpolate(t, f[1] - f[0], f[2] - f[0], rowWise, flatten), ScalarConstants.One);
         return result.to(dtype).MoveToOuterDisposeScope();
     }
 
@@ -70,8 +71,8 @@ public sealed class NuslerpMerge : IMergeMethod
         var sinTheta = theta.sin();
         var s = scalars.Hold(1 - t);
         var u = scalars.Hold(t);
-        var slerp = (torch.sin(theta * s) * a + torch.sin(theta * u) * b) / sinTheta;
-        var lerp = a * s + b * u;
+        var slerp = (torch.sin(theta * s) * a).add(torch.sin(theta * u) * b, ScalarConstants.One) / sinTheta;
+        var lerp = (a * s).add(b * u, ScalarConstants.One);
         var result = torch.where(sinTheta.abs().lt(scalars.Hold(1e-8)), lerp, slerp);
         if (transposed)
             result = result.transpose(0, -1);

@@ -1,4 +1,5 @@
 using EvoMerge.Merging.Sparsification;
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -69,7 +70,7 @@ public sealed class SceMerge : IMergeMethod
             divisor.AddOwned(agreement.mul_(weight));
         }
         var result = mixed.Result().div_(divisor.Result().clamp_min(scalars.Hold(1e-6)));
-        return (b + result).MoveToOuterDisposeScope();
+        return b.add(result, ScalarConstants.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>Boolean mask of the positions with the largest variance across the task vectors.</summary>
@@ -80,13 +81,13 @@ public sealed class SceMerge : IMergeMethod
         var wide = deltas.Select(d => d.to(torch.ScalarType.Float32)).ToArray();
         var mean = torch.zeros_like(wide[0]);
         foreach (var d in wide)
-            mean.add_(d);
+            mean.add_(d, ScalarConstants.One);
         mean.div_(scalars.Hold(wide.Length));
         var variance = torch.zeros_like(mean);
         foreach (var d in wide)
         {
             using var deviation = d - mean;
-            variance.add_(deviation.mul_(deviation));
+            variance.add_(deviation.mul_(deviation), ScalarConstants.One);
         }
         variance.div_(scalars.Hold(wide.Length));
         long k = (long)Math.Floor(variance.count_nonzero().ToInt64() * fraction);

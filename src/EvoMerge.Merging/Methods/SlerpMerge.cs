@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -66,13 +67,13 @@ public sealed class SlerpMerge : IMergeMethod
         torch.Tensor result;
         if (Math.Abs(dot) > DotThreshold)
         {
-            result = a * scalars.Hold(1 - t) + b * scalars.Hold(t);
+            result = (a * scalars.Hold(1 - t)).add(b * scalars.Hold(t), ScalarConstants.One);
         }
         else
         {
             double theta = Math.Acos(dot);
             double sinTheta = Math.Sin(theta);
-            result = a * scalars.Hold(Math.Sin((1 - t) * theta) / sinTheta) + b * scalars.Hold(Math.Sin(t * theta) / sinTheta);
+            result = (a * scalars.Hold(Math.Sin((1 - t) * theta) / sinTheta)).add(b * scalars.Hold(Math.Sin(t * theta) / sinTheta), ScalarConstants.One);
         }
         return result.view(v0.shape).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -26,7 +27,7 @@ internal sealed class StackSum
         if (_total is null)
             _total = term.to(Accumulator, copy: true);
         else
-            _total.add_(term);
+            _total.add_(term, ScalarConstants.One);
     }
 
     /// <summary>

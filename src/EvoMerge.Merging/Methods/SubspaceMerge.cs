@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Methods;
@@ -67,11 +68,11 @@ public abstract class SubspaceMerge : IMergeMethod
         }
         else
         {
-            update = Updates(context).Aggregate((sum, d) => sum + d);
+            update = Updates(context).Aggregate((sum, d) => sum.add(d, ScalarConstants.One));
         }
         if (alpha != 1.0)
             update = update.mul(scalars.Hold(alpha));
-        return (baseWork + update).to_type(b.dtype).MoveToOuterDisposeScope();
+        return baseWork.add(update, ScalarConstants.One).to_type(b.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using EvoMerge.Merging.Methods;
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Sparsification;
@@ -75,8 +76,8 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
         positionShape[1] = n;
         var keepProbability = n <= 1
             ? torch.full(positionShape, scalars.Hold(density), torch.ScalarType.Float32, x.device)
-            : (scalars.Hold(density + epsilon)
-                    - torch.arange(scalars.Hold(0.0), scalars.Hold(n), scalars.Hold(1.0), torch.ScalarType.Float64, x.device) * scalars.Hold(2 * epsilon / (n - 1)))
+            : (-(torch.arange(scalars.Hold(0.0), scalars.Hold(n), scalars.Hold(1.0), torch.ScalarType.Float64, x.device) * scalars.Hold(2 * epsilon / (n - 1))))
+                .add(scalars.Hold(density + epsilon), ScalarConstants.One)
                 .to(torch.ScalarType.Float32).view(positionShape);
         var keptByPosition = torch.rand(rows.shape, torch.ScalarType.Float32, x.device, generator: random).lt(keepProbability);
 

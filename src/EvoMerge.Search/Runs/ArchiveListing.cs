@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Configuration;
 
 namespace EvoMerge.Search.Runs;
@@ -13,7 +14,7 @@ namespace EvoMerge.Search.Runs;
 public static class ArchiveListing
 {
     /// <summary>The table's text (lines end with a newline).</summary>
-    public static string Format(SearchConfig config, IReadOnlyList<ArchiveMember> archive, ReportedMember? reported)
+    public static string Format(SearchConfig config, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, ReportedMember? reported)
     {
         var inv = CultureInfo.InvariantCulture;
         var header = new List<string> { "member", "hash" };
@@ -22,11 +23,11 @@ public static class ArchiveListing
         var rows = new List<string[]> { header.ToArray() };
         for (int k = 0; k < archive.Count; k++)
         {
-            var member = archive[k];
+            var member = archive[k].Payload;
             var cells = new List<string> { k.ToString(inv), member.Hash[..Math.Min(12, member.Hash.Length)] };
             cells.AddRange(member.Objectives.Select(v => v.ToString("R", inv)));
             cells.Add(reported is null ? "-" : reported.DevAverages[k].ToString("R", inv));
-            cells.Add(ReportedMemberRule.IsFeasible(config, member) ? "yes" : "no");
+            cells.Add(archive[k].IsFeasible ? "yes" : "no");
             cells.Add(member.Generation.ToString(inv));
             cells.Add(reported?.Member == k ? "best" : "");
             rows.Add([.. cells]);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Configuration;
 
 namespace EvoMerge.Search.Runs;
@@ -10,7 +11,7 @@ public static class ExportMemberChoice
     /// The archive index <paramref name="member"/> names, and how it was chosen for the export's message ("" for an
     /// index). An argument that is neither is an <see cref="ArgumentException"/> naming <c>--member</c>.
     /// </summary>
-    public static (int Index, string Why) Resolve(string? member, SearchConfig config, IReadOnlyList<ArchiveMember> archive)
+    public static (int Index, string Why) Resolve(string? member, SearchConfig config, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive)
     {
         if (member is null) throw new ArgumentException("--member: required (an archive index or best; evomerge export RUN_DIR --list shows them)");
         if (int.TryParse(member, NumberStyles.None, CultureInfo.InvariantCulture, out int index)) return (index, "");

@@ -2,6 +2,7 @@ using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Genomes;
 using EvoMerge.Tensors;
 
@@ -35,12 +36,12 @@ public static class ModelExporter
     /// <paramref name="allowOverwrite"/>. The model is written in a temporary sibling directory and renamed into place;
     /// over an existing directory, the files an export does not own (model, tokenizer, recipe and card files) are kept.
     /// </summary>
-    public static ArchiveMember Export(SearchSetup setup, IReadOnlyList<ArchiveMember> archive, int member, string outputDirectory,
+    public static ArchiveMember Export(SearchSetup setup, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, int member, string outputDirectory,
         bool allowOverwrite = false)
     {
         if (member < 0 || member >= archive.Count)
             throw new ArgumentException($"--member {member}: the archive has {archive.Count} member(s) (0..{archive.Count - 1})");
-        var chosen = archive[member];
+        var chosen = archive[member].Payload;
         var recipe = setup.Composer.Compose(setup.Layout.Decode(chosen.Genome));
         if (recipe.Hash != chosen.Hash)
             throw new InvalidDataException($"member {member}: its genome decodes to recipe {recipe.Hash[..12]}, the archive says {chosen.Hash[..12]} (models or config changed?)");

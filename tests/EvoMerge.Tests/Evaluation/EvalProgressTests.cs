@@ -45,6 +45,7 @@ public sealed class EvalProgressTests : IDisposable
     [InlineData(45, "arithmetic-answer-long-name 120/400 documents")]
     [InlineData(30, "arithmetic-… 120/400 documents")]
     [InlineData(18, "120/400 documents")]
+    [InlineData(10, "120/400 d…")]
     public void TheBarDescriptionFitsItsWidthShorteningTheTaskName(int width, string expected)
     {
         string text = new EvalProgress("arithmetic-answer-long-name", 120, 400, TimeSpan.FromSeconds(1)).Description(width);

@@ -1,6 +1,7 @@
 using EvoMerge.Merging;
 using EvoMerge.Merging.Methods;
 using EvoMerge.Merging.Sparsification;
+using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
@@ -29,9 +30,12 @@ public sealed class Float32TaskArithmeticTests
             var shape = shapes[trial % shapes.Length];
             int models = 1 + trial % 3;
             // Quantised deltas make many magnitudes equal, so tie budgets and chunk boundaries are exercised.
+            // Held scalars: an implicit one (x / 8) can be finalised while libtorch reads it (HeldScalarTests).
             var b = Tensors.Random(generator, shape);
+            using var spread = (trial % 2 == 0 ? 4 : 1000).ToScalar();
+            using var eight = 8.ToScalar();
             var inputs = Enumerable.Range(0, models)
-                .Select(_ => b + torch.round(Tensors.Random(generator, shape) * (trial % 2 == 0 ? 4 : 1000)) / 8).ToArray();
+                .Select(_ => b.add(torch.round(Tensors.Random(generator, shape).mul(spread)).div(eight), ScalarConstants.One)).ToArray();
             double[] weights = inputs.Select(_ => Math.Round(random.NextDouble() * 3 - 1, 2)).ToArray();
             if (trial % 5 == 4 && models > 1)
                 weights[^1] = -weights[..^1].Sum();

@@ -46,7 +46,8 @@ public sealed class BadSearchConfigBatteryTests : IDisposable
             {
                 failures.Add($"{kind} #{i}: {e.GetType().Name}: {e.Message}");
             }
-            if (clock.Elapsed > TimeSpan.FromSeconds(1)) failures.Add($"{kind} #{i}: took {clock.Elapsed}");
+            // A bound for runaway parsing, not a benchmark: huge lists took 3.4 s at load average 36 on two cores (the fuzz battery allows 10 s too).
+            if (clock.Elapsed > TimeSpan.FromSeconds(10)) failures.Add($"{kind} #{i}: took {clock.Elapsed}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -1,3 +1,4 @@
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using EvoMerge.Tensors;
@@ -12,12 +13,12 @@ namespace EvoMerge.Tests.Search.Runs;
 /// </summary>
 public class ModelExporterTests(SpecialistsFixture fixture) : IClassFixture<SpecialistsFixture>
 {
-    private (SearchSetup Setup, ArchiveMember[] Archive) Search(string name)
+    private (SearchSetup Setup, ParetoArchiveEntry<ArchiveMember>[] Archive) Search(string name)
     {
         var config = SearchConfigReader.ReadFile(fixture.Config(name, "  methods: [ties]\n  layer_groups: 1", population: 4, generations: 1));
         using var run = SearchRun.Start(config);
         run.Run();
-        return (run.Setup, run.Archive.Select(e => e.Payload).ToArray());
+        return (run.Setup, [.. run.Archive]);
     }
 
     private static Dictionary<string, byte[]> Snapshot(string directory) =>

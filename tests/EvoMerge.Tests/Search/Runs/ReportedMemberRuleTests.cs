@@ -1,4 +1,5 @@
 using EvoMerge.Optimization;
+using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Runs;
 using Xunit;
@@ -29,8 +30,9 @@ public sealed class ReportedMemberRuleTests
         run_dir: '{runDirectory}'
         """, "search.yml", "/work");
 
-    private static ArchiveMember Member(string hash, double a, double b, double constraint) =>
-        new(hash, new Genome([0.5], [0]), [a, b], [constraint], 0);
+    /// <summary>An archive entry as the search stores it: objectives negated (minimised), violation max(0, 0.5 − score).</summary>
+    private static ParetoArchiveEntry<ArchiveMember> Member(string hash, double a, double b, double constraint) =>
+        new(hash, [-a, -b], Math.Max(0, 0.5 - constraint), new ArchiveMember(hash, new Genome([0.5], [0]), [a, b], [constraint], 0));
 
     [Fact]
     public void The_highest_dev_average_among_feasible_members_wins_and_ties_go_to_the_lower_index()
@@ -38,11 +40,26 @@ public sealed class ReportedMemberRuleTests
         using var temp = new TempDirectory();
         var config = Config(temp.Path);
         // Member 3 has the highest dev average but violates the constraint (0.4 < 0.5); members 1 and 2 tie at 0.7.
-        ArchiveMember[] archive = [Member("h0", 0, 0, 0.6), Member("h1", 0, 0, 0.6), Member("h2", 0, 0, 0.6), Member("h3", 0, 0, 0.4)];
-        Assert.Equal(1, ReportedMemberRule.Select(config, archive, [0.5, 0.7, 0.7, 0.9]));
+        ParetoArchiveEntry<ArchiveMember>[] archive = [Member("h0", 0, 0, 0.6), Member("h1", 0, 0, 0.6), Member("h2", 0, 0, 0.6), Member("h3", 0, 0, 0.4)];
+        Assert.Equal(1, ReportedMemberRule.Select(archive, [0.5, 0.7, 0.7, 0.9]));
         // None feasible: all compete, member 3's 0.9 wins.
-        ArchiveMember[] infeasible = [.. archive.Select(m => m with { Constraints = [0.1] })];
-        Assert.Equal(3, ReportedMemberRule.Select(config, infeasible, [0.5, 0.7, 0.7, 0.9]));
+        ParetoArchiveEntry<ArchiveMember>[] infeasible = [Member("h0", 0, 0, 0.1), Member("h1", 0, 0, 0.1), Member("h2", 0, 0, 0.1), Member("h3", 0, 0, 0.1)];
+        Assert.Equal(3, ReportedMemberRule.Select(infeasible, [0.5, 0.7, 0.7, 0.9]));
+    }
+
+    [Fact]
+    public void Feasibility_is_the_archive_entrys_flag_as_export_list_shows_it()
+    {
+        using var temp = new TempDirectory();
+        var config = Config(temp.Path);
+        // Member 1's constraint score (0.6) meets the minimum, but its archive entry carries a violation (as an
+        // evaluation with a non-finite score does): the entry decides, so member 0 is best and --list says "no".
+        ParetoArchiveEntry<ArchiveMember>[] archive = [Member("h0", 0.5, 0.5, 0.6), Member("h1", 0.9, 0.9, 0.6) with { ConstraintViolation = double.PositiveInfinity }];
+        var reported = ReportedMemberRule.Find(config, archive)!;
+        Assert.Equal(0, reported.Member);
+        string[] rows = ArchiveListing.Format(config, archive, reported).Split('\n');
+        Assert.Matches(@"^0 +h0 +0\.5 +0\.5 +0\.5 +yes +0 +best$", rows[1]);
+        Assert.Matches(@"^1 +h1 +0\.9 +0\.9 +0\.9 +no +0$", rows[2]);
     }
 
     [Fact]
@@ -51,7 +68,7 @@ public sealed class ReportedMemberRuleTests
         using var temp = new TempDirectory();
         var config = Config(temp.Path);
         // Means: (0.2+0.8)/2 = 0.5, (0.6+0.6)/2 = 0.6, (0.9+0.1)/2 = 0.5.
-        ArchiveMember[] archive = [Member("h0", 0.2, 0.8, 1), Member("h1", 0.6, 0.6, 1), Member("h2", 0.9, 0.1, 1)];
+        ParetoArchiveEntry<ArchiveMember>[] archive = [Member("h0", 0.2, 0.8, 1), Member("h1", 0.6, 0.6, 1), Member("h2", 0.9, 0.1, 1)];
         var plain = ReportedMemberRule.Find(config, archive)!;
         Assert.Equal(1, plain.Member);
         Assert.Equal([0.5, 0.6, 0.5], plain.DevAverages);
@@ -62,7 +79,7 @@ public sealed class ReportedMemberRuleTests
         Assert.Equal("the demo table's dev average (six dev columns)", recorded.Basis);
 
         // The archive changed since (a resumed run): the record is for other members and is not used.
-        ArchiveMember[] changed = [archive[0], archive[1], Member("h9", 0.9, 0.1, 1)];
+        ParetoArchiveEntry<ArchiveMember>[] changed = [archive[0], archive[1], Member("h9", 0.9, 0.1, 1)];
         Assert.Equal(1, ReportedMemberRule.Find(config, changed)!.Member);
     }
 
@@ -82,7 +99,7 @@ public sealed class ReportedMemberRuleTests
     {
         using var temp = new TempDirectory();
         var config = Config(temp.Path, direction: "minimize");
-        ArchiveMember[] archive = [Member("h0", 0.2, 0.8, 1)];
+        ParetoArchiveEntry<ArchiveMember>[] archive = [Member("h0", 0.2, 0.8, 1)];
         Assert.Null(ReportedMemberRule.Find(config, archive));
         var e = Assert.Throws<ArgumentException>(() => ExportMemberChoice.Resolve("best", config, archive));
         Assert.Equal($"--member best: {temp.Path}: objective 'a' is minimised, so the archived objectives have no mean to rank by and no demo table recorded dev averages (reported-member.json); choose a member by index (evomerge export RUN_DIR --list)", e.Message);

@@ -116,9 +116,8 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
         var config = SearchConfigReader.ReadFile(fixture.Config(name, genome, population: 6, generations: 2));
         using var run = SearchRun.Start(config);
         run.Run();
-        var archive = run.Archive.Select(e => e.Payload).ToArray();
         string output = Path.Combine(fixture.Layout.Root, "exports", name);
-        var member = ModelExporter.Export(run.Setup, archive, 0, output);
+        var member = ModelExporter.Export(run.Setup, run.Archive, 0, output);
         Assert.True(File.Exists(Path.Combine(output, ModelExporter.ModelCardFileName)));
         Assert.True(File.Exists(Path.Combine(output, CandidateRecipe.ParameterSpaceFileName)));
 
