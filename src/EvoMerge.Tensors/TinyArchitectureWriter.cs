@@ -26,7 +26,7 @@ public static class TinyArchitectureWriter
                 using var scope = torch.NewDisposeScope();
                 using var scale = (IsNorm(name) ? 0.1f : 0.02f).ToScalar();
                 using var offset = (IsNorm(name) && name.EndsWith(".weight", StringComparison.Ordinal) ? 1.0f : 0.0f).ToScalar();
-                var t = torch.randn(layout.ExpectedShape(name)!, generator: generator).mul(scale).add(offset);
+                var t = torch.randn(layout.ExpectedShape(name)!, generator: generator).mul(scale).add(offset, ScalarConstants.One);
                 weights.Add((name, t.to(spec.DType).MoveToOuterDisposeScope()));
             }
             Directory.CreateDirectory(directory);

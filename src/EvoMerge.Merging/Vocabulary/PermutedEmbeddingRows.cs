@@ -1,5 +1,6 @@
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
+using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Vocabulary;
@@ -127,10 +128,11 @@ public sealed class PermutedEmbeddingRows : IEmbeddingRows
         for (int m = 0; m < inputs.Length; m++)
         {
             if (permutations[m][token] < 0) continue;
-            sum.add_(inputs[m].Tensor[permutations[m][token]]);
+            sum.add_(inputs[m].Tensor[permutations[m][token]], ScalarConstants.One);
             count++;
         }
-        return sum.div_(count);
+        using var divisor = count.ToScalar();
+        return sum.div_(divisor);
     }
 
     private TokenRule Configured(TokenSetting setting, int token, IReadOnlyList<int>[] permutations, IReadOnlyList<PlannedModel> models, string file)

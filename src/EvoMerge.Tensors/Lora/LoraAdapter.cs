@@ -162,8 +162,9 @@ public sealed class LoraAdapter : IDisposable
         var b = _file.Load(update.B!, torch.ScalarType.Float32);
         var delta = b.matmul(a);
         if (update.Transposed) delta = delta.t();
-        delta.mul_(update.Scale);
-        values.add_(delta.to(values.dtype));
+        using var scale = update.Scale.ToScalar();
+        delta.mul_(scale);
+        values.add_(delta.to(values.dtype), ScalarConstants.One);
     }
 
     /// <inheritdoc />
