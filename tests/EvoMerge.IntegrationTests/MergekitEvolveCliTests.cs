@@ -30,11 +30,12 @@ public class MergekitEvolveCliTests
         Assert.True(search.ExitCode == 0, search.Stderr);
         Assert.DoesNotContain("warning:", search.Stderr, StringComparison.Ordinal);
         // mergekit-evolve's population for this genome (2 layer groups x 3 models x 2 parameters = 12 reals) is
-        // 4 + floor(3 ln 12) = 11: the one generation that reaches the budget of 4 scores all 11.
-        Assert.Contains("1 generations, 11 candidates scored", search.Stdout, StringComparison.Ordinal);
+        // n = 2 layer groups × 3 models × 3 parameter sets (self_attn, mlp, the rest) × 2 (weight, density) = 36;
+        // 4 + floor(3 ln 36) = 14: the one generation that reaches the budget of 4 scores all 14.
+        Assert.Contains("1 generations, 14 candidates scored", search.Stdout, StringComparison.Ordinal);
         string saved = File.ReadAllText(Path.Combine(run, "config.yml"));
         Assert.Contains("methods: [dare_ties]", saved, StringComparison.Ordinal);
-        Assert.Contains("settings: {initial_sigma: 0.16666666666666666, population_size: 11, restarts: false}", saved, StringComparison.Ordinal);
+        Assert.Contains("settings: {initial_sigma: 0.16666666666666666, population_size: 14, restarts: false}", saved, StringComparison.Ordinal);
         Assert.Contains("budget: {evaluations: 4}", saved, StringComparison.Ordinal);
         using (var archive = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "archive.json"))))
             Assert.True(archive.RootElement.GetProperty("members").GetArrayLength() >= 1);
@@ -51,7 +52,7 @@ public class MergekitEvolveCliTests
         string datasets = Path.Combine(CliRunner.RepositoryRoot, "datasets");
         var result = CliRunner.Run(TimeSpan.FromMinutes(2), "search", Evolve, "--run-dir", temp.Combine("run"), "--task-map", $"reversal={datasets}/reversal/reversal-choice.yml");
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"evomerge: error: {Evolve}:21: tasks: no EvoMerge task file for addition, capitals (map each with --task-map NAME=FILE.yml, or put NAME.yml in --tasks-dir DIR)\n", result.Stderr);
+        Assert.Equal($"evomerge: error: {Evolve}:23: tasks: no EvoMerge task file for addition, capitals (map each with --task-map NAME=FILE.yml, or put NAME.yml in --tasks-dir DIR)\n", result.Stderr);
         Assert.False(Directory.Exists(temp.Combine("run")));
     }
 
