@@ -374,6 +374,7 @@ public sealed partial class RecipeReader
     private string ChatTemplate(YamlNode node)
     {
         string template = String(node, "chat_template");
+        if (NamedChatTemplateDifference.Find(_file, Line(node), template) is { } difference) _warnings.Add(difference);
         if (template == ChatTemplateResolver.Auto || NamedChatTemplates.Find(template) is not null) return template;
         if (template.Length < 20 || !template.Contains('{'))
             throw Error(node, $"chat_template '{template}' is neither a template name ({string.Join(", ", NamedChatTemplates.Names)} or {ChatTemplateResolver.Auto}) nor a Jinja template (at least 20 characters, containing '{{')");

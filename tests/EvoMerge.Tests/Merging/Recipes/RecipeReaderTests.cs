@@ -136,6 +136,20 @@ public class RecipeReaderTests
         Assert.Null(RecipeText.Parse("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: base\n").TokenizerSource);
     }
 
+    // EvoMerge writes the documented formats; mergekit's bundled files differ in whitespace (docs/merge-semantics.md, Chat templates).
+    [Theory]
+    [InlineData("alpaca", "chat_template 'alpaca': mergekit's bundled alpaca.jinja renders the generation prompt after a user turn without the blank line before '### Response:'; EvoMerge writes the documented Alpaca format")]
+    [InlineData("llama3", "chat_template 'llama3': mergekit's bundled llama3.jinja renders a newline after every <|eot_id|>; EvoMerge writes Meta's documented Llama 3 format, without it")]
+    [InlineData("exaone", "chat_template 'exaone': mergekit's bundled exaone.jinja is indented, so it renders runs of spaces and extra newlines around every turn; EvoMerge writes LG's documented EXAONE format")]
+    [InlineData("chatml", null)]
+    [InlineData("mistral", null)]
+    [InlineData("auto", null)]
+    public void A_bundled_template_that_renders_unlike_mergekits_file_is_one_warning_naming_the_difference(string name, string? expected)
+    {
+        var recipe = RecipeText.Parse($"models: [{{model: a}}]\nmerge_method: linear\nchat_template: {name}\n");
+        Assert.Equal(expected is null ? [] : [$"recipe.yml:3: {expected}"], recipe.Warnings.Select(w => w.ToString()));
+    }
+
     [Theory]
     [InlineData("alpaca")]
     [InlineData("chatml")]
