@@ -28,6 +28,20 @@ public sealed record MergeParameter(string Name, ParameterScope Scope, Parameter
     /// <summary>The values a recipe or a gene range may give this parameter (numbers only; default: any).</summary>
     public ParameterDomain Domain { get; init; } = ParameterDomain.Any;
 
+    /// <summary>
+    /// True when a recipe value above <see cref="ParameterDomain.Maximum"/> is accepted, as mergekit accepts it, and
+    /// acts as the maximum (a density above 1 keeps every element, as density 1 does), with one warning; gene ranges
+    /// and the schema keep the domain.
+    /// </summary>
+    public bool SaturatesAboveMaximum { get; init; }
+
+    /// <summary>This parameter with <see cref="SaturatesAboveMaximum"/> set (its domain must have a maximum).</summary>
+    public MergeParameter SaturatingAboveMaximum() =>
+        Domain.Maximum is null ? throw new ArgumentException($"{Name}: only a domain with a maximum saturates") : this with { SaturatesAboveMaximum = true };
+
+    /// <summary>The value a method sees for a recipe value: the domain's maximum for values above it when <see cref="SaturatesAboveMaximum"/>, else the value.</summary>
+    public double Effective(double value) => SaturatesAboveMaximum && Domain.Maximum is { } max && value > max ? max : value;
+
     /// <summary>This parameter as a search gene over <paramref name="gene"/>'s range, bounded by <see cref="Domain"/>.</summary>
     public MergeParameter Searched(SearchGene gene) =>
         Kind == ParameterKind.Number ? this with { Gene = Bounded(gene, Domain) } : throw new ArgumentException($"{Name}: only numbers can be genes");

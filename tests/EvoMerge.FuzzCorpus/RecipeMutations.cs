@@ -70,7 +70,7 @@ public static class RecipeMutations
         yield return ("gradient-empty", ReplaceFirst(v, "weight: 0.5", "weight: []"), true);
         yield return ("gradient-huge", ReplaceFirst(v, "weight: 0.5", "weight: [" + string.Join(", ", Enumerable.Repeat("0.5", 5000)) + "]"), false);
         yield return ("unknown-parameter", ReplaceFirst(v, "density: 0.5", "densty: 0.5"), false);
-        yield return ("unknown-key", v + "merge_methd: ties\n", true);
+        yield return ("unknown-key", v + "merge_methd: ties\n", false); // ignored with a warning, as mergekit ignores it
         yield return ("slerp-three-models", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\n  - model: models/base\nparameters:\n  t: 0.5\ndtype: float32\n", true);
         yield return ("slerp-t-out-of-range", "merge_method: slerp\nbase_model: models/a\nmodels:\n  - model: models/a\n  - model: models/b\nparameters:\n  t: 5\ndtype: float32\n", false);
         yield return ("layer-range-past-end", "merge_method: linear\nslices:\n  - sources:\n      - model: models/a\n        layer_range: [0, 99]\n      - model: models/b\n        layer_range: [0, 99]\n", true);

@@ -53,6 +53,7 @@ public class MergeRecipeWarningCliTests
         string output = dir.Combine("out");
         string[] expected =
         [
+            $"evomerge: warning: {recipe}:10: chat_template 'llama3': mergekit's bundled llama3.jinja renders a newline after every <|eot_id|>; EvoMerge writes Meta's documented Llama 3 format, without it",
             $"evomerge: warning: {recipe}:3: 'weight' in models[0].parameters is not a parameter of slerp (its parameters: t); ignored, as mergekit does",
             $"evomerge: warning: {recipe}:5: 'weight' in models[1].parameters is not a parameter of slerp (its parameters: t); ignored, as mergekit does",
         ];

@@ -24,7 +24,7 @@ public sealed class MergePlan : IDisposable
         OutputConfig = outputConfig;
     }
 
-    /// <summary>What the recipe sets that the method ignores (see <see cref="ParameterResolver.Warnings"/>), in recipe order.</summary>
+    /// <summary>What the recipe sets that mergekit ignores: unknown keys (<see cref="MergeRecipe.Warnings"/>), then parameters the method ignores (see <see cref="ParameterResolver.Warnings"/>) and plan findings, in recipe order.</summary>
     public IReadOnlyList<RecipeWarning> Warnings { get; internal init; } = [];
 
     /// <summary>Architecture warnings (an unknown model_type merged as the standard layout), one line each.</summary>

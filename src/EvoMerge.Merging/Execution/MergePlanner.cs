@@ -62,7 +62,7 @@ public static class MergePlanner
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
                 OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize))
                 {
-                    Warnings = [.. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors)],
+                    Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors)],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
                     Vocabulary = vocabulary.Vocabulary,
                     VocabularyWarnings = vocabulary.Warnings,

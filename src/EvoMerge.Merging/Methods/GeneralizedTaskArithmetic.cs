@@ -41,8 +41,8 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             MergeParameter.Number("lambda", ParameterScope.Global, 1.0),
             MergeParameter.Number("weight", ParameterScope.PerModel, required: true).Searched(SharedSearchGenes.Weight),
             sparsifier is null
-                ? MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction)
-                : MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).Searched(SharedSearchGenes.Density),
+                ? MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).SaturatingAboveMaximum()
+                : MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).SaturatingAboveMaximum().Searched(SharedSearchGenes.Density),
             .. sparsifier?.Parameters ?? [],
         ];
     }

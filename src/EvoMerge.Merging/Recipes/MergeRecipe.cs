@@ -77,6 +77,12 @@ public sealed record MergeRecipe
     /// <summary><c>proxy_prompts:</c> prompts per proxy task, 1 to 32 (null: 32).</summary>
     public int? ProxyPrompts { get; init; }
 
+    /// <summary>
+    /// Keys the recipe sets that mergekit ignores (unknown keys at any level), in line order; the planner reports them
+    /// with its parameter warnings (<c>--strict</c> makes them errors).
+    /// </summary>
+    public IReadOnlyList<RecipeWarning> Warnings { get; init; } = [];
+
     /// <summary>The first model the recipe lists (first source of the first slice).</summary>
     public ModelReference FirstModel => Slices[0].Sources[0].Model;
 

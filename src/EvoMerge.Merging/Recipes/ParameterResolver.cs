@@ -25,7 +25,7 @@ public sealed class ParameterResolver
     }
 
     /// <summary>Parameters the recipe sets that the method ignores, in recipe order (see <see cref="Validate"/>).</summary>
-    public IReadOnlyList<RecipeWarning> Warnings => _warnings;
+    public IReadOnlyList<RecipeWarning> Warnings => [.. _warnings.OrderBy(w => w.Line)];
 
     /// <summary>
     /// Checks names and types everywhere the recipe sets parameters. As in mergekit, a name the method does not
@@ -33,7 +33,8 @@ public sealed class ParameterResolver
     /// the key and the method (with a "did you mean" when the name is close to one the method takes). Numbers and
     /// booleans must match the declared kind, and every number written (each gradient anchor, each filtered value)
     /// must lie in the parameter's <see cref="MergeParameter.Domain"/>; a gradient's interpolated values then lie in
-    /// it too, as every domain is an interval.
+    /// it too, as every domain is an interval. A value above the maximum of a parameter that
+    /// <see cref="MergeParameter.SaturatesAboveMaximum"/> (density) is a warning instead, and is read as the maximum.
     /// </summary>
     private void Validate()
     {
@@ -71,6 +72,13 @@ public sealed class ParameterResolver
                 if (kind != declared.Kind)
                     throw new RecipeException(_recipe.File, valueLine,
                         $"{parameters.Label}.{name} must be {(declared.Kind == ParameterKind.Boolean ? "true or false" : "a number")}");
+                if (declared.Effective(value) != value)
+                {
+                    _warnings.Add(new RecipeWarning(_recipe.File, valueLine, string.Create(CultureInfo.InvariantCulture,
+                        $"{parameters.Label}.{name}: {value:R} is above {declared.Domain.Maximum}, the top of {_method.Name}'s '{name}' {declared.Domain}"),
+                        string.Create(CultureInfo.InvariantCulture, $"read as {declared.Domain.Maximum}, as mergekit does")));
+                    continue;
+                }
                 if (!declared.Domain.Contains(value))
                     throw new RecipeException(_recipe.File, valueLine,
                         $"{parameters.Label}.{name}: {value.ToString("R", CultureInfo.InvariantCulture)} is outside the allowed range {declared.Domain} of {_method.Name}'s '{name}'");
@@ -87,7 +95,7 @@ public sealed class ParameterResolver
             double? value = slice.Parameters.Get(parameter.Name)?.Evaluate(outputTensor, t)
                 ?? _recipe.Parameters.Get(parameter.Name)?.Evaluate(outputTensor, t)
                 ?? parameter.Default;
-            if (value is { } v) values[parameter.Name] = v;
+            if (value is { } v) values[parameter.Name] = parameter.Effective(v);
             else if (parameter.Required)
                 throw new RecipeException(_recipe.File, _recipe.MergeMethodLine,
                     $"{_method.Name} needs parameter '{parameter.Name}', but no value applies to tensor '{outputTensor}'");
@@ -105,7 +113,7 @@ public sealed class ParameterResolver
                 ?? slice.Parameters.Get(parameter.Name)?.Evaluate(inputTensor, t)
                 ?? _recipe.Parameters.Get(parameter.Name)?.Evaluate(inputTensor, t)
                 ?? parameter.Default;
-            if (value is { } v) values[parameter.Name] = v;
+            if (value is { } v) values[parameter.Name] = parameter.Effective(v);
             else if (parameter.Required && !isBase)
                 throw new RecipeException(_recipe.File, source.Line,
                     $"model '{source.Model.Name}' ({source.Label}) has no value for required parameter '{parameter.Name}' of {_method.Name} (tensor '{inputTensor}')");

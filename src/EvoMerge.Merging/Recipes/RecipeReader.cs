@@ -10,8 +10,10 @@ namespace EvoMerge.Merging.Recipes;
 /// <summary>
 /// Reads a mergekit YAML recipe into a <see cref="MergeRecipe"/>. Parsing uses YamlDotNet's representation model so
 /// every error names the file and line. The reader checks structure and types; parameter names, model counts and
-/// anything needing the method or the models are checked by the planner. Stricter than mergekit: unknown keys are
-/// errors everywhere (parameter names the method does not take are the planner's warnings). A model is a local
+/// anything needing the method or the models are checked by the planner. As in mergekit (whose configuration models
+/// ignore extra keys), an unknown key at any level is ignored with a <see cref="MergeRecipe.Warnings"/> entry naming
+/// it, with a "did you mean" when it is close to a key of that level (parameter names the method does not take are
+/// the planner's warnings); keys of the wrong type stay errors, as in mergekit. A model is a local
 /// directory (a revision after '@' is then ignored, as in mergekit) or a Hub name found in the local HuggingFace
 /// cache, optionally <c>MODEL+ADAPTER</c> (a PEFT LoRA adapter applied to it, see <see cref="ModelReference"/>);
 /// <c>modules:</c> takes the one module of a text-only decoder, <c>default</c>. The vocabulary keys are read in
@@ -26,6 +28,7 @@ public sealed partial class RecipeReader
     private readonly string _file;
     private readonly string _modelRoot;
     private readonly List<ModelPathSpan> _relativeModelPaths = [];
+    private readonly List<RecipeWarning> _warnings = [];
 
     private RecipeReader(string file, string modelRoot)
     {
@@ -110,6 +113,7 @@ public sealed partial class RecipeReader
             RelativeModelPaths = [.. _relativeModelPaths.DistinctBy(span => span.Start).OrderBy(span => span.Start)],
             ProxyTasks = Find(root, "proxy_tasks") is { } proxy ? ProxyTasks(proxy) : [],
             ProxyPrompts = Find(root, "proxy_prompts") is { } prompts ? ProxyPrompts(prompts) : null,
+            Warnings = [.. _warnings.OrderBy(w => w.Line)],
         };
     }
 
@@ -370,19 +374,27 @@ public sealed partial class RecipeReader
     private string ChatTemplate(YamlNode node)
     {
         string template = String(node, "chat_template");
+        if (NamedChatTemplateDifference.Find(_file, Line(node), template) is { } difference) _warnings.Add(difference);
         if (template == ChatTemplateResolver.Auto || NamedChatTemplates.Find(template) is not null) return template;
         if (template.Length < 20 || !template.Contains('{'))
             throw Error(node, $"chat_template '{template}' is neither a template name ({string.Join(", ", NamedChatTemplates.Names)} or {ChatTemplateResolver.Auto}) nor a Jinja template (at least 20 characters, containing '{{')");
         return template;
     }
 
+    /// <summary>
+    /// Keys of <paramref name="map"/> outside <paramref name="allowed"/> are ignored, as mergekit ignores them, each
+    /// with one warning: "unknown key 'NAME' in LABEL (did you mean 'KEY'?)" or, when no key is close, the keys the
+    /// level takes.
+    /// </summary>
     private void CheckKeys(YamlMappingNode map, string label, IReadOnlyList<string> allowed)
     {
         foreach (var key in map.Children.Keys)
         {
             string name = Key(key, label);
-            if (!allowed.Contains(name))
-                throw Error(key, $"unknown key '{name}' in {label} (expected one of: {string.Join(", ", allowed)})");
+            if (allowed.Contains(name)) continue;
+            _warnings.Add(new RecipeWarning(_file, Line(key), NearestName.Find(name, allowed) is { } near
+                ? $"unknown key '{name}' in {label} (did you mean '{near}'?)"
+                : $"unknown key '{name}' in {label} (its keys: {string.Join(", ", allowed)})"));
         }
     }
 

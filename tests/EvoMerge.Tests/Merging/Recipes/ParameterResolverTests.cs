@@ -165,12 +165,8 @@ public class ParameterResolverTests
     }
 
     [Theory]
-    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 1.5}\nmerge_method: ties\nbase_model: c\n", "ties",
-        "recipe.yml:3: models[0].parameters.density: 1.5 is outside the allowed range (0, 1] of ties's 'density'")]
     [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 0}\nmerge_method: dare_ties\nbase_model: c\n", "dare_ties",
         "recipe.yml:3: models[0].parameters.density: 0 is outside the allowed range (0, 1] of dare_ties's 'density'")]
-    [InlineData("models: [{model: a, parameters: {weight: 1}}]\nmerge_method: ties\nbase_model: c\nparameters:\n  density: [0.5, 1, 1.25]\n", "ties",
-        "recipe.yml:5: parameters.density: 1.25 is outside the allowed range (0, 1] of ties's 'density'")]
     [InlineData("models: [{model: a}]\nmerge_method: slerp\nbase_model: c\nparameters:\n  t:\n    - {filter: mlp, value: 0.5}\n    - {value: -0.25}\n", "slerp",
         "recipe.yml:7: parameters.t: -0.25 is outside the allowed range [0, 1] of slerp's 't'")]
     [InlineData("models: [{model: a, parameters: {weight: 1, gamma: 2}}]\nmerge_method: breadcrumbs\nbase_model: c\n", "breadcrumbs",
@@ -180,6 +176,26 @@ public class ParameterResolverTests
         var recipe = RecipeText.Parse(yaml);
         var error = Assert.Throws<RecipeException>(() => new ParameterResolver(recipe, MergeMethodRegistry.Default.Get(method)));
         Assert.Equal(expected, error.Message);
+    }
+
+    // mergekit's sparsifiers return the task vector unchanged for any density >= 1, so a density above 1 acts as 1.
+    [Fact]
+    public void A_density_above_1_is_read_as_1_with_one_warning_as_mergekit_keeps_every_element()
+    {
+        var recipe = RecipeText.Parse("models:\n  - model: a\n    parameters: {weight: 1, density: 1.5}\n  - model: b\n    parameters: {weight: 1}\nmerge_method: ties\nbase_model: c\nparameters:\n  density: [0.5, 1, 1.25]\n");
+        var resolver = new ParameterResolver(recipe, MergeMethodRegistry.Default.Get("ties"));
+        Assert.Equal(
+            ["recipe.yml:3: models[0].parameters.density: 1.5 is above 1, the top of ties's 'density' (0, 1]; read as 1, as mergekit does",
+             "recipe.yml:9: parameters.density: 1.25 is above 1, the top of ties's 'density' (0, 1]; read as 1, as mergekit does"],
+            resolver.Warnings.Select(w => w.ToString()));
+        var slice = recipe.Slices[0];
+        Assert.Equal(1.0, resolver.PerModel(slice, slice.Sources[0], false, "model.layers.0.mlp.up_proj.weight", 0.5).Get("density", 0));
+        // b takes the top-level gradient [0.5, 1, 1.25]: 0.75 at position 0.25, 1.125 (read as 1) at 0.75, 1.25 (read as 1) at 1.
+        Assert.Equal(0.75, resolver.PerModel(slice, slice.Sources[1], false, "model.layers.0.mlp.up_proj.weight", 0.25).Get("density", 0), 12);
+        Assert.Equal(1.0, resolver.PerModel(slice, slice.Sources[1], false, "model.layers.0.mlp.up_proj.weight", 0.75).Get("density", 0));
+        Assert.Equal(1.0, resolver.PerModel(slice, slice.Sources[1], false, "model.layers.0.mlp.up_proj.weight", 1.0).Get("density", 0));
+        var strict = Assert.Throws<RecipeException>(() => RecipeWarning.Report(resolver.Warnings, strict: true, _ => { }));
+        Assert.Equal("recipe.yml:3: models[0].parameters.density: 1.5 is above 1, the top of ties's 'density' (0, 1]; refused by --strict", strict.Message);
     }
 
     [Theory]

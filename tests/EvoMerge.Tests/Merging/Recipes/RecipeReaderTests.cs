@@ -136,6 +136,20 @@ public class RecipeReaderTests
         Assert.Null(RecipeText.Parse("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: base\n").TokenizerSource);
     }
 
+    // EvoMerge writes the documented formats; mergekit's bundled files differ in whitespace (docs/merge-semantics.md, Chat templates).
+    [Theory]
+    [InlineData("alpaca", "chat_template 'alpaca': mergekit's bundled alpaca.jinja renders the generation prompt after a user turn without the blank line before '### Response:'; EvoMerge writes the documented Alpaca format")]
+    [InlineData("llama3", "chat_template 'llama3': mergekit's bundled llama3.jinja renders a newline after every <|eot_id|>; EvoMerge writes Meta's documented Llama 3 format, without it")]
+    [InlineData("exaone", "chat_template 'exaone': mergekit's bundled exaone.jinja is indented, so it renders runs of spaces and extra newlines around every turn; EvoMerge writes LG's documented EXAONE format")]
+    [InlineData("chatml", null)]
+    [InlineData("mistral", null)]
+    [InlineData("auto", null)]
+    public void A_bundled_template_that_renders_unlike_mergekits_file_is_one_warning_naming_the_difference(string name, string? expected)
+    {
+        var recipe = RecipeText.Parse($"models: [{{model: a}}]\nmerge_method: linear\nchat_template: {name}\n");
+        Assert.Equal(expected is null ? [] : [$"recipe.yml:3: {expected}"], recipe.Warnings.Select(w => w.ToString()));
+    }
+
     [Theory]
     [InlineData("alpaca")]
     [InlineData("chatml")]
@@ -146,15 +160,59 @@ public class RecipeReaderTests
     public void A_bundled_chat_template_name_or_auto_is_accepted_as_written(string name) =>
         Assert.Equal(name, RecipeText.Parse($"models: [{{model: a}}]\nmerge_method: linear\nchat_template: {name}\n").ChatTemplate);
 
+    // mergekit's configuration models ignore keys they do not declare; EvoMerge ignores them too, one warning each.
     [Theory]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\ndensty: 1\n", 3, "unknown key 'densty' in the top level")]
-    [InlineData("models:\n  - model: a\n  - model: b\n    paramters: {weight: 1}\nmerge_method: linear\n", 4, "unknown key 'paramters' in models[1]")]
-    [InlineData("slices:\n  - sources:\n      - {model: a, layer_range: [0, 2], wieght: 1}\nmerge_method: linear\n", 3, "unknown key 'wieght' in slices[0].sources[0]")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nmerge_methd: ties\n", 3, "unknown key 'merge_methd' in the top level (did you mean 'merge_method'?)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ndensty: 1\n", 3,
+        "unknown key 'densty' in the top level (its keys: merge_method, base_model, models, slices, modules, parameters, dtype, out_dtype, tokenizer_source, tokenizer, chat_template, proxy_tasks, proxy_prompts)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nnotes: {owner: [me, {x: 1}]}\n", 3, "unknown key 'notes' in the top level (its keys: ")]
+    [InlineData("models:\n  - model: a\n  - model: b\n    paramters: {weight: 1}\nmerge_method: linear\n", 4, "unknown key 'paramters' in models[1] (did you mean 'parameters'?)")]
+    [InlineData("slices:\n  - sources:\n      - {model: a, layer_range: [0, 2], wieght: 1}\nmerge_method: linear\n", 3,
+        "unknown key 'wieght' in slices[0].sources[0] (its keys: model, layer_range, parameters)")]
+    [InlineData("slices:\n  - sources:\n      - {model: a, layer_range: [0, 2]}\n    residual_weigth: 1\nmerge_method: linear\n", 4,
+        "unknown key 'residual_weigth' in slices[0] (did you mean 'residual_weight'?)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\nparameters:\n  weight: [{filter: mlp, valeu: 2, value: 1}]\n", 4,
+        "unknown key 'valeu' in parameters.weight[0] (did you mean 'value'?)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multipl: 8\n", 4, "unknown key 'pad_to_multipl' in tokenizer (its keys: source, tokens, pad_to_multiple_of)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: a, forse: true}\n", 5,
+        "unknown key 'forse' in tokenizer.tokens['<x>'] (did you mean 'force'?)")]
+    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: zero, model: a}}\n", 5,
+        "unknown key 'model' in tokenizer.tokens['<x>'].source (its keys: kind)")]
+    [InlineData("modules:\n  default: {models: [{model: a}], weight: 1}\nmerge_method: linear\n", 2, "unknown key 'weight' in modules.default (its keys: models, slices, parameters)")]
+    public void Unknown_keys_are_ignored_with_one_warning_naming_the_line_the_key_and_the_nearest_key(string yaml, int line, string problem)
+    {
+        var recipe = RecipeText.Parse(yaml);
+        var warning = Assert.Single(recipe.Warnings);
+        Assert.Equal(line, warning.Line);
+        Assert.StartsWith(problem, warning.Problem, StringComparison.Ordinal);
+        Assert.Equal($"recipe.yml:{line}: {warning.Problem}; ignored, as mergekit does", warning.ToString());
+        Assert.Equal("linear", recipe.MergeMethod);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_reported_in_line_order_and_leave_the_known_keys_as_read()
+    {
+        var recipe = RecipeText.Parse("""
+            models:
+              - model: a
+                paramters: {weight: 1}
+                parameters: {weight: 0.5}
+            merge_method: linear
+            dtpye: float16
+            dtype: float32
+            """);
+        Assert.Equal([(3, "unknown key 'paramters' in models[0] (did you mean 'parameters'?)"), (6, "unknown key 'dtpye' in the top level (did you mean 'dtype'?)")],
+            recipe.Warnings.Select(w => (w.Line, w.Problem)));
+        Assert.Equal(torch.ScalarType.Float32, recipe.DType);
+        Assert.Equal(0.5, recipe.Slices[0].Sources[0].Parameters.Get("weight")!.Evaluate("x", 0));
+        Assert.Empty(RecipeText.Parse("models: [{model: a}]\nmerge_method: linear\n").Warnings);
+    }
+
+    [Theory]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer_source: union\ntokenizer:\n  source: union\n", 4,
         "give either tokenizer_source: or tokenizer:, not both")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multiple_of: 0\n", 4, "tokenizer.pad_to_multiple_of must be a positive whole number, got 0")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multiple_of: -8\n", 4, "tokenizer.pad_to_multiple_of must be a positive whole number, got -8")]
-    [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  pad_to_multipl: 8\n", 4, "unknown key 'pad_to_multipl' in tokenizer")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: c}\n", 5,
         "tokenizer.tokens['<x>'].source 'c' is not a model of the recipe (a)")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: {kind: one}}\n", 5,
@@ -168,7 +226,6 @@ public class RecipeReaderTests
     [InlineData("modules:\n  text: {models: [{model: a}]}\nmerge_method: linear\n", 2, "modules: 'text' is not a module of a text-only decoder; its one module is 'default' (mergekit raises for it too)")]
     [InlineData("modules:\n  default: {models: [{model: a}]}\nmodels: [{model: a}]\nmerge_method: linear\n", 3, "give one of models:, slices: or modules:, not several")]
     [InlineData("modules:\n  default: {parameters: {t: 1}}\nmerge_method: linear\n", 2, "modules.default: missing 'models:' or 'slices:'")]
-    [InlineData("modules:\n  default: {models: [{model: a}], weight: 1}\nmerge_method: linear\n", 2, "unknown key 'weight' in modules.default")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: chatml2\n", 3,
         "recipe.yml:3: chat_template 'chatml2' is neither a template name (alpaca, chatml, exaone, llama3, mistral or auto) nor a Jinja template (at least 20 characters, containing '{')")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: templates/chatml.jinja\n", 3, "chat_template 'templates/chatml.jinja' is neither a template name")]
