@@ -57,9 +57,12 @@ public sealed class MergekitEvolveImportTests : IDisposable
         Assert.All(config.Objectives, o => Assert.True(o.Maximize && o.DirectionGiven && o.Weight == 1));
         var cma = Assert.IsType<CmaEsSettings>(config.Optimizer);
         Assert.Equal(1.0 / 6.0, cma.InitialSigma);
-        // mergekit-evolve's genome: 2 layer groups x 3 models x 1 parameter set x 2 parameters (weight, density) = 12
-        // reals; the cma package's default population is 4 + floor(3 ln 12) = 4 + floor(7.45) = 11.
-        Assert.Equal(11, cma.PopulationSize);
+        // mergekit-evolve's genome: 2 layer groups x 3 models x 3 parameter sets (filters self_attn, mlp and the rest)
+        // x 2 parameters (weight, density) = 36 reals; the cma package's default population is
+        // 4 + floor(3 ln 36) = 4 + floor(10.75) = 14.
+        Assert.Equal(14, cma.PopulationSize);
+        Assert.Equal(["self_attn", "mlp"], config.Genome.Filters);
+        Assert.Equal(false, config.Genome.Normalize);
         Assert.False(cma.Restarts);
         Assert.Null(cma.ObjectiveWeights);
         Assert.Equal(100, config.Budget.Evaluations); // mergekit-evolve's --max-fevals default
