@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using static EvoMerge.Tensors.JsonConfigField;
+
 namespace EvoMerge.Tensors;
 
 /// <summary>
@@ -125,33 +127,4 @@ public sealed record ModelConfig
         foreach (var (key, value) in changes) copy[key] = value?.DeepClone();
         return copy;
     }
-
-    private static string? String(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out string? s) => s,
-        _ => throw new ModelConfigException(path, field, "must be a string"),
-    };
-
-    private static int? Int(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out int i) => i,
-        JsonValue v when v.TryGetValue(out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
-        _ => throw new ModelConfigException(path, field, "must be an integer"),
-    };
-
-    private static double? Double(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out double d) => d,
-        _ => throw new ModelConfigException(path, field, "must be a number"),
-    };
-
-    private static bool? Bool(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out bool b) => b,
-        _ => throw new ModelConfigException(path, field, "must be true or false"),
-    };
 }

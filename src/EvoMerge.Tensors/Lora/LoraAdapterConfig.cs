@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
+using static EvoMerge.Tensors.JsonConfigField;
+
 namespace EvoMerge.Tensors.Lora;
 
 /// <summary>
@@ -75,12 +77,12 @@ public sealed record LoraAdapterConfig
         string peftType = String(root, "peft_type", path) ?? "LORA";
         if (!string.Equals(peftType, "LORA", StringComparison.OrdinalIgnoreCase))
             throw new ModelConfigException(path, "peft_type", $"is '{peftType}'; only LoRA adapters (LORA) can be merged");
-        if (Bool(root, "use_dora", path))
+        if ((Bool(root, "use_dora", path) ?? false))
             throw new ModelConfigException(path, "use_dora", "is true; DoRA adapters are not supported (only plain LoRA: W + scale·B·A)");
         string bias = String(root, "bias", path) ?? "none";
         if (bias != "none")
             throw new ModelConfigException(path, "bias", $"is '{bias}'; only adapters trained with bias \"none\" are supported");
-        if (Bool(root, "lora_bias", path))
+        if ((Bool(root, "lora_bias", path) ?? false))
             throw new ModelConfigException(path, "lora_bias", "is true; LoRA biases on lora_B are not supported");
         foreach (string field in new[] { "layer_replication", "trainable_token_indices" })
         {
@@ -90,16 +92,16 @@ public sealed record LoraAdapterConfig
         if (root["target_parameters"] is JsonArray { Count: > 0 })
             throw new ModelConfigException(path, "target_parameters", "is set; LoRA on parameters (not modules) is not supported");
 
-        double rank = Number(root, "r", path) ?? throw new ModelConfigException(path, "r", "is missing");
+        double rank = Double(root, "r", path) ?? throw new ModelConfigException(path, "r", "is missing");
         if (rank < 1 || rank != Math.Floor(rank)) throw new ModelConfigException(path, "r", $"must be a positive integer, got {rank}");
-        double alpha = Number(root, "lora_alpha", path) ?? 8;
+        double alpha = Double(root, "lora_alpha", path) ?? 8;
         return new LoraAdapterConfig
         {
             File = path,
             Rank = (int)rank,
             Alpha = alpha,
-            UseRsLora = Bool(root, "use_rslora", path),
-            FanInFanOut = Bool(root, "fan_in_fan_out", path),
+            UseRsLora = (Bool(root, "use_rslora", path) ?? false),
+            FanInFanOut = (Bool(root, "fan_in_fan_out", path) ?? false),
             RankPattern = Pattern(root, "rank_pattern", path, integer: true),
             AlphaPattern = Pattern(root, "alpha_pattern", path, integer: false),
             ModulesToSave = root["modules_to_save"] is JsonArray saved
@@ -129,25 +131,4 @@ public sealed record LoraAdapterConfig
         }
         return entries;
     }
-
-    private static string? String(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out string? s) => s,
-        _ => throw new ModelConfigException(path, field, "must be a string"),
-    };
-
-    private static bool Bool(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => false,
-        JsonValue v when v.TryGetValue(out bool b) => b,
-        _ => throw new ModelConfigException(path, field, "must be true or false"),
-    };
-
-    private static double? Number(JsonObject root, string field, string path) => root[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out double d) => d,
-        _ => throw new ModelConfigException(path, field, "must be a number"),
-    };
 }
