@@ -69,8 +69,8 @@ internal sealed class DecoderVariant
         using var beta = Math.Sqrt(2.0 / Math.PI).ToScalar();
         using var half = 0.5.ToScalar();
         using var three = 3.ToScalar();
-        var inner = x.pow(three).mul_(kappa).add_(x).mul_(beta);
-        return inner.tanh_().add_(ScalarConstants.One).mul_(x).mul_(half).to(gate.dtype);
+        var inner = x.pow(three).mul_(kappa).add_(x, ScalarConstants.One).mul_(beta);
+        return inner.tanh_().add_(ScalarConstants.One, ScalarConstants.One).mul_(x).mul_(half).to(gate.dtype);
     }
 
     /// <summary>Attention scores soft-capped in place (Gemma 2; Gemma 3 when configured).</summary>
