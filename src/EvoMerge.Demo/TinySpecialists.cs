@@ -50,19 +50,21 @@ public static class TinySpecialists
 
     /// <summary>
     /// Writes models/base, models/a, models/b (each with the tokenizer) and tasks/a.yml, tasks/b.yml (with Parquet
-    /// data, split <c>validation</c>) under <paramref name="root"/>.
+    /// data, split <c>validation</c>) under <paramref name="root"/>; <paramref name="spec"/> replaces <see cref="Spec"/>
+    /// (e.g. a Gemma 2 model of the same vocabulary).
     /// </summary>
-    public static Layout Write(string root, int itemsPerTask = 48, long seed = 11)
+    public static Layout Write(string root, int itemsPerTask = 48, long seed = 11, TinyDecoderSpec? spec = null)
     {
+        spec ??= Spec;
         var layout = new Layout(root, Path.Combine(root, "models", "base"), Path.Combine(root, "models", "a"), Path.Combine(root, "models", "b"),
             Path.Combine(root, "tasks", "a.yml"), Path.Combine(root, "tasks", "b.yml"));
-        var weights = TinyDecoderWriter.RandomWeights(Spec, seed);
+        var weights = TinyDecoderWriter.RandomWeights(spec, seed);
         try
         {
-            TinyDecoderWriter.Write(layout.Base, Spec, weights);
+            TinyDecoderWriter.Write(layout.Base, spec, weights);
             var generator = new torch.Generator((ulong)seed + 1);
-            WriteSpecialist(layout.SpecialistA, weights, 'A', 'Z' + 1, generator);
-            WriteSpecialist(layout.SpecialistB, weights, 'a', 'z' + 1, generator);
+            WriteSpecialist(layout.SpecialistA, spec, weights, 'A', 'Z' + 1, generator);
+            WriteSpecialist(layout.SpecialistB, spec, weights, 'a', 'z' + 1, generator);
         }
         finally
         {
@@ -76,7 +78,7 @@ public static class TinySpecialists
         return layout;
     }
 
-    private static void WriteSpecialist(string directory, List<(string Name, torch.Tensor Tensor)> baseWeights, int from, int to, torch.Generator generator)
+    private static void WriteSpecialist(string directory, TinyDecoderSpec spec, List<(string Name, torch.Tensor Tensor)> baseWeights, int from, int to, torch.Generator generator)
     {
         var weights = new List<(string, torch.Tensor)>();
         foreach (var (name, tensor) in baseWeights)
@@ -93,7 +95,7 @@ public static class TinySpecialists
         }
         try
         {
-            TinyDecoderWriter.Write(directory, Spec, weights);
+            TinyDecoderWriter.Write(directory, spec, weights);
         }
         finally
         {

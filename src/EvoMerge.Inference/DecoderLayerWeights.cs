@@ -5,7 +5,8 @@ namespace EvoMerge.Inference;
 
 /// <summary>
 /// The tensors of one transformer layer, resolved once from <see cref="DecoderWeights"/> by HF name. They are the
-/// same tensor objects as in the name map, so writing into the map's tensors changes the layer.
+/// same tensor objects as in the name map, so writing into the map's tensors changes the layer. Gemma 2 and 3 layers
+/// have pre/post feed-forward norms, and their post_attention_layernorm normalises the attention output instead.
 /// </summary>
 internal sealed record DecoderLayerWeights(
     torch.Tensor InputNorm,
@@ -21,7 +22,9 @@ internal sealed record DecoderLayerWeights(
     torch.Tensor PostAttentionNorm,
     torch.Tensor GateProjection,
     torch.Tensor UpProjection,
-    torch.Tensor DownProjection)
+    torch.Tensor DownProjection,
+    torch.Tensor? PreFeedForwardNorm,
+    torch.Tensor? PostFeedForwardNorm)
 {
     /// <summary>Picks layer <paramref name="layer"/>'s tensors out of the name map.</summary>
     public static DecoderLayerWeights Of(DecoderWeights weights, int layer)
@@ -43,6 +46,8 @@ internal sealed record DecoderLayerWeights(
             Required("post_attention_layernorm.weight"),
             Required("mlp.gate_proj.weight"),
             Required("mlp.up_proj.weight"),
-            Required("mlp.down_proj.weight"));
+            Required("mlp.down_proj.weight"),
+            Optional("pre_feedforward_layernorm.weight"),
+            Optional("post_feedforward_layernorm.weight"));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EvoMerge.Tensors;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;
@@ -6,7 +5,7 @@ using static TorchSharp.torch.nn.functional;
 namespace EvoMerge.Inference;
 
 /// <summary>
-/// A Llama-family decoder (llama, mistral, qwen2, qwen3) run with TorchSharp on the weights of a
+/// A Llama-family decoder (llama, mistral, qwen2, qwen3; gemma, gemma2, gemma3_text with <see cref="DecoderVariant"/>) run with TorchSharp on the weights of a
 /// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
 /// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
 /// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
@@ -16,22 +15,20 @@ namespace EvoMerge.Inference;
 public sealed class DecoderModel : IDisposable
 {
     private readonly DecoderWeights _weights;
-    private readonly RotaryEmbedding _rotary;
+    private readonly DecoderVariant _variant;
     private readonly DecoderLayerWeights[] _layers;
     private readonly torch.Tensor _embedTokens;
     private readonly torch.Tensor _finalNorm;
     private readonly torch.Tensor _lmHead;
-    private readonly int? _slidingWindow;
 
-    private DecoderModel(DecoderWeights weights, RotaryEmbedding rotary, int? slidingWindow)
+    private DecoderModel(DecoderWeights weights, DecoderVariant variant)
     {
         _weights = weights;
-        _rotary = rotary;
+        _variant = variant;
         _layers = Enumerable.Range(0, weights.Config.NumHiddenLayers).Select(i => DecoderLayerWeights.Of(weights, i)).ToArray();
         _embedTokens = weights["model.embed_tokens.weight"];
         _finalNorm = weights["model.norm.weight"];
         _lmHead = weights.Config.TieWordEmbeddings ? _embedTokens : weights["lm_head.weight"];
-        _slidingWindow = slidingWindow;
     }
 
     /// <summary>The model's config.</summary>
@@ -50,14 +47,13 @@ public sealed class DecoderModel : IDisposable
     /// <summary>Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default.</summary>
     public static DecoderModel Load(ModelDirectory directory, torch.ScalarType computeDtype = torch.ScalarType.Float32)
     {
-        var rotary = RotaryEmbedding.FromConfig(directory.Config, directory.ConfigPath);
-        int? slidingWindow = SlidingWindowOf(directory.Config, directory.ConfigPath);
-        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), rotary, slidingWindow);
+        var variant = DecoderVariant.FromConfig(directory.Config, directory.ConfigPath);
+        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), variant);
     }
 
     /// <summary>A model over weights already in memory; the model takes ownership of them.</summary>
     public static DecoderModel Create(DecoderWeights weights) =>
-        new(weights, RotaryEmbedding.FromConfig(weights.Config, weights.ConfigPath), SlidingWindowOf(weights.Config, weights.ConfigPath));
+        new(weights, DecoderVariant.FromConfig(weights.Config, weights.ConfigPath));
 
     /// <summary>
     /// Logits <c>[B, T, vocab]</c> in fp32 for token ids <c>[B, T]</c> (int64). <paramref name="attentionMask"/>
@@ -124,26 +120,35 @@ public sealed class DecoderModel : IDisposable
         long batch = inputIds.shape[0], length = inputIds.shape[1];
         long past = cache?.Length ?? 0;
         var x = _embedTokens.index_select(0, inputIds.reshape(-1)).view(batch, length, -1);
-        var (cos, sin) = _rotary.CosSin(positionIds, ComputeDtype);
-        var blocked = BlockedAttention(keyMask, past, length, _slidingWindow);
+        _variant.ScaleEmbeddings(x);
+        var rotaryTables = _variant.Rotaries.Select(r => r.CosSin(positionIds, ComputeDtype)).ToArray();
+        var blockedByWindow = new Dictionary<int, torch.Tensor>();
         for (int i = 0; i < _layers.Length; i++)
         {
+            int? window = _variant.SlidingWindow(i);
+            if (!blockedByWindow.TryGetValue(window ?? 0, out var blocked))
+                blockedByWindow[window ?? 0] = blocked = BlockedAttention(keyMask, past, length, window);
+            var (cos, sin) = rotaryTables[_variant.RotaryIndex(i)];
             // A scope per layer frees its temporaries before the next layer allocates its own, so memory is reused.
             using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
-            var attentionInput = RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps);
+            var attentionInput = _variant.Norm(x, layer.InputNorm);
             linearInputs?.Invoke(LinearNames(i, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), attentionInput);
-            x.add_(Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs), ScalarConstants.One);
-            var mlpInput = RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps);
+            var attention = Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs);
+            // Gemma 2/3 ("sandwich" norms): post_attention_layernorm normalises the attention output, pre_feedforward the MLP input.
+            bool sandwich = layer.PreFeedForwardNorm is not null;
+            x.add_(sandwich ? _variant.Norm(attention, layer.PostAttentionNorm) : attention, ScalarConstants.One);
+            var mlpInput = _variant.Norm(x, layer.PreFeedForwardNorm ?? layer.PostAttentionNorm);
             linearInputs?.Invoke(LinearNames(i, "mlp.gate_proj", "mlp.up_proj"), mlpInput);
-            x.add_(Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)), ScalarConstants.One);
+            var mlp = Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input));
+            x.add_(layer.PostFeedForwardNorm is { } postNorm ? _variant.Norm(mlp, postNorm) : mlp, ScalarConstants.One);
         }
         cache?.Advance(length);
-        return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
+        return _variant.Norm(x, _finalNorm);
     }
 
     /// <summary>The LM head over hidden states <c>[…, hidden]</c>: fp32 logits <c>[…, vocab]</c>.</summary>
-    internal torch.Tensor HeadLogits(torch.Tensor hidden) => linear(hidden, _lmHead).to(torch.ScalarType.Float32);
+    internal torch.Tensor HeadLogits(torch.Tensor hidden) => _variant.CapLogits(linear(hidden, _lmHead)).to(torch.ScalarType.Float32);
 
     /// <summary>Checks that token ids are a 2-D int64 tensor of in-vocabulary ids.</summary>
     internal void RequireTokenIds(torch.Tensor inputIds)
@@ -167,8 +172,8 @@ public sealed class DecoderModel : IDisposable
         var v = linear(x, layer.ValueProjection, layer.ValueBias).view(batch, length, kvHeads, headDim);
         if (layer.QueryNorm is not null && layer.KeyNorm is not null)
         {
-            q = RmsNorm.Apply(q, layer.QueryNorm, Config.RmsNormEps);
-            k = RmsNorm.Apply(k, layer.KeyNorm, Config.RmsNormEps);
+            q = _variant.Norm(q, layer.QueryNorm);
+            k = _variant.Norm(k, layer.KeyNorm);
         }
         q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
@@ -177,9 +182,9 @@ public sealed class DecoderModel : IDisposable
 
         k = RepeatKeyValueHeads(k, heads / kvHeads);
         v = RepeatKeyValueHeads(v, heads / kvHeads);
-        using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar();
+        using var scale = _variant.AttentionScale.ToScalar();
         using var lowest = torch.finfo(q.dtype).min.ToScalar();
-        var scores = q.matmul(k.transpose(2, 3)).mul_(scale);
+        var scores = _variant.CapAttentionScores(q.matmul(k.transpose(2, 3)).mul_(scale));
         scores.masked_fill_(blocked, lowest);
         var probabilities = scores.softmax(-1, torch.ScalarType.Float32).to(q.dtype);
         var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
@@ -187,9 +192,9 @@ public sealed class DecoderModel : IDisposable
         return linear(output, layer.OutputProjection);
     }
 
-    private static torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
+    private torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
     {
-        var hidden = linear(x, layer.GateProjection).silu_().mul_(linear(x, layer.UpProjection));
+        var hidden = _variant.Activate(linear(x, layer.GateProjection)).mul_(linear(x, layer.UpProjection));
         downInput?.Invoke(hidden);
         return linear(hidden, layer.DownProjection);
     }
@@ -213,13 +218,5 @@ public sealed class DecoderModel : IDisposable
         if (slidingWindow is { } window) causal = causal.triu(past - window + 1);
         var allowed = causal.unsqueeze(0).logical_and(keyMask.unsqueeze(1));
         return allowed.logical_not().unsqueeze(1);
-    }
-
-    /// <summary>Mistral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
-    private static int? SlidingWindowOf(ModelConfig config, string configPath)
-    {
-        if (config.ModelType != "mistral" || config.Raw["sliding_window"] is null) return null;
-        if (config.Raw["sliding_window"] is JsonValue value && value.TryGetValue(out int window) && window > 0) return window;
-        throw new ModelConfigException(configPath, "sliding_window", "must be a positive integer or null");
     }
 }

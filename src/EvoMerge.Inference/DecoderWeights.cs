@@ -117,12 +117,14 @@ public sealed class DecoderWeights : IDisposable
 
     /// <summary>
     /// Rejects config variants whose extra tensors or activations this decoder would otherwise silently ignore: an
-    /// activation other than SiLU, MLP biases, an o_proj bias (llama/qwen3 <c>attention_bias</c>; only qwen2 has
+    /// activation other than SiLU (Gemma: see <see cref="GemmaFamilyConfig"/>, which ignores <c>hidden_act</c>), MLP biases, an o_proj bias (llama/qwen3 <c>attention_bias</c>; only qwen2 has
     /// q/k/v biases without one) and Qwen's per-layer sliding window.
     /// </summary>
     private static void RequireSupportedVariant(ModelConfig config, string configPath)
     {
-        if (config.Raw["hidden_act"] is JsonValue act && act.TryGetValue(out string? activation) && activation != "silu")
+        if (GemmaFamilyConfig.Covers(config.ModelType))
+            _ = GemmaFamilyConfig.Read(config, configPath);
+        else if (config.Raw["hidden_act"] is JsonValue act && act.TryGetValue(out string? activation) && activation != "silu")
             throw new ModelConfigException(configPath, "hidden_act", $"'{activation}' is not supported (only silu)");
         if (config.Raw["mlp_bias"] is JsonValue mlpBias && mlpBias.TryGetValue(out bool hasMlpBias) && hasMlpBias)
             throw new ModelConfigException(configPath, "mlp_bias", "true is not supported");

@@ -4,7 +4,7 @@ namespace EvoMerge.Tensors;
 /// The decoder families EvoMerge merges and inspects, as data read from each family's HuggingFace modeling and
 /// configuration code: tensor names, shapes (dimension expressions, see <see cref="ArchitectureDimensions"/>),
 /// optional tensors with their config flags, tied-embedding rules, experts and size fields. Llama, Mistral, Qwen2 and
-/// Qwen3 are also run by EvoMerge's decoder (search and eval); the others merge and inspect only.
+/// Qwen3, Gemma, Gemma 2 and Gemma 3 text are also run by EvoMerge's decoder (search and eval); the others merge and inspect only.
 /// </summary>
 public static class ArchitectureCatalog
 {
@@ -156,7 +156,7 @@ public static class ArchitectureCatalog
 
     private static ArchitectureSpec Gemma(string type, string architecture, ArchitectureTensor[] layer) => new()
     {
-        Family = type, ModelTypes = [type], Architectures = [architecture], TiedByDefault = true,
+        Family = type, ModelTypes = [type], Architectures = [architecture], TiedByDefault = true, Evaluable = true,
         PreLayer = Embed, PostLayer = Head, TiedName = "lm_head.weight", Layer = layer,
     };
 

@@ -12,7 +12,7 @@ namespace EvoMerge.Tensors;
 public sealed record ModelConfig
 {
     /// <summary>Model types EvoMerge's decoder runs (search and eval); <see cref="ArchitectureCatalog"/> lists every family that merges.</summary>
-    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3"];
+    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text"];
 
     public required string ModelType { get; init; }
     public string? Architecture { get; init; }
@@ -82,7 +82,7 @@ public sealed record ModelConfig
         if (heads <= 0) throw new ModelConfigException(path, keys.Heads, "must be positive");
         if (kvHeads <= 0 || heads % kvHeads != 0)
             throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide {keys.Heads} ({heads})");
-        int headDim = Int(root, "head_dim", path) ?? hidden / heads;
+        int headDim = Int(root, "head_dim", path) ?? (GemmaFamilyConfig.Covers(modelType) ? 256 : hidden / heads);
         foreach (var (field, value) in new[] { (keys.Hidden, hidden), (keys.Layers, layers), (keys.Intermediate, intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
         {
             if (value <= 0) throw new ModelConfigException(path, field, "must be positive");
@@ -110,7 +110,7 @@ public sealed record ModelConfig
             TieWordEmbeddings = Bool(root, "tie_word_embeddings", path) ?? family?.TiedByDefault ?? false,
             TorchDtype = String(root, "torch_dtype", path) ?? String(root, "dtype", path),
             RmsNormEps = Double(root, "rms_norm_eps", path) ?? 1e-6,
-            RopeTheta = Double(root, "rope_theta", path) ?? 10000.0,
+            RopeTheta = Double(root, "rope_theta", path) ?? (modelType == "gemma3_text" ? 1_000_000.0 : 10000.0),
             MaxPositionEmbeddings = Int(root, keys.Positions, path) ?? 2048,
             AttentionBias = Bool(root, "attention_bias", path) ?? modelType == "qwen2",
             BosTokenId = Int(root, "bos_token_id", path),

@@ -4,8 +4,9 @@ using TorchSharp;
 namespace EvoMerge.Tensors;
 
 /// <summary>
-/// Shape of a small Llama-family decoder that EvoMerge writes itself (no weights can be downloaded here): used by
-/// tests, benchmarks and the bundled demo.
+/// Shape of a small decoder of a family EvoMerge's decoder runs (Llama, Mistral, Qwen2/3, Gemma, Gemma 2, Gemma 3
+/// text) that EvoMerge writes itself (no weights can be downloaded here): used by tests, benchmarks and the bundled
+/// demo. <see cref="Extra"/> fields (Gemma's soft-capping, sliding window, layer pattern, …) are written last.
 /// </summary>
 public sealed record TinyDecoderSpec
 {
@@ -23,6 +24,7 @@ public sealed record TinyDecoderSpec
     public int MaxPositionEmbeddings { get; init; } = 512;
     public JsonObject? RopeScaling { get; init; }
     public torch.ScalarType DType { get; init; } = torch.ScalarType.Float32;
+    public JsonObject? Extra { get; init; }
 
     /// <summary>The config.json this spec describes (HF field names).</summary>
     public JsonObject ToConfigJson()
@@ -32,6 +34,9 @@ public sealed record TinyDecoderSpec
             "mistral" => "MistralForCausalLM",
             "qwen2" => "Qwen2ForCausalLM",
             "qwen3" => "Qwen3ForCausalLM",
+            "gemma" => "GemmaForCausalLM",
+            "gemma2" => "Gemma2ForCausalLM",
+            "gemma3_text" => "Gemma3ForCausalLM",
             _ => "LlamaForCausalLM",
         };
         var config = new JsonObject
@@ -53,9 +58,16 @@ public sealed record TinyDecoderSpec
             ["eos_token_id"] = 2,
             ["torch_dtype"] = DTypes.ToTorchName(DType),
         };
+        if (GemmaFamilyConfig.Covers(ModelType))
+        {
+            config.Remove("hidden_act");
+            config["hidden_activation"] = "gelu_pytorch_tanh";
+            config["head_dim"] = HeadDim ?? HiddenSize / Heads;
+        }
         if (HeadDim is { } headDim) config["head_dim"] = headDim;
         if (RopeScaling is not null) config["rope_scaling"] = RopeScaling.DeepClone();
         if (ModelType == "qwen2") config["attention_bias"] = true;
+        foreach (var (key, value) in Extra ?? []) config[key] = value?.DeepClone();
         return config;
     }
 }

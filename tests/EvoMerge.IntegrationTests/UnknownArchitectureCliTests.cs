@@ -75,10 +75,10 @@ public class UnknownArchitectureCliTests
     public void Eval_refuses_a_family_that_only_merges()
     {
         using var dir = new TempDirectory();
-        TinyArchitectureWriter.WriteRandom(dir.Combine("gemma2"), new TinyArchitectureSpec { ModelType = "gemma2" }, seed: 1);
-        var run = CliRunner.Run("eval", dir.Combine("gemma2"), "--task", EvalCommandTests.Example("sentences.yml"), "--limit", "1");
+        TinyArchitectureWriter.WriteRandom(dir.Combine("granite"), new TinyArchitectureSpec { ModelType = "granite" }, seed: 1);
+        var run = CliRunner.Run("eval", dir.Combine("granite"), "--task", EvalCommandTests.Example("sentences.yml"), "--limit", "1");
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith($"evomerge: error: {dir.Combine("gemma2", "config.json")}: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3)",
+        Assert.StartsWith($"evomerge: error: {dir.Combine("granite", "config.json")}: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text)",
             Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }

@@ -93,9 +93,9 @@ public class ArchitectureLayoutTests
     [Fact]
     public void The_decoder_layout_refuses_families_that_only_merge()
     {
-        var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "gemma2" }.ToConfigJson(), "m/config.json");
+        var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "granite" }.ToConfigJson(), "m/config.json");
         var error = Assert.Throws<ModelConfigException>(() => DecoderLayout.For(config, "m/config.json"));
-        Assert.Equal("m/config.json: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3)", error.Message);
+        Assert.Equal("m/config.json: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text)", error.Message);
     }
 
     [Fact]

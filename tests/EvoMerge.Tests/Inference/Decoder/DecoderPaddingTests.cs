@@ -13,6 +13,11 @@ public sealed class DecoderPaddingTests
     [InlineData("qwen2-bias", false)]
     [InlineData("mistral-sliding-window", true)]
     [InlineData("mistral-sliding-window", false)]
+    [InlineData("gemma-head-dim", true)]
+    [InlineData("gemma2-softcap-window", true)]
+    [InlineData("gemma2-softcap-window", false)]
+    [InlineData("gemma3-local-rope", true)]
+    [InlineData("gemma3-local-rope", false)]
     public void Padded_rows_match_unpadded_rows_at_real_positions(string model, bool padLeft)
     {
         using var directory = DecoderTestModels.Create(model);

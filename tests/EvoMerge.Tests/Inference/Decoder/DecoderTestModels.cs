@@ -11,6 +11,7 @@ internal static class DecoderTestModels
     [
         "llama-gqa", "mistral", "qwen2-bias", "qwen3-qk-norm-head-dim", "llama-tied", "qwen3-tied",
         "llama-rope-linear", "llama-rope-dynamic", "llama-rope-llama3", "llama-bf16", "mistral-sliding-window",
+        "gemma-head-dim", "gemma2-softcap-window", "gemma3-local-rope",
     ];
 
     /// <summary>Writes the named model (spec plus any config.json fields the spec cannot express).</summary>
@@ -44,6 +45,28 @@ internal static class DecoderTestModels
             },
         },
         "llama-bf16" => new TinyDecoderSpec { DType = torch.ScalarType.BFloat16 },
+        // head_dim 16 is not hidden / heads (8); one kv head.
+        "gemma-head-dim" => new TinyDecoderSpec { ModelType = "gemma", Heads = 4, KeyValueHeads = 1, HeadDim = 16, TieWordEmbeddings = true },
+        // Both soft-caps low enough to bite, query_pre_attn_scalar ≠ head_dim, a 4-token window on layers 0 and 2.
+        "gemma2-softcap-window" => new TinyDecoderSpec
+        {
+            ModelType = "gemma2", Layers = 3, Heads = 4, KeyValueHeads = 2, HeadDim = 12, TieWordEmbeddings = true,
+            Extra = new JsonObject
+            {
+                ["query_pre_attn_scalar"] = 20, ["attn_logit_softcapping"] = 4.0, ["final_logit_softcapping"] = 2.5, ["sliding_window"] = 4,
+            },
+        },
+        // Sliding layers 0 and 2 (pattern 2) use rope_local_base_freq 100; the global layer uses rope_theta 1e6 with linear scaling.
+        "gemma3-local-rope" => new TinyDecoderSpec
+        {
+            ModelType = "gemma3_text", Layers = 3, Heads = 4, KeyValueHeads = 2, HeadDim = 16, TieWordEmbeddings = true, RopeTheta = 1_000_000,
+            RopeScaling = new JsonObject { ["rope_type"] = "linear", ["factor"] = 4.0 },
+            Extra = new JsonObject
+            {
+                ["query_pre_attn_scalar"] = 24, ["sliding_window"] = 4, ["sliding_window_pattern"] = 2, ["rope_local_base_freq"] = 100.0,
+                ["final_logit_softcapping"] = null, ["attn_logit_softcapping"] = null,
+            },
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -13,6 +13,9 @@ public sealed class GreedyGenerationTests
     [InlineData("qwen2-bias")]
     [InlineData("llama-rope-llama3")]
     [InlineData("mistral-sliding-window")]
+    [InlineData("gemma-head-dim")]
+    [InlineData("gemma2-softcap-window")]
+    [InlineData("gemma3-local-rope")]
     public void Cached_generation_equals_argmax_of_full_recomputation(string model)
     {
         using var directory = DecoderTestModels.Create(model);

@@ -8,13 +8,18 @@ namespace EvoMerge.Tests.Inference.Decoder;
 public sealed class LogLikelihoodScorerTests
 {
     [Theory]
-    [InlineData(4096, true)]
-    [InlineData(4096, false)]
-    [InlineData(20, true)]
-    [InlineData(20, false)]
-    public void Batched_scores_equal_per_request_scores_in_request_order(int tokenBudget, bool sharePrefixes)
+    [InlineData(4096, true, "qwen3-qk-norm-head-dim")]
+    [InlineData(4096, false, "qwen3-qk-norm-head-dim")]
+    [InlineData(20, true, "qwen3-qk-norm-head-dim")]
+    [InlineData(20, false, "qwen3-qk-norm-head-dim")]
+    [InlineData(4096, true, "gemma2-softcap-window")]
+    [InlineData(20, true, "gemma2-softcap-window")]
+    [InlineData(20, false, "gemma2-softcap-window")]
+    [InlineData(4096, true, "gemma3-local-rope")]
+    [InlineData(20, false, "gemma3-local-rope")]
+    public void Batched_scores_equal_per_request_scores_in_request_order(int tokenBudget, bool sharePrefixes, string model)
     {
-        using var directory = new TinyModelDirectory(DecoderTestModels.Spec("qwen3-qk-norm-head-dim"));
+        using var directory = DecoderTestModels.Create(model);
         using var decoder = directory.Load();
         var requests = Workload(decoder);
 
