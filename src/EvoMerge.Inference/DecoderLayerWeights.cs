@@ -5,7 +5,9 @@ namespace EvoMerge.Inference;
 
 /// <summary>
 /// The tensors of one transformer layer, resolved once from <see cref="DecoderWeights"/> by HF name. They are the
-/// same tensor objects as in the name map, so writing into the map's tensors changes the layer.
+/// same tensor objects as in the name map, or views of them (Phi-3's fused projections, see
+/// <see cref="FusedProjections"/>), so writing into the map's tensors changes the layer. Mixtral's layers have a
+/// <see cref="SparseMoe"/> block instead of the gate/up/down MLP.
 /// </summary>
 internal sealed record DecoderLayerWeights(
     torch.Tensor InputNorm,
@@ -19,16 +21,31 @@ internal sealed record DecoderLayerWeights(
     torch.Tensor? KeyNorm,
     torch.Tensor OutputProjection,
     torch.Tensor PostAttentionNorm,
-    torch.Tensor GateProjection,
-    torch.Tensor UpProjection,
-    torch.Tensor DownProjection)
+    torch.Tensor? GateProjection,
+    torch.Tensor? UpProjection,
+    torch.Tensor? DownProjection)
 {
+    /// <summary>Mixtral's routed experts (then the gate/up/down projections are null).</summary>
+    public SparseMoeBlock? SparseMoe { get; init; }
+
+    /// <summary>Weight names of the linear layers fed the attention input (q/k/v, or Phi-3's qkv_proj).</summary>
+    public IReadOnlyList<string> AttentionInputNames { get; init; } = [];
+
+    /// <summary>Weight names of the linear layers fed the MLP input (gate/up, Phi-3's gate_up_proj, Mixtral's router).</summary>
+    public IReadOnlyList<string> MlpInputNames { get; init; } = [];
+
+    /// <summary>Views this record made of fused tensors (disposed with the model).</summary>
+    public IReadOnlyList<torch.Tensor> Views { get; init; } = [];
+
     /// <summary>Picks layer <paramref name="layer"/>'s tensors out of the name map.</summary>
     public static DecoderLayerWeights Of(DecoderWeights weights, int layer)
     {
-        torch.Tensor Required(string local) => weights[DecoderLayout.LayerName("model.layers.{i}." + local, layer)];
-        torch.Tensor? Optional(string local) =>
-            weights.Tensors.GetValueOrDefault(DecoderLayout.LayerName("model.layers.{i}." + local, layer));
+        if (weights.Config.ModelType == "phi3") return FusedProjections.Of(weights, layer);
+        string Name(string local) => DecoderLayout.LayerName("model.layers.{i}." + local, layer);
+        torch.Tensor Required(string local) => weights[Name(local)];
+        torch.Tensor? Optional(string local) => weights.Tensors.GetValueOrDefault(Name(local));
+        bool moe = weights.Config.ModelType == "mixtral";
+        var sparse = moe ? SparseMoeBlock.Of(weights, layer) : null;
         return new DecoderLayerWeights(
             Required("input_layernorm.weight"),
             Required("self_attn.q_proj.weight"),
@@ -41,8 +58,13 @@ internal sealed record DecoderLayerWeights(
             Optional("self_attn.k_norm.weight"),
             Required("self_attn.o_proj.weight"),
             Required("post_attention_layernorm.weight"),
-            Required("mlp.gate_proj.weight"),
-            Required("mlp.up_proj.weight"),
-            Required("mlp.down_proj.weight"));
+            moe ? null : Required("mlp.gate_proj.weight"),
+            moe ? null : Required("mlp.up_proj.weight"),
+            moe ? null : Required("mlp.down_proj.weight"))
+        {
+            SparseMoe = sparse,
+            AttentionInputNames = [Name("self_attn.q_proj.weight"), Name("self_attn.k_proj.weight"), Name("self_attn.v_proj.weight")],
+            MlpInputNames = sparse is null ? [Name("mlp.gate_proj.weight"), Name("mlp.up_proj.weight")] : [sparse.RouterName],
+        };
     }
 }

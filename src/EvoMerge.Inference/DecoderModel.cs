@@ -6,9 +6,11 @@ using static TorchSharp.torch.nn.functional;
 namespace EvoMerge.Inference;
 
 /// <summary>
-/// A Llama-family decoder (llama, mistral, qwen2, qwen3) run with TorchSharp on the weights of a
+/// A Llama-family decoder (llama, mistral, qwen2, qwen3, phi3, mixtral) run with TorchSharp on the weights of a
 /// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
 /// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
+/// Phi-3 splits fused projections (<see cref="FusedProjections"/>) and may rotate part of each head; Mixtral routes
+/// each token to its top-k experts (<see cref="SparseMoeBlock"/>).
 /// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
 /// Calls only read the weights, so they may run concurrently on different threads (dispose scopes are per thread)
 /// as long as nobody writes into <see cref="Parameters"/> meanwhile.
@@ -97,7 +99,14 @@ public sealed class DecoderModel : IDisposable
         new GreedyGenerator(this).Generate(prompts, maxNewTokens, stop);
 
     /// <inheritdoc />
-    public void Dispose() => _weights.Dispose();
+    public void Dispose()
+    {
+        foreach (var view in _layers.SelectMany(l => l.Views)) view.Dispose();
+        _weights.Dispose();
+    }
+
+    /// <summary>Sequences longer than this are rotated with other tables (Phi-3 longrope), or null.</summary>
+    internal int? RotaryTableSwitchLength => _rotary.TableSwitchLength;
 
     /// <summary>HF generate's position ids: cumsum(mask) − 1 at real tokens, 1 at padding.</summary>
     internal static torch.Tensor PositionIds(torch.Tensor mask)
@@ -132,11 +141,12 @@ public sealed class DecoderModel : IDisposable
             using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
             var attentionInput = RmsNorm.Apply(x, layer.InputNorm, Config.RmsNormEps);
-            linearInputs?.Invoke(LinearNames(i, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), attentionInput);
+            linearInputs?.Invoke(layer.AttentionInputNames, attentionInput);
             x.add_(Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs), ScalarConstants.One);
             var mlpInput = RmsNorm.Apply(x, layer.PostAttentionNorm, Config.RmsNormEps);
-            linearInputs?.Invoke(LinearNames(i, "mlp.gate_proj", "mlp.up_proj"), mlpInput);
-            x.add_(Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)), ScalarConstants.One);
+            linearInputs?.Invoke(layer.MlpInputNames, mlpInput);
+            x.add_(layer.SparseMoe is { } moe ? moe.Forward(mlpInput, linearInputs)
+                : Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input)), ScalarConstants.One);
         }
         cache?.Advance(length);
         return RmsNorm.Apply(x, _finalNorm, Config.RmsNormEps);
@@ -189,9 +199,9 @@ public sealed class DecoderModel : IDisposable
 
     private static torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
     {
-        var hidden = linear(x, layer.GateProjection).silu_().mul_(linear(x, layer.UpProjection));
+        var hidden = linear(x, layer.GateProjection!).silu_().mul_(linear(x, layer.UpProjection!));
         downInput?.Invoke(hidden);
-        return linear(hidden, layer.DownProjection);
+        return linear(hidden, layer.DownProjection!);
     }
 
     private static string[] LinearNames(int layer, params string[] locals) =>
@@ -215,10 +225,10 @@ public sealed class DecoderModel : IDisposable
         return allowed.logical_not().unsqueeze(1);
     }
 
-    /// <summary>Mistral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
+    /// <summary>Mistral's, Phi-3's and Mixtral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
     private static int? SlidingWindowOf(ModelConfig config, string configPath)
     {
-        if (config.ModelType != "mistral" || config.Raw["sliding_window"] is null) return null;
+        if (config.ModelType is not ("mistral" or "phi3" or "mixtral") || config.Raw["sliding_window"] is null) return null;
         if (config.Raw["sliding_window"] is JsonValue value && value.TryGetValue(out int window) && window > 0) return window;
         throw new ModelConfigException(configPath, "sliding_window", "must be a positive integer or null");
     }
