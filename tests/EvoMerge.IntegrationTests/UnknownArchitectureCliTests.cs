@@ -78,7 +78,7 @@ public class UnknownArchitectureCliTests
         TinyArchitectureWriter.WriteRandom(dir.Combine("gemma2"), new TinyArchitectureSpec { ModelType = "gemma2" }, seed: 1);
         var run = CliRunner.Run("eval", dir.Combine("gemma2"), "--task", EvalCommandTests.Example("sentences.yml"), "--limit", "1");
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith($"evomerge: error: {dir.Combine("gemma2", "config.json")}: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3)",
+        Assert.StartsWith($"evomerge: error: {dir.Combine("gemma2", "config.json")}: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, phi3, mixtral)",
             Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }

@@ -95,7 +95,7 @@ public class ArchitectureLayoutTests
     {
         var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "gemma2" }.ToConfigJson(), "m/config.json");
         var error = Assert.Throws<ModelConfigException>(() => DecoderLayout.For(config, "m/config.json"));
-        Assert.Equal("m/config.json: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3)", error.Message);
+        Assert.Equal("m/config.json: model_type gemma2 can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, phi3, mixtral)", error.Message);
     }
 
     [Fact]
