@@ -125,4 +125,20 @@ public sealed class FamilyConfigAndLayoutTests
         Assert.All(layout.ExpectedNames().Where(n => n.Contains("block_sparse_moe", StringComparison.Ordinal)),
             n => Assert.Equal(TensorGroup.Layer, layout.RoleOf(n).Group));
     }
+
+    [Fact]
+    public void Inspect_shows_the_family_fields_in_effect()
+    {
+        using var directory = FamilyTestModels.Create("phi3-longrope");
+        using (var model = ModelDirectory.Open(directory.Path))
+        {
+            string text = ModelSummary.Of(model).ToText();
+            Assert.Contains("family config  partial_rotary_factor 0.5, rope_scaling \"longrope\", original_max_position_embeddings 8, max_position_embeddings 32", text);
+            Assert.Contains("sliding_window null (default)", text);
+            Assert.DoesNotContain("merge and inspect only", text);
+        }
+        using var mixtral = FamilyTestModels.Create("mixtral-sliding");
+        using var moe = ModelDirectory.Open(mixtral.Path);
+        Assert.Contains("family config  num_local_experts 3, num_experts_per_tok 1, rope_theta 1000000, sliding_window 4", ModelSummary.Of(moe).ToText());
+    }
 }
