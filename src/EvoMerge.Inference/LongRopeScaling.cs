@@ -50,7 +50,7 @@ internal sealed class LongRopeScaling
     public torch.Tensor InverseFrequencies(torch.Tensor positionIds)
     {
         using var limit = OriginalMaxPositions.ToScalar();
-        var isLong = positionIds.max(1).values.add(ScalarConstants.One).gt(limit).unsqueeze(1);
+        var isLong = positionIds.max(1).values.add(ScalarConstants.One, ScalarConstants.One).gt(limit).unsqueeze(1);
         return torch.where(isLong, torch.tensor(_long, device: positionIds.device).unsqueeze(0), torch.tensor(_short, device: positionIds.device).unsqueeze(0));
     }
 
