@@ -5,9 +5,11 @@ using static TorchSharp.torch.nn.functional;
 namespace EvoMerge.Inference;
 
 /// <summary>
-/// A Llama-family decoder (llama, mistral, qwen2, qwen3; gemma, gemma2, gemma3_text with <see cref="DecoderVariant"/>) run with TorchSharp on the weights of a
+/// A Llama-family decoder (llama, mistral, qwen2, qwen3, phi3, mixtral; gemma, gemma2, gemma3_text with <see cref="DecoderVariant"/>) run with TorchSharp on the weights of a
 /// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
 /// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
+/// Phi-3 splits fused projections (<see cref="FusedProjections"/>) and may rotate part of each head; Mixtral routes
+/// each token to its top-k experts (<see cref="SparseMoeBlock"/>).
 /// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
 /// Calls only read the weights, so they may run concurrently on different threads (dispose scopes are per thread)
 /// as long as nobody writes into <see cref="Parameters"/> meanwhile.
@@ -93,7 +95,14 @@ public sealed class DecoderModel : IDisposable
         new GreedyGenerator(this).Generate(prompts, maxNewTokens, stop);
 
     /// <inheritdoc />
-    public void Dispose() => _weights.Dispose();
+    public void Dispose()
+    {
+        foreach (var view in _layers.SelectMany(l => l.Views)) view.Dispose();
+        _weights.Dispose();
+    }
+
+    /// <summary>Sequences longer than this are rotated with other tables (Phi-3 longrope), or null.</summary>
+    internal int? RotaryTableSwitchLength => _variant.Rotaries[0].TableSwitchLength;
 
     /// <summary>HF generate's position ids: cumsum(mask) − 1 at real tokens, 1 at padding.</summary>
     internal static torch.Tensor PositionIds(torch.Tensor mask)
@@ -133,14 +142,14 @@ public sealed class DecoderModel : IDisposable
             using var layerScope = torch.NewDisposeScope();
             var layer = _layers[i];
             var attentionInput = _variant.Norm(x, layer.InputNorm);
-            linearInputs?.Invoke(LinearNames(i, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), attentionInput);
+            linearInputs?.Invoke(layer.AttentionInputNames, attentionInput);
             var attention = Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs);
             // Gemma 2/3 ("sandwich" norms): post_attention_layernorm normalises the attention output, pre_feedforward the MLP input.
             bool sandwich = layer.PreFeedForwardNorm is not null;
             x.add_(sandwich ? _variant.Norm(attention, layer.PostAttentionNorm) : attention, ScalarConstants.One);
             var mlpInput = _variant.Norm(x, layer.PreFeedForwardNorm ?? layer.PostAttentionNorm);
-            linearInputs?.Invoke(LinearNames(i, "mlp.gate_proj", "mlp.up_proj"), mlpInput);
-            var mlp = Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input));
+            linearInputs?.Invoke(layer.MlpInputNames, mlpInput);
+            var mlp = layer.SparseMoe is { } moe ? moe.Forward(mlpInput, linearInputs) : Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input));
             x.add_(layer.PostFeedForwardNorm is { } postNorm ? _variant.Norm(mlp, postNorm) : mlp, ScalarConstants.One);
         }
         cache?.Advance(length);
@@ -194,9 +203,9 @@ public sealed class DecoderModel : IDisposable
 
     private torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
     {
-        var hidden = _variant.Activate(linear(x, layer.GateProjection)).mul_(linear(x, layer.UpProjection));
+        var hidden = _variant.Activate(linear(x, layer.GateProjection!)).mul_(linear(x, layer.UpProjection!));
         downInput?.Invoke(hidden);
-        return linear(hidden, layer.DownProjection);
+        return linear(hidden, layer.DownProjection!);
     }
 
     private static string[] LinearNames(int layer, params string[] locals) =>

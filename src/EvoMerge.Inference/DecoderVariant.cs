@@ -86,10 +86,10 @@ internal sealed class DecoderVariant
         return x.div_(c).tanh_().mul_(c);
     }
 
-    /// <summary>Mistral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
+    /// <summary>Mistral's, Phi-3's and Mixtral's <c>sliding_window</c> (absent or null: full causal attention).</summary>
     private static int? MistralWindowOf(ModelConfig config, string configPath)
     {
-        if (config.ModelType != "mistral" || config.Raw["sliding_window"] is null) return null;
+        if (config.ModelType is not ("mistral" or "phi3" or "mixtral") || config.Raw["sliding_window"] is null) return null;
         if (config.Raw["sliding_window"] is JsonValue value && value.TryGetValue(out int window) && window > 0) return window;
         throw new ModelConfigException(configPath, "sliding_window", "must be a positive integer or null");
     }

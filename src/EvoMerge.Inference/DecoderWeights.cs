@@ -118,7 +118,7 @@ public sealed class DecoderWeights : IDisposable
     /// <summary>
     /// Rejects config variants whose extra tensors or activations this decoder would otherwise silently ignore: an
     /// activation other than SiLU (Gemma: see <see cref="GemmaFamilyConfig"/>, which ignores <c>hidden_act</c>), MLP biases, an o_proj bias (llama/qwen3 <c>attention_bias</c>; only qwen2 has
-    /// q/k/v biases without one) and Qwen's per-layer sliding window.
+    /// q/k/v biases without one) and Qwen's per-layer sliding window; Mixtral's top-k and Phi-3's partial rotary factor.
     /// </summary>
     private static void RequireSupportedVariant(ModelConfig config, string configPath)
     {
@@ -133,6 +133,8 @@ public sealed class DecoderWeights : IDisposable
                 $"true is not supported for {config.ModelType} (it adds an o_proj bias; only qwen2's q/k/v biases are)");
         if (config.ModelType is "qwen2" or "qwen3" && config.Raw["use_sliding_window"] is JsonValue sliding && sliding.TryGetValue(out bool usesSliding) && usesSliding)
             throw new ModelConfigException(configPath, "use_sliding_window", "true is not supported");
+        if (config.ModelType == "mixtral") SparseMoeBlock.TopKOf(config, configPath);
+        if (config.ModelType == "phi3") PartialRotary.Dimension(config, configPath);
     }
 
     private static void RequireFloating(torch.ScalarType dtype)

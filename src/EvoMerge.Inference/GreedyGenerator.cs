@@ -7,6 +7,8 @@ namespace EvoMerge.Inference;
 /// Greedy decoding with a KV cache: prompts are left-padded into one batch and run once, then each step feeds the
 /// previous argmax token of every row and appends its keys and values to the cache. A row stops after
 /// <c>maxNewTokens</c> or after the token for which the stop predicate returns true; the batch stops when all have.
+/// When a row may grow past the model's rotary table switch (Phi-3 longrope), where HF's Phi-3 drops its cache and
+/// recomputes, every step runs the whole sequence without a cache instead.
 /// </summary>
 public sealed class GreedyGenerator(DecoderModel model)
 {
@@ -40,12 +42,19 @@ public sealed class GreedyGenerator(DecoderModel model)
         using var cache = model.CreateCache(batch, width + maxNewTokens - 1);
         var finished = new bool[batch];
         var input = torch.tensor(ids, [batch, width]);
+        bool recompute = width + maxNewTokens - 1 > model.RotaryTableSwitchLength;
+        var sequence = torch.zeros([batch, width + maxNewTokens], torch.ScalarType.Int64);
+        sequence.narrow(1, 0, width).copy_(input);
         using var real = true.ToScalar();
         for (int step = 0; step < maxNewTokens; step++)
         {
             using var stepScope = torch.NewDisposeScope();
-            var hidden = model.HiddenStates(input, keyMask.narrow(1, 0, width + step), positions, cache);
+            var stepMask = keyMask.narrow(1, 0, width + step);
+            var hidden = recompute
+                ? model.HiddenStates(sequence.narrow(1, 0, width + step), stepMask, DecoderModel.PositionIds(stepMask), cache: null)
+                : model.HiddenStates(input, stepMask, positions, cache);
             long[] next = model.HeadLogits(hidden.select(1, -1)).argmax(-1).data<long>().ToArray();
+            sequence.select(1, width + step).copy_(torch.tensor(next));
             for (int row = 0; row < batch; row++)
             {
                 if (finished[row]) continue;

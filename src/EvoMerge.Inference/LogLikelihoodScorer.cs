@@ -40,6 +40,12 @@ public sealed class LogLikelihoodScorer
                 var byContext = new Dictionary<IReadOnlyList<int>, List<int>>(TokenSequenceComparer.Instance);
                 for (int i = 0; i < requests.Count; i++)
                 {
+                    // Past the rotary table switch (Phi-3 longrope) a context's rotation depends on its continuation's length.
+                    if (InputLength(requests[i]) > _model.RotaryTableSwitchLength)
+                    {
+                        independent.Add(i);
+                        continue;
+                    }
                     if (!byContext.TryGetValue(requests[i].Context, out var members)) byContext[requests[i].Context] = members = [];
                     members.Add(i);
                 }

@@ -9,6 +9,8 @@ namespace EvoMerge.Inference;
 /// Rotary position embedding in HF's <c>rotate_half</c> convention (the two halves of each head are the rotated
 /// pairs), with <c>rope_theta</c> and the <c>rope_scaling</c> types <c>default</c>, <c>linear</c>, <c>dynamic</c>
 /// (NTK-aware, HF <c>_compute_dynamic_ntk_parameters</c>) and <c>llama3</c> (HF <c>_compute_llama3_parameters</c>).
+/// Phi-3 rotates only the first <c>partial_rotary_factor</c> of each head and takes <c>longrope</c> (see
+/// <see cref="LongRopeScaling"/>; <c>su</c> and <c>yarn</c> are its old names there) instead of the others.
 /// </summary>
 public sealed class RotaryEmbedding
 {
@@ -20,6 +22,7 @@ public sealed class RotaryEmbedding
     private readonly double _factor;
     private readonly int _maxPositionEmbeddings;
     private readonly float[] _inverseFrequencies;
+    private LongRopeScaling? _longRope;
 
     private RotaryEmbedding(string ropeType, int headDim, double theta, double factor, int maxPositionEmbeddings, float[] inverseFrequencies)
     {
@@ -34,14 +37,19 @@ public sealed class RotaryEmbedding
     /// <summary>The scaling type in effect ("default" when config.json has no <c>rope_scaling</c>).</summary>
     public string RopeType { get; }
 
+    /// <summary>Sequences longer than this are rotated with other tables (longrope's long factors), or null.</summary>
+    public int? TableSwitchLength => _longRope?.OriginalMaxPositions;
+
     /// <summary>Reads <c>rope_theta</c>, <c>head_dim</c> and <c>rope_scaling</c>; problems name config.json and the field.</summary>
     public static RotaryEmbedding FromConfig(ModelConfig config, string configPath)
     {
         if (config.HeadDim % 2 != 0)
             throw new ModelConfigException(configPath, "head_dim", $"{config.HeadDim} must be even for rotary embeddings");
-        float[] defaults = DefaultInverseFrequencies(config.RopeTheta, config.HeadDim);
+        int rotaryDim = PartialRotary.Dimension(config, configPath);
+        float[] defaults = DefaultInverseFrequencies(config.RopeTheta, rotaryDim);
         var scaling = config.RopeScaling;
         string ropeType = scaling is null ? "default" : RopeTypeOf(scaling, configPath);
+        if (config.ModelType == "phi3") return Phi3(config, configPath, rotaryDim, defaults, ropeType);
         switch (ropeType)
         {
             case "default":
@@ -96,6 +104,7 @@ public sealed class RotaryEmbedding
     /// </summary>
     public (torch.Tensor Cos, torch.Tensor Sin) CosSin(torch.Tensor positionIds, torch.ScalarType dtype)
     {
+        if (_longRope is not null) return LongRopeCosSin(positionIds, dtype);
         long sequenceLength = RopeType == "dynamic" ? positionIds.max().item<long>() + 1 : 0;
         var inverseFrequencies = torch.tensor(InverseFrequencies(sequenceLength), device: positionIds.device);
         var frequencies = positionIds.to(torch.ScalarType.Float32).unsqueeze(-1) * inverseFrequencies;
@@ -103,8 +112,17 @@ public sealed class RotaryEmbedding
         return (angles.cos().to(dtype), angles.sin().to(dtype));
     }
 
-    /// <summary>Rotates <c>[B, heads, T, head_dim]</c> by the tables from <see cref="CosSin"/>: x·cos + rotate_half(x)·sin.</summary>
-    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin) => (x * cos).add(RotateHalf(x) * sin, ScalarConstants.One);
+    /// <summary>
+    /// Rotates <c>[B, heads, T, head_dim]</c> by the tables from <see cref="CosSin"/>: x·cos + rotate_half(x)·sin over
+    /// the first cos-width dimensions of each head; the rest (partial rotary) pass through unchanged.
+    /// </summary>
+    public static torch.Tensor Apply(torch.Tensor x, torch.Tensor cos, torch.Tensor sin)
+    {
+        long rotary = cos.shape[^1], width = x.shape[^1];
+        if (rotary == width) return (x * cos).add(RotateHalf(x) * sin, ScalarConstants.One);
+        var rotated = x.narrow(-1, 0, rotary);
+        return torch.cat([(rotated * cos).add(RotateHalf(rotated) * sin, ScalarConstants.One), x.narrow(-1, rotary, width - rotary)], -1);
+    }
 
     /// <summary>HF's <c>rotate_half</c>: (x1, x2) → (−x2, x1) over the two halves of the last dimension.</summary>
     public static torch.Tensor RotateHalf(torch.Tensor x)
@@ -113,6 +131,27 @@ public sealed class RotaryEmbedding
         var first = x.narrow(-1, 0, half);
         var second = x.narrow(-1, half, half);
         return torch.cat([-second, first], -1);
+    }
+
+    /// <summary>Phi-3's rope: default or longrope (su and yarn are longrope's old names in Phi3Config), nothing else.</summary>
+    private static RotaryEmbedding Phi3(ModelConfig config, string configPath, int rotaryDim, float[] defaults, string ropeType)
+    {
+        var rotary = new RotaryEmbedding(ropeType is "su" or "yarn" ? "longrope" : ropeType, rotaryDim, config.RopeTheta, 1.0, config.MaxPositionEmbeddings, defaults);
+        if (rotary.RopeType == "default") return rotary;
+        if (rotary.RopeType != "longrope")
+            throw new ModelConfigException(configPath, "rope_scaling", $"type '{ropeType}' is not supported for phi3 (supported: default, longrope, su, yarn)");
+        rotary._longRope = LongRopeScaling.FromConfig(config, config.RopeScaling!, rotaryDim, config.RopeTheta, configPath);
+        return rotary;
+    }
+
+    /// <summary>Longrope's tables: each row's own factors, cos and sin times the attention factor, in fp32 as HF.</summary>
+    private (torch.Tensor Cos, torch.Tensor Sin) LongRopeCosSin(torch.Tensor positionIds, torch.ScalarType dtype)
+    {
+        var inverse = _longRope!.InverseFrequencies(positionIds).unsqueeze(1);
+        var frequencies = positionIds.to(torch.ScalarType.Float32).unsqueeze(-1) * inverse;
+        var angles = torch.cat([frequencies, frequencies], -1).unsqueeze(1);
+        using var factor = _longRope.AttentionFactor.ToScalar();
+        return (angles.cos().mul(factor).to(dtype), angles.sin().mul(factor).to(dtype));
     }
 
     /// <summary>HF's default init, in fp32 tensor arithmetic as HF does it: 1 / θ^(arange(0, d, 2) / d).</summary>

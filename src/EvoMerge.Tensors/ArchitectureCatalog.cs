@@ -3,8 +3,9 @@ namespace EvoMerge.Tensors;
 /// <summary>
 /// The decoder families EvoMerge merges and inspects, as data read from each family's HuggingFace modeling and
 /// configuration code: tensor names, shapes (dimension expressions, see <see cref="ArchitectureDimensions"/>),
-/// optional tensors with their config flags, tied-embedding rules, experts and size fields. Llama, Mistral, Qwen2 and
-/// Qwen3, Gemma, Gemma 2 and Gemma 3 text are also run by EvoMerge's decoder (search and eval); the others merge and inspect only.
+/// optional tensors with their config flags, tied-embedding rules, experts and size fields. Llama, Mistral, Qwen2,
+/// Qwen3, Gemma, Gemma 2, Gemma 3 text, Phi-3 and Mixtral are also run by EvoMerge's decoder (search and eval); the
+/// others merge and inspect only.
 /// </summary>
 public static class ArchitectureCatalog
 {
@@ -23,7 +24,7 @@ public static class ArchitectureCatalog
         Llama("qwen3", "Qwen3ForCausalLM") with { Layer = [.. Attention(["q", "k", "v"], norms: true), .. SwiGlu("mlp")] },
         new ArchitectureSpec
         {
-            Family = "mixtral", ModelTypes = ["mixtral"], Architectures = ["MixtralForCausalLM"],
+            Family = "mixtral", ModelTypes = ["mixtral"], Architectures = ["MixtralForCausalLM"], Evaluable = true,
             PreLayer = Embed, PostLayer = Head, TiedName = "lm_head.weight", ExpertCountKey = "num_local_experts",
             Layer =
             [
@@ -62,7 +63,7 @@ public static class ArchitectureCatalog
         Gemma("gemma3_text", "Gemma3ForCausalLM", [.. Attention(["q", "k", "v", "o"], norms: true), .. GemmaFeedForward]),
         new ArchitectureSpec
         {
-            Family = "phi3", ModelTypes = ["phi3"], Architectures = ["Phi3ForCausalLM"],
+            Family = "phi3", ModelTypes = ["phi3"], Architectures = ["Phi3ForCausalLM"], Evaluable = true,
             PreLayer = Embed, PostLayer = Head, TiedName = "lm_head.weight",
             Layer =
             [

@@ -12,7 +12,7 @@ namespace EvoMerge.Tensors;
 public sealed record ModelConfig
 {
     /// <summary>Model types EvoMerge's decoder runs (search and eval); <see cref="ArchitectureCatalog"/> lists every family that merges.</summary>
-    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text"];
+    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3", "mixtral"];
 
     public required string ModelType { get; init; }
     public string? Architecture { get; init; }
@@ -109,9 +109,9 @@ public sealed record ModelConfig
             VocabSize = vocab,
             TieWordEmbeddings = Bool(root, "tie_word_embeddings", path) ?? family?.TiedByDefault ?? false,
             TorchDtype = String(root, "torch_dtype", path) ?? String(root, "dtype", path),
-            RmsNormEps = Double(root, "rms_norm_eps", path) ?? 1e-6,
-            RopeTheta = Double(root, "rope_theta", path) ?? (modelType == "gemma3_text" ? 1_000_000.0 : 10000.0),
-            MaxPositionEmbeddings = Int(root, keys.Positions, path) ?? 2048,
+            RmsNormEps = Double(root, "rms_norm_eps", path) ?? ConfigClassDefaults.RmsNormEps(modelType),
+            RopeTheta = Double(root, "rope_theta", path) ?? ConfigClassDefaults.RopeTheta(modelType),
+            MaxPositionEmbeddings = Int(root, keys.Positions, path) ?? ConfigClassDefaults.MaxPositionEmbeddings(modelType),
             AttentionBias = Bool(root, "attention_bias", path) ?? modelType == "qwen2",
             BosTokenId = Int(root, "bos_token_id", path),
             EosTokenId = eos,

@@ -29,8 +29,8 @@ public sealed partial record ModelSummary(
     /// <summary>True when EvoMerge's decoder runs the family (search and eval); every known family merges.</summary>
     public bool Evaluable { get; init; }
 
-    /// <summary>The family's own forward-pass fields (Gemma: <see cref="GemmaFamilyConfig.Describe"/>), or the config error they raise; null for other families.</summary>
-    public string? FamilyFields { get; init; }
+    /// <summary>Family-specific config fields in effect (see <see cref="FamilyConfigFields"/>).</summary>
+    public IReadOnlyList<string> FamilyConfig { get; init; } = [];
 
     /// <summary>The summary of an opened model directory.</summary>
     public static ModelSummary Of(ModelDirectory model)
@@ -51,7 +51,7 @@ public sealed partial record ModelSummary(
         }).ToList();
         var summary = new ModelSummary(model.Path, c.ModelType, c.Architecture, c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize,
             c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings, c.TorchDtype,
-            weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles) { FamilyFields = FamilyFieldsOf(c, model.ConfigPath) };
+            weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles) { FamilyConfig = FamilyConfigFields.Of(c, model.ConfigPath) };
         try
         {
             var layout = model.MergeLayout;
@@ -71,17 +71,6 @@ public sealed partial record ModelSummary(
         }
     }
 
-    private static string? FamilyFieldsOf(ModelConfig config, string configPath)
-    {
-        try
-        {
-            return GemmaFamilyConfig.Read(config, configPath)?.Describe();
-        }
-        catch (ModelConfigException e)
-        {
-            return $"(invalid: {e.Message})";
-        }
-    }
 
     /// <summary>The summary as indented snake_case JSON (what <c>inspect --json</c> prints).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json) + Environment.NewLine;
@@ -100,7 +89,7 @@ public sealed partial record ModelSummary(
         w.WriteLine($"layers         {s.Layers}, hidden {s.HiddenSize}, intermediate {s.IntermediateSize}");
         if (s.LayerPrefix is not null) w.WriteLine($"layer tensors  {s.LayerTensors.Count}: {string.Join(", ", s.LayerTensors)}");
         if (s.Experts > 0) w.WriteLine($"experts        {s.Experts} per layer");
-        if (s.FamilyFields is not null) w.WriteLine($"family fields  {s.FamilyFields}");
+        if (s.FamilyConfig.Count > 0) w.WriteLine($"family config  {string.Join(", ", s.FamilyConfig)}");
         w.WriteLine($"attention      {s.Heads} heads, {s.KeyValueHeads} kv heads, head_dim {s.HeadDim}");
         w.WriteLine($"vocab          {s.VocabSize}{(s.TiedEmbeddings ? ", tied embeddings" : "")}");
         w.WriteLine($"parameters     {s.Parameters.ToString("N0", inv)} ({HumanCount(s.Parameters)})");

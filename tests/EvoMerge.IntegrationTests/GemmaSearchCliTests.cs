@@ -31,7 +31,7 @@ public class GemmaSearchCliTests
         var inspect = CliRunner.Run("inspect", layout.SpecialistA);
         Assert.True(inspect.ExitCode == 0, inspect.Stderr);
         Assert.Contains("family         gemma2, layers under model.layers.{i}.\n", inspect.Stdout);
-        Assert.Contains("family fields  hidden_activation gelu_pytorch_tanh; query_pre_attn_scalar 8; sliding_window 4 on 1 of 2 layers (0); attn_logit_softcapping 20; final_logit_softcapping 15\n", inspect.Stdout);
+        Assert.Contains("family config  hidden_activation gelu_pytorch_tanh; query_pre_attn_scalar 8; sliding_window 4 on 1 of 2 layers (0); attn_logit_softcapping 20; final_logit_softcapping 15\n", inspect.Stdout);
 
         // Task a's answers are specialist a's own predictions (computed in process), so the CLI's eval scores it 1.
         string results = temp.Combine("results.json");
