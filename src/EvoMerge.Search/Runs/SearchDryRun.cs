@@ -20,8 +20,8 @@ namespace EvoMerge.Search.Runs;
 /// </summary>
 public static class SearchDryRun
 {
-    /// <summary>Runs the dry run (<paramref name="scoreCache"/> false: as with <c>--no-score-cache</c>).</summary>
-    public static DryRunReport Run(SearchConfig config, bool scoreCache = true)
+    /// <summary>Runs the dry run, counting the cached reference scores when <paramref name="scoreCache"/> (the CLI unless <c>--no-score-cache</c>).</summary>
+    public static DryRunReport Run(SearchConfig config, bool scoreCache = false)
     {
         var info = SearchSetup.DeriveInfo(config, Path.GetDirectoryName(Path.GetFullPath(config.File))!);
         var setup = SearchSetup.Create(config, info);
