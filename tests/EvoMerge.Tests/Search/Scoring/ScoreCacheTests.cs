@@ -49,18 +49,21 @@ public class ScoreCacheTests
         using var temp = new TempDirectory("evomerge-score-cache-race");
         var warnings = new System.Collections.Concurrent.ConcurrentBag<string>();
         double[] values = [0.25, 0.75];
-        const int Writers = 4, Readers = 2, Rounds = 200;
+        const int Writers = 4, Readers = 2, Rounds = 100;
         using var start = new Barrier(Writers + Readers);
-        int hits = 0;
+        int hits = 0, writersDone = 0;
         var threads = Enumerable.Range(0, Writers + Readers).Select(t => new Thread(() =>
         {
             var cache = new ScoreCache(temp.Path, warnings.Add);
             start.SignalAndWait();
-            for (int i = 0; i < Rounds; i++)
+            if (t < Writers)
             {
-                if (t < Writers) cache.Write(Key, $"writer {t}", ["x", "y"], values);
-                else if (cache.TryRead(Key, 2) is { } read && read.SequenceEqual(values)) Interlocked.Increment(ref hits);
+                for (int i = 0; i < Rounds; i++) cache.Write(Key, $"writer {t}", ["x", "y"], values);
+                Interlocked.Increment(ref writersDone);
+                return;
             }
+            while (Volatile.Read(ref writersDone) < Writers)
+                if (cache.TryRead(Key, 2) is { } read && read.SequenceEqual(values)) Interlocked.Increment(ref hits);
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
