@@ -25,7 +25,7 @@ public static class SearchCommand
             var settings = MergekitEvolveImport.ReadSearchConfig(parse.GetValue(config)!.FullName, evolve.Values(parse), parse.GetValue(runDir)?.FullName, Console.Error);
             if (parse.GetValue(dryRun))
             {
-                Console.Out.Write(SearchDryRun.Run(settings).ToText(settings.Seed));
+                Console.Out.Write(SearchDryRun.Run(settings, !parse.GetValue(host.NoScoreCache)).ToText(settings.Seed));
                 return 0;
             }
             return cluster.RunHosted(parse,

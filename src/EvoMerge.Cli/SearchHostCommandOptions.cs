@@ -10,6 +10,7 @@ public sealed class SearchHostCommandOptions
     private readonly Option<string?> _logFormat = new("--log-format") { Description = "Log lines on stderr: text or json (env EVOMERGE_LOG_FORMAT)." };
     private readonly Option<double?> _gracePeriod = new("--grace-period") { Description = "Seconds a stop (Ctrl+C, SIGTERM) may take before exiting anyway (default 30; env EVOMERGE_GRACE_PERIOD)." };
     private readonly Option<string?> _progress = new("--progress") { Description = "auto (live on a terminal, log lines otherwise), live, log or none (env EVOMERGE_PROGRESS)." };
+    public Option<bool> NoScoreCache { get; } = new("--no-score-cache") { Description = "Score the reference models in this run, not through the per-machine score cache (env EVOMERGE_SCORE_CACHE=false)." };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -18,6 +19,7 @@ public sealed class SearchHostCommandOptions
         command.Options.Add(_logFormat);
         command.Options.Add(_gracePeriod);
         command.Options.Add(_progress);
+        command.Options.Add(NoScoreCache);
     }
 
     /// <summary>The options given, as configuration keys of <see cref="EvoMerge.Host.SearchHostOptions"/>.</summary>
@@ -28,6 +30,7 @@ public sealed class SearchHostCommandOptions
         if (parse.GetValue(_logFormat) is { } format) overrides["log_format"] = format;
         if (parse.GetValue(_gracePeriod) is { } grace) overrides["grace_period"] = grace.ToString(CultureInfo.InvariantCulture);
         if (parse.GetValue(_progress) is { } progress) overrides["progress"] = progress;
+        if (parse.GetValue(NoScoreCache)) overrides["score_cache"] = "false";
         return overrides;
     }
 }

@@ -109,7 +109,7 @@ public static class SearchHost
         using var app = builder.Build();
         var progress = app.Services.GetRequiredService<RunProgress>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SearchHost");
-        var plots = new RunPlots(problem => logger.LogWarning("{Problem}", problem));
+        var plots = new RunPlots(problem => logger.LogWarning("{Problem}", problem), options.ScoreCache);
         var observer = new SearchObserverFanOut(
         [
             progress,

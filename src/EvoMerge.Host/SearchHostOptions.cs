@@ -5,7 +5,7 @@ namespace EvoMerge.Host;
 /// <summary>
 /// Settings of a hosted search, bound from (later wins) defaults, <c>EVOMERGE_</c>-prefixed environment variables
 /// (<c>EVOMERGE_METRICS_URL</c>, <c>EVOMERGE_LOG_FORMAT</c>, <c>EVOMERGE_GRACE_PERIOD</c>, <c>EVOMERGE_PROGRESS</c>,
-/// <c>EVOMERGE_PROGRESS_INTERVAL</c>, <c>EVOMERGE_FINAL_SCRAPE_WAIT</c>) and command-line options.
+/// <c>EVOMERGE_PROGRESS_INTERVAL</c>, <c>EVOMERGE_FINAL_SCRAPE_WAIT</c>, <c>EVOMERGE_SCORE_CACHE</c>) and command-line options.
 /// </summary>
 public sealed class SearchHostOptions
 {
@@ -43,6 +43,14 @@ public sealed class SearchHostOptions
     /// </summary>
     [ConfigurationKeyName("final_scrape_wait")]
     public double FinalScrapeWaitSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// Whether reference scores go through the per-machine score cache (with the config's <c>score_cache</c>; see
+    /// <see cref="EvoMerge.Search.Scoring.ScoreCacheLocation"/>); <c>--no-score-cache</c> or
+    /// <c>EVOMERGE_SCORE_CACHE=false</c> turns it off.
+    /// </summary>
+    [ConfigurationKeyName("score_cache")]
+    public bool ScoreCache { get; set; } = true;
 
     /// <summary>True when progress goes on <paramref name="display"/>: <c>live</c>, or <c>auto</c> on a terminal; never without a display.</summary>
     public bool ShowsLive(ILiveProgressDisplay? display) => display is not null && (Progress == "live" || (Progress == "auto" && display.HasTerminal));

@@ -36,4 +36,7 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
     {
         if (scored == 0) logger.LogInformation("scoring {Total} reference models for the Pareto front plot (once per run)", total);
     }
+
+    public void ReferencesFromCache(int fromCache, int total, string directory) =>
+        logger.LogInformation("reference models: {FromCache} of {Total} from the score cache {Directory}, {Scored} scored", fromCache, total, directory, total - fromCache);
 }

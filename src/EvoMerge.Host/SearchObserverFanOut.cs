@@ -24,4 +24,9 @@ public sealed class SearchObserverFanOut(IReadOnlyList<ISearchObserver> observer
     {
         foreach (var o in observers) o.ReferencesScored(scored, total);
     }
+
+    public void ReferencesFromCache(int fromCache, int total, string directory)
+    {
+        foreach (var o in observers) o.ReferencesFromCache(fromCache, total, directory);
+    }
 }

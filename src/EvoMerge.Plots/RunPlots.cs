@@ -1,4 +1,5 @@
 using EvoMerge.Search.Runs;
+using EvoMerge.Search.Scoring;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Plots;
@@ -6,11 +7,13 @@ namespace EvoMerge.Plots;
 /// <summary>
 /// An observer that rewrites the run directory's plots after every generation, each atomically (temporary file,
 /// then rename): <c>pareto-front.png</c> (two or more objectives) and <c>hypervolume.png</c>. The reference points
-/// are scored once, at the first plot, and kept in <c>references.json</c> (see <see cref="ReferenceScoring"/>); a run
-/// that evaluates on a cluster has no models loaded here, so its front plot shows no reference points.
+/// are scored once, at the first plot, and kept in <c>references.json</c> (see <see cref="ReferenceScoring"/>); with
+/// <paramref name="scoreCache"/> they go through the per-machine score cache the run's config and environment name
+/// (<see cref="ScoreCacheLocation"/>; off when false, as in tests that build a RunPlots without saying). A run that
+/// evaluates on a cluster has no models loaded here, so its front plot shows no reference points.
 /// A failure to plot is reported through <paramref name="warn"/> and never stops the search.
 /// </summary>
-public sealed class RunPlots(Action<string>? warn = null) : ISearchObserver
+public sealed class RunPlots(Action<string>? warn = null, bool scoreCache = false) : ISearchObserver
 {
     private SearchRun? _run;
     private IReadOnlyList<ReferenceModel>? _references;
@@ -24,7 +27,7 @@ public sealed class RunPlots(Action<string>? warn = null) : ISearchObserver
         var files = new RunFiles(run.Setup.Config.RunDirectory);
         if (run.Setup.Config.Objectives.Count >= 2)
         {
-            _references ??= run.EvaluatesLocally ? ReferenceScoring.LoadOrScore(run) : [];
+            _references ??= run.EvaluatesLocally ? ReferenceScoring.LoadOrScore(run, ScoreCacheLocation.Open(run.Setup.Config, scoreCache, warn)) : [];
             AtomicFile.WriteAllBytes(files.FrontPlot, ParetoFrontPlot.Render(FrontPlotData.Of(run, _references)));
         }
         AtomicFile.WriteAllBytes(files.HypervolumePlot, HypervolumePlot.Render(run.Statistics));

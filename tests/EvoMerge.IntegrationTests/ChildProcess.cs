@@ -28,6 +28,7 @@ public sealed class ChildProcess : IDisposable
         info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(CliRunner.CliPath);
         foreach (string a in args) info.ArgumentList.Add(a);
+        info.Environment["EVOMERGE_SCORE_CACHE"] = "false"; // tests never share reference scores through ~/.cache unless they ask
         foreach (var (k, v) in environment) info.Environment[k] = v;
         var child = new ChildProcess(Process.Start(info)!);
         child._process.ErrorDataReceived += (_, e) =>

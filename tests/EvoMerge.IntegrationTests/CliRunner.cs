@@ -27,6 +27,7 @@ public static class CliRunner
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(CliPath);
         foreach (string a in args) info.ArgumentList.Add(a);
+        info.Environment["EVOMERGE_SCORE_CACHE"] = "false"; // tests never share reference scores through ~/.cache
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -52,6 +52,7 @@ public class SearchCommandTests
         // Start again in another run directory and SIGKILL it once generation 2 is half evaluated.
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in new[] { CliRunner.CliPath, "search", config, "--run-dir", killed }) info.ArgumentList.Add(a);
+        info.Environment["EVOMERGE_SCORE_CACHE"] = "false";
         using (var process = Process.Start(info)!)
         {
             process.OutputDataReceived += (_, _) => { };

@@ -58,6 +58,12 @@ public sealed record SearchConfig
     /// <summary>Tokens per scoring batch.</summary>
     public int BatchTokenBudget { get; init; } = 4096;
 
+    /// <summary>Whether reference scores are shared with other runs through the per-machine score cache (<c>score_cache</c>, default true).</summary>
+    public bool ScoreCache { get; init; } = true;
+
+    /// <summary>The score cache's directory (<c>score_cache_dir</c>, full path); null: the default (see <see cref="Scoring.ScoreCacheLocation"/>).</summary>
+    public string? ScoreCacheDirectory { get; init; }
+
     /// <summary>Seed of every random choice of the run.</summary>
     public required ulong Seed { get; init; }
 

@@ -155,6 +155,8 @@ public sealed class SearchConfigReader
             Objectives = objectives,
             Constraints = constraints,
             AllowTestSplit = root["allow_test_split"]?.GetValue<bool>() ?? false,
+            ScoreCache = root["score_cache"]?.GetValue<bool>() ?? true,
+            ScoreCacheDirectory = root["score_cache_dir"]?.GetValue<string>() is { } cacheDirectory ? FullPath(cacheDirectory) : null,
             Genome = genome,
             ProxyTasks = proxyTasks,
             ProxyPrompts = merge?["proxy_prompts"]?.GetValue<int>() ?? 32,

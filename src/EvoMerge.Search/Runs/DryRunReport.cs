@@ -8,12 +8,13 @@ namespace EvoMerge.Search.Runs;
 /// What <c>evomerge search --dry-run</c> reports: the genome's size, a random genome and its recipe, and measured
 /// cost of one evaluation after warm-up (memory held, materialising that genome, scoring a sample of each task
 /// extrapolated to all its items; see <see cref="SearchDryRun"/>), and that cost times the evaluation budget and the
-/// reference models a run scores once (<see cref="ReferenceScoring"/>).
+/// reference models a run scores once (<see cref="ReferenceScoring"/>) less those the score cache already holds
+/// (<paramref name="ReferencesCached"/> in <paramref name="ScoreCacheDirectory"/>; null when the cache is off).
 /// </summary>
 public sealed record DryRunReport(
     int RealGenes, int CategoricalGenes, IReadOnlyList<string> GeneNames, string GenomeKey, CandidateRecipe Recipe,
     long InputBytes, long ResidentBytes, string TimedGenomeKey, double MaterializeSeconds, double ScoreSecondsEstimate, int ItemsPerEvaluation, int SampledItems,
-    BudgetConfig Budget, int ReferenceModels)
+    BudgetConfig Budget, int ReferenceModels, int ReferencesCached = 0, string? ScoreCacheDirectory = null)
 {
     /// <summary>Seconds of one evaluation that scores every item: materialising plus the scoring estimate.</summary>
     public double EvaluationSeconds => MaterializeSeconds + ScoreSecondsEstimate;
@@ -32,11 +33,15 @@ public sealed record DryRunReport(
         w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
         w.WriteLine($"timed genome (the search's first candidate): {TimedGenomeKey}");
         w.WriteLine($"time per evaluation: ~{EvaluationSeconds:F2} s ({MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items, timed on {SampledItems} after a warm-up); cheap-first screening and cache hits cost less");
+        w.WriteLine(ScoreCacheDirectory is null
+            ? $"score cache: off (the run scores its {ReferenceModels} reference models itself)"
+            : $"score cache: {ScoreCacheDirectory} holds {ReferencesCached} of the {ReferenceModels} reference models' scores (reused, not scored again)");
+        int toScore = ReferenceModels - ReferencesCached;
         if (Budget.Evaluations is { } evaluations)
         {
             double total = evaluations * EvaluationSeconds;
             string guard = Budget.WallClockSeconds is { } wall && wall < total ? $"; the wall-clock limit of {wall:0.#} s stops it sooner" : "";
-            w.WriteLine($"time for the budget: ~{Duration(total)} for {evaluations} evaluations at most, + ~{Duration(ReferenceModels * EvaluationSeconds)} to score {ReferenceModels} reference models once{guard}");
+            w.WriteLine($"time for the budget: ~{Duration(total)} for {evaluations} evaluations at most, + ~{Duration(toScore * EvaluationSeconds)} to score {toScore} reference models once{guard}");
         }
         return w.ToString();
     }

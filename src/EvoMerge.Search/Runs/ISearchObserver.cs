@@ -22,4 +22,12 @@ public interface ISearchObserver
     void ReferencesScored(int scored, int total)
     {
     }
+
+    /// <summary>
+    /// The reference models were done with the score cache in <paramref name="directory"/>: <paramref name="fromCache"/>
+    /// of <paramref name="total"/> came from it (not scored in this run); the rest were scored and written to it.
+    /// </summary>
+    void ReferencesFromCache(int fromCache, int total, string directory)
+    {
+    }
 }

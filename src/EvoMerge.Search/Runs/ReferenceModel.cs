@@ -18,10 +18,11 @@ public enum ReferenceKind
 /// <summary>
 /// A model a search is compared with, scored once on the run's objectives like a candidate (fully, no cheap-first):
 /// its label (the model directory's name, or the baseline's recipe in short), kind, objective values in their own
-/// direction (NaN when it could not be scored, with the reason).
+/// direction (NaN when it could not be scored, with the reason), and whether the values came from the per-machine
+/// score cache (<c>from_cache</c> in <c>references.json</c>) rather than being scored in this run.
 /// </summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record ReferenceModel(string Label, ReferenceKind Kind, double[] Objectives, string? Reason = null)
+public sealed record ReferenceModel(string Label, ReferenceKind Kind, double[] Objectives, string? Reason = null, bool FromCache = false)
 {
     /// <summary>True when every objective was scored.</summary>
     [JsonIgnore]

@@ -16,36 +16,65 @@ namespace EvoMerge.Search.Runs;
 /// recipe the composer writes (the base as task arithmetic with weight 0, source i as a linear merge with weight 1 on
 /// it and 0 on the others; with a layer ordering, every layer kept once in order at scale 1), and scored by the
 /// run's evaluator on every item (no cheap-first). So it costs 3 + N + 1 candidate evaluations per run, never
-/// repeated, and no disk or extra memory. A reference that cannot be built or scored keeps NaN objectives and its
-/// reason; nothing here stops the search. Call it between generations (it uses the materialiser's model).
+/// repeated, and no disk or extra memory. With a <see cref="ScoreCache"/>, a reference whose key
+/// (<see cref="ReferenceScoreKeys"/>) has an entry is not built nor scored: its values come from the entry (marked
+/// <see cref="ReferenceModel.FromCache"/>), and every reference scored is written there for later runs. A reference
+/// that cannot be built or scored keeps NaN objectives and its reason (and is not cached); nothing here stops the
+/// search. Call it between generations (it uses the materialiser's model).
 /// </summary>
 public static class ReferenceScoring
 {
     private static readonly JsonSerializerOptions Json = new(SearchCheckpoint.Json) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>The reference points from <c>references.json</c>, or scored now and written there.</summary>
-    public static IReadOnlyList<ReferenceModel> LoadOrScore(SearchRun run)
+    /// <summary>
+    /// The reference points from <c>references.json</c>, or scored now (through <paramref name="cache"/> when given)
+    /// and written there.
+    /// </summary>
+    public static IReadOnlyList<ReferenceModel> LoadOrScore(SearchRun run, ScoreCache? cache = null)
     {
         var files = new RunFiles(run.Setup.Config.RunDirectory);
         string[] names = run.Setup.Config.Objectives.Select(o => o.Name).ToArray();
         if (TryLoad(files.References, names) is { } known) return known;
-        var scored = Score(run);
+        var scored = Score(run, cache);
         AtomicFile.WriteAllText(files.References, JsonSerializer.Serialize(new ReferenceFile(names, scored), Json) + "\n");
         return scored;
     }
 
-    /// <summary>Scores every reference point (no file written), telling the run's observer how many are done.</summary>
-    public static IReadOnlyList<ReferenceModel> Score(SearchRun run)
+    /// <summary>
+    /// Scores every reference point (no run file written; entries of <paramref name="cache"/> used and written), telling
+    /// the run's observer how many are done and, with a cache, how many came from it.
+    /// </summary>
+    public static IReadOnlyList<ReferenceModel> Score(SearchRun run, ScoreCache? cache = null)
     {
         var references = Plan(run.Setup.Config);
+        var keys = cache is null ? null : Keys(run.Setup, cache);
         var scored = new List<ReferenceModel>(references.Count);
         run.Observer?.ReferencesScored(0, references.Count);
         foreach (var r in references)
         {
-            scored.Add(ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel));
+            scored.Add(ScoreCandidate(run, r.Label, r.Kind, r.Method, r.PerModel, cache, keys));
             run.Observer?.ReferencesScored(scored.Count, references.Count);
         }
+        if (cache is not null) run.Observer?.ReferencesFromCache(scored.Count(r => r.FromCache), references.Count, cache.Directory);
         return scored;
+    }
+
+    /// <summary>How many of <paramref name="setup"/>'s reference points <paramref name="cache"/> holds (what a run reuses).</summary>
+    public static int CountCached(SearchSetup setup, ScoreCache cache)
+    {
+        if (Keys(setup, cache) is not { } keys) return 0;
+        int count = setup.Config.Objectives.Count;
+        return Plan(setup.Config).Count(r =>
+        {
+            try
+            {
+                return cache.Contains(keys.Key(Compose(setup, r.Method, r.PerModel), setup.Config.Methods.Get(r.Method).UsesRandomness), count);
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        });
     }
 
     /// <summary>How many reference points <see cref="Score"/> scores for <paramref name="config"/>.</summary>
@@ -72,24 +101,49 @@ public static class ReferenceScoring
         return references;
     }
 
-    private static ReferenceModel ScoreCandidate(SearchRun run, string label, ReferenceKind kind, string method, IReadOnlyDictionary<string, double>[] perModel)
+    private static ReferenceModel ScoreCandidate(SearchRun run, string label, ReferenceKind kind, string method, IReadOnlyDictionary<string, double>[] perModel,
+        ScoreCache? cache, ReferenceScoreKeys? keys)
     {
         var setup = run.Setup;
         try
         {
-            var layout = setup.Layout;
-            var groups = Enumerable.Range(0, layout.GroupCount).Select(_ => new GroupParameters(perModel, new Dictionary<string, double>())).ToArray();
-            var slots = layout.SlotCount == 0 ? null : Enumerable.Range(0, layout.LayerCount).Select(l => new LayerSlot(l, l, LayerSlot.MergedOrigin, 1.0)).ToArray();
-            var recipe = setup.Composer.Compose(new MergeCandidate(method, groups, slots));
+            var recipe = Compose(setup, method, perModel);
+            string? key = keys?.Key(recipe, setup.Config.Methods.Get(method).UsesRandomness);
+            int count = setup.Config.Objectives.Count;
+            if (key is not null && cache!.TryRead(key, count) is { } values) return new ReferenceModel(label, kind, values, FromCache: true);
             run.Materializer.Materialize(recipe);
             var evaluation = setup.CreateEvaluator().Evaluate(recipe.Hash, run.Materializer.Model, new SearchRandom(0), []);
-            return evaluation.Status == EvaluationStatus.Scored
-                ? new ReferenceModel(label, kind, evaluation.Objectives)
-                : Failed(setup, label, kind, evaluation.Reason ?? "not scored");
+            if (evaluation.Status != EvaluationStatus.Scored) return Failed(setup, label, kind, evaluation.Reason ?? "not scored");
+            var reference = new ReferenceModel(label, kind, evaluation.Objectives);
+            if (key is not null && reference.IsScored) cache!.Write(key, label, setup.Config.Objectives.Select(o => o.Name).ToArray(), reference.Objectives);
+            return reference;
         }
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
             return Failed(setup, label, kind, e.Message);
+        }
+    }
+
+    /// <summary>The recipe of a reference point: every group with the same per-model values; with a layer ordering, every layer once in order.</summary>
+    private static CandidateRecipe Compose(SearchSetup setup, string method, IReadOnlyDictionary<string, double>[] perModel)
+    {
+        var layout = setup.Layout;
+        var groups = Enumerable.Range(0, layout.GroupCount).Select(_ => new GroupParameters(perModel, new Dictionary<string, double>())).ToArray();
+        var slots = layout.SlotCount == 0 ? null : Enumerable.Range(0, layout.LayerCount).Select(l => new LayerSlot(l, l, LayerSlot.MergedOrigin, 1.0)).ToArray();
+        return setup.Composer.Compose(new MergeCandidate(method, groups, slots));
+    }
+
+    /// <summary>The keys of <paramref name="setup"/>'s references, or null (reported) when its models or tasks cannot be hashed.</summary>
+    private static ReferenceScoreKeys? Keys(SearchSetup setup, ScoreCache cache)
+    {
+        try
+        {
+            return new ReferenceScoreKeys(setup, cache.Hashes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            cache.Report($"score cache not used: {e.Message}");
+            return null;
         }
     }
 

@@ -14,12 +14,14 @@ namespace EvoMerge.Search.Runs;
 /// generated answer runs to <c>max_new_tokens</c>, so timing it alone overestimated a search's candidates many times
 /// over. The random genome is materialised first (which checks it and pays the merge code's one-time costs), then the
 /// timed genome (timed); every task is scored on a few items once to warm up (one-time costs no later candidate
-/// pays), then each task's scoring time measured by <see cref="TaskScoringTime.Estimate"/>. Nothing is written.
+/// pays), then each task's scoring time measured by <see cref="TaskScoringTime.Estimate"/>. With the score cache on
+/// (see <see cref="ScoreCacheLocation"/>), the models and tasks are hashed to count the
+/// reference models it already holds. Nothing is written but the cache's file-hash memos.
 /// </summary>
 public static class SearchDryRun
 {
-    /// <summary>Runs the dry run.</summary>
-    public static DryRunReport Run(SearchConfig config)
+    /// <summary>Runs the dry run, counting the cached reference scores when <paramref name="scoreCache"/> (the CLI unless <c>--no-score-cache</c>).</summary>
+    public static DryRunReport Run(SearchConfig config, bool scoreCache = false)
     {
         var info = SearchSetup.DeriveInfo(config, Path.GetDirectoryName(Path.GetFullPath(config.File))!);
         var setup = SearchSetup.Create(config, info);
@@ -33,6 +35,7 @@ public static class SearchDryRun
         materializer.Materialize(timedRecipe);
         double materialize = clock.Elapsed.TotalSeconds;
         foreach (var task in setup.Tasks.Values) TaskScoringTime.WarmUp(task, materializer.Model);
+        var cache = ScoreCacheLocation.Open(setup.Config, scoreCache);
         double score = 0;
         int items = 0, sampled = 0;
         foreach (var task in setup.Tasks.Values)
@@ -44,6 +47,6 @@ public static class SearchDryRun
         }
         return new DryRunReport(setup.Layout.Space.RealCount, setup.Layout.Space.CategoryGeneCount, setup.Layout.GeneNames(), genome.Key, recipe,
             materializer.InputBytes, materializer.ResidentBytes, timed.Key, materialize, score, items, sampled, config.Budget,
-            ReferenceModels: config.Models.Count + 4); // the base, each source and three plain merges (ReferenceScoring)
+            ReferenceModels: ReferenceScoring.Count(setup.Config), cache is null ? 0 : ReferenceScoring.CountCached(setup, cache), cache?.Directory);
     }
 }
