@@ -202,7 +202,7 @@ public static class MergePlanner
         var own = model.Directory.MergeLayout;
         string Describe(PlannedModel m, DecoderLayout l) =>
             $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
-        if (own.Config.ModelType != layout.Config.ModelType || !own.Modules.Select(m => (m.LayerPrefix, m.LayerCount)).SequenceEqual(layout.Modules.Select(m => (m.LayerPrefix, m.LayerCount)))
+        if (own.Config.ModelType != layout.Config.ModelType || !own.Modules.Select(m => m.LayerPrefix).SequenceEqual(layout.Modules.Select(m => m.LayerPrefix))
             || !own.Modules.Zip(layout.Modules).All(p => p.First.LayerTemplate.SequenceEqual(p.Second.LayerTemplate)) || !own.HeadNames.SequenceEqual(layout.HeadNames))
             throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
                 $"architecture differs between models: {Describe(model, own)} vs {Describe(first, layout)}");
