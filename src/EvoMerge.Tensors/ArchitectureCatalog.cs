@@ -12,7 +12,6 @@ public static class ArchitectureCatalog
     /// <summary>Model types that are refused with an explanation rather than merged.</summary>
     public static readonly IReadOnlyDictionary<string, string> RefusedModelTypes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["gemma3"] = "is a multimodal Gemma 3 checkpoint (language_model.*, vision_tower.*, multi_modal_projector.*); EvoMerge merges Gemma 3 text models (model_type gemma3_text) only",
     };
 
     /// <summary>Every known family.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace EvoMerge.Tensors;
 
@@ -8,22 +7,23 @@ namespace EvoMerge.Tensors;
 /// The tensor names and shapes of one model, from its family's data in <see cref="ArchitectureCatalog"/> and its
 /// config (optional tensors, tied embeddings, expert count): embeddings, layers under the family's prefix
 /// (<c>model.layers.{i}.</c>, <c>transformer.h.{i}.</c>, ...), and the final norm and head. A model_type the catalog
-/// does not know merges when its tensors follow the standard <c>model.layers.N.</c> layout (the tensor list is then
-/// taken from its files, with a <see cref="Warning"/>).
+/// does not know merges with the layout <see cref="InferredArchitecture"/> reads from its tensor names (one or more
+/// layer <see cref="Modules"/>, e.g. a LLaVA checkpoint's text decoder and vision tower), with a <see cref="Warning"/>.
 /// </summary>
-public sealed partial class DecoderLayout
+public sealed class DecoderLayout
 {
     private const string StandardPrefix = "model.layers.{i}.";
+
+    private static readonly string[] VocabularyNames = ["embed_tokens.weight", "lm_head.weight"];
 
     private readonly Dictionary<string, long[]> _shapes;
     private readonly HashSet<string> _vocabularyNames;
 
-    private DecoderLayout(ModelConfig config, string layerPrefix, IReadOnlyList<string> layerTemplate, IReadOnlyList<string> embeddingNames,
+    private DecoderLayout(ModelConfig config, IReadOnlyList<LayerModule> modules, IReadOnlyList<string> embeddingNames,
         IReadOnlyList<string> headNames, int experts, Dictionary<string, long[]> shapes, HashSet<string> vocabularyNames)
     {
         Config = config;
-        LayerPrefix = layerPrefix;
-        LayerTemplate = layerTemplate;
+        Modules = modules;
         EmbeddingNames = embeddingNames;
         HeadNames = headNames;
         ExpertCount = experts;
@@ -34,14 +34,23 @@ public sealed partial class DecoderLayout
     /// <summary>The config this layout describes.</summary>
     public ModelConfig Config { get; }
 
-    /// <summary>The family's name, or the model_type of an unknown standard-layout model.</summary>
+    /// <summary>The family's name, or the model_type of an unknown (inferred) model.</summary>
     public string FamilyName => Config.Family?.Family ?? Config.ModelType;
 
-    /// <summary>Prefix of layer tensors with the index as "{i}" (e.g. "model.layers.{i}.").</summary>
-    public string LayerPrefix { get; }
+    /// <summary>
+    /// The layer stacks: one ("default") for the catalog's families and most inferred layouts, several for an
+    /// inferred multimodal layout (in order of their prefixes). Slices address the first.
+    /// </summary>
+    public IReadOnlyList<LayerModule> Modules { get; }
 
-    /// <summary>Names of one layer's tensors with the index as "{i}" (e.g. "model.layers.{i}.mlp.up_proj.weight"), experts expanded.</summary>
-    public IReadOnlyList<string> LayerTemplate { get; }
+    /// <summary>Prefix of the first module's layer tensors with the index as "{i}" (e.g. "model.layers.{i}.").</summary>
+    public string LayerPrefix => Modules[0].LayerPrefix;
+
+    /// <summary>Names of one layer's tensors of the first module with the index as "{i}" (e.g. "model.layers.{i}.mlp.up_proj.weight"), experts expanded.</summary>
+    public IReadOnlyList<string> LayerTemplate => Modules[0].LayerTemplate;
+
+    /// <summary>Layers of the first module (config.json's layer count for the catalog's families).</summary>
+    public int LayerCount => Modules[0].LayerCount;
 
     /// <summary>Tensors before the layers.</summary>
     public IReadOnlyList<string> EmbeddingNames { get; }
@@ -55,7 +64,7 @@ public sealed partial class DecoderLayout
     /// <summary>True when EvoMerge's decoder runs this family (search and eval).</summary>
     public bool Evaluable => Config.Family?.Evaluable == true;
 
-    /// <summary>Set for an unknown model_type merged as the standard layout: the one-line warning to show.</summary>
+    /// <summary>Set for an unknown model_type merged with an inferred layout: the one-line warning to show.</summary>
     public string? Warning { get; private init; }
 
     /// <summary>
@@ -75,13 +84,13 @@ public sealed partial class DecoderLayout
 
     /// <summary>
     /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/>; for an unknown
-    /// model_type, the standard <c>model.layers.N.</c> layout read from <paramref name="tensorNames"/> (with a
-    /// <see cref="Warning"/>), else an error naming config.json and model_type.
+    /// model_type, the layout <see cref="InferredArchitecture"/> reads from <paramref name="tensorNames"/> (with a
+    /// <see cref="Warning"/>); an error naming config.json and model_type when the names hold no numbered layers.
     /// </summary>
     public static DecoderLayout ForMerging(ModelConfig config, string configPath, Func<IReadOnlyList<string>> tensorNames)
     {
         ArgumentNullException.ThrowIfNull(tensorNames);
-        return config.Family is { } family ? FromFamily(config, configPath, family) : FromStandardTensors(config, configPath, tensorNames());
+        return config.Family is { } family ? FromFamily(config, configPath, family) : FromTensorNames(config, configPath, tensorNames());
     }
 
     private static DecoderLayout FromFamily(ModelConfig config, string configPath, ArchitectureSpec family)
@@ -118,8 +127,8 @@ public sealed partial class DecoderLayout
             }
             return names;
         }
-        return new DecoderLayout(config, family.LayerPrefix, Expand(family.Layer, family.LayerPrefix), Expand(family.PreLayer, ""),
-            Expand(family.PostLayer, ""), experts, shapes, vocabulary);
+        var module = new LayerModule("default", family.LayerPrefix, Expand(family.Layer, family.LayerPrefix), config.NumHiddenLayers);
+        return new DecoderLayout(config, [module], Expand(family.PreLayer, ""), Expand(family.PostLayer, ""), experts, shapes, vocabulary);
     }
 
     private static bool Present(ModelConfig config, string configPath, ArchitectureSpec family, ArchitectureTensor tensor)
@@ -136,41 +145,26 @@ public sealed partial class DecoderLayout
         return value != negated;
     }
 
-    private static DecoderLayout FromStandardTensors(ModelConfig config, string configPath, IReadOnlyList<string> names)
+    private static DecoderLayout FromTensorNames(ModelConfig config, string configPath, IReadOnlyList<string> names)
     {
-        var perLayer = new SortedDictionary<int, List<string>>();
-        var others = new List<string>();
-        foreach (string name in names)
-        {
-            var match = StandardLayerName().Match(name);
-            if (!match.Success)
-            {
-                others.Add(name);
-                continue;
-            }
-            int layer = int.Parse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
-            if (!perLayer.TryGetValue(layer, out var list)) perLayer[layer] = list = [];
-            list.Add(match.Groups[2].Value);
-        }
-        string known = string.Join(", ", ArchitectureCatalog.ModelTypes);
-        if (perLayer.Count == 0 || !perLayer.TryGetValue(0, out var first))
+        var (modules, loose) = InferredArchitecture.Infer(names, configPath);
+        if (modules.Count == 0)
             throw new ModelConfigException(configPath, "model_type",
-                $"'{config.ModelType}' is not a known architecture ({known}) and its tensors do not follow the standard model.layers.N. layout");
-        for (int i = 0; i < config.NumHiddenLayers; i++)
-        {
-            if (!perLayer.TryGetValue(i, out var own) || !own.Order(StringComparer.Ordinal).SequenceEqual(first.Order(StringComparer.Ordinal), StringComparer.Ordinal))
-                throw new ModelConfigException(configPath, "model_type",
-                    $"'{config.ModelType}' is not a known architecture ({known}) and layer {i} of its tensors does not have the same names as layer 0");
-        }
-        if (perLayer.Keys.Max() >= config.NumHiddenLayers)
+                $"'{config.ModelType}' is not a known architecture ({string.Join(", ", ArchitectureCatalog.ModelTypes)}) and its tensor names hold no numbered layers (.N.)");
+        if (modules.Count == 1 && config.NumHiddenLayers > 0 && config.NumHiddenLayers != modules[0].LayerCount)
             throw new ModelConfigException(configPath, config.LayerCountKey,
-                $"{config.NumHiddenLayers} but the weights have layer {perLayer.Keys.Max()}");
-        var embeddings = others.Where(n => n.Contains("embed", StringComparison.Ordinal)).ToList();
-        var head = others.Where(n => !n.Contains("embed", StringComparison.Ordinal)).ToList();
-        var vocabulary = others.Where(n => n.Contains("embed_tokens", StringComparison.Ordinal) || n == "lm_head.weight").ToHashSet(StringComparer.Ordinal);
-        return new DecoderLayout(config, StandardPrefix, first.Select(n => StandardPrefix + n).ToList(), embeddings, head, 0, [], vocabulary)
+                $"{config.NumHiddenLayers} but the weights have {modules[0].LayerCount} layers under {modules[0].LayerPrefix.Replace("{i}", "N", StringComparison.Ordinal)}");
+        var embeddings = loose.Where(n => n.Contains("embed", StringComparison.Ordinal)).ToList();
+        var head = loose.Where(n => !n.Contains("embed", StringComparison.Ordinal)).ToList();
+        var vocabulary = loose.Where(n => VocabularyNames.Any(v => n == v || n.EndsWith("." + v, StringComparison.Ordinal))).ToHashSet(StringComparer.Ordinal);
+        string warning = modules is [{ LayerPrefix: StandardPrefix } only]
+            ? $"merging it as the standard model.layers.N. layout with the first model's {only.LayerTemplate.Count} tensors per layer"
+            : "merging it with the layout inferred from its tensor names, as mergekit does: "
+                + string.Join(", ", modules.Select(m => $"{m.LayerPrefix.Replace("{i}", "N", StringComparison.Ordinal)} ({m.LayerCount} layers of {m.LayerTemplate.Count} tensors)"))
+                + $" and {loose.Count} other tensors";
+        return new DecoderLayout(config, modules, embeddings, head, 0, [], vocabulary)
         {
-            Warning = $"{configPath}: model_type '{config.ModelType}' is not a known architecture; merging it as the standard model.layers.N. layout with the first model's {first.Count} tensors per layer",
+            Warning = $"{configPath}: model_type '{config.ModelType}' is not a known architecture; {warning}",
         };
     }
 
@@ -178,9 +172,12 @@ public sealed partial class DecoderLayout
     public IEnumerable<string> ExpectedNames()
     {
         foreach (string n in EmbeddingNames) yield return n;
-        for (int i = 0; i < Config.NumHiddenLayers; i++)
+        foreach (var module in Modules)
         {
-            foreach (string t in LayerTemplate) yield return LayerName(t, i);
+            for (int i = 0; i < module.LayerCount; i++)
+            {
+                foreach (string t in module.LayerTemplate) yield return LayerName(t, i);
+            }
         }
         foreach (string n in HeadNames) yield return n;
     }
@@ -189,7 +186,7 @@ public sealed partial class DecoderLayout
     public long[]? ExpectedShape(string name)
     {
         var role = RoleOf(name);
-        string key = role.Group == TensorGroup.Layer ? LayerPrefix + role.LocalName : name;
+        string key = role.Group == TensorGroup.Layer ? Modules[role.Module].LayerPrefix + role.LocalName : name;
         return _shapes.TryGetValue(key, out var shape) ? shape : null;
     }
 
@@ -203,15 +200,17 @@ public sealed partial class DecoderLayout
     /// </summary>
     public TensorRole RoleOf(string name)
     {
-        int at = LayerPrefix.IndexOf("{i}", StringComparison.Ordinal);
-        string head = LayerPrefix[..at], tail = LayerPrefix[(at + 3)..];
-        if (name.StartsWith(head, StringComparison.Ordinal))
+        for (int m = 0; m < Modules.Count; m++)
         {
+            string prefix = Modules[m].LayerPrefix;
+            int at = prefix.IndexOf("{i}", StringComparison.Ordinal);
+            string head = prefix[..at], tail = prefix[(at + 3)..];
+            if (!name.StartsWith(head, StringComparison.Ordinal)) continue;
             int end = head.Length;
             while (end < name.Length && char.IsAsciiDigit(name[end])) end++;
             if (end > head.Length && string.CompareOrdinal(name, end, tail, 0, tail.Length) == 0
                 && int.TryParse(name.AsSpan(head.Length, end - head.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int layer))
-                return new TensorRole(TensorGroup.Layer, layer, name[(end + tail.Length)..]) { IsEmbedding = false };
+                return new TensorRole(TensorGroup.Layer, layer, name[(end + tail.Length)..]) { IsEmbedding = false, Module = m };
         }
         var group = EmbeddingNames.Contains(name) ? TensorGroup.Embedding : TensorGroup.Head;
         return new TensorRole(group, -1, name) { IsEmbedding = _vocabularyNames.Contains(name) };
@@ -231,6 +230,4 @@ public sealed partial class DecoderLayout
         return new TensorRole(TensorGroup.Head, -1, name);
     }
 
-    [GeneratedRegex(@"^model\.layers\.(\d+)\.(.+)$", RegexOptions.CultureInvariant)]
-    private static partial Regex StandardLayerName();
 }

@@ -72,20 +72,26 @@ public sealed record ModelConfig
             throw new ModelConfigException(path, "model_type", $"'{modelType}' {refusal}");
         var family = ArchitectureCatalog.Find(modelType);
         var keys = family?.Keys ?? ArchitectureKeys.Standard;
-        int hidden = Int(root, keys.Hidden, path) ?? throw new ModelConfigException(path, keys.Hidden, "is missing");
-        int heads = Int(root, keys.Heads, path) ?? throw new ModelConfigException(path, keys.Heads, "is missing");
-        int layers = Int(root, keys.Layers, path) ?? throw new ModelConfigException(path, keys.Layers, "is missing");
-        int intermediate = Int(root, keys.Intermediate, path) ?? keys.IntermediateFactor * hidden
-            ?? throw new ModelConfigException(path, keys.Intermediate, "is missing");
-        int vocab = Int(root, "vocab_size", path) ?? throw new ModelConfigException(path, "vocab_size", "is missing");
-        int kvHeads = Int(root, "num_key_value_heads", path) ?? heads;
-        if (heads <= 0) throw new ModelConfigException(path, keys.Heads, "must be positive");
-        if (kvHeads <= 0 || heads % kvHeads != 0)
+        // An unknown model_type merges by its tensor names (DecoderLayout.ForMerging): sizes it lacks are 0, and a
+        // multimodal config's sizes are its text_config's.
+        bool inferred = family is null;
+        var text = inferred ? root["text_config"] as JsonObject : null;
+        int? Size(string key) => Int(root, key, path) ?? (text is null ? null : Int(text, key, path));
+        int Missing(string key) => inferred ? 0 : throw new ModelConfigException(path, key, "is missing");
+        int hidden = Size(keys.Hidden) ?? Missing(keys.Hidden);
+        int heads = Size(keys.Heads) ?? Missing(keys.Heads);
+        int layers = Size(keys.Layers) ?? Missing(keys.Layers);
+        int intermediate = Size(keys.Intermediate) ?? keys.IntermediateFactor * hidden ?? Missing(keys.Intermediate);
+        int vocab = Size("vocab_size") ?? Missing("vocab_size");
+        int kvHeads = Size("num_key_value_heads") ?? heads;
+        bool unsized = inferred && heads == 0;
+        if (heads <= 0 && !unsized) throw new ModelConfigException(path, keys.Heads, "must be positive");
+        if (!unsized && (kvHeads <= 0 || heads % kvHeads != 0))
             throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide {keys.Heads} ({heads})");
-        int headDim = Int(root, "head_dim", path) ?? (GemmaFamilyConfig.Covers(modelType) ? 256 : hidden / heads);
+        int headDim = Size("head_dim") ?? (GemmaFamilyConfig.Covers(modelType) ? 256 : unsized ? 0 : hidden / heads);
         foreach (var (field, value) in new[] { (keys.Hidden, hidden), (keys.Layers, layers), (keys.Intermediate, intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
         {
-            if (value <= 0) throw new ModelConfigException(path, field, "must be positive");
+            if (value < 0 || (value == 0 && !inferred)) throw new ModelConfigException(path, field, "must be positive");
         }
 
         int? eos = root["eos_token_id"] switch

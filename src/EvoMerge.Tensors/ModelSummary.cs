@@ -23,6 +23,12 @@ public sealed partial record ModelSummary(
     /// <summary>One layer's tensor names relative to <see cref="LayerPrefix"/>, expert tensors once with "{e}".</summary>
     public IReadOnlyList<string> LayerTensors { get; init; } = [];
 
+    /// <summary>
+    /// Every layer module as "PREFIX.N. (L layers, T tensors)" when there are several (an inferred multimodal layout:
+    /// text decoder, vision tower), else empty; <see cref="LayerPrefix"/> and <see cref="LayerTensors"/> describe the first.
+    /// </summary>
+    public IReadOnlyList<string> Modules { get; init; } = [];
+
     /// <summary>Experts per layer (0 for dense models).</summary>
     public int Experts { get; init; }
 
@@ -58,7 +64,10 @@ public sealed partial record ModelSummary(
             string prefix = layout.LayerPrefix.Replace("{i}", "0", StringComparison.Ordinal);
             return summary with
             {
-                Family = layout.FamilyName + (layout.Warning is null ? "" : " (unknown model_type, standard layout)"),
+                Family = layout.FamilyName + (layout.Warning is null ? "" : layout.LayerPrefix == "model.layers.{i}." && layout.Modules.Count == 1
+                    ? " (unknown model_type, standard layout)" : " (unknown model_type, layout inferred from tensor names)"),
+                Modules = layout.Modules.Count < 2 ? [] : layout.Modules
+                    .Select(m => $"{m.LayerPrefix.Replace("{i}", "N", StringComparison.Ordinal)} ({m.LayerCount} layers, {m.LayerTemplate.Count} tensors)").ToArray(),
                 LayerPrefix = layout.LayerPrefix,
                 LayerTensors = layout.LayerTemplate.Select(t => ExpertIndex().Replace(DecoderLayout.LayerName(t, 0)[prefix.Length..], ".experts.{e}.")).Distinct().ToArray(),
                 Experts = layout.ExpertCount,
@@ -88,6 +97,7 @@ public sealed partial record ModelSummary(
         w.WriteLine($"family         {s.Family}{(s.LayerPrefix is null ? "" : $", layers under {s.LayerPrefix}")}{(s.Evaluable ? "" : ", merge and inspect only (no eval)")}");
         w.WriteLine($"layers         {s.Layers}, hidden {s.HiddenSize}, intermediate {s.IntermediateSize}");
         if (s.LayerPrefix is not null) w.WriteLine($"layer tensors  {s.LayerTensors.Count}: {string.Join(", ", s.LayerTensors)}");
+        if (s.Modules.Count > 0) w.WriteLine($"modules        {s.Modules.Count}: {string.Join(", ", s.Modules)}");
         if (s.Experts > 0) w.WriteLine($"experts        {s.Experts} per layer");
         if (s.FamilyConfig.Count > 0) w.WriteLine($"family config  {string.Join(", ", s.FamilyConfig)}");
         w.WriteLine($"attention      {s.Heads} heads, {s.KeyValueHeads} kv heads, head_dim {s.HeadDim}");

@@ -16,4 +16,7 @@ public readonly record struct TensorRole(TensorGroup Group, int Layer, string Lo
 {
     /// <summary>True for token embeddings and LM heads (rows indexed by vocabulary); by default the Llama names.</summary>
     public bool IsEmbedding { get; init; } = LocalName is "model.embed_tokens.weight" or "lm_head.weight";
+
+    /// <summary>For a layer tensor, the index of its <see cref="DecoderLayout.Modules"/> entry (0 but for inferred multimodal layouts).</summary>
+    public int Module { get; init; }
 }

@@ -6,9 +6,9 @@ using Xunit;
 namespace EvoMerge.IntegrationTests;
 
 /// <summary>
-/// Model types outside the architecture catalog through the CLI: the standard <c>model.layers.N.</c> layout merges with
-/// a one-line warning, any other layout is a one-line error naming config.json and model_type; a family that only
-/// merges is refused by <c>eval</c>.
+/// Model types outside the architecture catalog through the CLI: the standard <c>model.layers.N.</c> layout and any other
+/// layout (inferred from the tensor names as mergekit's auto.py does) merge with a one-line warning, which
+/// <c>--strict</c> makes a one-line error; a family that only merges is refused by <c>eval</c>.
 /// </summary>
 public class UnknownArchitectureCliTests
 {
@@ -59,16 +59,28 @@ public class UnknownArchitectureCliTests
     }
 
     [Fact]
-    public void An_unknown_model_type_with_another_layout_is_a_one_line_error_naming_config_json_and_model_type()
+    public void An_unknown_model_type_with_another_layout_merges_with_the_inferred_layout_and_strict_refuses_it()
     {
         using var dir = new TempDirectory();
         WriteRenamed(dir, "gpt2", "mystery_gpt");
-        var run = CliRunner.Run(TimeSpan.FromMinutes(3), "merge", dir.Combine("linear.yml"), dir.Combine("out"));
-        Assert.Equal(1, run.ExitCode);
-        string line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"evomerge: error: {dir.Combine("a", "config.json")}: field 'model_type' 'mystery_gpt' is not a known architecture (llama, mistral, ", line);
-        Assert.EndsWith(") and its tensors do not follow the standard model.layers.N. layout", line);
+        var strict = CliRunner.Run(TimeSpan.FromMinutes(3), "merge", dir.Combine("linear.yml"), dir.Combine("out"), "--strict");
+        Assert.Equal(1, strict.ExitCode);
+        string line = Assert.Single(strict.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"evomerge: error: {dir.Combine("a", "config.json")}: model_type 'mystery_gpt' is not a known architecture; merging it with the layout inferred from its tensor names, as mergekit does: transformer.h.N. (2 layers of ", line);
+        Assert.EndsWith("; refused by --strict", line);
         Assert.False(Directory.Exists(dir.Combine("out")));
+
+        var run = CliRunner.Run(TimeSpan.FromMinutes(3), "merge", dir.Combine("linear.yml"), dir.Combine("out"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string warning = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("warning", StringComparison.Ordinal));
+        Assert.StartsWith($"evomerge: warning: {dir.Combine("a", "config.json")}: model_type 'mystery_gpt' is not a known architecture; merging it with the layout inferred", warning);
+        using var a = ModelWeights.Open(dir.Combine("a"));
+        using var b = ModelWeights.Open(dir.Combine("b"));
+        using var merged = ModelWeights.Open(dir.Combine("out"));
+        Assert.Equal(a.Names.Order(StringComparer.Ordinal), merged.Names.Order(StringComparer.Ordinal));
+        using var scope = torch.NewDisposeScope();
+        foreach (string name in new[] { "transformer.wte.weight", "transformer.h.1.mlp.c_fc.weight", "transformer.ln_f.bias" })
+            Assert.True(torch.allclose(merged.Load(name), (a.Load(name) + b.Load(name)) * 0.5, rtol: 1e-6, atol: 1e-7), name);
     }
 
     [Fact]

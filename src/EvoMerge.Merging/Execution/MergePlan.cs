@@ -27,8 +27,22 @@ public sealed class MergePlan : IDisposable
     /// <summary>What the recipe sets that mergekit ignores: unknown keys (<see cref="MergeRecipe.Warnings"/>), then parameters the method ignores (see <see cref="ParameterResolver.Warnings"/>) and plan findings, in recipe order.</summary>
     public IReadOnlyList<RecipeWarning> Warnings { get; internal init; } = [];
 
-    /// <summary>Architecture warnings (an unknown model_type merged as the standard layout), one line each.</summary>
+    /// <summary>Architecture warnings (an unknown model_type merged with a layout inferred from its tensor names), one line each.</summary>
     public IReadOnlyList<string> ArchitectureWarnings { get; internal init; } = [];
+
+    /// <summary>
+    /// Hands every architecture warning to <paramref name="warn"/>, or, when <paramref name="strict"/>, throws the first
+    /// as a <see cref="MergeException"/> "WARNING; refused by --strict".
+    /// </summary>
+    public void ReportArchitectureWarnings(bool strict, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(warn);
+        foreach (string warning in ArchitectureWarnings)
+        {
+            if (strict) throw new MergeException($"{warning}; refused by --strict");
+            warn(warning);
+        }
+    }
 
     /// <summary>The output vocabulary built from the recipe's tokenizer settings; null without them.</summary>
     public Vocabulary.OutputVocabulary? Vocabulary { get; internal init; }

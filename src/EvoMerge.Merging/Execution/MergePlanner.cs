@@ -13,7 +13,8 @@ namespace EvoMerge.Merging.Execution;
 /// models share the architecture; layer ranges fit; every input tensor exists with the same shape in every source.
 /// Output tensors follow the first input model's <see cref="DecoderLayout"/>: embeddings (first slice, t = 0),
 /// each slice's layers in order with output index = layers so far (t = idx/(L−1), or 1 when L = 1), then the head
-/// (last slice, t = 0).
+/// (last slice, t = 0). A layout with several layer modules (an inferred multimodal model) takes <c>models:</c> only, as
+/// mergekit: every module's layers merge in order, t = idx/(L−1) within the module (see <see cref="ModuleLayers"/>).
 /// </summary>
 public static class MergePlanner
 {
@@ -39,6 +40,7 @@ public static class MergePlanner
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
             var vocabulary = new VocabularyPlan(recipe, configDonor, [.. inputs.Append(configDonor).Distinct()], tokenizerDonor);
 
+            CheckModules(recipe, layout);
             var slices = ResolveSlices(recipe, method, opened);
             var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout);
             var tensors = new List<PlannedTensor>();
@@ -57,10 +59,11 @@ public static class MergePlanner
                     }
                 }
             }
+            tensors.AddRange(ModuleLayers(layout, builder, slices));
             foreach (string name in layout.HeadNames) tensors.Add(Rows(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name)));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
-                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize))
+                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout))
                 {
                     Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors)],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
@@ -163,12 +166,44 @@ public static class MergePlanner
     /// <summary>The opened model a reference resolves to (every referenced model is opened before it is looked up).</summary>
     private static PlannedModel Opened(List<PlannedModel> opened, ModelReference reference) => opened.First(m => Denotes(m, reference));
 
+    /// <summary>
+    /// mergekit turns <c>models:</c> into one slice per module; a top-level <c>slices:</c> list (or a module named
+    /// <c>default</c>) cannot say which module it slices, so a layout with several modules refuses it, as mergekit does.
+    /// </summary>
+    private static void CheckModules(MergeRecipe recipe, DecoderLayout layout)
+    {
+        if (layout.Modules.Count < 2 || recipe.Slices is [{ Label: "models" } only] && only.Sources.All(s => s.LayerRange is null)) return;
+        throw new RecipeException(recipe.File, recipe.Slices[0].Line,
+            $"the models have {layout.Modules.Count} layer modules ({string.Join(", ", layout.Modules.Select(m => m.Name))}); give models:, not slices: (mergekit refuses slices for several modules too)");
+    }
+
+    /// <summary>
+    /// The layers of the modules after the first (only with <c>models:</c>, one slice): layer i of every source gives
+    /// layer i of the output, t = i/(L−1) (1 when L = 1) with L the module's own layer count (mergekit's plan_slice per module).
+    /// </summary>
+    private static IEnumerable<PlannedTensor> ModuleLayers(DecoderLayout layout, TensorPlanBuilder builder, List<PlannedSlice> slices)
+    {
+        foreach (var module in layout.Modules.Skip(1))
+        {
+            for (int i = 0; i < module.LayerCount; i++)
+            {
+                double position = ParameterResolver.LayerPosition(i, module.LayerCount);
+                foreach (string template in module.LayerTemplate)
+                {
+                    string name = DecoderLayout.LayerName(template, i);
+                    yield return builder.Plan(name, slices, 0, position, _ => name);
+                }
+            }
+        }
+    }
+
     private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {
         var own = model.Directory.MergeLayout;
         string Describe(PlannedModel m, DecoderLayout l) =>
             $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
-        if (own.Config.ModelType != layout.Config.ModelType || !own.LayerTemplate.SequenceEqual(layout.LayerTemplate) || !own.HeadNames.SequenceEqual(layout.HeadNames))
+        if (own.Config.ModelType != layout.Config.ModelType || !own.Modules.Select(m => m.LayerPrefix).SequenceEqual(layout.Modules.Select(m => m.LayerPrefix))
+            || !own.Modules.Zip(layout.Modules).All(p => p.First.LayerTemplate.SequenceEqual(p.Second.LayerTemplate)) || !own.HeadNames.SequenceEqual(layout.HeadNames))
             throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
                 $"architecture differs between models: {Describe(model, own)} vs {Describe(first, layout)}");
     }
@@ -182,7 +217,7 @@ public static class MergePlanner
             var ranges = new List<LayerRange>();
             foreach (var source in slice.Sources)
             {
-                int layers = Opened(opened, source.Model).Directory.Config.NumHiddenLayers;
+                int layers = Opened(opened, source.Model).Directory.MergeLayout.LayerCount;
                 var range = source.LayerRange ?? new LayerRange(0, layers);
                 if (range.End > layers)
                     throw new RecipeException(recipe.File, source.Line,
@@ -199,13 +234,12 @@ public static class MergePlanner
         return slices;
     }
 
-    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize)
+    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize, DecoderLayout layout)
     {
         var raw = donor.Directory.Config.Raw;
-        var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
-        {
-            [donor.Directory.Config.LayerCountKey] = slices.Sum(s => s.Length),
-        };
+        var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        string layerKey = donor.Directory.Config.LayerCountKey;
+        if (layout.Modules.Count == 1 && (donor.Directory.Config.Family is not null || raw.ContainsKey(layerKey))) changes[layerKey] = slices.Sum(s => s.Length);
         if (vocabSize is { } rows) changes["vocab_size"] = rows;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
         {

@@ -5,8 +5,9 @@ namespace EvoMerge.Merging.Methods;
 
 /// <summary>
 /// model_stock: interpolates between the base and the models' average by a ratio from the angle between their task
-/// vectors. With offsets d_i = X_i − B (flattened; with <c>filter_wise</c> one vector per row, a 1-D tensor being one
-/// row), c is the mean over pairs i &lt; j of <c>clamp(d_i·d_j / max(‖d_i‖‖d_j‖, 1e-6), −1, 1)</c>, N the number of
+/// vectors. With offsets d_i = X_i − B (flattened; with <c>filter_wise</c> one vector per row of the last dimension, as
+/// mergekit's norms and sums over dim −1: a 4-D convolution kernel [o, i, h, w] has o·i·h vectors of w; a 1-D tensor
+/// is one row), c is the mean over pairs i &lt; j of <c>clamp(d_i·d_j / max(‖d_i‖‖d_j‖, 1e-6), −1, 1)</c>, N the number of
 /// models, <c>t = N·c / (1 + (N − 1)·c)</c> (not clamped: it can be negative or above 1), and the output
 /// <c>t·mean(X) + (1 − t)·B</c>. Cosines and t are computed in float32; the mean is summed in the inputs' dtype.
 /// Deviation: at the pole c = −1/(N − 1) mergekit produces inf/NaN; EvoMerge raises an error naming the tensor.
@@ -42,7 +43,7 @@ public sealed class ModelStockMerge : IMergeMethod
         var aligned = InputAlignment.ToCommonShape(context, context.AllInputs);
         var b = aligned[0];
         var models = aligned.Skip(1).ToArray();
-        long rows = filterWise && b.dim() >= 2 ? b.shape[0] : 1;
+        long rows = filterWise && b.dim() >= 2 ? b.numel() / b.shape[^1] : 1;
         var offsets = models.Select(x => (x - b).to(torch.ScalarType.Float32).reshape(rows, -1)).ToArray();
         var norms = offsets.Select(d => d.norm(-1)).ToArray();
 
@@ -64,7 +65,7 @@ public sealed class ModelStockMerge : IMergeMethod
                 $"model_stock: the mean pairwise cosine of the task vectors is −1/(N−1) (N = {n}), where t = N·c/(1 + (N−1)·c) has a pole");
         var t = (c * scalars.Hold(n) / denominator).to(b.dtype);
         if (filterWise && b.dim() >= 2)
-            t = t.reshape([rows, .. Enumerable.Repeat(1L, (int)b.dim() - 1)]);
+            t = t.reshape([.. b.shape[..^1], 1L]);
         else
             t = t.reshape([]);
 

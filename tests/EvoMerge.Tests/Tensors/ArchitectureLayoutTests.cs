@@ -49,11 +49,29 @@ public class ArchitectureLayoutTests
     }
 
     [Fact]
-    public void Multimodal_gemma3_is_refused_pointing_at_gemma3_text()
+    public void Multimodal_gemma3_is_inferred_from_its_tensor_names_with_a_module_per_layer_stack()
     {
-        var error = Assert.Throws<ModelConfigException>(() => Layout("""{"model_type": "gemma3", "text_config": {"hidden_size": 8}}"""));
-        Assert.Equal("model_type", error.Field);
-        Assert.Contains("gemma3_text", error.Message);
+        // transformers' Gemma3ForConditionalGeneration save (tied embeddings: no lm_head); sizes live in text_config.
+        string[] names =
+        [
+            "model.language_model.embed_tokens.weight", "model.language_model.norm.weight",
+            .. Enumerable.Range(0, 2).SelectMany(i => new[] { $"model.language_model.layers.{i}.self_attn.q_proj.weight", $"model.language_model.layers.{i}.mlp.up_proj.weight" }),
+            .. Enumerable.Range(0, 3).Select(i => $"model.vision_tower.vision_model.encoder.layers.{i}.mlp.fc1.weight"),
+            "model.vision_tower.vision_model.post_layernorm.weight", "model.multi_modal_projector.mm_input_projection_weight",
+        ];
+        var config = ModelConfig.FromJson(JsonNode.Parse("""{"model_type": "gemma3", "text_config": {"hidden_size": 8, "num_hidden_layers": 2}}""")!.AsObject(), "config.json");
+        var layout = DecoderLayout.ForMerging(config, "config.json", () => names);
+        Assert.Equal(
+            [("model.language_model.layers", "model.language_model.layers.{i}.", 2, 2), ("model.vision_tower.vision_model.encoder.layers", "model.vision_tower.vision_model.encoder.layers.{i}.", 3, 1)],
+            layout.Modules.Select(m => (m.Name, m.LayerPrefix, m.LayerCount, m.LayerTemplate.Count)));
+        Assert.Equal(["model.language_model.embed_tokens.weight"], layout.EmbeddingNames);
+        Assert.Equal(["model.language_model.norm.weight", "model.vision_tower.vision_model.post_layernorm.weight", "model.multi_modal_projector.mm_input_projection_weight"], layout.HeadNames);
+        Assert.Equal(names.Order(StringComparer.Ordinal), layout.ExpectedNames().Order(StringComparer.Ordinal));
+        Assert.Equal(new TensorRole(TensorGroup.Layer, 2, "mlp.fc1.weight") { IsEmbedding = false, Module = 1 }, layout.RoleOf("model.vision_tower.vision_model.encoder.layers.2.mlp.fc1.weight"));
+        Assert.True(layout.RoleOf("model.language_model.embed_tokens.weight").IsEmbedding);
+        Assert.Equal(2, config.NumHiddenLayers);
+        Assert.Contains("model_type 'gemma3' is not a known architecture; merging it with the layout inferred from its tensor names", layout.Warning);
+        Assert.Contains("model.vision_tower.vision_model.encoder.layers.N. (3 layers of 1 tensors)", layout.Warning);
     }
 
     private const string Qwen2Moe = """

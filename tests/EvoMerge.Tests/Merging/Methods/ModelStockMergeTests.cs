@@ -50,6 +50,23 @@ public sealed class ModelStockMergeTests
     }
 
     [Fact]
+    public void Filter_wise_on_a_3_d_tensor_takes_one_ratio_per_vector_of_the_last_dimension()
+    {
+        using var scope = torch.NewDisposeScope();
+        // mergekit's norms and sums run over dim -1. Shape [1, 2, 2]: vector (0, 0): offsets (1, 0) and (1, 0), c = 1,
+        // t = 2·1/(1 + 1) = 1, the mean (1, 0); vector (0, 1): offsets (1, 0) and (0, 1), c = 0, t = 0, the base (0, 0).
+        // (Per first-dimension row the cosine of (1, 0, 1, 0) and (1, 0, 0, 1) is 0.5 and t = 2/3.)
+        var result = MergeCase.For("model_stock")
+            .Base(torch.zeros(1, 2, 2))
+            .Model(Tensors.Of([1, 0, 1, 0], 1, 2, 2))
+            .Model(Tensors.Of([1, 0, 0, 1], 1, 2, 2))
+            .Global(("filter_wise", 1))
+            .Merge();
+        Assert.Equal([1L, 2, 2], result.shape);
+        TensorAssert.Close([1, 0, 0, 0], result, 1e-6);
+    }
+
+    [Fact]
     public void The_pole_is_an_error_naming_the_tensor()
     {
         using var scope = torch.NewDisposeScope();
