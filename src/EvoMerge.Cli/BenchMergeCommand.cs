@@ -5,8 +5,8 @@ using EvoMerge.Benchmarks;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge bench merge [--size-mb 1000] [--models 3]</c>: merge throughput of linear, task_arithmetic, ties and
-/// dare_ties next to a plain read-and-sum pass over the same synthetic fp16 models, and the peak RSS while merging.
+/// <c>evomerge bench merge [--size-mb 1000] [--models 3]</c>: merge throughput of linear, task_arithmetic, ties,
+/// dare_ties, dare_linear, della and della_linear next to a plain read-and-sum pass over the same synthetic fp16 models, and the peak RSS while merging.
 /// </summary>
 public static class BenchMergeCommand
 {

@@ -22,7 +22,10 @@ internal static unsafe class Float32TaskArithmetic
     /// <param name="Keep">The magnitude set kept (a rank window's end), or null to keep every element.</param>
     /// <param name="Drop">The magnitude set dropped from the top (a rank window's start), or null.</param>
     /// <param name="Weight">The weight, rounded to float32.</param>
-    public readonly record struct Term(nint Values, bool IsDelta, MagnitudeBoundary? Keep, MagnitudeBoundary? Drop, float Weight);
+    /// <param name="KeepMask">Address of a random drop's boolean keep-mask (one byte per element), or 0.</param>
+    /// <param name="Factor">With <paramref name="KeepMask"/>: the L1 rescale factor applied to the masked delta, or null.</param>
+    public readonly record struct Term(nint Values, bool IsDelta, MagnitudeBoundary? Keep, MagnitudeBoundary? Drop, float Weight,
+        nint KeepMask = 0, float? Factor = null);
 
     /// <summary>
     /// Writes <c>B + λ·mixed</c> into <paramref name="output"/> (n elements). With <paramref name="electSign"/> mixed is
@@ -70,6 +73,11 @@ internal static unsafe class Float32TaskArithmetic
             for (; j < length; j++) weighted[j] = v[j] * term.Weight;
             return;
         }
+        if (term.KeepMask != 0)
+        {
+            WeighMasked(v, b, (byte*)term.KeepMask + start, length, weighted, term.Factor, term.Weight);
+            return;
+        }
         if (term.Keep is not { } keep)
         {
             for (; j + width <= length; j += width) ((Vector.Load(v + j) - Vector.Load(b + j)) * weight).Store(weighted + j);
@@ -84,6 +92,25 @@ internal static unsafe class Float32TaskArithmetic
         WeighKept(v, b, 0, (int)(first - start), weighted, keep, drop, start, term.Weight);
         WeighKept(v, b, (int)(first - start), (int)(second - start), weighted, keep, drop, first, term.Weight);
         WeighKept(v, b, (int)(second - start), length, weighted, keep, drop, second, term.Weight);
+    }
+
+    /// <summary>W = ((δ·mask)·factor)·w (without a factor: (δ·mask)·w) for one block, as torch's in-place products round.</summary>
+    private static void WeighMasked(float* v, float* b, byte* mask, int length, float* weighted, float? factor, float weight)
+    {
+        var weightVector = new Vector<float>(weight);
+        int width = Vector<float>.Count;
+        int j = 0;
+        if (factor is { } f)
+        {
+            var factorVector = new Vector<float>(f);
+            for (; j + width <= length; j += width)
+                ((Vector.Load(v + j) - Vector.Load(b + j)) * MaskedL1Norms.Keep(mask + j) * factorVector * weightVector).Store(weighted + j);
+            for (; j < length; j++) weighted[j] = (v[j] - b[j]) * mask[j] * f * weight;
+            return;
+        }
+        for (; j + width <= length; j += width)
+            ((Vector.Load(v + j) - Vector.Load(b + j)) * MaskedL1Norms.Keep(mask + j) * weightVector).Store(weighted + j);
+        for (; j < length; j++) weighted[j] = (v[j] - b[j]) * mask[j] * weight;
     }
 
     /// <summary>

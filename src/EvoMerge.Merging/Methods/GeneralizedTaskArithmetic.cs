@@ -108,7 +108,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             using (var keep = _sparsifier?.KeepMask(delta, model, context))
             {
                 if (keep is not null)
-                    L1Rescale.ApplyInPlace(delta, keep, rescale);
+                    Sparsify(delta, keep, rescale);
             }
             weighted.Add(delta.mul_(weight));
             weights.Add(weight);
@@ -131,8 +131,10 @@ public class GeneralizedTaskArithmetic : IMergeMethod
 
     /// <summary>
     /// The float32 CPU path: models whose mask is a rank window (or none) are read directly and their deltas never
-    /// stored; other sparsifiers (random drops) and the L1 rescale materialise that model's delta as the tensor path
-    /// does; then one fused pass (<see cref="Float32TaskArithmetic"/>) writes the result. Call inside a dispose scope.
+    /// stored; random drops (<see cref="IElementDropSparsifier"/>) build a one-byte-per-element keep-mask from the model
+    /// and base values and, for the L1 rescale, one pass of norms; other sparsifiers with the rescale materialise that
+    /// model's delta as the tensor path does; then one fused pass (<see cref="Float32TaskArithmetic"/>) writes the
+    /// result. Call inside a dispose scope.
     /// </summary>
     internal torch.Tensor MergeFloat32(MergeContext context, MergeInput baseInput, bool normalize, bool rescale, double lambda)
     {
@@ -164,13 +166,20 @@ public class GeneralizedTaskArithmetic : IMergeMethod
                 var drop = from > 0 ? Boundary(source, from, model.Magnitudes) : (MagnitudeBoundary?)null;
                 terms.Add(new(Address(x), false, keep, drop, weight));
             }
+            else if (_sparsifier is IElementDropSparsifier drop && drop.RowLength(b.shape) is { } rowLength)
+            {
+                var source = new TaskVectorMagnitudes.Source(Address(x), Address(b), n);
+                var keep = drop.KeepMask(source, rowLength, model, context);
+                float? factor = keep is not null && rescale ? (float?)MaskedL1Norms.Factor(MaskedL1Norms.Of(source, Address(keep))) : null;
+                terms.Add(new(Address(x), false, null, null, weight, keep is null ? 0 : Address(keep), factor));
+            }
             else
             {
                 var delta = x - b;
                 using (var keep = _sparsifier.KeepMask(delta, model, context))
                 {
                     if (keep is not null)
-                        L1Rescale.ApplyInPlace(delta, keep, rescale);
+                        Sparsify(delta, keep, rescale);
                 }
                 terms.Add(new(Address(delta), true, null, null, weight));
             }
@@ -184,6 +193,15 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             : torch.empty(b.shape, torch.ScalarType.Float32);
         Float32TaskArithmetic.Merge(Address(b), terms, n, _consensus == SignConsensus.Sum, normalize, weightSum, lambda, Address(output));
         return output;
+    }
+
+    /// <summary>Masks a task vector and rescales it when asked; random drops take their L1 norms as the fused pass does.</summary>
+    private void Sparsify(torch.Tensor delta, torch.Tensor keep, bool rescale)
+    {
+        if (_sparsifier is IElementDropSparsifier)
+            MaskedL1Norms.ApplyInPlace(delta, keep, rescale);
+        else
+            L1Rescale.ApplyInPlace(delta, keep, rescale);
     }
 
     private static MagnitudeBoundary Boundary(TaskVectorMagnitudes.Source source, long k, MagnitudeOrder? order) =>

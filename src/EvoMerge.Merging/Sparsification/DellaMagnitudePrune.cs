@@ -1,5 +1,5 @@
+using System.Numerics;
 using EvoMerge.Merging.Methods;
-using EvoMerge.Tensors;
 using TorchSharp;
 
 namespace EvoMerge.Merging.Sparsification;
@@ -7,20 +7,28 @@ namespace EvoMerge.Merging.Sparsification;
 /// <summary>
 /// DELLA "MagPrune" (mergekit's <c>della_magprune</c> sparsifier): per row (a 1-D tensor is one row; otherwise
 /// along dimension 1), the element of descending magnitude rank p (0 = largest, n elements) is kept with probability
-/// <c>(density + epsilon) − 2·epsilon·p/(n − 1)</c>: the smallest with density − epsilon, the largest with
-/// density + epsilon; draws come from <see cref="MergeContext.Random"/>. The family then applies the L1 rescale.
+/// <c>(density + epsilon) − 2·epsilon·p/(n − 1)</c> (<see cref="RowProbability"/>): the smallest with density − epsilon,
+/// the largest with density + epsilon; element i is kept when its <see cref="CounterRandom"/> uniform (the model's own
+/// stream) is below that probability. The family then applies the L1 rescale.
 /// density ≥ 1 keeps everything, density ≤ 0 drops everything; otherwise density ± epsilon must lie in (0, 1) and
 /// epsilon must not be negative. Deviations: ranks are exact in every dtype (mergekit stores them in the work dtype,
 /// so bf16 quantises them); equal magnitudes rank by index as in the TIES trim; a row of one element is kept with
-/// probability density (mergekit divides 0 by 0 there).
+/// probability density (mergekit divides 0 by 0 there). Ranks come from a stable radix sort of each row's float32
+/// magnitude bits, rows in parallel.
 /// </summary>
-public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
+public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSparsifier
 {
+    private const int DigitBits = 11;
+    private const int Digits = 1 << DigitBits;
+
+    [ThreadStatic]
+    private static RowBuffers? _buffers;
+
     /// <summary>The shared instance (the sparsifier is stateless).</summary>
     public static DellaMagnitudePrune Instance { get; } = new();
 
     /// <inheritdoc/>
-    public IReadOnlyList<MergeParameter> Parameters { get; } = 
+    public IReadOnlyList<MergeParameter> Parameters { get; } =
     [
         MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15).Within(ParameterDomain.NonNegative)
             .Searched(new SearchGene(0.0, 0.1, "della's per-model epsilon, the spread of keep probabilities around the density")),
@@ -31,6 +39,73 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
 
     /// <inheritdoc/>
     public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
+    {
+        var (density, epsilon) = Checked(input, context);
+        return Mask(taskVector, density, epsilon, CounterRandom.StreamKey(context, input));
+    }
+
+    long? IElementDropSparsifier.RowLength(long[] shape) => shape.Length switch
+    {
+        0 => 1,
+        1 => shape[0],
+        2 => shape[1],
+        _ => null,
+    };
+
+    torch.Tensor? IElementDropSparsifier.KeepMask(TaskVectorMagnitudes.Source source, long rowLength, MergeInput input, MergeContext context)
+    {
+        var (density, epsilon) = Checked(input, context);
+        if (density >= 1)
+            return null;
+        if (density <= 0)
+            return torch.zeros(source.Count, torch.ScalarType.Bool);
+        return Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input));
+    }
+
+    /// <summary>The keep probability of descending rank <paramref name="position"/> in a row of <paramref name="count"/>.</summary>
+    public static double KeepProbability(double density, double epsilon, long position, long count) =>
+        count <= 1 ? density : density + epsilon - 2 * epsilon * position / (count - 1);
+
+    /// <summary>
+    /// The keep probability the mask compares with, in float32: <c>(density + epsilon) − position·(2·epsilon/(n − 1))</c>
+    /// evaluated in float64 and rounded (density itself for a row of one element).
+    /// </summary>
+    public static float RowProbability(double density, double epsilon, long position, long count) =>
+        count <= 1 ? (float)density : (float)(density + epsilon - position * (2 * epsilon / (count - 1)));
+
+    /// <summary>The keep-mask of x's shape from <paramref name="random"/>'s seed (stream 0); null when density ≥ 1, all false when density ≤ 0.</summary>
+    public static torch.Tensor? Mask(torch.Tensor x, double density, double epsilon, torch.Generator random) =>
+        Mask(x, density, epsilon, CounterRandom.StreamKey((ulong)random.initial_seed(), 0));
+
+    /// <summary>The pruned tensor (a new tensor), L1-rescaled when asked; density ≥ 1 returns a copy.</summary>
+    public static torch.Tensor Apply(torch.Tensor x, double density, double epsilon, torch.Generator random, bool rescale = true)
+    {
+        using var scope = torch.NewDisposeScope();
+        var mask = Mask(x, density, epsilon, random);
+        if (mask is null)
+            return x.clone().MoveToOuterDisposeScope();
+        var result = x.clone();
+        MaskedL1Norms.ApplyInPlace(result, mask, rescale);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    private static torch.Tensor? Mask(torch.Tensor x, double density, double epsilon, ulong key)
+    {
+        if (density >= 1)
+            return null;
+        using var scope = torch.NewDisposeScope();
+        if (density <= 0)
+            return torch.zeros(x.shape, torch.ScalarType.Bool, x.device).MoveToOuterDisposeScope();
+        // Rows along dimension 1, made contiguous: a tensor of three or more dimensions moves dimension 1 last.
+        var rows = x.dim() > 2 ? x.movedim([1L], [-1L]) : x;
+        long rowLength = x.dim() switch { 0 => 1, 1 => x.shape[0], _ => x.shape[1] };
+        var wide = rows.to(torch.ScalarType.Float32).cpu().contiguous();
+        var flat = Fill(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), rowLength, density, epsilon, key);
+        var mask = x.dim() > 2 ? flat.view(rows.shape).movedim([-1L], [1L]) : flat.view(x.shape);
+        return mask.contiguous().to(x.device).MoveToOuterDisposeScope();
+    }
+
+    private static (double Density, double Epsilon) Checked(MergeInput input, MergeContext context)
     {
         double density = ParameterLookup.PerModel(context, input, "density");
         double epsilon = ParameterLookup.PerModel(context, input, "epsilon");
@@ -44,52 +119,109 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier
                 throw MergeException.ForTensor(context.TensorName,
                     $"density {density} ± epsilon {epsilon} of model '{input.Model}' must lie in (0, 1)");
         }
-        var random = context.Random
-            ?? throw MergeException.ForTensor(context.TensorName, "a random drop needs a seed (no generator was given)");
-        return Mask(taskVector, density, epsilon, random);
+        if (context.Random is null)
+            throw MergeException.ForTensor(context.TensorName, "a random drop needs a seed (no generator was given)");
+        return (density, epsilon);
     }
 
-    /// <summary>The keep probability of descending rank <paramref name="position"/> in a row of <paramref name="count"/>.</summary>
-    public static double KeepProbability(double density, double epsilon, long position, long count) =>
-        count <= 1 ? density : density + epsilon - 2 * epsilon * position / (count - 1);
+    private static unsafe nint Address(torch.Tensor contiguous) =>
+        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
 
-    /// <summary>The keep-mask of x's shape; null when density ≥ 1, all false when density ≤ 0.</summary>
-    public static torch.Tensor? Mask(torch.Tensor x, double density, double epsilon, torch.Generator random)
+    /// <summary>The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1).</summary>
+    private static unsafe torch.Tensor Fill(TaskVectorMagnitudes.Source source, long rowLength, double density, double epsilon, ulong key)
     {
-        if (density >= 1)
-            return null;
-        using var scope = torch.NewDisposeScope();
-        using var scalars = new HeldScalars();
-        if (density <= 0)
-            return torch.zeros(x.shape, torch.ScalarType.Bool, x.device).MoveToOuterDisposeScope();
-
-        var rows = x.dim() switch
+        var mask = torch.empty(source.Count, torch.ScalarType.Bool);
+        if (source.Count == 0)
+            return mask;
+        if (rowLength > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(rowLength), $"della ranks rows of at most {int.MaxValue} elements, this one has {rowLength}");
+        int n = (int)rowLength;
+        long rows = source.Count / n;
+        var probability = new float[n];
+        for (int p = 0; p < n; p++) probability[p] = RowProbability(density, epsilon, p, n) * (1 << 24);
+        nint maskAddress = Address(mask);
+        long rowsPerItem = Math.Max(1, ElementChunks.Size / n);
+        long items = (rows + rowsPerItem - 1) / rowsPerItem;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) };
+        Parallel.For(0L, items, options, item =>
         {
-            0 => x.reshape(1, 1),
-            1 => x.unsqueeze(0),
-            _ => x,
-        };
-        long n = rows.shape[1];
-        var (_, byMagnitude) = rows.abs().to(torch.ScalarType.Float32).sort(1, descending: true, stable: true);
-
-        var positionShape = Enumerable.Repeat(1L, (int)rows.dim()).ToArray();
-        positionShape[1] = n;
-        var keepProbability = n <= 1
-            ? torch.full(positionShape, scalars.Hold(density), torch.ScalarType.Float32, x.device)
-            : (-(torch.arange(scalars.Hold(0.0), scalars.Hold(n), scalars.Hold(1.0), torch.ScalarType.Float64, x.device) * scalars.Hold(2 * epsilon / (n - 1))))
-                .add(scalars.Hold(density + epsilon), ScalarConstants.One)
-                .to(torch.ScalarType.Float32).view(positionShape);
-        var keptByPosition = torch.rand(rows.shape, torch.ScalarType.Float32, x.device, generator: random).lt(keepProbability);
-
-        var keep = torch.zeros(rows.shape, torch.ScalarType.Bool, x.device).scatter_(1, byMagnitude, keptByPosition);
-        return keep.view(x.shape).MoveToOuterDisposeScope();
+            var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
+            long end = Math.Min(rows, (item + 1) * rowsPerItem);
+            for (long row = item * rowsPerItem; row < end; row++)
+                FillRow(source, row * n, n, probability, key, (byte*)maskAddress, buffers);
+        });
+        return mask;
     }
 
-    /// <summary>The pruned tensor (a new tensor), L1-rescaled when asked; density ≥ 1 returns a copy.</summary>
-    public static torch.Tensor Apply(torch.Tensor x, double density, double epsilon, torch.Generator random, bool rescale = true)
+    /// <summary>Ranks one row by a stable descending radix sort of its magnitude bits and draws its keep decisions.</summary>
+    private static unsafe void FillRow(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* mask, RowBuffers buffers)
     {
-        using var scope = torch.NewDisposeScope();
-        var mask = Mask(x, density, epsilon, random);
-        return (mask is null ? x.clone() : L1Rescale.Apply(x, mask, rescale)).MoveToOuterDisposeScope();
+        uint[] keys = buffers.Keys, otherKeys = buffers.OtherKeys;
+        int[] order = buffers.Order, otherOrder = buffers.OtherOrder;
+        int[] counts = buffers.Counts;
+        float[] draws = buffers.Draws;
+        float* values = (float*)source.Values + offset;
+        float* baseValues = source.Base == 0 ? null : (float*)source.Base + offset;
+        for (int c = 0; c < n; c++)
+        {
+            float d = baseValues == null ? values[c] : values[c] - baseValues[c];
+            // Ascending order of 0x7FFFFFFF − |d|'s bits is descending magnitude; a stable sort keeps lower columns first among equals.
+            keys[c] = 0x7FFFFFFFu - (BitConverter.SingleToUInt32Bits(d) & 0x7FFFFFFFu);
+            order[c] = c;
+        }
+        for (int shift = 0; shift < 31; shift += DigitBits)
+        {
+            Array.Clear(counts);
+            for (int c = 0; c < n; c++) counts[(keys[c] >> shift) & (Digits - 1)]++;
+            if (counts[(keys[0] >> shift) & (Digits - 1)] == n) continue;
+            int total = 0;
+            for (int digit = 0; digit < Digits; digit++)
+            {
+                int count = counts[digit];
+                counts[digit] = total;
+                total += count;
+            }
+            for (int c = 0; c < n; c++)
+            {
+                int at = counts[(keys[c] >> shift) & (Digits - 1)]++;
+                otherKeys[at] = keys[c];
+                otherOrder[at] = order[c];
+            }
+            (keys, otherKeys) = (otherKeys, keys);
+            (order, otherOrder) = (otherOrder, order);
+        }
+        Draw(key, offset, n, draws);
+        byte* rowMask = mask + offset;
+        for (int p = 0; p < n; p++)
+        {
+            int c = order[p];
+            rowMask[c] = draws[c] < probability[p] ? (byte)1 : (byte)0;
+        }
+    }
+
+    /// <summary>The 24-bit draws (as floats) of elements [offset, offset + n).</summary>
+    private static void Draw(ulong key, long offset, int n, float[] draws)
+    {
+        int width = Vector<uint>.Count;
+        int c = 0;
+        for (; c + width <= n; c += width)
+        {
+            long start = offset + c;
+            if ((start >> 32) != ((start + width - 1) >> 32)) break;
+            Vector.ConvertToSingle(Vector.AsVectorInt32(CounterRandom.Draws24(key, start))).CopyTo(draws, c);
+        }
+        for (; c < n; c++) draws[c] = CounterRandom.Bits(key, offset + c) >> 8;
+    }
+
+    /// <summary>One thread's row buffers.</summary>
+    private sealed class RowBuffers(int capacity)
+    {
+        public int Capacity { get; } = capacity;
+        public uint[] Keys { get; } = new uint[capacity];
+        public uint[] OtherKeys { get; } = new uint[capacity];
+        public int[] Order { get; } = new int[capacity];
+        public int[] OtherOrder { get; } = new int[capacity];
+        public int[] Counts { get; } = new int[Digits];
+        public float[] Draws { get; } = new float[capacity];
     }
 }

@@ -1,0 +1,24 @@
+using TorchSharp;
+
+namespace EvoMerge.Merging.Sparsification;
+
+/// <summary>
+/// A random drop whose keep decision for each element comes from <see cref="CounterRandom"/> (DARE, DELLA), so the
+/// task-arithmetic engine can build the mask straight from a model's and the base's float32 values, without storing
+/// the task vector, and get the mask <see cref="ITaskVectorSparsifier.KeepMask"/> returns for the same task vector.
+/// </summary>
+internal interface IElementDropSparsifier : ITaskVectorSparsifier
+{
+    /// <summary>
+    /// The length of the contiguous rows the drop works on for a tensor of <paramref name="shape"/> (the element count
+    /// when it does not look at rows), or null when its rows are not contiguous in a row-major tensor.
+    /// </summary>
+    long? RowLength(long[] shape);
+
+    /// <summary>
+    /// The flat boolean keep-mask (CPU, <c>source.Count</c> elements) of the task vector <paramref name="source"/> laid
+    /// out in rows of <paramref name="rowLength"/>, or null to keep everything (density ≥ 1). Checks the parameters as
+    /// <see cref="ITaskVectorSparsifier.KeepMask"/> does.
+    /// </summary>
+    torch.Tensor? KeepMask(TaskVectorMagnitudes.Source source, long rowLength, MergeInput input, MergeContext context);
+}

@@ -1,0 +1,105 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace EvoMerge.Merging.Sparsification;
+
+/// <summary>
+/// The L1 norms a random drop's rescale needs (<see cref="L1Rescale"/>'s <c>‖x‖₁</c> and <c>‖x·mask‖₁</c>), summed in
+/// float64 per fixed chunk of <see cref="ElementChunks"/> and the chunks added in order, so the result does not depend
+/// on the thread count and the fused float32 pass and the tensor-at-a-time formulation get the same factor.
+/// </summary>
+internal static unsafe class MaskedL1Norms
+{
+    /// <summary>‖δ‖₁ and the sum of |δ| over the kept elements, δ being <paramref name="source"/>'s task vector and
+    /// <paramref name="mask"/> the address of its boolean keep-mask.</summary>
+    public static (double Whole, double Kept) Of(TaskVectorMagnitudes.Source source, nint mask)
+    {
+        long chunks = (source.Count + ElementChunks.Size - 1) / ElementChunks.Size;
+        var whole = new double[chunks];
+        var kept = new double[chunks];
+        ElementChunks.For(source.Count, (start, end) =>
+        {
+            var (w, k) = Chunk((float*)source.Values, (float*)source.Base, (byte*)mask, start, end);
+            whole[start / ElementChunks.Size] = w;
+            kept[start / ElementChunks.Size] = k;
+        });
+        double wholeSum = 0, keptSum = 0;
+        for (long c = 0; c < chunks; c++)
+        {
+            wholeSum += whole[c];
+            keptSum += kept[c];
+        }
+        return (wholeSum, keptSum);
+    }
+
+    /// <summary>The rescale factor <c>‖x‖₁ / ‖x·mask‖₁</c>, or null when either is below <see cref="L1Rescale.Epsilon"/>.</summary>
+    public static double? Factor((double Whole, double Kept) norms) =>
+        norms.Whole >= L1Rescale.Epsilon && norms.Kept >= L1Rescale.Epsilon ? norms.Whole / norms.Kept : null;
+
+    /// <summary>
+    /// Masks <paramref name="x"/> in place and, when asked, multiplies it by <see cref="Factor"/> of these norms (taken
+    /// in float32): what the fused pass does for a random drop.
+    /// </summary>
+    public static void ApplyInPlace(torch.Tensor x, torch.Tensor mask, bool rescale)
+    {
+        using var scope = torch.NewDisposeScope();
+        double? factor = null;
+        if (rescale)
+        {
+            var wide = x.to(torch.ScalarType.Float32).cpu().contiguous();
+            var bytes = mask.to(torch.ScalarType.Bool).cpu().contiguous();
+            factor = Factor(Of(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), Address(bytes)));
+        }
+        x.mul_(mask);
+        if (factor is { } f)
+        {
+            using var scalar = f.ToScalar();
+            x.mul_(scalar);
+        }
+    }
+
+    private static nint Address(torch.Tensor contiguous) =>
+        contiguous.numel() == 0 ? 0 : (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(contiguous.bytes));
+
+    private static (double Whole, double Kept) Chunk(float* values, float* baseValues, byte* mask, long start, long end)
+    {
+        int width = Vector<float>.Count;
+        var whole0 = Vector<double>.Zero;
+        var whole1 = Vector<double>.Zero;
+        var kept0 = Vector<double>.Zero;
+        var kept1 = Vector<double>.Zero;
+        long j = start;
+        for (; j + width <= end; j += width)
+        {
+            var d = Vector.Abs(baseValues == null ? Vector.Load(values + j) : Vector.Load(values + j) - Vector.Load(baseValues + j));
+            var k = d * Keep(mask + j);
+            Vector.Widen(d, out var d0, out var d1);
+            Vector.Widen(k, out var k0, out var k1);
+            whole0 += d0;
+            whole1 += d1;
+            kept0 += k0;
+            kept1 += k1;
+        }
+        double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
+        for (; j < end; j++)
+        {
+            float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
+            whole += d;
+            if (mask[j] != 0) kept += d;
+        }
+        return (whole, kept);
+    }
+
+    /// <summary>1 where the mask byte is set, 0 elsewhere, for <see cref="Vector{T}.Count"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Keep(byte* mask)
+    {
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && Vector<float>.Count == 8)
+            return Vector.ConvertToSingle(System.Runtime.Intrinsics.Vector256.AsVector(System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(mask)));
+        Span<float> lanes = stackalloc float[Vector<float>.Count];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = mask[i];
+        return new Vector<float>(lanes);
+    }
+}
