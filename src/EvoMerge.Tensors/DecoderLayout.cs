@@ -58,6 +58,9 @@ public sealed partial class DecoderLayout
     /// <summary>Set for an unknown model_type merged as the standard layout: the one-line warning to show.</summary>
     public string? Warning { get; private init; }
 
+    /// <summary>Set with <see cref="Warning"/>: the error <c>--strict</c> raises instead of merging.</summary>
+    public ModelConfigException? StrictError { get; private init; }
+
     /// <summary>
     /// The layout for EvoMerge's decoder (search, eval, training): only the families it runs; a family that only
     /// merges says so, an unknown model_type is an error naming config.json's field.
@@ -108,9 +111,11 @@ public sealed partial class DecoderLayout
             {
                 if (config.TieWordEmbeddings && tensor.Name == family.TiedName) continue;
                 var shape = dimensions.Shape(tensor.Shape);
-                for (int e = 0; e < (tensor.PerExpert ? experts : 1); e++)
+                var repeat = tensor.Repeat;
+                long copies = repeat is { } r ? dimensions.Evaluate(r.Count) : 1;
+                for (long e = 0; e < copies; e++)
                 {
-                    string name = prefix + tensor.Name.Replace("{e}", e.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    string name = prefix + (repeat is { } rp ? tensor.Name.Replace(rp.Placeholder, e.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) : tensor.Name);
                     names.Add(name);
                     shapes[name] = shape;
                     if (tensor.IsVocabulary) vocabulary.Add(name);
@@ -171,6 +176,8 @@ public sealed partial class DecoderLayout
         return new DecoderLayout(config, StandardPrefix, first.Select(n => StandardPrefix + n).ToList(), embeddings, head, 0, [], vocabulary)
         {
             Warning = $"{configPath}: model_type '{config.ModelType}' is not a known architecture; merging it as the standard model.layers.N. layout with the first model's {first.Count} tensors per layer",
+            StrictError = new ModelConfigException(configPath, "model_type",
+                $"'{config.ModelType}' is not a known architecture (without --strict it merges as the standard model.layers.N. layout); refused by --strict"),
         };
     }
 

@@ -30,6 +30,20 @@ public sealed class MergePlan : IDisposable
     /// <summary>Architecture warnings (an unknown model_type merged as the standard layout), one line each.</summary>
     public IReadOnlyList<string> ArchitectureWarnings { get; internal init; } = [];
 
+    /// <summary>The errors <c>--strict</c> raises for <see cref="ArchitectureWarnings"/>, in the same order.</summary>
+    internal IReadOnlyList<ModelConfigException> ArchitectureErrors { get; init; } = [];
+
+    /// <summary>
+    /// Hands each <see cref="ArchitectureWarnings"/> line to <paramref name="warn"/>, or, when <paramref name="strict"/>,
+    /// throws the first as a config error naming config.json and <c>model_type</c>.
+    /// </summary>
+    public void ReportArchitectureWarnings(bool strict, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(warn);
+        if (strict && ArchitectureErrors.Count > 0) throw ArchitectureErrors[0];
+        foreach (string warning in ArchitectureWarnings) warn(warning);
+    }
+
     /// <summary>The output vocabulary built from the recipe's tokenizer settings; null without them.</summary>
     public Vocabulary.OutputVocabulary? Vocabulary { get; internal init; }
 

@@ -7,7 +7,8 @@ namespace EvoMerge.Merging.Sparsification;
 /// DARE (mergekit's <c>bernoulli</c> sparsifier): every element is kept independently with probability = density,
 /// drawn from <see cref="MergeContext.Random"/>. With the family's default <c>rescale: true</c> the survivors are
 /// scaled by the exact L1 ratio (<see cref="L1Rescale"/>), not the paper's 1/p. Randomness comes from EvoMerge's own
-/// seeded generator: statistically, not bitwise, the same as mergekit. A density below 0 is an error.
+/// seeded generator: statistically, not bitwise, the same as mergekit. A density of 0 drops everything; below 0 is an
+/// error (torch's bernoulli refuses it in mergekit too).
 /// </summary>
 public sealed class BernoulliDrop : ITaskVectorSparsifier
 {
@@ -16,6 +17,10 @@ public sealed class BernoulliDrop : ITaskVectorSparsifier
 
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = [];
+
+    /// <summary>Density 0, which drops every element as mergekit's <c>torch.bernoulli</c> of 0 does; below 0 torch raises, and so does EvoMerge.</summary>
+    public UnusualValues? UnusualDensity { get; } = new(ParameterDomain.NonNegative,
+        "DARE keeps no element, so this model adds nothing to the merge", "every element is kept");
 
     /// <inheritdoc/>
     public bool UsesRandomness => true;
