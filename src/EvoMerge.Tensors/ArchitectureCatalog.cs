@@ -76,7 +76,7 @@ public static class ArchitectureCatalog
         },
         new ArchitectureSpec
         {
-            Family = "gpt2", ModelTypes = ["gpt2"], Architectures = ["GPT2LMHeadModel"], LayerPrefix = "transformer.h.{i}.",
+            Family = "gpt2", ModelTypes = ["gpt2"], Architectures = ["GPT2LMHeadModel"], LayerPrefix = "transformer.h.{i}.", BareModelPrefix = "transformer.",
             Keys = new ArchitectureKeys("n_layer", "n_embd", "n_head", "n_inner", "n_positions", IntermediateFactor: 4),
             TiedByDefault = true, TiedName = "lm_head.weight",
             PreLayer = [T("transformer.wte.weight", "vocab", "hidden"), T("transformer.wpe.weight", "positions", "hidden")],

@@ -77,15 +77,26 @@ public sealed partial class DecoderLayout
     }
 
     /// <summary>
-    /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/>; for an unknown
+    /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/> (GPT-2 also as
+    /// <c>GPT2Model</c> saves it, without the <c>transformer.</c> prefix); for an unknown
     /// model_type, the standard <c>model.layers.N.</c> layout read from <paramref name="tensorNames"/> (with a
     /// <see cref="Warning"/>), else an error naming config.json and model_type.
     /// </summary>
     public static DecoderLayout ForMerging(ModelConfig config, string configPath, Func<IReadOnlyList<string>> tensorNames)
     {
         ArgumentNullException.ThrowIfNull(tensorNames);
-        return config.Family is { } family ? FromFamily(config, configPath, family) : FromStandardTensors(config, configPath, tensorNames());
+        return config.Family is { } family ? FromFamily(config, configPath, SavedForm(family, tensorNames)) : FromStandardTensors(config, configPath, tensorNames());
     }
+
+    /// <summary>
+    /// The family as the files name its tensors: a checkpoint with no tensor under the family's
+    /// <see cref="ArchitectureSpec.BareModelPrefix"/> was saved by the bare model class (GPT2Model) and is read, and
+    /// merged, under its own names.
+    /// </summary>
+    private static ArchitectureSpec SavedForm(ArchitectureSpec family, Func<IReadOnlyList<string>> tensorNames) =>
+        family.BareModelPrefix is { } prefix && tensorNames() is { Count: > 0 } names && !names.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            ? family.WithoutBarePrefix()
+            : family;
 
     private static DecoderLayout FromFamily(ModelConfig config, string configPath, ArchitectureSpec family)
     {

@@ -17,9 +17,9 @@ namespace EvoMerge.IntegrationTests;
 public class ArchitectureTiesSlerpCliTests
 {
     /// <summary>A model type with extra config flags and layer-0 tensors ("name:AxB") its HF modeling code then adds.</summary>
-    public sealed record Variant(string ModelType, string? Extra = null, string[]? Adds = null)
+    public sealed record Variant(string ModelType, string? Extra = null, string[]? Adds = null, bool Bare = false)
     {
-        public override string ToString() => Extra is null ? ModelType : $"{ModelType} {Extra}";
+        public override string ToString() => Bare ? $"{ModelType} without transformer." : Extra is null ? ModelType : $"{ModelType} {Extra}";
     }
 
     public static TheoryData<Variant> Variants()
@@ -38,7 +38,23 @@ public class ArchitectureTiesSlerpCliTests
         data.Add(new Variant("stablelm", """{"qk_layernorm": true}""",
             ["self_attn.q_layernorm.norms.0.weight:4", "self_attn.q_layernorm.norms.1.weight:4", "self_attn.q_layernorm.norms.2.weight:4",
              "self_attn.q_layernorm.norms.3.weight:4", "self_attn.k_layernorm.norms.0.weight:4", "self_attn.k_layernorm.norms.1.weight:4"]));
+        // GPT2Model.save_pretrained: the same tensors without "transformer." and no lm_head (h.0.…, wte, wpe, ln_f).
+        data.Add(new Variant("gpt2", Adds: ["attn.c_attn.weight:16x48", "mlp.c_proj.bias:16"], Bare: true));
         return data;
+    }
+
+    /// <summary>Rewrites a model's weights as GPT2Model saves them: "transformer." left out of every name, no head.</summary>
+    private static void StripTransformerPrefix(string directory)
+    {
+        var weights = new List<(string, torch.Tensor)>();
+        using (var model = ModelWeights.Open(directory))
+        {
+            foreach (string name in model.Names.Where(n => n.StartsWith("transformer.", StringComparison.Ordinal)))
+                weights.Add((name["transformer.".Length..], model.Load(name)));
+        }
+        foreach (string file in Directory.GetFiles(directory, "*.safetensors*")) File.Delete(file);
+        SafetensorsWriter.WriteModel(directory, weights, SafetensorsWriter.DefaultMaxShardBytes);
+        foreach (var (_, t) in weights) t.Dispose();
     }
 
     private static TinyArchitectureSpec Spec(Variant v) => new()
@@ -76,15 +92,18 @@ public class ArchitectureTiesSlerpCliTests
     {
         using var dir = new TempDirectory();
         foreach (var (name, seed) in new[] { ("base", 1L), ("a", 2L), ("b", 3L) })
+        {
             TinyArchitectureWriter.WriteRandom(dir.Combine(name), Spec(variant), seed);
+            if (variant.Bare) StripTransformerPrefix(dir.Combine(name));
+        }
         File.WriteAllText(dir.Combine("ties.yml"), Ties);
         File.WriteAllText(dir.Combine("slerp.yml"), Slerp);
 
         using (var b0 = ModelWeights.Open(dir.Combine("base")))
         {
-            string layer0 = b0.Names.First(n => n.Contains(".0.", StringComparison.Ordinal) && (n.StartsWith("model.layers.0.", StringComparison.Ordinal)
-                || n.StartsWith("transformer.h.0.", StringComparison.Ordinal) || n.StartsWith("gpt_neox.layers.0.", StringComparison.Ordinal)));
-            string prefix = layer0[..(layer0.IndexOf(".0.", StringComparison.Ordinal) + 3)];
+            string prefix = variant.Bare ? "h.0." : b0.Names.Any(n => n.StartsWith("model.layers.0.", StringComparison.Ordinal)) ? "model.layers.0." : "";
+            if (variant.Bare)
+                Assert.Equal(["ln_f.bias", "ln_f.weight", "wpe.weight", "wte.weight"], b0.Names.Where(n => !n.StartsWith("h.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
             foreach (string entry in variant.Adds ?? [])
             {
                 var parts = entry.Split(':');
@@ -114,7 +133,10 @@ public class ArchitectureTiesSlerpCliTests
             var x0 = baseModel.Load(name, torch.ScalarType.Float64);
             var xa = a.Load(name, torch.ScalarType.Float64);
             var xb = b.Load(name, torch.ScalarType.Float64);
-            AssertClose(TiesByHand(x0, [(xa, 0.6), (xb, 0.4)], 0.5), tiesOut.Load(name, torch.ScalarType.Float64), $"ties {name}");
+            // mergekit computes TIES in the merge dtype (float32): a sign election on a near-cancelling sum depends on it.
+            var f0 = x0.to(torch.ScalarType.Float32);
+            var expectedTies = TiesByHand(f0, [(xa.to(torch.ScalarType.Float32), 0.6f), (xb.to(torch.ScalarType.Float32), 0.4f)], 0.5);
+            AssertClose(expectedTies.to(torch.ScalarType.Float64), tiesOut.Load(name, torch.ScalarType.Float64), $"ties {name}");
             AssertClose(SlerpByHand(x0, xa, 0.3), slerpOut.Load(name, torch.ScalarType.Float64), $"slerp {name}");
         }
     }
@@ -126,8 +148,11 @@ public class ArchitectureTiesSlerpCliTests
         Assert.True(diff < 2e-6, $"{what}: max |diff| {diff}");
     }
 
-    /// <summary>mergekit's TIES: magnitude trim to floor(density·n), sign election by Σ w·δ (≥ 0 is +), mean of agreeing.</summary>
-    private static torch.Tensor TiesByHand(torch.Tensor x0, (torch.Tensor X, double Weight)[] models, double density)
+    /// <summary>
+    /// mergekit's TIES in the inputs' dtype: magnitude trim to floor(density·n), sign election by Σ w·δ (≥ 0 is +),
+    /// mean of the agreeing ones.
+    /// </summary>
+    private static torch.Tensor TiesByHand(torch.Tensor x0, (torch.Tensor X, float Weight)[] models, double density)
     {
         var weighted = new List<torch.Tensor>();
         foreach (var (x, w) in models)
@@ -144,7 +169,7 @@ public class ArchitectureTiesSlerpCliTests
         var divisor = torch.zeros_like(sum);
         for (int i = 0; i < models.Length; i++)
         {
-            var agree = weighted[i].sign().eq(elected).to(torch.ScalarType.Float64);
+            var agree = weighted[i].sign().eq(elected).to(x0.dtype);
             mixed += weighted[i] * agree;
             divisor += agree * models[i].Weight;
         }

@@ -102,6 +102,24 @@ public class ArchitectureLayoutTests
             Layout(neox.Replace("%EXTRA%", ", \"tie_word_embeddings\": true")).HeadNames);
     }
 
+    // GPT2Model.save_pretrained writes h.N.…, wte, wpe and ln_f without "transformer." and no lm_head; transformers
+    // loads such a checkpoint into GPT2LMHeadModel (its base_model_prefix is "transformer").
+    [Fact]
+    public void A_gpt2_checkpoint_without_the_transformer_prefix_is_read_under_its_own_names()
+    {
+        var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "gpt2", Layers = 1 }.ToConfigJson(), "m/config.json");
+        string[] bare = ["wte.weight", "wpe.weight", "h.0.ln_1.weight", "h.0.attn.c_attn.weight", "ln_f.weight", "ln_f.bias"];
+        var layout = DecoderLayout.ForMerging(config, "m/config.json", () => bare);
+        Assert.Equal("h.{i}.", layout.LayerPrefix);
+        Assert.Equal(["wte.weight", "wpe.weight"], layout.EmbeddingNames);
+        Assert.Equal(["ln_f.weight", "ln_f.bias"], layout.HeadNames);
+        Assert.Contains("h.{i}.attn.c_attn.weight", layout.LayerTemplate);
+        Assert.True(layout.RoleOf("wte.weight").IsEmbedding);
+        Assert.False(layout.RoleOf("wpe.weight").IsEmbedding);
+        var prefixed = DecoderLayout.ForMerging(config, "m/config.json", () => ["transformer.wte.weight", "transformer.h.0.ln_1.weight"]);
+        Assert.Equal("transformer.h.{i}.", prefixed.LayerPrefix);
+    }
+
     [Fact]
     public void The_decoder_layout_refuses_families_that_only_merge()
     {

@@ -101,7 +101,7 @@ public class UnusualValueMergeTests
             {
                 var x0 = v0.to(torch.ScalarType.Float64);
                 var x1 = v1.to(torch.ScalarType.Float64);
-                double dot = (x0 / x0.norm()).dot(x1 / x1.norm()).item<double>();
+                double dot = (x0.flatten() / x0.norm()).dot(x1.flatten() / x1.norm()).item<double>();
                 double theta = Math.Acos(dot);
                 using var s0 = (Math.Sin((1 - t) * theta) / Math.Sin(theta)).ToScalar();
                 using var s1 = (Math.Sin(t * theta) / Math.Sin(theta)).ToScalar();
