@@ -149,8 +149,8 @@ public class ArchitectureTiesSlerpCliTests
     }
 
     /// <summary>
-    /// mergekit's TIES in the inputs' dtype: magnitude trim to floor(density·n), sign election by Σ w·δ (≥ 0 is +),
-    /// mean of the agreeing ones.
+    /// mergekit's TIES in the inputs' dtype: magnitude trim to floor(density·n) (ties to the lower index), sign
+    /// election by Σ w·δ (≥ 0 is +), mean of the agreeing ones.
     /// </summary>
     private static torch.Tensor TiesByHand(torch.Tensor x0, (torch.Tensor X, float Weight)[] models, double density)
     {
@@ -160,7 +160,10 @@ public class ArchitectureTiesSlerpCliTests
             var delta = (x - x0).flatten();
             long k = (long)Math.Floor(density * delta.numel());
             var keep = torch.zeros_like(delta);
-            keep.index_fill_(0, delta.abs().argsort(descending: true).narrow(0, 0, k), 1.0);
+            // Equal magnitudes at the cut go to the lower index (a stable sort), EvoMerge's documented rule; mergekit's
+            // argsort leaves their order unspecified (the qwen3 and stablelm fixtures hold such a tie in gate_proj).
+            var (_, byMagnitude) = delta.abs().sort(0, descending: true, stable: true);
+            keep.index_fill_(0, byMagnitude.narrow(0, 0, k), 1.0);
             weighted.Add(delta * keep * w);
         }
         var sum = weighted.Aggregate((p, q) => p + q);
