@@ -22,7 +22,7 @@ public static class MergeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the resolved method and parameters per tensor group and the estimated peak memory; write nothing." };
         var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR (never an input of the recipe)." };
         var nonFinite = new Option<bool>("--allow-nonfinite") { Description = "Merge inputs holding NaN or infinite values (a warning per tensor) instead of refusing them." };
-        var strict = new Option<bool>("--strict") { Description = "Make recipe warnings (parameters the method ignores) and unknown-architecture warnings errors." };
+        var strict = new Option<bool>("--strict") { Description = "Make recipe and architecture warnings (ignored parameters, unusual values, unknown model_type) errors." };
         var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
         var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
         {

@@ -35,6 +35,17 @@ public sealed record MergeParameter(string Name, ParameterScope Scope, Parameter
     /// </summary>
     public bool SaturatesAboveMaximum { get; init; }
 
+    /// <summary>
+    /// Values outside <see cref="Domain"/> that a recipe may still give, as mergekit merges them, each with one warning
+    /// saying why the value is unusual (null: every value outside the domain is an error). Gene ranges and the schema
+    /// keep the domain.
+    /// </summary>
+    public UnusualValues? Unusual { get; init; }
+
+    /// <summary>This parameter accepting the values of <paramref name="unusual"/> outside its domain, with a warning.</summary>
+    public MergeParameter AcceptingUnusual(UnusualValues unusual) =>
+        Kind == ParameterKind.Number ? this with { Unusual = unusual } : throw new ArgumentException($"{Name}: only numbers have a domain");
+
     /// <summary>This parameter with <see cref="SaturatesAboveMaximum"/> set (its domain must have a maximum).</summary>
     public MergeParameter SaturatingAboveMaximum() =>
         Domain.Maximum is null ? throw new ArgumentException($"{Name}: only a domain with a maximum saturates") : this with { SaturatesAboveMaximum = true };

@@ -17,10 +17,10 @@ public static class ArchitectureCatalog
     /// <summary>Every known family.</summary>
     public static readonly IReadOnlyList<ArchitectureSpec> Families =
     [
-        Llama("llama", "LlamaForCausalLM"),
+        Llama("llama", "LlamaForCausalLM") with { Layer = [.. Attention(["q", "k", "v", "o"], norms: false), .. SwiGlu("mlp", "mlp_bias")] },
         Llama("mistral", "MistralForCausalLM"),
         Llama("qwen2", "Qwen2ForCausalLM") with { FlagDefaults = Flags(("attention_bias", true)) },
-        Llama("qwen3", "Qwen3ForCausalLM") with { Layer = [.. Attention(["q", "k", "v"], norms: true), .. SwiGlu("mlp")] },
+        Llama("qwen3", "Qwen3ForCausalLM") with { Layer = [.. Attention(["q", "k", "v", "o"], norms: true), .. SwiGlu("mlp")] },
         new ArchitectureSpec
         {
             Family = "mixtral", ModelTypes = ["mixtral"], Architectures = ["MixtralForCausalLM"], Evaluable = true,
@@ -76,7 +76,7 @@ public static class ArchitectureCatalog
         },
         new ArchitectureSpec
         {
-            Family = "gpt2", ModelTypes = ["gpt2"], Architectures = ["GPT2LMHeadModel"], LayerPrefix = "transformer.h.{i}.",
+            Family = "gpt2", ModelTypes = ["gpt2"], Architectures = ["GPT2LMHeadModel"], LayerPrefix = "transformer.h.{i}.", BareModelPrefix = "transformer.",
             Keys = new ArchitectureKeys("n_layer", "n_embd", "n_head", "n_inner", "n_positions", IntermediateFactor: 4),
             TiedByDefault = true, TiedName = "lm_head.weight",
             PreLayer = [T("transformer.wte.weight", "vocab", "hidden"), T("transformer.wpe.weight", "positions", "hidden")],
@@ -110,7 +110,7 @@ public static class ArchitectureCatalog
         new ArchitectureSpec
         {
             Family = "stablelm", ModelTypes = ["stablelm"], Architectures = ["StableLmForCausalLM"],
-            TiedName = "lm_head.weight", FlagDefaults = Flags(("use_qkv_bias", false), ("use_parallel_residual", false)),
+            TiedName = "lm_head.weight", FlagDefaults = Flags(("use_qkv_bias", false), ("use_parallel_residual", false), ("qk_layernorm", false)),
             PreLayer = Embed,
             Layer =
             [
@@ -118,12 +118,13 @@ public static class ArchitectureCatalog
                 T("self_attn.q_proj.weight", "q", "hidden"), If("use_qkv_bias", "self_attn.q_proj.bias", "q"),
                 T("self_attn.k_proj.weight", "kv", "hidden"), If("use_qkv_bias", "self_attn.k_proj.bias", "kv"),
                 T("self_attn.v_proj.weight", "kv", "hidden"), If("use_qkv_bias", "self_attn.v_proj.bias", "kv"),
+                If("qk_layernorm", "self_attn.q_layernorm.norms.{head}.weight", "head_dim"),
+                If("qk_layernorm", "self_attn.k_layernorm.norms.{kv_head}.weight", "head_dim"),
                 T("self_attn.o_proj.weight", "hidden", "q"),
                 If("!use_parallel_residual", "post_attention_layernorm.weight", "hidden"), If("!use_parallel_residual", "post_attention_layernorm.bias", "hidden"),
                 .. SwiGlu("mlp"),
             ],
             PostLayer = [T("model.norm.weight", "hidden"), T("model.norm.bias", "hidden"), T("lm_head.weight", "vocab", "hidden")],
-            Refusals = [new("qk_layernorm", "false", "true (per-head q/k layer norms) is not described by EvoMerge's StableLM data")],
         },
         new ArchitectureSpec
         {
@@ -146,7 +147,12 @@ public static class ArchitectureCatalog
     private static ArchitectureTensor[] GemmaFeedForward =>
         [T("pre_feedforward_layernorm.weight", "hidden"), T("post_feedforward_layernorm.weight", "hidden"), .. SwiGlu("mlp")];
 
-    /// <summary>The Llama-style families EvoMerge's decoder runs; q/k/v biases follow <c>attention_bias</c> as the decoder reads them.</summary>
+    /// <summary>
+    /// The Llama-style families EvoMerge's decoder runs; q/k/v biases follow <c>attention_bias</c> as the decoder reads
+    /// them. llama and qwen3 add <c>o_proj.bias</c> under the same flag and llama MLP biases under <c>mlp_bias</c>, as
+    /// their HF modeling code does (qwen2 and mistral never have them); the decoder refuses those variants, merging
+    /// describes them.
+    /// </summary>
     private static ArchitectureSpec Llama(string type, string architecture) => new()
     {
         Family = type, ModelTypes = [type], Architectures = [architecture], Evaluable = true,

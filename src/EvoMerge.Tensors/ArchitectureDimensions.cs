@@ -5,7 +5,7 @@ namespace EvoMerge.Tensors;
 
 /// <summary>
 /// Evaluates the dimension expressions of <see cref="ArchitectureTensor.Shape"/> against a config: a sum of terms,
-/// each an integer, a name, or "K*name". Names: hidden, vocab, heads, head_dim, q (heads × head_dim), kv (kv heads ×
+/// each an integer, a name, or "K*name". Names: hidden, vocab, heads, kv_heads, head_dim, q (heads × head_dim), kv (kv heads ×
 /// head_dim), intermediate, positions, experts; any other name is read as an integer field of config.json (e.g.
 /// <c>moe_intermediate_size</c>), a missing one an error naming the file and the field.
 /// </summary>
@@ -36,6 +36,7 @@ public sealed class ArchitectureDimensions(ModelConfig config, string configPath
             "hidden" => c.HiddenSize,
             "vocab" => c.VocabSize,
             "heads" => c.NumAttentionHeads,
+            "kv_heads" => c.NumKeyValueHeads,
             "head_dim" => c.HeadDim,
             "q" => (long)c.NumAttentionHeads * c.HeadDim,
             "kv" => (long)c.NumKeyValueHeads * c.HeadDim,

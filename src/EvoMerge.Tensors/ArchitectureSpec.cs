@@ -49,4 +49,20 @@ public sealed record ArchitectureSpec
 
     /// <summary>True when EvoMerge's decoder can run the family (search and eval); every family merges and inspects.</summary>
     public bool Evaluable { get; init; }
+
+    /// <summary>
+    /// The prefix that checkpoints saved by the family's bare model class leave out of every tensor name, which also
+    /// have no LM head (GPT-2's <c>GPT2Model</c> saves <c>h.0.attn.c_attn.weight</c>, <c>wte.weight</c>); null when
+    /// there is none. See <see cref="WithoutBarePrefix"/>.
+    /// </summary>
+    public string? BareModelPrefix { get; init; }
+
+    /// <summary>This family as its bare model class saves it: <see cref="BareModelPrefix"/> removed from every name, no LM head.</summary>
+    public ArchitectureSpec WithoutBarePrefix()
+    {
+        string prefix = BareModelPrefix ?? throw new InvalidOperationException($"{Family} has no bare-model prefix");
+        IReadOnlyList<ArchitectureTensor> Strip(IEnumerable<ArchitectureTensor> tensors) =>
+            [.. tensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(t => t with { Name = t.Name[prefix.Length..] })];
+        return this with { LayerPrefix = LayerPrefix[prefix.Length..], PreLayer = Strip(PreLayer), PostLayer = Strip(PostLayer), BareModelPrefix = null };
+    }
 }

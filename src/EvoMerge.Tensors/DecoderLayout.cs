@@ -83,15 +83,26 @@ public sealed class DecoderLayout
     }
 
     /// <summary>
-    /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/>; for an unknown
-    /// model_type, the layout <see cref="InferredArchitecture"/> reads from <paramref name="tensorNames"/> (with a
-    /// <see cref="Warning"/>); an error naming config.json and model_type when the names hold no numbered layers.
+    /// The layout for merging and inspecting: any family of <see cref="ArchitectureCatalog"/> (GPT-2 also as
+    /// <c>GPT2Model</c> saves it, without the <c>transformer.</c> prefix); for an unknown model_type, the layout
+    /// <see cref="InferredArchitecture"/> reads from <paramref name="tensorNames"/> (with a <see cref="Warning"/>); an
+    /// error naming config.json and model_type when the names hold no numbered layers.
     /// </summary>
     public static DecoderLayout ForMerging(ModelConfig config, string configPath, Func<IReadOnlyList<string>> tensorNames)
     {
         ArgumentNullException.ThrowIfNull(tensorNames);
-        return config.Family is { } family ? FromFamily(config, configPath, family) : FromTensorNames(config, configPath, tensorNames());
+        return config.Family is { } family ? FromFamily(config, configPath, SavedForm(family, tensorNames)) : FromTensorNames(config, configPath, tensorNames());
     }
+
+    /// <summary>
+    /// The family as the files name its tensors: a checkpoint with no tensor under the family's
+    /// <see cref="ArchitectureSpec.BareModelPrefix"/> was saved by the bare model class (GPT2Model) and is read, and
+    /// merged, under its own names.
+    /// </summary>
+    private static ArchitectureSpec SavedForm(ArchitectureSpec family, Func<IReadOnlyList<string>> tensorNames) =>
+        family.BareModelPrefix is { } prefix && tensorNames() is { Count: > 0 } names && !names.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            ? family.WithoutBarePrefix()
+            : family;
 
     private static DecoderLayout FromFamily(ModelConfig config, string configPath, ArchitectureSpec family)
     {
@@ -117,9 +128,11 @@ public sealed class DecoderLayout
             {
                 if (config.TieWordEmbeddings && tensor.Name == family.TiedName) continue;
                 var shape = dimensions.Shape(tensor.Shape);
-                for (int e = 0; e < (tensor.PerExpert ? experts : 1); e++)
+                var repeat = tensor.Repeat;
+                long copies = repeat is { } r ? dimensions.Evaluate(r.Count) : 1;
+                for (long e = 0; e < copies; e++)
                 {
-                    string name = prefix + tensor.Name.Replace("{e}", e.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    string name = prefix + (repeat is { } rp ? tensor.Name.Replace(rp.Placeholder, e.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) : tensor.Name);
                     names.Add(name);
                     shapes[name] = shape;
                     if (tensor.IsVocabulary) vocabulary.Add(name);

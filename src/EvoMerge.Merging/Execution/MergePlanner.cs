@@ -42,7 +42,7 @@ public static class MergePlanner
 
             CheckModules(recipe, layout);
             var slices = ResolveSlices(recipe, method, opened);
-            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout);
+            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout, method is Methods.GeneralizedTaskArithmetic);
             var tensors = new List<PlannedTensor>();
             PlannedTensor Rows(PlannedTensor tensor) => vocabulary.Apply(tensor, method, (slices[tensor.Slice].Recipe.BaseModel ?? recipe.BaseModel)?.Path, opened);
             foreach (string name in layout.EmbeddingNames) tensors.Add(Rows(builder.Plan(name, slices, 0, 0.0, _ => name)));
@@ -65,7 +65,7 @@ public static class MergePlanner
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
                 OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout))
                 {
-                    Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors)],
+                    Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
                     Vocabulary = vocabulary.Vocabulary,
                     VocabularyWarnings = vocabulary.Warnings,
@@ -263,9 +263,28 @@ public static class MergePlanner
         return donor.Directory.Config.WithFields(changes);
     }
 
-    /// <summary>Plans single output tensors: inputs, existence and shape checks, parameters and dtypes.</summary>
-    private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources, DecoderLayout layout)
+    /// <summary>
+    /// Plans single output tensors: inputs, existence and shape checks, parameters and dtypes. With
+    /// <paramref name="skipsMismatchedModels"/> (the task-arithmetic family) a model whose tensor has another shape than
+    /// the base's, embeddings aside, is left out of that tensor with one warning, as mergekit's <c>get_task_vectors</c>
+    /// skips it; otherwise a shape mismatch is an error.
+    /// </summary>
+    private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources,
+        DecoderLayout layout, bool skipsMismatchedModels)
     {
+        private readonly List<RecipeWarning> _skipped = [];
+
+        /// <summary>One warning per tensor and model left out for its shape.</summary>
+        public IReadOnlyList<RecipeWarning> SkippedInputs => _skipped;
+
+        private TensorInfo? BaseInfo(RecipeSlice slice, int baseSource, Func<int, string> inputName)
+        {
+            if (baseSource < 0) return null;
+            var weights = Opened(opened, slice.Sources[baseSource].Model).Directory.Weights;
+            string name = inputName(baseSource);
+            return weights.Contains(name) ? weights.Info(name) : null;
+        }
+
         public PlannedTensor Plan(string outputName, List<PlannedSlice> slices, int sliceIndex, double t, Func<int, string> inputName)
         {
             var slice = slices[sliceIndex].Recipe;
@@ -273,6 +292,7 @@ public static class MergePlanner
             var models = new List<PlannedInput>();
             TensorInfo? firstInfo = null;
             PlannedModel? firstModel = null;
+            var baseInfo = skipsMismatchedModels ? BaseInfo(slice, baseSources[sliceIndex], inputName) : null;
             for (int j = 0; j < slice.Sources.Count; j++)
             {
                 var source = slice.Sources[j];
@@ -282,6 +302,14 @@ public static class MergePlanner
                 if (!weights.Contains(name))
                     throw new RecipeException(recipe.File, source.Line, $"model '{model.Name}' ({model.Path}) has no tensor '{name}'");
                 var info = weights.Info(name);
+                bool isBase = baseSources[sliceIndex] == j;
+                if (baseInfo is not null && !isBase && !info.Shape.SequenceEqual(baseInfo.Shape) && !VocabularyPlan.RowsMayDiffer(outputName, info, baseInfo))
+                {
+                    _skipped.Add(new RecipeWarning(recipe.File, source.Line,
+                        $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {baseInfo.ShapeText} in the base model",
+                        $"'{model.Name}' is left out of this tensor, as mergekit skips it"));
+                    continue;
+                }
                 if (firstInfo is null)
                 {
                     firstInfo = info;
@@ -292,7 +320,6 @@ public static class MergePlanner
                     throw new RecipeException(recipe.File, source.Line,
                         $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {firstInfo.ShapeText} in model '{firstModel!.Name}' ('{firstInfo.Name}')");
                 }
-                bool isBase = baseSources[sliceIndex] == j;
                 var input = new PlannedInput(model, name, resolver.PerModel(slice, source, isBase, name, t));
                 if (isBase) baseInput = input;
                 else models.Add(input);
@@ -308,7 +335,7 @@ public static class MergePlanner
                 Base = baseInput,
                 Models = models,
                 Global = resolver.Global(slice, outputName, t),
-                Shape = firstInfo!.Shape,
+                Shape = (baseInfo ?? firstInfo!).Shape,
                 ComputeDType = recipe.DType ?? stored,
                 OutputDType = recipe.OutDType ?? recipe.DType ?? stored,
             };

@@ -27,5 +27,5 @@ public static class TopOutlierWarning
     }
 
     private static bool Affected(ParameterValues parameters, long elements) =>
-        parameters.Get("density", 1.0) < 1.0 && Math.Floor(parameters.Get("gamma", 0.01) * elements) == 0;
+        parameters.Get("density", 1.0) is > 0 and < 1 && parameters.Get("gamma", 0.01) is double gamma && gamma >= 0 && Math.Floor(gamma * elements) == 0;
 }

@@ -12,8 +12,9 @@ namespace EvoMerge.Merging.Methods;
 /// <c>normalize</c>) by Σ w_i over the agreeing models per element, otherwise divide by Σ w_i (|Σ w_i| &lt; 1e-8 counts
 /// as 1); multiply by <c>lambda</c>; add to B. Weights are rounded to the compute dtype and sums accumulated as torch
 /// sums a stack. The base's own weight and density are ignored; with no other model the base is returned.
-/// Deviation: a model whose tensor shape differs from the base's is a <see cref="MergeException"/> (mergekit skips
-/// it with a warning); a larger embedding matrix is still cut to the base's rows and columns. The registered methods
+/// A model whose tensor shape differs from the base's is left out of that tensor by the recipe planner, with a warning,
+/// as mergekit skips it; called directly, such a model is a <see cref="MergeException"/>. A larger embedding matrix is
+/// cut to the base's rows and columns. The registered methods
 /// derive from this class with fixed configurations; other configurations (e.g. <see cref="SignConsensus.Count"/>)
 /// can be built directly.
 /// </summary>
@@ -40,15 +41,26 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             MergeParameter.Flag("rescale", rescaleByDefault),
             MergeParameter.Number("lambda", ParameterScope.Global, 1.0),
             MergeParameter.Number("weight", ParameterScope.PerModel, required: true).Searched(SharedSearchGenes.Weight),
-            sparsifier is null
-                ? MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).SaturatingAboveMaximum()
-                : MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).SaturatingAboveMaximum().Searched(SharedSearchGenes.Density),
+            Density(sparsifier),
             .. sparsifier?.Parameters ?? [],
         ];
     }
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>
+    /// The per-model density, (0, 1] and read as 1 above 1; the values below that mergekit merges are accepted with a
+    /// warning: any without a sparsifier (mergekit reads density and ignores it), and the sparsifier's own.
+    /// </summary>
+    private static MergeParameter Density(ITaskVectorSparsifier? sparsifier)
+    {
+        var density = MergeParameter.Number("density", ParameterScope.PerModel, 1.0).Within(ParameterDomain.PositiveFraction).SaturatingAboveMaximum();
+        if (sparsifier is null)
+            return density.AcceptingUnusual(new(ParameterDomain.Any, "this method sparsifies nothing, so density has no effect", ""));
+        density = density.Searched(SharedSearchGenes.Density);
+        return sparsifier.UnusualDensity is { } unusual ? density.AcceptingUnusual(unusual) : density;
+    }
 
     /// <summary>Global int8_mask (no effect on results), normalize, rescale, lambda; per-model weight (required),
     /// density (1.0) and the sparsifier's own.</summary>

@@ -5,7 +5,8 @@ namespace EvoMerge.Merging.Methods;
 /// <summary>
 /// Checks that a method's inputs have matching shapes. Embedding tensors (embed_tokens, lm_head) of different
 /// vocabulary sizes are truncated as mergekit does; any other mismatch is a <see cref="MergeException"/> naming the
-/// tensor and both shapes (mergekit's task-arithmetic family skips such a model silently; EvoMerge does not).
+/// tensor and both shapes (mergekit's task-arithmetic family skips such a model with a warning, which EvoMerge's recipe
+/// planner does before a method sees the inputs).
 /// </summary>
 internal static class InputAlignment
 {

@@ -9,7 +9,8 @@ namespace EvoMerge.Merging.Methods;
 /// (skipped when the norm ≤ 1e-8); when |cos θ| &gt; 0.9995 (near-parallel or anti-parallel) the result is the
 /// lerp of the original tensors; otherwise <c>sin((1−t)θ)/sin θ · v0 + sin(tθ)/sin θ · v1</c> on the unnormalised
 /// tensors, so norms are interpolated too. As in mergekit, an all-zero tensor is not normalised, which gives
-/// θ = π/2 and <c>sin(tπ/2)·v1</c> rather than a lerp.
+/// θ = π/2 and <c>sin(tπ/2)·v1</c> rather than a lerp. A <c>t</c> outside [0, 1] extrapolates by the same formula,
+/// as mergekit's does (a recipe warns).
 /// </summary>
 public sealed class SlerpMerge : IMergeMethod
 {
@@ -26,6 +27,8 @@ public sealed class SlerpMerge : IMergeMethod
     public IReadOnlyList<MergeParameter> Parameters { get; } = 
     [
         MergeParameter.Number("t", ParameterScope.Global, required: true).Within(ParameterDomain.UnitInterval)
+            .AcceptingUnusual(new(ParameterDomain.Any,
+                "slerp extrapolates past the base (t = 0), away from the other model", "slerp extrapolates past the other model (t = 1), away from the base"))
             .Searched(new SearchGene(0.0, 1.0, "slerp's interpolation factor from the first source (0) to the second (1)")),
     ];
 

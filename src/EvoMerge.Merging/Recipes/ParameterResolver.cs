@@ -34,7 +34,8 @@ public sealed class ParameterResolver
     /// booleans must match the declared kind, and every number written (each gradient anchor, each filtered value)
     /// must lie in the parameter's <see cref="MergeParameter.Domain"/>; a gradient's interpolated values then lie in
     /// it too, as every domain is an interval. A value above the maximum of a parameter that
-    /// <see cref="MergeParameter.SaturatesAboveMaximum"/> (density) is a warning instead, and is read as the maximum.
+    /// <see cref="MergeParameter.SaturatesAboveMaximum"/> (density) is a warning instead, and is read as the maximum; so is a value
+    /// outside the domain that the parameter's <see cref="MergeParameter.Unusual"/> accepts (read as written).
     /// </summary>
     private void Validate()
     {
@@ -79,9 +80,16 @@ public sealed class ParameterResolver
                         string.Create(CultureInfo.InvariantCulture, $"read as {declared.Domain.Maximum}, as mergekit does")));
                     continue;
                 }
+                if (!declared.Domain.Contains(value) && declared.Unusual is { } unusual && unusual.Accepted.Contains(value))
+                {
+                    _warnings.Add(new RecipeWarning(_recipe.File, valueLine, string.Create(CultureInfo.InvariantCulture,
+                        $"{parameters.Label}.{name}: {value:R} is outside {declared.Domain}, the usual range of {_method.Name}'s '{name}': {unusual.Reason(value, declared.Domain)}"),
+                        "merged as mergekit does"));
+                    continue;
+                }
                 if (!declared.Domain.Contains(value))
                     throw new RecipeException(_recipe.File, valueLine,
-                        $"{parameters.Label}.{name}: {value.ToString("R", CultureInfo.InvariantCulture)} is outside the allowed range {declared.Domain} of {_method.Name}'s '{name}'");
+                        $"{parameters.Label}.{name}: {value.ToString("R", CultureInfo.InvariantCulture)} is outside the allowed range {declared.Unusual?.Accepted ?? declared.Domain} of {_method.Name}'s '{name}'");
             }
         }
     }

@@ -10,7 +10,7 @@ namespace EvoMerge.Merging.Sparsification;
 /// model's own counter-based stream (<see cref="CounterRandom.StreamKey(MergeContext, MergeInput)"/>). With the
 /// family's default <c>rescale: true</c> the survivors are scaled by the exact L1 ratio (<see cref="L1Rescale"/>), not
 /// the paper's 1/p. Randomness comes from EvoMerge's own generator: statistically, not bitwise, the same as mergekit.
-/// A density below 0 is an error.
+/// A density of 0 drops everything; below 0 is an error (torch's bernoulli refuses it in mergekit too).
 /// </summary>
 public sealed class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifier
 {
@@ -19,6 +19,10 @@ public sealed class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifie
 
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = [];
+
+    /// <summary>Density 0, which drops every element as mergekit's <c>torch.bernoulli</c> of 0 does; below 0 torch raises, and so does EvoMerge.</summary>
+    public UnusualValues? UnusualDensity { get; } = new(ParameterDomain.NonNegative,
+        "DARE keeps no element, so this model adds nothing to the merge", "every element is kept");
 
     /// <inheritdoc/>
     public bool UsesRandomness => true;

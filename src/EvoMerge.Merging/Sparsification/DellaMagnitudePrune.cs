@@ -10,8 +10,10 @@ namespace EvoMerge.Merging.Sparsification;
 /// <c>(density + epsilon) − 2·epsilon·p/(n − 1)</c> (<see cref="RowProbability"/>): the smallest with density − epsilon,
 /// the largest with density + epsilon; element i is kept when its <see cref="CounterRandom"/> uniform (the model's own
 /// stream) is below that probability. The family then applies the L1 rescale.
-/// density ≥ 1 keeps everything, density ≤ 0 drops everything; otherwise density ± epsilon must lie in (0, 1) and
-/// epsilon must not be negative. Deviations: ranks are exact in every dtype (mergekit stores them in the work dtype,
+/// density ≥ 1 keeps everything, density ≤ 0 drops everything; otherwise density ± epsilon must lie in (0, 1), as
+/// mergekit requires. A negative epsilon reverses the probabilities (the smallest magnitude kept with density + |epsilon|),
+/// as mergekit's formula does; they must then lie in [0, 1], where mergekit's <c>torch.bernoulli</c> accepts them.
+/// Deviations: ranks are exact in every dtype (mergekit stores them in the work dtype,
 /// so bf16 quantises them); equal magnitudes rank by index as in the TIES trim; a row of one element is kept with
 /// probability density (mergekit divides 0 by 0 there). Ranks come from a stable radix sort of each row's float32
 /// magnitude bits, rows in parallel.
@@ -31,8 +33,14 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     public IReadOnlyList<MergeParameter> Parameters { get; } =
     [
         MergeParameter.Number("epsilon", ParameterScope.PerModel, 0.15).Within(ParameterDomain.NonNegative)
+            .AcceptingUnusual(new(ParameterDomain.Any,
+                "DELLA's keep probabilities are reversed, so smaller magnitudes are kept more often than larger ones", ""))
             .Searched(new SearchGene(0.0, 0.1, "della's per-model epsilon, the spread of keep probabilities around the density")),
     ];
+
+    /// <summary>Any density ≤ 0, which drops every element (mergekit's <c>della_magprune</c> returns zeros there).</summary>
+    public UnusualValues? UnusualDensity { get; } = new(ParameterDomain.Any,
+        "DELLA keeps no element, so this model adds nothing to the merge", "every element is kept");
 
     /// <inheritdoc/>
     public bool UsesRandomness => true;
@@ -113,9 +121,10 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             throw MergeException.ForTensor(context.TensorName, $"density of model '{input.Model}' is not a number");
         if (density > 0 && density < 1)
         {
-            if (!(epsilon >= 0))
-                throw MergeException.ForTensor(context.TensorName, $"epsilon {epsilon} of model '{input.Model}' must be at least 0");
-            if (!(density - epsilon > 0 && density + epsilon < 1))
+            if (epsilon < 0 && !(density + epsilon >= 0 && density - epsilon <= 1))
+                throw MergeException.ForTensor(context.TensorName,
+                    $"density {density} ± epsilon {epsilon} of model '{input.Model}' must lie in [0, 1] (keep probabilities)");
+            if (!(epsilon < 0) && !(density - epsilon > 0 && density + epsilon < 1))
                 throw MergeException.ForTensor(context.TensorName,
                     $"density {density} ± epsilon {epsilon} of model '{input.Model}' must lie in (0, 1)");
         }

@@ -12,6 +12,12 @@ public interface ITaskVectorSparsifier
     /// <summary>Per-model parameters the sparsifier adds to weight and density (gamma, epsilon).</summary>
     IReadOnlyList<MergeParameter> Parameters { get; }
 
+    /// <summary>
+    /// Densities outside (0, 1] that a recipe may give because mergekit merges them (with one warning each), or null
+    /// when mergekit raises for them (the TIES trim).
+    /// </summary>
+    UnusualValues? UnusualDensity { get; }
+
     /// <summary>True when it draws from <see cref="MergeContext.Random"/>.</summary>
     bool UsesRandomness { get; }
 

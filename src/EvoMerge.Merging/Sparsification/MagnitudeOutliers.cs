@@ -9,8 +9,9 @@ namespace EvoMerge.Merging.Sparsification;
 /// <c>n − kept − n_top</c> smallest (when that is negative, n_top shrinks instead). Ranking is exact, without a sort,
 /// with the same tie rule as the TIES trim (<see cref="MagnitudeSelection"/>). Deliberate deviation: when n_top = 0,
 /// nothing is dropped from the top; mergekit then zeroes the whole task vector (its slice <c>[n_bot:-0]</c> is empty),
-/// which happens for every tensor under 100 elements at the default gamma 0.01. A density below 0 or a gamma outside
-/// [0, 1] is an error.
+/// which happens for every tensor under 100 elements at the default gamma 0.01. As in mergekit, a density ≤ 0 or a
+/// gamma below 0 keeps nothing (mergekit's slice is empty there too), and a gamma above 1 keeps the <c>floor(density·n)</c>
+/// smallest magnitudes (the top drop shrinks to fit).
 /// </summary>
 public sealed class MagnitudeOutliers : IRankWindowSparsifier
 {
@@ -21,8 +22,15 @@ public sealed class MagnitudeOutliers : IRankWindowSparsifier
     public IReadOnlyList<MergeParameter> Parameters { get; } = 
     [
         MergeParameter.Number("gamma", ParameterScope.PerModel, 0.01).Within(ParameterDomain.UnitInterval)
+            .AcceptingUnusual(new(ParameterDomain.Any,
+                "mergekit's outlier slice is then empty, so breadcrumbs keeps no element and this model adds nothing to the merge",
+                "the top drop shrinks to fit the density, so only the smallest magnitudes are kept"))
             .Searched(new SearchGene(0.0, 0.1, "breadcrumbs' per-model gamma, the fraction of largest magnitudes dropped")),
     ];
+
+    /// <summary>Any density ≤ 0, which keeps no element (mergekit's outlier slice is then empty).</summary>
+    public UnusualValues? UnusualDensity { get; } = new(ParameterDomain.Any,
+        "breadcrumbs keeps no element, so this model adds nothing to the merge", "every element is kept");
 
     /// <inheritdoc/>
     public bool UsesRandomness => false;
@@ -48,21 +56,24 @@ public sealed class MagnitudeOutliers : IRankWindowSparsifier
     {
         double density = ParameterLookup.PerModel(context, input, "density");
         double gamma = ParameterLookup.PerModel(context, input, "gamma");
-        if (!(density >= 0))
-            throw MergeException.ForTensor(context.TensorName, $"density {density} of model '{input.Model}' must be at least 0");
-        if (!(gamma is >= 0 and <= 1))
-            throw MergeException.ForTensor(context.TensorName, $"gamma {gamma} of model '{input.Model}' must lie in [0, 1]");
+        if (double.IsNaN(density) || double.IsNaN(gamma))
+            throw MergeException.ForTensor(context.TensorName, $"density {density} or gamma {gamma} of model '{input.Model}' is not a number");
         if (input.Magnitudes is { } order && order.Count != count)
             throw MergeException.ForTensor(context.TensorName,
                 $"the magnitude order of model '{input.Model}' has {order.Count} elements but its task vector has {count}");
         return (density, gamma);
     }
 
-    /// <summary>How many of the largest magnitudes are dropped and how many after them are kept.</summary>
+    /// <summary>
+    /// How many of the largest magnitudes are dropped and how many after them are kept (none when density ≤ 0 or
+    /// gamma &lt; 0, as mergekit's slice is then empty).
+    /// </summary>
     public static (long DropTop, long Keep) Ranks(double density, double gamma, long count)
     {
-        long keep = (long)Math.Floor(density * count);
-        long top = (long)Math.Floor(gamma * count);
+        if (density <= 0 || gamma < 0)
+            return (0, 0);
+        long keep = (long)Math.Floor(Math.Min(density, 1.0) * count);
+        long top = (long)Math.Floor(Math.Min(gamma, 1.0) * count);
         long bottom = count - keep - top;
         if (bottom < 0)
             top += bottom;

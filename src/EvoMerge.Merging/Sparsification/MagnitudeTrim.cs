@@ -18,6 +18,9 @@ public sealed class MagnitudeTrim : IRankWindowSparsifier
     /// <inheritdoc/>
     public IReadOnlyList<MergeParameter> Parameters { get; } = [];
 
+    /// <summary>None: mergekit's trim asserts that it keeps at least one element, so a density ≤ 0 stays an error.</summary>
+    public UnusualValues? UnusualDensity => null;
+
     /// <inheritdoc/>
     public bool UsesRandomness => false;
 

@@ -100,12 +100,42 @@ public class ArchitectureLayoutTests
         string stablelm = """{"model_type": "stablelm", "num_hidden_layers": 1, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 12, "vocab_size": 10 %EXTRA%}""";
         Assert.Contains("model.layers.{i}.post_attention_layernorm.bias", Layout(stablelm.Replace("%EXTRA%", "")).LayerTemplate);
         Assert.DoesNotContain("model.layers.{i}.post_attention_layernorm.weight", Layout(stablelm.Replace("%EXTRA%", ", \"use_parallel_residual\": true")).LayerTemplate);
-        Assert.Equal("qk_layernorm", Assert.Throws<ModelConfigException>(() => Layout(stablelm.Replace("%EXTRA%", ", \"qk_layernorm\": true"))).Field);
+        // StableLmLayerNormPerHead: one bias-free LayerNorm(head_dim) per query head (q) and per key/value head (k).
+        var qk = Layout(stablelm.Replace("%EXTRA%", ", \"qk_layernorm\": true, \"num_key_value_heads\": 1"));
+        Assert.Equal(["model.layers.{i}.self_attn.q_layernorm.norms.0.weight", "model.layers.{i}.self_attn.q_layernorm.norms.1.weight",
+            "model.layers.{i}.self_attn.k_layernorm.norms.0.weight"], qk.LayerTemplate.Where(n => n.Contains("layernorm.norms", StringComparison.Ordinal)));
+        Assert.Equal([4L], qk.ExpectedShape("model.layers.0.self_attn.k_layernorm.norms.0.weight")!);
+        // LlamaAttention's o_proj and LlamaMLP's projections take bias=attention_bias / mlp_bias; Qwen2's o_proj never has one.
+        string llama = """{"model_type": "%TYPE%", "num_hidden_layers": 1, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 12, "vocab_size": 10, "attention_bias": true, "mlp_bias": true}""";
+        var biased = Layout(llama.Replace("%TYPE%", "llama")).LayerTemplate;
+        Assert.Contains("model.layers.{i}.self_attn.o_proj.bias", biased);
+        Assert.Contains("model.layers.{i}.mlp.down_proj.bias", biased);
+        Assert.Contains("model.layers.{i}.self_attn.o_proj.bias", Layout(llama.Replace("%TYPE%", "qwen3")).LayerTemplate);
+        Assert.DoesNotContain("model.layers.{i}.mlp.down_proj.bias", Layout(llama.Replace("%TYPE%", "qwen3")).LayerTemplate);
+        Assert.DoesNotContain("model.layers.{i}.self_attn.o_proj.bias", Layout(llama.Replace("%TYPE%", "qwen2")).LayerTemplate);
         string neox = """{"model_type": "gpt_neox", "num_hidden_layers": 1, "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 12, "vocab_size": 10 %EXTRA%}""";
         Assert.Contains("gpt_neox.layers.{i}.attention.dense.bias", Layout(neox.Replace("%EXTRA%", "")).LayerTemplate);
         Assert.DoesNotContain("gpt_neox.layers.{i}.attention.dense.bias", Layout(neox.Replace("%EXTRA%", ", \"attention_bias\": false")).LayerTemplate);
         Assert.Equal(["gpt_neox.final_layer_norm.weight", "gpt_neox.final_layer_norm.bias"],
             Layout(neox.Replace("%EXTRA%", ", \"tie_word_embeddings\": true")).HeadNames);
+    }
+
+    // GPT2Model.save_pretrained writes h.N.…, wte, wpe and ln_f without "transformer." and no lm_head; transformers
+    // loads such a checkpoint into GPT2LMHeadModel (its base_model_prefix is "transformer").
+    [Fact]
+    public void A_gpt2_checkpoint_without_the_transformer_prefix_is_read_under_its_own_names()
+    {
+        var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "gpt2", Layers = 1 }.ToConfigJson(), "m/config.json");
+        string[] bare = ["wte.weight", "wpe.weight", "h.0.ln_1.weight", "h.0.attn.c_attn.weight", "ln_f.weight", "ln_f.bias"];
+        var layout = DecoderLayout.ForMerging(config, "m/config.json", () => bare);
+        Assert.Equal("h.{i}.", layout.LayerPrefix);
+        Assert.Equal(["wte.weight", "wpe.weight"], layout.EmbeddingNames);
+        Assert.Equal(["ln_f.weight", "ln_f.bias"], layout.HeadNames);
+        Assert.Contains("h.{i}.attn.c_attn.weight", layout.LayerTemplate);
+        Assert.True(layout.RoleOf("wte.weight").IsEmbedding);
+        Assert.False(layout.RoleOf("wpe.weight").IsEmbedding);
+        var prefixed = DecoderLayout.ForMerging(config, "m/config.json", () => ["transformer.wte.weight", "transformer.h.0.ln_1.weight"]);
+        Assert.Equal("transformer.h.{i}.", prefixed.LayerPrefix);
     }
 
     [Fact]

@@ -165,12 +165,12 @@ public class ParameterResolverTests
     }
 
     [Theory]
-    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 0}\nmerge_method: dare_ties\nbase_model: c\n", "dare_ties",
-        "recipe.yml:3: models[0].parameters.density: 0 is outside the allowed range (0, 1] of dare_ties's 'density'")]
-    [InlineData("models: [{model: a}]\nmerge_method: slerp\nbase_model: c\nparameters:\n  t:\n    - {filter: mlp, value: 0.5}\n    - {value: -0.25}\n", "slerp",
-        "recipe.yml:7: parameters.t: -0.25 is outside the allowed range [0, 1] of slerp's 't'")]
-    [InlineData("models: [{model: a, parameters: {weight: 1, gamma: 2}}]\nmerge_method: breadcrumbs\nbase_model: c\n", "breadcrumbs",
-        "recipe.yml:1: models[0].parameters.gamma: 2 is outside the allowed range [0, 1] of breadcrumbs's 'gamma'")]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: 0}\nmerge_method: ties\nbase_model: c\n", "ties",
+        "recipe.yml:3: models[0].parameters.density: 0 is outside the allowed range (0, 1] of ties's 'density'")]
+    [InlineData("models:\n  - model: a\n    parameters: {weight: 1, density: -0.5}\nmerge_method: dare_ties\nbase_model: c\n", "dare_ties",
+        "recipe.yml:3: models[0].parameters.density: -0.5 is outside the allowed range [0, ∞) of dare_ties's 'density'")]
+    [InlineData("models: [{model: a}]\nmerge_method: iso_cts\nbase_model: c\nparameters:\n  common_space_fraction:\n    - {filter: mlp, value: 0.5}\n    - {value: -0.25}\n", "iso_cts",
+        "recipe.yml:7: parameters.common_space_fraction: -0.25 is outside the allowed range [0, 1] of iso_cts's 'common_space_fraction'")]
     public void Values_outside_the_declared_domain_are_errors_naming_the_value_and_the_range(string yaml, string method, string expected)
     {
         var recipe = RecipeText.Parse(yaml);
@@ -196,6 +196,32 @@ public class ParameterResolverTests
         Assert.Equal(1.0, resolver.PerModel(slice, slice.Sources[1], false, "model.layers.0.mlp.up_proj.weight", 1.0).Get("density", 0));
         var strict = Assert.Throws<RecipeException>(() => RecipeWarning.Report(resolver.Warnings, strict: true, _ => { }));
         Assert.Equal("recipe.yml:3: models[0].parameters.density: 1.5 is above 1, the top of ties's 'density' (0, 1]; refused by --strict", strict.Message);
+    }
+
+    // mergekit merges these (slerp's formula extrapolates, the sparsifiers keep nothing or reverse their order, and
+    // task_arithmetic reads density without using it): accepted and read as written, one warning each.
+    [Theory]
+    [InlineData("slerp", "t: [{filter: mlp, value: 0.5}, {value: -0.25}]", "parameters.t: -0.25 is outside [0, 1], the usual range of slerp's 't': slerp extrapolates past the base (t = 0), away from the other model", -0.25)]
+    [InlineData("slerp", "t: 1.5", "parameters.t: 1.5 is outside [0, 1], the usual range of slerp's 't': slerp extrapolates past the other model (t = 1), away from the base", 1.5)]
+    [InlineData("dare_linear", "density: 0", "parameters.density: 0 is outside (0, 1], the usual range of dare_linear's 'density': DARE keeps no element, so this model adds nothing to the merge", 0.0)]
+    [InlineData("della", "density: -1", "parameters.density: -1 is outside (0, 1], the usual range of della's 'density': DELLA keeps no element, so this model adds nothing to the merge", -1.0)]
+    [InlineData("breadcrumbs_ties", "gamma: 2", "parameters.gamma: 2 is outside [0, 1], the usual range of breadcrumbs_ties's 'gamma': the top drop shrinks to fit the density, so only the smallest magnitudes are kept", 2.0)]
+    [InlineData("della_linear", "epsilon: -0.1", "parameters.epsilon: -0.1 is outside [0, ∞), the usual range of della_linear's 'epsilon': DELLA's keep probabilities are reversed, so smaller magnitudes are kept more often than larger ones", -0.1)]
+    [InlineData("task_arithmetic", "density: 0", "parameters.density: 0 is outside (0, 1], the usual range of task_arithmetic's 'density': this method sparsifies nothing, so density has no effect", 0.0)]
+    public void Unusual_values_mergekit_merges_are_read_as_written_with_one_warning(string method, string setting, string problem, double value)
+    {
+        string weight = method == "slerp" ? "" : "weight: 1";
+        var recipe = RecipeText.Parse($"models: [{{model: a, parameters: {{{weight}}}}}]\nmerge_method: {method}\nbase_model: c\nparameters: {{{setting}}}\n");
+        var resolver = new ParameterResolver(recipe, MergeMethodRegistry.Default.Get(method));
+        var warning = Assert.Single(resolver.Warnings);
+        Assert.Equal($"recipe.yml:4: {problem}; merged as mergekit does", warning.ToString());
+        Assert.Equal($"recipe.yml:4: {problem}; refused by --strict", warning.ToError().Message);
+        string name = setting.Split(':')[0];
+        var slice = recipe.Slices[0];
+        double read = name == "t"
+            ? resolver.Global(slice, "model.layers.0.self_attn.q_proj.weight", 0).Get(name)
+            : resolver.PerModel(slice, slice.Sources[0], false, Up, 0).Get(name);
+        Assert.Equal(value, read);
     }
 
     [Theory]
