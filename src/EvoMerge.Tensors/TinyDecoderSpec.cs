@@ -5,8 +5,10 @@ namespace EvoMerge.Tensors;
 
 /// <summary>
 /// Shape of a small decoder of a family EvoMerge's decoder runs (Llama, Mistral, Qwen2/3, Gemma, Gemma 2, Gemma 3
-/// text) that EvoMerge writes itself (no weights can be downloaded here): used by tests, benchmarks and the bundled
-/// demo. <see cref="Extra"/> fields (Gemma's soft-capping, sliding window, layer pattern, …) are written last.
+/// text, Phi-3, Mixtral) that EvoMerge writes itself (no weights can be downloaded here): used by tests, benchmarks
+/// and the bundled demo. config.json names the family's architecture from <see cref="ArchitectureCatalog"/>.
+/// <see cref="Extra"/> fields (Gemma's soft-capping, sliding window, layer pattern; Phi-3's partial rotary factor and
+/// longrope scaling; Mixtral's expert counts, …) are written last.
 /// </summary>
 public sealed record TinyDecoderSpec
 {
@@ -29,16 +31,7 @@ public sealed record TinyDecoderSpec
     /// <summary>The config.json this spec describes (HF field names).</summary>
     public JsonObject ToConfigJson()
     {
-        string architecture = ModelType switch
-        {
-            "mistral" => "MistralForCausalLM",
-            "qwen2" => "Qwen2ForCausalLM",
-            "qwen3" => "Qwen3ForCausalLM",
-            "gemma" => "GemmaForCausalLM",
-            "gemma2" => "Gemma2ForCausalLM",
-            "gemma3_text" => "Gemma3ForCausalLM",
-            _ => "LlamaForCausalLM",
-        };
+        string architecture = ArchitectureCatalog.Find(ModelType)?.Architectures[0] ?? "LlamaForCausalLM";
         var config = new JsonObject
         {
             ["architectures"] = new JsonArray(architecture),

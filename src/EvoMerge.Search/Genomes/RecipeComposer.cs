@@ -25,7 +25,8 @@ namespace EvoMerge.Search.Genomes;
 /// is written as its residual-branch scale: in a pre-norm decoder, scaling the residual stream by s before layer i
 /// equals scaling o_proj and down_proj of layer i (and every later layer) by 1/s, since RMSNorm is scale-invariant
 /// and the final norm removes the common factor (exact up to RMSNorm's epsilon). So slot j's o_proj and down_proj
-/// get <c>scale = 1 / (s_1·…·s_j)</c> through mergekit's passthrough <c>scale</c> parameter with filters.
+/// (Mixtral: every expert's w2; see <see cref="ResidualOutputProjections"/>) get <c>scale = 1 / (s_1·…·s_j)</c>
+/// through mergekit's passthrough <c>scale</c> parameter with filters.
 /// </summary>
 public sealed class RecipeComposer
 {
@@ -37,6 +38,7 @@ public sealed class RecipeComposer
     private readonly Func<string, IMergeMethod> _methods;
     private readonly IReadOnlyList<string>? _proxyTasks;
     private readonly int _proxyPrompts;
+    private readonly IReadOnlyList<string> _residualOutputs;
 
     /// <param name="layout">The genome layout (groups and layer ranges).</param>
     /// <param name="baseModel">Full path of the base model.</param>
@@ -46,9 +48,11 @@ public sealed class RecipeComposer
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
     /// <param name="proxyTasks">Eval task YAML per source (full paths), written as proxy_tasks for methods that need proxy activations; null without.</param>
     /// <param name="proxyPrompts">Proxy prompts per task.</param>
+    /// <param name="modelType">The models' model_type, for the filters of the residual-branch scale (<see cref="ResidualOutputProjections"/>).</param>
     public RecipeComposer(GenomeLayout layout, string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, ulong mergeSeed,
-        Func<string, IMergeMethod>? methods = null, IReadOnlyList<string>? proxyTasks = null, int proxyPrompts = 32)
+        Func<string, IMergeMethod>? methods = null, IReadOnlyList<string>? proxyTasks = null, int proxyPrompts = 32, string modelType = "llama")
     {
+        _residualOutputs = ResidualOutputProjections.Filters(modelType);
         _proxyTasks = proxyTasks;
         _proxyPrompts = proxyPrompts;
         _layout = layout;
@@ -187,7 +191,7 @@ public sealed class RecipeComposer
         var y = new StringBuilder();
         y.Append("# EvoMerge candidate, stage 2 (data-flow space): the kept layer slots in order.\n");
         y.Append(Invariant($"# '{CandidateRecipe.MergedModelName}' is stage 1's output beside this file. Reproduce: evomerge merge {CandidateRecipe.ParameterSpaceFileName} {CandidateRecipe.MergedModelName} --seed {_mergeSeed}, then evomerge merge THIS_FILE OUT_DIR\n"));
-        y.Append("# A kept layer's input scale s is written as scale 1/(product of s so far) on o_proj and down_proj.\n");
+        y.Append(Invariant($"# A kept layer's input scale s is written as scale 1/(product of s so far) on {string.Join(" and ", _residualOutputs)}.\n"));
         y.Append("merge_method: ").Append(PassthroughMerge.MethodName).Append('\n');
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
         y.Append("slices:\n");
@@ -202,7 +206,7 @@ public sealed class RecipeComposer
             y.Append(Invariant($"        layer_range: [{slot.Layer}, {slot.Layer + 1}]\n"));
             if (scale == 1.0) continue;
             y.Append("        parameters:\n          scale:\n");
-            foreach (string filter in new[] { "o_proj", "down_proj" })
+            foreach (string filter in _residualOutputs)
             {
                 y.Append("            - filter: ").Append(filter).Append('\n');
                 y.Append("              value: ").Append(Number(scale)).Append('\n');

@@ -23,8 +23,8 @@ namespace EvoMerge.Search.Materialization;
 /// any density's cut is a binary search.
 /// With a layer ordering, the model has one layer per slot (T = r × L): stage 1 merges into a resident buffer, kept
 /// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
-/// identity layers (o_proj and down_proj zero, so both residual branches add nothing). Every buffer is allocated
-/// once, so memory stays flat however many candidates are built.
+/// identity layers (the <see cref="ResidualOutputProjections"/> zero, so both residual branches add nothing). Every
+/// buffer is allocated once, so memory stays flat however many candidates are built.
 /// </summary>
 public sealed class CandidateMaterializer : IDisposable
 {
@@ -203,14 +203,11 @@ public sealed class CandidateMaterializer : IDisposable
             foreach (string template in _layout.LayerTemplate)
             {
                 var destination = parameters[DecoderLayout.LayerName(template, slot)];
-                if (IsResidualOutput(template)) destination.zero_();
+                if (ResidualOutputProjections.Covers(template)) destination.zero_();
                 else destination.copy_(_inputs[(0, DecoderLayout.LayerName(template, layer))]);
             }
         }
     }
-
-    private static bool IsResidualOutput(string template) =>
-        template.EndsWith("self_attn.o_proj.weight", StringComparison.Ordinal) || template.EndsWith("mlp.down_proj.weight", StringComparison.Ordinal);
 
     private DecoderModel CreateModel(int layers)
     {

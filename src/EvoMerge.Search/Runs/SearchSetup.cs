@@ -68,7 +68,8 @@ public sealed class SearchSetup
         if (config.Genome.LayerGroups > layers)
             throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");
         var layout = new GenomeLayout(config.Genome, config.Models.Count, layers, config.Methods);
-        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, config.Methods.Get, config.ProxyTasks, config.ProxyPrompts);
+        var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, config.Methods.Get, config.ProxyTasks, config.ProxyPrompts,
+            baseModel.Config.ModelType);
 
         var tokenizer = TextTokenizer.Load(config.BaseModel);
         var tasks = new Dictionary<string, ITaskScorer>(StringComparer.Ordinal);
