@@ -52,7 +52,8 @@ public sealed record MultimodalTextPart
             if (!merged.ContainsKey(key)) merged[key] = value?.DeepClone();
         }
         if (!merged.ContainsKey("torch_dtype") && config.TorchDtype is { } dtype) merged["torch_dtype"] = dtype;
-        return ModelConfig.FromJson(merged, path);
+        // Re-parsed so the defaults read like parsed JSON (a JsonValue built from an int does not read as a double).
+        return ModelConfig.FromJson((JsonObject)JsonNode.Parse(merged.ToJsonString())!, path);
     }
 
     /// <summary>
