@@ -37,7 +37,7 @@ public class Gemma3MultimodalCliTests
             ["torch_dtype"] = "float32",
         };
         File.WriteAllText(Path.Combine(destination, "config.json"), config.ToJsonString());
-        foreach (string file in Directory.GetFiles(textModel).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal) && !f.EndsWith("config.json", StringComparison.Ordinal)))
+        foreach (string file in Directory.GetFiles(textModel).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal) && Path.GetFileName(f) != "config.json"))
             File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
         using var weights = ModelWeights.Open(textModel);
         var tensors = weights.Names.Select(n => (Name: prefix + n["model.".Length..], Tensor: weights.Load(n))).ToList();
