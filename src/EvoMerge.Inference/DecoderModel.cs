@@ -49,7 +49,8 @@ public sealed class DecoderModel : IDisposable
     /// <summary>Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default.</summary>
     public static DecoderModel Load(ModelDirectory directory, torch.ScalarType computeDtype = torch.ScalarType.Float32)
     {
-        var variant = DecoderVariant.FromConfig(directory.Config, directory.ConfigPath);
+        var config = MultimodalTextPart.Covers(directory.Config.ModelType) ? MultimodalTextPart.TextConfig(directory.Config, directory.ConfigPath) : directory.Config;
+        var variant = DecoderVariant.FromConfig(config, directory.ConfigPath);
         return new DecoderModel(DecoderWeights.Load(directory, computeDtype), variant);
     }
 

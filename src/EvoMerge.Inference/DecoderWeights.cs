@@ -45,29 +45,39 @@ public sealed class DecoderWeights : IDisposable
     /// <summary>
     /// Reads and validates a model directory's weights, converting them to <paramref name="dtype"/>: an unknown
     /// model_type names config.json and the field; <c>vocab_size</c> larger than the embedding rows, a missing
-    /// tensor, or a shape that does not match the config name the file and the tensor.
+    /// tensor, or a shape that does not match the config name the file and the tensor. Of a multimodal gemma3
+    /// checkpoint only the text decoder is read (<see cref="MultimodalTextPart"/>), its tensors held under the
+    /// canonical names and its config the text config.
     /// </summary>
     public static DecoderWeights Load(ModelDirectory directory, torch.ScalarType dtype)
     {
         RequireFloating(dtype);
         var layout = directory.Layout;
-        RequireSupportedVariant(directory.Config, directory.ConfigPath);
-        RequireVocabularyFits(directory.Config, directory.ConfigPath, "model.embed_tokens.weight",
-            directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.Info("model.embed_tokens.weight").Shape : null,
-            directory.Weights.Contains("model.embed_tokens.weight") ? directory.Weights.FileOf("model.embed_tokens.weight").Path : directory.Path);
-        directory.Validate();
+        var weights = directory.Weights;
+        var text = MultimodalTextPart.Covers(directory.Config.ModelType)
+            ? MultimodalTextPart.Of(directory.Config, directory.ConfigPath, weights.Names, directory.Path)
+            : null;
+        var config = text?.Config ?? directory.Config;
+        string Stored(string name) => text?.StoredName(name) ?? name;
+        RequireSupportedVariant(config, directory.ConfigPath);
+        string embedding = Stored("model.embed_tokens.weight");
+        RequireVocabularyFits(config, directory.ConfigPath, embedding,
+            weights.Contains(embedding) ? weights.Info(embedding).Shape : null,
+            weights.Contains(embedding) ? weights.FileOf(embedding).Path : directory.Path);
+        if (text is null) directory.Validate();
+        else Validate(directory, layout, Stored);
         var tensors = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
         try
         {
             foreach (string name in layout.ExpectedNames())
-                tensors[name] = directory.Weights.Load(name, dtype).DetachFromDisposeScope();
+                tensors[name] = weights.Load(Stored(name), dtype).DetachFromDisposeScope();
         }
         catch
         {
             foreach (var t in tensors.Values) t.Dispose();
             throw;
         }
-        return new DecoderWeights(directory.Config, directory.ConfigPath, layout, tensors, dtype);
+        return new DecoderWeights(config, directory.ConfigPath, layout, tensors, dtype);
     }
 
     /// <summary>
@@ -106,6 +116,22 @@ public sealed class DecoderWeights : IDisposable
     {
         foreach (var t in _tensors.Values) t.Dispose();
         _tensors.Clear();
+    }
+
+    /// <summary><see cref="ModelDirectory.Validate"/> for tensors stored under other names than the layout's.</summary>
+    private static void Validate(ModelDirectory directory, DecoderLayout layout, Func<string, string> stored)
+    {
+        foreach (string name in layout.ExpectedNames())
+        {
+            string storedName = stored(name);
+            if (!directory.Weights.Contains(storedName))
+                throw new SafetensorsFormatException(directory.Path, storedName, "missing from the model's weights");
+            var info = directory.Weights.Info(storedName);
+            var expected = layout.ExpectedShape(name)!;
+            if (!expected.SequenceEqual(info.Shape))
+                throw new SafetensorsFormatException(directory.Weights.FileOf(storedName).Path, storedName,
+                    $"shape {info.ShapeText} does not match config.json (expected [{string.Join(", ", expected)}])");
+        }
     }
 
     private static void RequireVocabularyFits(ModelConfig config, string configPath, string embeddingName, long[]? embeddingShape, string embeddingFile)

@@ -62,17 +62,20 @@ public sealed class DecoderLayout
     public int ExpertCount { get; }
 
     /// <summary>True when EvoMerge's decoder runs this family (search and eval).</summary>
-    public bool Evaluable => Config.Family?.Evaluable == true;
+    public bool Evaluable => Config.Family?.Evaluable == true || MultimodalTextPart.Covers(Config.ModelType);
 
     /// <summary>Set for an unknown model_type merged with an inferred layout: the one-line warning to show.</summary>
     public string? Warning { get; private init; }
 
     /// <summary>
     /// The layout for EvoMerge's decoder (search, eval, training): only the families it runs; a family that only
-    /// merges says so, an unknown model_type is an error naming config.json's field.
+    /// merges says so, an unknown model_type is an error naming config.json's field. A multimodal gemma3 config gives
+    /// its text decoder's layout under the canonical names (<see cref="MultimodalTextPart"/>).
     /// </summary>
     public static DecoderLayout For(ModelConfig config, string configPath)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        if (MultimodalTextPart.Covers(config.ModelType)) return For(MultimodalTextPart.TextConfig(config, configPath), configPath);
         if (config.Family is { Evaluable: false })
             throw new ModelConfigException(configPath, null,
                 $"model_type {config.ModelType} can be merged and inspected but not evaluated yet (evaluated: {string.Join(", ", ModelConfig.SupportedModelTypes)})");

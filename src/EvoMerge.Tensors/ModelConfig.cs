@@ -11,8 +11,8 @@ namespace EvoMerge.Tensors;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>Model types EvoMerge's decoder runs (search and eval); <see cref="ArchitectureCatalog"/> lists every family that merges.</summary>
-    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3", "mixtral"];
+    /// <summary>Model types EvoMerge's decoder runs (search and eval; of multimodal gemma3, the <see cref="MultimodalTextPart"/>); <see cref="ArchitectureCatalog"/> lists every family that merges.</summary>
+    public static readonly IReadOnlyList<string> SupportedModelTypes = ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3", "mixtral", "gemma3"];
 
     public required string ModelType { get; init; }
     public string? Architecture { get; init; }

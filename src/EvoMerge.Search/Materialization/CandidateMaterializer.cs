@@ -54,6 +54,9 @@ public sealed class CandidateMaterializer : IDisposable
         _stageRoot = Path.Combine(Path.GetTempPath(), "evomerge-in-memory");
         try
         {
+            if (MultimodalTextPart.Covers(_models[0].Config.ModelType))
+                throw new ModelConfigException(_models[0].ConfigPath, "model_type",
+                    $"'{_models[0].Config.ModelType}' (multimodal) is merged and evaluated but not searched yet: search its text decoder saved as a gemma3_text model");
             _layout = _models[0].Layout;
             for (int m = 0; m < _models.Length; m++)
             {
