@@ -273,7 +273,7 @@ public static class MergePlanner
             foreach (var source in slice.Sources)
             {
                 var sourceLayout = Opened(opened, source.Model).Directory.MergeLayout;
-                int layers = named is null ? sourceLayout.LayerCount : sourceLayout.Modules.FirstOrDefault(m => m.Name == moduleName)?.LayerCount ?? 0;
+                int layers = named is null ? sourceLayout.LayerCount : NamedModule.Of(sourceLayout).FirstOrDefault(m => m.Name == moduleName)?.Stack?.LayerCount ?? 0;
                 var range = source.LayerRange ?? new LayerRange(0, layers);
                 if (range.End > layers)
                     throw new RecipeException(recipe.File, source.Line,
