@@ -343,7 +343,7 @@ public static class MergePlanner
                     firstInfo = info;
                     firstModel = model;
                 }
-                else if (!info.Shape.SequenceEqual(firstInfo.Shape) && !VocabularyPlan.RowsMayDiffer(outputName, info, firstInfo))
+                else if (!info.Shape.SequenceEqual(firstInfo.Shape) && !VocabularyPlan.RowsMayDiffer(layout.RoleOf(outputName), info, firstInfo))
                 {
                     throw new RecipeException(recipe.File, source.Line,
                         $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {firstInfo.ShapeText} in model '{firstModel!.Name}' ('{firstInfo.Name}')");

@@ -117,5 +117,10 @@ public class NamedModulesMergeTests
 
         var llama = Assert.Throws<RecipeException>(() => MergePlanner.Build(RecipeReader.Parse(yaml.Replace("vlm_", "pico_", StringComparison.Ordinal), "llama.yml", "/")));
         Assert.Equal("llama.yml:3: modules: 'text_decoder' is not a module of these models; their one module is 'default' (mergekit raises KeyError too)", llama.Message);
+
+        // Multimodal gemma3 has gemma3vl.json's modules, so 'default' is no module of it (mergekit: KeyError: 'default').
+        string gemma = yaml.Replace("text_decoder", "default", StringComparison.Ordinal).Replace("vlm_", "gemma3_mm_", StringComparison.Ordinal);
+        var multimodal = Assert.Throws<RecipeException>(() => MergePlanner.Build(RecipeReader.Parse(gemma, "gemma.yml", "/")));
+        Assert.Equal("gemma.yml:3: modules: 'default' is not a module of these models; their modules are text_decoder, multi_modal_projector, vision_tower (mergekit raises KeyError too)", multimodal.Message);
     }
 }
