@@ -296,7 +296,14 @@ public static class MergePlanner
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         string layerKey = donor.Directory.Config.LayerCountKey;
         if (layout.Modules.Count == 1 && (donor.Directory.Config.Family is not null || raw.ContainsKey(layerKey))) changes[layerKey] = slices.Sum(s => s.Length);
-        if (vocabSize is { } rows) changes["vocab_size"] = rows;
+        if (vocabSize is { } rows && !raw.ContainsKey("vocab_size") && raw["text_config"] is JsonObject text && text.ContainsKey("vocab_size"))
+        {
+            // A multimodal config keeps the text decoder's vocab_size in text_config (gemma3vl.json's vocab_size_config_key).
+            var changed = text.DeepClone().AsObject();
+            changed["vocab_size"] = rows;
+            changes["text_config"] = changed;
+        }
+        else if (vocabSize is { } count) changes["vocab_size"] = count;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
         {
             changes["torch_dtype"] = DTypes.ToTorchName(dtype);

@@ -70,6 +70,10 @@ public class InferredLayoutVocabularyTests
             using var executor = new MergeExecutor(plan, new MergeExecutionOptions());
             executor.Run(sink);
         }
+        // The output config's vocab_size is text_config's, as the row count (66) says.
+        var output = JsonNode.Parse(File.ReadAllText(dir.Combine("out", "config.json")))!.AsObject();
+        Assert.Equal(66, (int)output["text_config"]!["vocab_size"]!);
+        Assert.False(output.ContainsKey("vocab_size"));
         using var expected = SafetensorsFile.Open(MergekitCorpus.Expected("tokenizer-source_union"));
         using var merged = ModelWeights.Open(dir.Combine("out"));
         foreach (var (ours, mergekit) in new[] { (Embed, "model.embed_tokens.weight"), ("lm_head.weight", "lm_head.weight") })
