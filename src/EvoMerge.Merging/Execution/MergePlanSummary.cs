@@ -34,7 +34,7 @@ public static class MergePlanSummary
         {
             var slice = plan.Slices[s];
             string sources = string.Join(", ", slice.Recipe.Sources.Select((source, i) => $"{source.Model.Name} {slice.Ranges[i]}"));
-            text.AppendLine(inv, $"  {s,-3} {LayerSpan(slice.OutputStart, slice.OutputStart + slice.Length - 1, slice.Length == 0),-14} <- {sources}{(slice.BaseModel is { } b ? $" (base {b.Name})" : "")}");
+            text.AppendLine(inv, $"  {s,-3} {LayerSpan(slice.OutputStart, slice.OutputStart + slice.Length - 1, slice.Length == 0),-14} <- {sources}{(slice.BaseModel is { } b ? $" (base {b.Name})" : "")}{(slice.Recipe.Module is { } m ? $" [module {m.Name}]" : "")}");
         }
         text.AppendLine("tensors");
         foreach (var (label, group, description) in Rows(plan))

@@ -40,13 +40,15 @@ public static class MergePlanner
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
             var vocabulary = new VocabularyPlan(recipe, configDonor, [.. inputs.Append(configDonor).Distinct()], tokenizerDonor);
 
-            CheckModules(recipe, layout);
-            var slices = ResolveSlices(recipe, method, opened);
+            var named = NamedModules(recipe, layout);
+            var slices = ResolveSlices(recipe, method, opened, named);
             var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout, method is Methods.GeneralizedTaskArithmetic);
             var tensors = new List<PlannedTensor>();
             PlannedTensor Rows(PlannedTensor tensor) => vocabulary.Apply(tensor, method, (slices[tensor.Slice].Recipe.BaseModel ?? recipe.BaseModel)?.Path, opened);
-            foreach (string name in layout.EmbeddingNames) tensors.Add(Rows(builder.Plan(name, slices, 0, 0.0, _ => name)));
-            for (int s = 0; s < slices.Count; s++)
+            var moduleWarnings = new List<RecipeWarning>();
+            if (named is not null) tensors.AddRange(NamedModuleTensors(recipe, layout, named, builder, slices, Rows, moduleWarnings));
+            else foreach (string name in layout.EmbeddingNames) tensors.Add(Rows(builder.Plan(name, slices, 0, 0.0, _ => name)));
+            for (int s = 0; s < slices.Count && named is null; s++)
             {
                 var slice = slices[s];
                 for (int i = 0; i < slice.Length; i++)
@@ -59,13 +61,13 @@ public static class MergePlanner
                     }
                 }
             }
-            tensors.AddRange(ModuleLayers(layout, builder, slices));
-            foreach (string name in layout.HeadNames) tensors.Add(Rows(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name)));
+            if (named is null) tensors.AddRange(ModuleLayers(layout, builder, slices));
+            foreach (string name in named is null ? layout.HeadNames : []) tensors.Add(Rows(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name)));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
                 OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout))
                 {
-                    Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
+                    Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. moduleWarnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
                     Vocabulary = vocabulary.Vocabulary,
                     VocabularyWarnings = vocabulary.Warnings,
@@ -167,14 +169,60 @@ public static class MergePlanner
     private static PlannedModel Opened(List<PlannedModel> opened, ModelReference reference) => opened.First(m => Denotes(m, reference));
 
     /// <summary>
-    /// mergekit turns <c>models:</c> into one slice per module; a top-level <c>slices:</c> list (or a module named
-    /// <c>default</c>) cannot say which module it slices, so a layout with several modules refuses it, as mergekit does.
+    /// mergekit turns <c>models:</c> into one slice per module; a top-level <c>slices:</c> list cannot say which module
+    /// it slices, so a layout with several modules refuses it, as mergekit does. A <c>modules:</c> recipe names modules
+    /// of <see cref="NamedModule.Of"/>; another name is refused as mergekit's KeyError. Returns the named modules (in
+    /// recipe order) when the layout has several, so the recipe plans module by module; null otherwise.
     /// </summary>
-    private static void CheckModules(MergeRecipe recipe, DecoderLayout layout)
+    private static List<(RecipeModule Recipe, NamedModule Module)>? NamedModules(MergeRecipe recipe, DecoderLayout layout)
     {
-        if (layout.Modules.Count < 2 || recipe.Slices is [{ Label: "models" } only] && only.Sources.All(s => s.LayerRange is null)) return;
+        var known = NamedModule.Of(layout);
+        var named = new List<(RecipeModule, NamedModule)>();
+        foreach (var module in recipe.Slices.Select(s => s.Module).OfType<RecipeModule>().Distinct())
+        {
+            named.Add((module, known.FirstOrDefault(k => k.Name == module.Name) ?? throw new RecipeException(recipe.File, module.Line, known.Count == 1
+                ? $"modules: '{module.Name}' is not a module of these models; their one module is 'default' (mergekit raises KeyError too)"
+                : $"modules: '{module.Name}' is not a module of these models; their modules are {string.Join(", ", known.Select(k => k.Name))} (mergekit raises KeyError too)")));
+        }
+        if (named.Count > 0) return layout.Modules.Count > 1 ? named : null;
+        if (layout.Modules.Count < 2 || recipe.Slices is [{ Label: "models" } only] && only.Sources.All(s => s.LayerRange is null)) return null;
         throw new RecipeException(recipe.File, recipe.Slices[0].Line,
-            $"the models have {layout.Modules.Count} layer modules ({string.Join(", ", layout.Modules.Select(m => m.Name))}); give models:, not slices: (mergekit refuses slices for several modules too)");
+            $"the models have {layout.Modules.Count} layer modules ({string.Join(", ", layout.Modules.Select(m => m.Name))}); give models: or modules:, not slices: (mergekit refuses slices for several modules too)");
+    }
+
+    /// <summary>
+    /// A <c>modules:</c> recipe on a multi-module layout, planned as mergekit's plan_module does for each named module
+    /// in order: its loose weights before the layers (first slice of the module, t = 0), each of its slices' layers
+    /// with output index = the module's layers so far, then its loose weights after the layers (last slice). A module
+    /// the recipe does not name is not written, as in mergekit; that is a warning naming it.
+    /// </summary>
+    private static IEnumerable<PlannedTensor> NamedModuleTensors(MergeRecipe recipe, DecoderLayout layout, List<(RecipeModule Recipe, NamedModule Module)> named,
+        TensorPlanBuilder builder, List<PlannedSlice> slices, Func<PlannedTensor, PlannedTensor> rows, List<RecipeWarning> warnings)
+    {
+        foreach (var omitted in NamedModule.Of(layout).Where(k => !named.Any(n => n.Module.Name == k.Name)))
+            warnings.Add(new RecipeWarning(recipe.File, named[0].Recipe.Line,
+                $"modules: does not name module '{omitted.Name}' ({omitted.TensorCount} tensors)", "not written, as mergekit does"));
+        var tensors = new List<PlannedTensor>();
+        foreach (var (entry, module) in named)
+        {
+            var own = Enumerable.Range(0, slices.Count).Where(i => slices[i].Recipe.Module == entry).ToList();
+            foreach (string name in module.Pre) tensors.Add(rows(builder.Plan(name, slices, own[0], 0.0, _ => name)));
+            foreach (int s in own)
+            {
+                var slice = slices[s];
+                for (int i = 0; i < slice.Length; i++)
+                {
+                    double position = ParameterResolver.LayerPosition(i, slice.Length);
+                    foreach (string template in module.Stack!.LayerTemplate)
+                    {
+                        tensors.Add(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
+                            source => DecoderLayout.LayerName(template, slice.Ranges[source].Start + i)));
+                    }
+                }
+            }
+            foreach (string name in module.Post) tensors.Add(rows(builder.Plan(name, slices, own[^1], 0.0, _ => name)));
+        }
+        return tensors;
     }
 
     /// <summary>
@@ -208,16 +256,24 @@ public static class MergePlanner
                 $"architecture differs between models: {Describe(model, own)} vs {Describe(first, layout)}");
     }
 
-    private static List<PlannedSlice> ResolveSlices(MergeRecipe recipe, IMergeMethod method, List<PlannedModel> opened)
+    /// <summary>
+    /// Each slice's layer ranges (a <c>models:</c> source spans all layers of its module) and output start (layers of
+    /// the same module so far). With named modules of a multi-module layout, a source's layers are those of the
+    /// slice's module in that model (none for the loose weights' module).
+    /// </summary>
+    private static List<PlannedSlice> ResolveSlices(MergeRecipe recipe, IMergeMethod method, List<PlannedModel> opened, List<(RecipeModule Recipe, NamedModule Module)>? named)
     {
         var slices = new List<PlannedSlice>();
-        int outputStart = 0;
+        var outputStarts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var slice in recipe.Slices)
         {
+            string moduleName = named is null ? "" : slice.Module!.Name;
+            int outputStart = outputStarts.GetValueOrDefault(moduleName);
             var ranges = new List<LayerRange>();
             foreach (var source in slice.Sources)
             {
-                int layers = Opened(opened, source.Model).Directory.MergeLayout.LayerCount;
+                var sourceLayout = Opened(opened, source.Model).Directory.MergeLayout;
+                int layers = named is null ? sourceLayout.LayerCount : NamedModule.Of(sourceLayout).FirstOrDefault(m => m.Name == moduleName)?.Stack?.LayerCount ?? 0;
                 var range = source.LayerRange ?? new LayerRange(0, layers);
                 if (range.End > layers)
                     throw new RecipeException(recipe.File, source.Line,
@@ -229,7 +285,7 @@ public static class MergePlanner
             }
             var baseModel = method.BaseModel == BaseModelRule.Ignored ? null : slice.BaseModel ?? recipe.BaseModel;
             slices.Add(new PlannedSlice(slice, outputStart, ranges[0].Length, ranges, baseModel));
-            outputStart += ranges[0].Length;
+            outputStarts[moduleName] = outputStart + ranges[0].Length;
         }
         return slices;
     }
@@ -240,7 +296,14 @@ public static class MergePlanner
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         string layerKey = donor.Directory.Config.LayerCountKey;
         if (layout.Modules.Count == 1 && (donor.Directory.Config.Family is not null || raw.ContainsKey(layerKey))) changes[layerKey] = slices.Sum(s => s.Length);
-        if (vocabSize is { } rows) changes["vocab_size"] = rows;
+        if (vocabSize is { } rows && !raw.ContainsKey("vocab_size") && raw["text_config"] is JsonObject text && text.ContainsKey("vocab_size"))
+        {
+            // A multimodal config keeps the text decoder's vocab_size in text_config (gemma3vl.json's vocab_size_config_key).
+            var changed = text.DeepClone().AsObject();
+            changed["vocab_size"] = rows;
+            changes["text_config"] = changed;
+        }
+        else if (vocabSize is { } count) changes["vocab_size"] = count;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
         {
             changes["torch_dtype"] = DTypes.ToTorchName(dtype);
@@ -315,7 +378,7 @@ public static class MergePlanner
                     firstInfo = info;
                     firstModel = model;
                 }
-                else if (!info.Shape.SequenceEqual(firstInfo.Shape) && !VocabularyPlan.RowsMayDiffer(outputName, info, firstInfo))
+                else if (!info.Shape.SequenceEqual(firstInfo.Shape) && !VocabularyPlan.RowsMayDiffer(layout.RoleOf(outputName), info, firstInfo))
                 {
                     throw new RecipeException(recipe.File, source.Line,
                         $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {firstInfo.ShapeText} in model '{firstModel!.Name}' ('{firstInfo.Name}')");

@@ -40,6 +40,8 @@ public sealed class ParameterResolver
     private void Validate()
     {
         Check(_recipe.Parameters, perModelOnly: false);
+        foreach (var module in _recipe.Slices.Select(s => s.Module).OfType<RecipeModule>().Distinct().Where(m => m.Effective != _recipe.Parameters))
+            Check(module.Own, perModelOnly: false);
         foreach (var slice in _recipe.Slices)
         {
             Check(slice.Parameters, perModelOnly: false);
@@ -101,7 +103,7 @@ public sealed class ParameterResolver
         foreach (var parameter in _method.Parameters.Where(p => p.Scope == ParameterScope.Global))
         {
             double? value = slice.Parameters.Get(parameter.Name)?.Evaluate(outputTensor, t)
-                ?? _recipe.Parameters.Get(parameter.Name)?.Evaluate(outputTensor, t)
+                ?? (slice.Module?.Effective ?? _recipe.Parameters).Get(parameter.Name)?.Evaluate(outputTensor, t)
                 ?? parameter.Default;
             if (value is { } v) values[parameter.Name] = parameter.Effective(v);
             else if (parameter.Required)
@@ -119,7 +121,7 @@ public sealed class ParameterResolver
         {
             double? value = source.Parameters.Get(parameter.Name)?.Evaluate(inputTensor, t)
                 ?? slice.Parameters.Get(parameter.Name)?.Evaluate(inputTensor, t)
-                ?? _recipe.Parameters.Get(parameter.Name)?.Evaluate(inputTensor, t)
+                ?? (slice.Module?.Effective ?? _recipe.Parameters).Get(parameter.Name)?.Evaluate(inputTensor, t)
                 ?? parameter.Default;
             if (value is { } v) values[parameter.Name] = parameter.Effective(v);
             else if (parameter.Required && !isBase)

@@ -16,7 +16,7 @@ namespace EvoMerge.Merging.Recipes;
 /// the planner's warnings); keys of the wrong type stay errors, as in mergekit. A model is a local
 /// directory (a revision after '@' is then ignored, as in mergekit) or a Hub name found in the local HuggingFace
 /// cache, optionally <c>MODEL+ADAPTER</c> (a PEFT LoRA adapter applied to it, see <see cref="ModelReference"/>);
-/// <c>modules:</c> takes the one module of a text-only decoder, <c>default</c>. The vocabulary keys are read in
+/// <c>modules:</c> names modules (see <see cref="RecipeModule"/>; the planner checks the names). The vocabulary keys are read in
 /// RecipeReader.Tokenizer.cs.
 /// </summary>
 public sealed partial class RecipeReader
@@ -79,21 +79,22 @@ public sealed partial class RecipeReader
         var root = Mapping(stream.Documents[0].RootNode, "the recipe");
         CheckKeys(root, "the top level", TopLevelKeys);
 
-        (YamlMappingNode body, RecipeParameters? moduleParameters) = Find(root, "modules") is { } modules ? Module(root, modules) : (root, null);
-
         var methodNode = Find(root, "merge_method") ?? throw Error(root, "missing required key 'merge_method'");
         string method = String(methodNode, "merge_method");
         var baseModel = Find(root, "base_model") is { } b ? Model(b, "base_model") : null;
+        var topLevel = Parameters(Find(root, "parameters"), "parameters");
 
-        var models = Find(body, "models");
-        var slicesNode = Find(body, "slices");
-        IReadOnlyList<RecipeSlice> slices = (models, slicesNode) switch
+        var models = Find(root, "models");
+        var slicesNode = Find(root, "slices");
+        IReadOnlyList<RecipeSlice> slices = (Find(root, "modules"), models, slicesNode) switch
         {
-            (not null, not null) => throw Error(slicesNode, "give either models: or slices:, not both"),
-            (not null, null) => [ModelsSlice(models, baseModel)],
-            (null, not null) => Slices(slicesNode),
+            (not null, _, _) => Modules(root, Find(root, "modules")!, baseModel, topLevel),
+            (null, not null, not null) => throw Error(slicesNode, "give either models: or slices:, not both"),
+            (null, not null, null) => [ModelsSlice(models, baseModel, "models")],
+            (null, null, not null) => Slices(slicesNode, "slices"),
             _ => throw Error(root, "missing 'models:' or 'slices:'"),
         };
+        var parameters = slices is [{ Module: { Name: "default" } only }, ..] && slices.All(s => s.Module == only) ? only.Effective : topLevel;
 
         var tokenizer = TokenizerSettings(root, slices, baseModel);
         return new MergeRecipe
@@ -104,7 +105,7 @@ public sealed partial class RecipeReader
             MergeMethodLine = Line(methodNode),
             BaseModel = baseModel,
             Slices = slices,
-            Parameters = ModuleParameters.Over(moduleParameters, Parameters(Find(root, "parameters"), "parameters")),
+            Parameters = parameters,
             DType = Find(root, "dtype") is { } dtype ? DType(dtype, "dtype") : null,
             OutDType = Find(root, "out_dtype") is { } outDtype ? DType(outDtype, "out_dtype") : null,
             TokenizerSource = tokenizer?.Model,
@@ -118,54 +119,66 @@ public sealed partial class RecipeReader
     }
 
     /// <summary>
-    /// mergekit's <c>modules:</c> form: a text-only decoder has one module, <c>default</c>, holding <c>models:</c> or
-    /// <c>slices:</c> and module <c>parameters</c> (between the slice and the top-level ones).
+    /// mergekit's <c>modules:</c> form: each entry names a module (<c>default</c> for a one-module model; the planner
+    /// checks the names against the models) and holds <c>models:</c> or <c>slices:</c> and module <c>parameters</c>
+    /// (between the slice's and the top-level ones). Every slice is tagged with its <see cref="RecipeModule"/>.
     /// </summary>
-    private (YamlMappingNode Body, RecipeParameters Parameters) Module(YamlMappingNode root, YamlNode modules)
+    private List<RecipeSlice> Modules(YamlMappingNode root, YamlNode modules, ModelReference? baseModel, RecipeParameters topLevel)
     {
         if ((Find(root, "models") ?? Find(root, "slices")) is { } other)
             throw Error(other, "give one of models:, slices: or modules:, not several (mergekit refuses it too)");
         var map = Mapping(modules, "modules");
         if (map.Children.Count == 0) throw Error(modules, "modules: is empty");
-        foreach (var (key, _) in map.Children)
+        var slices = new List<RecipeSlice>();
+        foreach (var (key, value) in map.Children)
         {
             string name = String(key, "a module name");
-            if (name != "default")
-                throw Error(key, $"modules: '{name}' is not a module of a text-only decoder; its one module is 'default' (mergekit raises for it too)");
+            string label = $"modules.{name}";
+            var body = Mapping(value, label);
+            CheckKeys(body, label, ["models", "slices", "parameters"]);
+            var own = Parameters(Find(body, "parameters"), $"{label}.parameters");
+            var module = new RecipeModule(name, Line(key), own, ModuleParameters.Over(own, topLevel));
+            var models = Find(body, "models");
+            var slicesNode = Find(body, "slices");
+            IReadOnlyList<RecipeSlice> moduleSlices = (models, slicesNode) switch
+            {
+                (not null, not null) => throw Error(slicesNode, $"{label}: give either models: or slices:, not both"),
+                (not null, null) => [ModelsSlice(models, baseModel, name == "default" ? "models" : $"{label}.models")],
+                (null, not null) => Slices(slicesNode, name == "default" ? "slices" : $"{label}.slices"),
+                _ => throw Error(body, $"{label}: missing 'models:' or 'slices:'"),
+            };
+            slices.AddRange(moduleSlices.Select(s => s with { Module = module }));
         }
-        var body = Mapping(map.Children.Single().Value, "modules.default");
-        CheckKeys(body, "modules.default", ["models", "slices", "parameters"]);
-        if (Find(body, "models") is null && Find(body, "slices") is null) throw Error(body, "modules.default: missing 'models:' or 'slices:'");
-        return (body, Parameters(Find(body, "parameters"), "modules.default.parameters"));
+        return slices;
     }
 
-    private RecipeSlice ModelsSlice(YamlNode node, ModelReference? baseModel)
+    private RecipeSlice ModelsSlice(YamlNode node, ModelReference? baseModel, string prefix)
     {
-        var list = Sequence(node, "models");
-        if (list.Children.Count == 0) throw Error(node, "models: is empty");
+        var list = Sequence(node, prefix);
+        if (list.Children.Count == 0) throw Error(node, $"{prefix}: is empty");
         var sources = new List<RecipeSource>();
         for (int i = 0; i < list.Children.Count; i++)
         {
-            string label = $"models[{i}]";
+            string label = $"{prefix}[{i}]";
             var entry = Mapping(list.Children[i], label);
             CheckKeys(entry, label, ["model", "parameters"]);
             var model = Model(Required(entry, "model", label), $"{label}.model");
             sources.Add(new RecipeSource(model, null, Parameters(Find(entry, "parameters"), $"{label}.parameters"), Line(entry), label));
         }
-        CheckDistinct(sources, "models");
+        CheckDistinct(sources, prefix);
         if (baseModel is not null && !sources.Any(s => s.Model.SameModelAs(baseModel)))
             sources.Add(new RecipeSource(baseModel, null, RecipeParameters.None("base_model"), baseModel.Line, "base_model"));
-        return new RecipeSlice(sources, null, RecipeParameters.None("models"), Line(node), "models");
+        return new RecipeSlice(sources, null, RecipeParameters.None(prefix), Line(node), prefix);
     }
 
-    private List<RecipeSlice> Slices(YamlNode node)
+    private List<RecipeSlice> Slices(YamlNode node, string prefix)
     {
-        var list = Sequence(node, "slices");
-        if (list.Children.Count == 0) throw Error(node, "slices: is empty");
+        var list = Sequence(node, prefix);
+        if (list.Children.Count == 0) throw Error(node, $"{prefix}: is empty");
         var slices = new List<RecipeSlice>();
         for (int i = 0; i < list.Children.Count; i++)
         {
-            string label = $"slices[{i}]";
+            string label = $"{prefix}[{i}]";
             var entry = Mapping(list.Children[i], label);
             CheckKeys(entry, label, ["sources", "base_model", "parameters", "residual_weight"]);
             if (Find(entry, "residual_weight") is { } residual) Number(residual, $"{label}.residual_weight");

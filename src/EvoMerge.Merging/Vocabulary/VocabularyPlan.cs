@@ -33,12 +33,16 @@ public sealed class VocabularyPlan
     /// <summary>The output config's vocab_size when it changes (null: the donor's stays).</summary>
     public int? OutputVocabSize { get; private set; }
 
-    /// <summary>Whether two inputs of <paramref name="outputName"/> may differ in shape: an embedding or head tensor whose row counts alone differ.</summary>
-    public static bool RowsMayDiffer(string outputName, TensorInfo a, TensorInfo b)
+    /// <summary>
+    /// Whether two inputs of a tensor may differ in shape: a vocabulary-indexed tensor (<paramref name="role"/> from
+    /// the models' layout, so an inferred layout's <c>model.language_model.embed_tokens.weight</c> counts) whose row
+    /// counts alone differ.
+    /// </summary>
+    public static bool RowsMayDiffer(TensorRole role, TensorInfo a, TensorInfo b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return DecoderLayout.Classify(outputName).IsEmbedding && a.Shape.Length == 2 && b.Shape.Length == 2 && a.Shape[1] == b.Shape[1];
+        return role.IsEmbedding && a.Shape.Length == 2 && b.Shape.Length == 2 && a.Shape[1] == b.Shape[1];
     }
 
     /// <summary>

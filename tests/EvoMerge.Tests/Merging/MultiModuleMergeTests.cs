@@ -32,7 +32,7 @@ public class MultiModuleMergeTests
             """;
         var error = Assert.Throws<RecipeException>(() => MergePlanner.Build(RecipeReader.Parse(yaml, "vlm.yml", "/")));
         Assert.Contains("vlm.yml:3:", error.Message);
-        Assert.Contains("the models have 2 layer modules (model.language_model.layers, model.vision_tower.vision_model.encoder.layers); give models:, not slices:", error.Message);
+        Assert.Contains("the models have 2 layer modules (model.language_model.layers, model.vision_tower.vision_model.encoder.layers); give models: or modules:, not slices:", error.Message);
     }
 
     [Fact]

@@ -223,7 +223,7 @@ public class RecipeReaderTests
         "tokenizer.tokens['<x>'].source.model 'b' is not a model of the recipe (a)")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: a, force: yes}\n", 5, "tokenizer.tokens['<x>'].force: expected a number or true/false, found 'yes'")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\ntokenizer:\n  tokens:\n    <x>: {source: a, force: 1}\n", 5, "tokenizer.tokens['<x>'].force must be true or false")]
-    [InlineData("modules:\n  text: {models: [{model: a}]}\nmerge_method: linear\n", 2, "modules: 'text' is not a module of a text-only decoder; its one module is 'default' (mergekit raises for it too)")]
+    [InlineData("modules:\n  text: {models: [{model: a}], slices: []}\nmerge_method: linear\n", 2, "modules.text: give either models: or slices:, not both")]
     [InlineData("modules:\n  default: {models: [{model: a}]}\nmodels: [{model: a}]\nmerge_method: linear\n", 3, "give one of models:, slices: or modules:, not several")]
     [InlineData("modules:\n  default: {parameters: {t: 1}}\nmerge_method: linear\n", 2, "modules.default: missing 'models:' or 'slices:'")]
     [InlineData("models: [{model: a}]\nmerge_method: linear\nchat_template: chatml2\n", 3,
