@@ -366,7 +366,7 @@ public static class MergePlanner
                     throw new RecipeException(recipe.File, source.Line, $"model '{model.Name}' ({model.Path}) has no tensor '{name}'");
                 var info = weights.Info(name);
                 bool isBase = baseSources[sliceIndex] == j;
-                if (baseInfo is not null && !isBase && !info.Shape.SequenceEqual(baseInfo.Shape) && !VocabularyPlan.RowsMayDiffer(outputName, info, baseInfo))
+                if (baseInfo is not null && !isBase && !info.Shape.SequenceEqual(baseInfo.Shape) && !VocabularyPlan.RowsMayDiffer(layout.RoleOf(outputName), info, baseInfo))
                 {
                     _skipped.Add(new RecipeWarning(recipe.File, source.Line,
                         $"tensor '{name}' has shape {info.ShapeText} in model '{model.Name}' but {baseInfo.ShapeText} in the base model",
