@@ -88,7 +88,7 @@ public sealed record ModelConfig
         if (heads <= 0 && !unsized) throw new ModelConfigException(path, keys.Heads, "must be positive");
         if (!unsized && (kvHeads <= 0 || heads % kvHeads != 0))
             throw new ModelConfigException(path, "num_key_value_heads", $"{kvHeads} must divide {keys.Heads} ({heads})");
-        int headDim = Size("head_dim") ?? (GemmaFamilyConfig.Covers(modelType) ? 256 : unsized ? 0 : hidden / heads);
+        int headDim = Size("head_dim") ?? (unsized ? 0 : ConfigClassDefaults.HeadDim(modelType, hidden, heads));
         foreach (var (field, value) in new[] { (keys.Hidden, hidden), (keys.Layers, layers), (keys.Intermediate, intermediate), ("vocab_size", vocab), ("head_dim", headDim) })
         {
             if (value < 0 || (value == 0 && !inferred)) throw new ModelConfigException(path, field, "must be positive");

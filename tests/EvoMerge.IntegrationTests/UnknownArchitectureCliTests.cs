@@ -90,7 +90,7 @@ public class UnknownArchitectureCliTests
         TinyArchitectureWriter.WriteRandom(dir.Combine("granite"), new TinyArchitectureSpec { ModelType = "granite" }, seed: 1);
         var run = CliRunner.Run("eval", dir.Combine("granite"), "--task", EvalCommandTests.Example("sentences.yml"), "--limit", "1");
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith($"evomerge: error: {dir.Combine("granite", "config.json")}: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text, phi3, mixtral)",
+        Assert.StartsWith($"evomerge: error: {dir.Combine("granite", "config.json")}: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text, phi3, mixtral, gemma3)",
             Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }

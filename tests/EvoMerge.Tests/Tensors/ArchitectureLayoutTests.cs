@@ -143,7 +143,7 @@ public class ArchitectureLayoutTests
     {
         var config = ModelConfig.FromJson(new TinyArchitectureSpec { ModelType = "granite" }.ToConfigJson(), "m/config.json");
         var error = Assert.Throws<ModelConfigException>(() => DecoderLayout.For(config, "m/config.json"));
-        Assert.Equal("m/config.json: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text, phi3, mixtral)", error.Message);
+        Assert.Equal("m/config.json: model_type granite can be merged and inspected but not evaluated yet (evaluated: llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3_text, phi3, mixtral, gemma3)", error.Message);
     }
 
     [Fact]
