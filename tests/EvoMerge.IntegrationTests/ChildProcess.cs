@@ -29,6 +29,8 @@ public sealed class ChildProcess : IDisposable
         info.ArgumentList.Add(CliRunner.CliPath);
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["EVOMERGE_SCORE_CACHE"] = "false"; // tests never share reference scores through ~/.cache unless they ask
+        // Searches of parallel test classes must not race for the default metrics port 9464 (a test may still set its own).
+        info.Environment["EVOMERGE_METRICS_URL"] = $"http://127.0.0.1:{LoopbackHttp.FreePort()}";
         foreach (var (k, v) in environment) info.Environment[k] = v;
         var child = new ChildProcess(Process.Start(info)!);
         child._process.ErrorDataReceived += (_, e) =>

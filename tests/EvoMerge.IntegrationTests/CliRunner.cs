@@ -28,6 +28,8 @@ public static class CliRunner
         info.ArgumentList.Add(CliPath);
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["EVOMERGE_SCORE_CACHE"] = "false"; // tests never share reference scores through ~/.cache
+        // Searches of parallel test classes must not race for the default metrics port 9464 (a test may still set its own).
+        info.Environment["EVOMERGE_METRICS_URL"] = $"http://127.0.0.1:{LoopbackHttp.FreePort()}";
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
