@@ -12,16 +12,8 @@ namespace EvoMerge.Cli;
 /// </summary>
 public sealed class ClusterCommandOption
 {
-    private readonly Option<string?> _cluster = new("--cluster")
-    {
-        Description = "Evaluate candidates on Orleans workers: localhost[:PORT] (one machine, this process's silo on PORT, default 11111) or a cluster YAML file (redis or adonet membership, see deploy/cluster/).",
-    };
-
-    private readonly Option<int> _inFlight = new("--worker-in-flight")
-    {
-        Description = "Candidates sent to one worker and not answered yet, at most (default 2: one running, one queued).",
-        DefaultValueFactory = _ => 2,
-    };
+    private readonly Option<string?> _cluster = new("--cluster") { Description = "Evaluate candidates on Orleans workers: localhost[:PORT] (one machine, this process's silo on PORT, default 11111) or a cluster YAML file (redis or adonet membership, see deploy/cluster/)." };
+    private readonly Option<int> _inFlight = new("--worker-in-flight") { Description = "Candidates sent to one worker and not answered yet, at most (default 2: one running, one queued).", DefaultValueFactory = _ => 2 };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using EvoMerge.Demo;
 using EvoMerge.Demo.Tables;
 using EvoMerge.Host;
@@ -38,11 +37,8 @@ public static class DemoCommand
             var total = Stopwatch.StartNew();
             if (parse.GetValue(tableOnly))
             {
-                if (parse.GetValue(searchOnly)) throw new ArgumentException("--table-only and --search-only exclude each other");
-                string[] searchOptions = [.. new Option[] { config, seed, budget, minutes }.Where(o => parse.GetResult(o) is not null).Select(o => o.Name)];
-                if (searchOptions.Length > 0)
-                    throw new ArgumentException($"--table-only scores the finished run in --run-dir as it was searched: {string.Join(", ", searchOptions)} cannot apply");
-                string finishedRun = parse.GetValue(runDir)?.FullName ?? throw new ArgumentException("--table-only: give the finished run with --run-dir");
+                string finishedRun = DemoOptionChecks.TableOnlyRun(parse.GetValue(searchOnly),
+                    [.. new Option[] { config, seed, budget, minutes }.Where(o => parse.GetResult(o) is not null).Select(o => o.Name)], parse.GetValue(runDir)?.FullName);
                 var state = RunStatusReader.Read(finishedRun);
                 if (state.State != "finished")
                     throw new ArgumentException($"--run-dir {finishedRun}: the search {(state.Alive ? "is still running" : "stopped before its budget")} ({state.Generation} generations complete, {state.EvaluationsDone} evaluations); {(state.Alive ? "wait for it" : $"finish it with `evomerge resume {finishedRun}`")}, then score the table");
@@ -52,9 +48,7 @@ public static class DemoCommand
                     parse.GetValue(limit), null, RunIdentity.ProgramVersion, total, Console.Error.WriteLine), finishedRun);
             }
             string configFile = parse.GetValue(config)?.FullName ?? DemoSearchConfig.Locate();
-            if (parse.GetValue(budget) is <= 0) throw new ArgumentException("--budget: must be a positive number of evaluations");
-            if (parse.GetValue(minutes) is { } m && !(m > 0)) throw new ArgumentException("--minutes: must be positive");
-            if (parse.GetValue(limit) is <= 0) throw new ArgumentException("--limit: must be positive");
+            DemoOptionChecks.Ranges(parse.GetValue(budget), parse.GetValue(minutes), parse.GetValue(limit));
             var probe = DemoSearchConfig.Read(configFile, parse.GetValue(seed), null, null, null);
             string run = parse.GetValue(runDir)?.FullName ?? DemoLocations.FreeRunDirectory(DemoLocations.Runs(configFile), probe.Seed);
             var settings = DemoSearchConfig.Read(configFile, parse.GetValue(seed), parse.GetValue(budget), parse.GetValue(minutes), run);
@@ -63,15 +57,8 @@ public static class DemoCommand
             string? upper = DemoLocations.UpperBound(parse.GetValue(upperBound)?.FullName, settings.BaseModel);
 
             var overrides = new Dictionary<string, string?>(host.Overrides(parse), StringComparer.OrdinalIgnoreCase);
-            if (!overrides.ContainsKey("metrics_url") && Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL") is not { Length: > 0 })
-                overrides["metrics_url"] = DemoLocations.MetricsUrl(SearchHostOptions.DefaultMetricsUrl);
-            string metrics = overrides.TryGetValue("metrics_url", out var url) && url is not null ? url : Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL")!;
-            var inv = CultureInfo.InvariantCulture;
-            var b = settings.Budget;
-            Console.WriteLine($"evomerge demo: {settings.File}, seed {settings.Seed}, optimizer {settings.Optimizer.OptimizerName}, {settings.Models.Count} sources, objectives {string.Join(", ", settings.Objectives.Select(o => o.Name))} (dev)");
-            Console.WriteLine(string.Create(inv, $"budget: {b.Evaluations?.ToString(inv) ?? "-"} evaluations, {b.Generations?.ToString(inv) ?? "-"} generations, {(b.WallClockSeconds is { } w ? $"{w:0} s" : "-")} wall clock (whichever comes first)"));
-            Console.WriteLine($"run directory: {settings.RunDirectory}");
-            Console.WriteLine($"metrics: {metrics.TrimEnd('/')}{(new Uri(metrics).AbsolutePath is "/" or "" ? "/metrics" : "")}  (/status and /healthz on the same address)");
+            string metrics = DemoOptionChecks.MetricsUrl(overrides, Environment.GetEnvironmentVariable("EVOMERGE_METRICS_URL"), SearchHostOptions.DefaultMetricsUrl);
+            foreach (string line in DemoOptionChecks.Banner(settings, metrics)) Console.WriteLine(line);
 
             bool finished = false;
             WrittenDemoTable? written = null;
@@ -102,11 +89,7 @@ public static class DemoCommand
     /// <summary>Prints the table <paramref name="written"/> into <paramref name="runDirectory"/>.</summary>
     private static int PrintTable(WrittenDemoTable written, string runDirectory)
     {
-        Console.WriteLine();
-        Console.Write(written.Markdown);
-        Console.WriteLine();
-        Console.WriteLine($"wrote {written.MarkdownFile} and {DemoTable.JsonFileName}; plots: {(written.Plots.Count == 0 ? "none in the run directory" : string.Join(", ", written.Plots))}");
-        Console.WriteLine($"export the reported member: evomerge export {runDirectory} --member best --out DIR (all members: --list)");
+        Console.Write(written.Report(runDirectory));
         return 0;
     }
 }

@@ -15,11 +15,7 @@ public sealed class SearchHostCommandOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        command.Options.Add(_metricsUrl);
-        command.Options.Add(_logFormat);
-        command.Options.Add(_gracePeriod);
-        command.Options.Add(_progress);
-        command.Options.Add(NoScoreCache);
+        foreach (Option option in new Option[] { _metricsUrl, _logFormat, _gracePeriod, _progress, NoScoreCache }) command.Options.Add(option);
     }
 
     /// <summary>The options given, as configuration keys of <see cref="EvoMerge.Host.SearchHostOptions"/>.</summary>
