@@ -228,18 +228,21 @@ public sealed class DecoderLayout
         };
     }
 
-    /// <summary>Every tensor name the model should have, in canonical order (embeddings, layers, head).</summary>
+    /// <summary>
+    /// Every tensor name the model should have, in canonical order (embeddings, layers, head); an inferred layout's
+    /// optional tensors (<see cref="IsOptional"/>), which some layer or model lacks, are left out.
+    /// </summary>
     public IEnumerable<string> ExpectedNames()
     {
-        foreach (string n in EmbeddingNames) yield return n;
+        foreach (string n in EmbeddingNames.Where(n => !OptionalLoose.Contains(n))) yield return n;
         foreach (var module in Modules)
         {
             for (int i = 0; i < module.LayerCount; i++)
             {
-                foreach (string t in module.LayerTemplate) yield return LayerName(t, i);
+                foreach (string t in module.LayerTemplate.Where(t => !module.OptionalTemplates.Contains(t))) yield return LayerName(t, i);
             }
         }
-        foreach (string n in HeadNames) yield return n;
+        foreach (string n in HeadNames.Where(n => !OptionalLoose.Contains(n))) yield return n;
     }
 
     /// <summary>Expected shape of a tensor, or null when the layout does not fix it (unknown architectures).</summary>

@@ -62,10 +62,12 @@ public static class MergePlanner
                 }
             }
             if (named is null) tensors.AddRange(ModuleLayers(layout, builder, slices));
-            foreach (string name in named is null ? layout.HeadNames : []) tensors.AddRange(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name).Select(Rows));
+            // An inferred layout's loose weights are all mergekit's pre-weights (auto.py): the first slice gives them.
+            int headSlice = layout.Inferred ? 0 : slices.Count - 1;
+            foreach (string name in named is null ? layout.HeadNames : []) tensors.AddRange(builder.Plan(name, slices, headSlice, 0.0, _ => name).Select(Rows));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
-                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout))
+                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout, named))
                 {
                     Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. moduleWarnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
@@ -312,18 +314,30 @@ public static class MergePlanner
         return slices;
     }
 
-    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize, DecoderLayout layout)
+    /// <summary>
+    /// The output config.json: the donor's, with the layer count (one module: the family's key; named modules with
+    /// mergekit's <see cref="NamedModule.LayerCountKey"/>, e.g. <c>text_config.num_hidden_layers</c>: the sum of the
+    /// module's slices, as mergekit's <c>_model_out_config</c> sets it), the vocabulary size, the dtype and Gemma's
+    /// <c>layer_types</c> following the merge.
+    /// </summary>
+    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize, DecoderLayout layout,
+        List<(RecipeModule Recipe, NamedModule Module)>? named)
     {
         var raw = donor.Directory.Config.Raw;
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        JsonObject? Nested(string key) => changes.TryGetValue(key, out var changed) ? changed as JsonObject
+            : raw[key] is JsonObject own ? (JsonObject)(changes[key] = own.DeepClone()) : null;
         string layerKey = donor.Directory.Config.LayerCountKey;
         if (layout.Modules.Count == 1 && (donor.Directory.Config.Family is not null || raw.ContainsKey(layerKey))) changes[layerKey] = slices.Sum(s => s.Length);
+        foreach (var (entry, module) in named ?? [])
+        {
+            if (module.LayerCountKey?.Split('.') is not [string parent, string field] || Nested(parent) is not { } holder) continue;
+            holder[field] = slices.Where(s => s.Recipe.Module == entry).Sum(s => s.Length);
+        }
         if (vocabSize is { } rows && !raw.ContainsKey("vocab_size") && raw["text_config"] is JsonObject text && text.ContainsKey("vocab_size"))
         {
             // A multimodal config keeps the text decoder's vocab_size in text_config (gemma3vl.json's vocab_size_config_key).
-            var changed = text.DeepClone().AsObject();
-            changed["vocab_size"] = rows;
-            changes["text_config"] = changed;
+            Nested("text_config")!["vocab_size"] = rows;
         }
         else if (vocabSize is { } count) changes["vocab_size"] = count;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
@@ -354,8 +368,9 @@ public static class MergePlanner
     /// one warning, as mergekit's <c>get_task_vectors</c> skips it; otherwise a shape mismatch is an error. A tensor
     /// the layout marks optional (<see cref="DecoderLayout.IsOptional"/>) is merged over the inputs that hold it, as
     /// mergekit's planner and <c>GatherTensors</c> do: not written when none does; the lone input where only one does
-    /// and the method returns a lone tensor as it is (<see cref="CopiesLoneTensor"/>); an error where the base lacks it
-    /// but another input holds it (mergekit raises there too); otherwise the method merges the inputs that hold it.
+    /// and the method returns a lone tensor as it is (<see cref="CopiesLoneTensor"/>); not written by model_stock when
+    /// fewer than 3 hold it (unless the base alone does); an error where the base lacks it but another input holds it,
+    /// or nuslerp with a base gets fewer than 3 (mergekit raises there too); otherwise the method merges the inputs that hold it.
     /// </summary>
     private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources,
         DecoderLayout layout, IMergeMethod method)
@@ -423,18 +438,27 @@ public static class MergePlanner
                 if (isBase) baseInput = input;
                 else models.Add(input);
             }
-            if (baseInput is null && models.Count == 0) yield break;
-            if (lacking > 0 && baseInput is null && baseSources[sliceIndex] >= 0 && !(models.Count == 1 && CopiesLoneTensor.Contains(method.Name)))
+            int present = models.Count + (baseInput is null ? 0 : 1);
+            if (present == 0) yield break;
+            if (lacking > 0)
             {
-                var baseSource = slice.Sources[baseSources[sliceIndex]];
-                throw new RecipeException(recipe.File, baseSource.Line,
-                    $"tensor '{inputName(baseSources[sliceIndex])}' is missing from the base model '{baseSource.Model.Name}' but held by '{models[0].Model.Name}'; {method.Name} needs the base's tensor (mergekit raises too)");
-            }
-            if (lacking > 0 && baseInput is null && models.Count == 1 && CopiesLoneTensor.Contains(method.Name))
-            {
-                // mergekit's task returns a lone tensor as it is; the executor returns a base-only tensor as it is.
-                baseInput = models[0];
-                models.Clear();
+                if (present == 1 && CopiesLoneTensor.Contains(method.Name))
+                {
+                    // mergekit's task returns a lone tensor as it is; the executor returns a base-only tensor as it is.
+                    baseInput ??= models[0];
+                    models.Clear();
+                }
+                else if (method.Name == "model_stock" && present < 3 && !(baseInput is not null && present == 1))
+                {
+                    yield break; // mergekit's ModelStockMergeTask discards an optional weight fewer than 3 models hold
+                }
+                else if (baseSources[sliceIndex] >= 0 && (baseInput is null || method.Name == "nuslerp"))
+                {
+                    var baseSource = slice.Sources[baseSources[sliceIndex]];
+                    throw new RecipeException(recipe.File, baseSource.Line, baseInput is null
+                        ? $"tensor '{inputName(baseSources[sliceIndex])}' is missing from the base model '{baseSource.Model.Name}' but held by '{models[0].Model.Name}'; {method.Name} needs the base's tensor (mergekit raises too)"
+                        : $"tensor '{outputName}' is held by only {present} of the 3 models; nuslerp with a base needs all three (mergekit raises too)");
+                }
             }
             var reference = baseInput ?? models[0];
             var stored = reference.Model.Directory.Weights.Info(reference.TensorName).DType.ToScalarType();
