@@ -38,7 +38,7 @@ public static class ArchitectureCatalog
         {
             Family = "qwen2_moe", ModelTypes = ["qwen2_moe"], Architectures = ["Qwen2MoeForCausalLM"],
             PreLayer = Embed, PostLayer = Head, TiedName = "lm_head.weight", ExpertCountKey = "num_experts",
-            FlagDefaults = Flags(("qkv_bias", true)),
+            FlagDefaults = Flags(("qkv_bias", true)), InferredWhenRefused = true,
             Layer =
             [
                 .. Attention(["q", "k", "v"], norms: false, flag: "qkv_bias"),
@@ -53,8 +53,8 @@ public static class ArchitectureCatalog
             ],
             Refusals =
             [
-                new("decoder_sparse_step", "1", "other than 1 mixes dense and expert layers, which EvoMerge's layer data does not describe"),
-                new("mlp_only_layers", "[]", "mixes dense and expert layers, which EvoMerge's layer data does not describe"),
+                new("decoder_sparse_step", "1", "other than 1 mixes dense and expert layers, which EvoMerge's layer data does not describe (a merge infers the layout from the tensor names)"),
+                new("mlp_only_layers", "[]", "mixes dense and expert layers, which EvoMerge's layer data does not describe (a merge infers the layout from the tensor names)"),
             ],
         },
         Gemma("gemma", "GemmaForCausalLM", [.. Attention(["q", "k", "v", "o"], norms: false), .. SwiGlu("mlp")]),

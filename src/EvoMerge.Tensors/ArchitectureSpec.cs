@@ -44,8 +44,14 @@ public sealed record ArchitectureSpec
     /// <summary>Defaults of the config flags that <see cref="ArchitectureTensor.When"/> reads, when config.json leaves them out.</summary>
     public IReadOnlyDictionary<string, bool> FlagDefaults { get; init; } = new Dictionary<string, bool>();
 
-    /// <summary>Config values this data does not describe (refused with a clear error).</summary>
+    /// <summary>Config values this data does not describe (refused with a clear error, or see <see cref="InferredWhenRefused"/>).</summary>
     public IReadOnlyList<ArchitectureRefusal> Refusals { get; init; } = [];
+
+    /// <summary>
+    /// True when a merge reads a model this data does not describe (a <see cref="Refusals"/> value) from its tensor
+    /// names instead (<see cref="InferredArchitecture"/>), as mergekit does for a family it has no data for.
+    /// </summary>
+    public bool InferredWhenRefused { get; init; }
 
     /// <summary>True when EvoMerge's decoder can run the family (search and eval); every family merges and inspects.</summary>
     public bool Evaluable { get; init; }

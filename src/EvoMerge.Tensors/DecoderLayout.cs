@@ -68,6 +68,24 @@ public sealed class DecoderLayout
     public string? Warning { get; private init; }
 
     /// <summary>
+    /// True when the layout was read from the tensor names (<see cref="InferredArchitecture"/>): a merge then reads it
+    /// from every model's names together (<see cref="InferredFrom"/>).
+    /// </summary>
+    public bool Inferred { get; private init; }
+
+    private IReadOnlySet<string> OptionalLoose { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// True for a tensor some model or some layer lacks (mergekit's optional weights of an inferred layout): a merge
+    /// takes it from the inputs that hold it and does not write it where none does.
+    /// </summary>
+    public bool IsOptional(string name)
+    {
+        var role = RoleOf(name);
+        return role.Group == TensorGroup.Layer ? Modules[role.Module].OptionalTemplates.Contains(Modules[role.Module].LayerPrefix + role.LocalName) : OptionalLoose.Contains(name);
+    }
+
+    /// <summary>
     /// The layout for EvoMerge's decoder (search, eval, training): only the families it runs; a family that only
     /// merges says so, an unknown model_type is an error naming config.json's field. A multimodal gemma3 config gives
     /// its text decoder's layout under the canonical names (<see cref="MultimodalTextPart"/>).
@@ -93,9 +111,31 @@ public sealed class DecoderLayout
     /// </summary>
     public static DecoderLayout ForMerging(ModelConfig config, string configPath, Func<IReadOnlyList<string>> tensorNames)
     {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tensorNames);
-        return config.Family is { } family ? FromFamily(config, configPath, SavedForm(family, tensorNames)) : FromTensorNames(config, configPath, tensorNames());
+        if (config.Family is not { } family) return FromTensorNames(config, configPath, [tensorNames()]);
+        return InferenceReason(config) is null ? FromFamily(config, configPath, SavedForm(family, tensorNames)) : FromTensorNames(config, configPath, [tensorNames()]);
     }
+
+    /// <summary>
+    /// The inferred layout of several models merged together, as mergekit's auto.py reads it from all of them: the
+    /// union of their names, a tensor some model or layer lacks being optional. <paramref name="config"/> is the first model's.
+    /// </summary>
+    public static DecoderLayout InferredFrom(ModelConfig config, string configPath, IReadOnlyList<IReadOnlyList<string>> models)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return FromTensorNames(config, configPath, models);
+    }
+
+    /// <summary>
+    /// Why a catalog family's model is read from its tensor names (a config value its data does not describe, for a
+    /// family mergekit has no data for, so mergekit infers it too), or null.
+    /// </summary>
+    private static string? InferenceReason(ModelConfig config) =>
+        config.Family is { InferredWhenRefused: true } family
+        && family.Refusals.FirstOrDefault(r => config.Raw[r.Field] is { } value && value.ToJsonString() != r.AllowedJson) is { } refused
+            ? $"{family.Family} with {refused.Field} {config.Raw[refused.Field]!.ToJsonString()} mixes dense and expert layers; merging it with the layout inferred from its tensor names, as mergekit does (it has no {family.Family} data)"
+            : null;
 
     /// <summary>
     /// The family as the files name its tensors: a checkpoint with no tensor under the family's
@@ -161,9 +201,10 @@ public sealed class DecoderLayout
         return value != negated;
     }
 
-    private static DecoderLayout FromTensorNames(ModelConfig config, string configPath, IReadOnlyList<string> names)
+    private static DecoderLayout FromTensorNames(ModelConfig config, string configPath, IReadOnlyList<IReadOnlyList<string>> models)
     {
-        var (modules, loose) = InferredArchitecture.Infer(names, configPath);
+        string? reason = InferenceReason(config);
+        var (modules, loose, optionalLoose) = InferredArchitecture.Infer(models);
         if (modules.Count == 0)
             throw new ModelConfigException(configPath, "model_type",
                 $"'{config.ModelType}' is not a known architecture ({string.Join(", ", ArchitectureCatalog.ModelTypes)}) and its tensor names hold no numbered layers (.N.)");
@@ -180,22 +221,28 @@ public sealed class DecoderLayout
                 + $" and {loose.Count} other tensors";
         return new DecoderLayout(config, modules, embeddings, head, 0, [], vocabulary)
         {
-            Warning = $"{configPath}: model_type '{config.ModelType}' is not a known architecture; {warning}",
+            Warning = reason is null ? $"{configPath}: model_type '{config.ModelType}' is not a known architecture; {warning}"
+                : $"{configPath}: {reason}: " + string.Join(", ", modules.Select(m => $"{m.LayerPrefix.Replace("{i}", "N", StringComparison.Ordinal)} ({m.LayerCount} layers of {m.LayerTemplate.Count} tensors, {m.OptionalTemplates.Count} of them not in every layer)")),
+            Inferred = true,
+            OptionalLoose = optionalLoose,
         };
     }
 
-    /// <summary>Every tensor name the model should have, in canonical order (embeddings, layers, head).</summary>
+    /// <summary>
+    /// Every tensor name the model should have, in canonical order (embeddings, layers, head); an inferred layout's
+    /// optional tensors (<see cref="IsOptional"/>), which some layer or model lacks, are left out.
+    /// </summary>
     public IEnumerable<string> ExpectedNames()
     {
-        foreach (string n in EmbeddingNames) yield return n;
+        foreach (string n in EmbeddingNames.Where(n => !OptionalLoose.Contains(n))) yield return n;
         foreach (var module in Modules)
         {
             for (int i = 0; i < module.LayerCount; i++)
             {
-                foreach (string t in module.LayerTemplate) yield return LayerName(t, i);
+                foreach (string t in module.LayerTemplate.Where(t => !module.OptionalTemplates.Contains(t))) yield return LayerName(t, i);
             }
         }
-        foreach (string n in HeadNames) yield return n;
+        foreach (string n in HeadNames.Where(n => !OptionalLoose.Contains(n))) yield return n;
     }
 
     /// <summary>Expected shape of a tensor, or null when the layout does not fix it (unknown architectures).</summary>

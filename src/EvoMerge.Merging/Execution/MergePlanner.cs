@@ -33,21 +33,21 @@ public static class MergePlanner
         try
         {
             var inputs = recipe.Slices.SelectMany(s => s.Sources).Select(s => Open(recipe, s.Model, opened)).ToList();
-            var layout = inputs[0].Directory.MergeLayout;
-            foreach (var model in inputs.Distinct()) CheckArchitecture(model, inputs[0], layout);
             var configDonor = Open(recipe, recipe.ConfigDonor, opened);
+            var layout = MergeLayout(inputs.Append(configDonor).Distinct().ToList());
+            foreach (var model in inputs.Distinct()) CheckArchitecture(model, inputs[0], layout);
             CheckArchitecture(configDonor, inputs[0], layout);
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
             var vocabulary = new VocabularyPlan(recipe, configDonor, [.. inputs.Append(configDonor).Distinct()], tokenizerDonor);
 
             var named = NamedModules(recipe, layout);
-            var slices = ResolveSlices(recipe, method, opened, named);
-            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout, method is Methods.GeneralizedTaskArithmetic);
+            var slices = ResolveSlices(recipe, method, opened, named, layout);
+            var builder = new TensorPlanBuilder(recipe, resolver, opened, baseSources, layout, method);
             var tensors = new List<PlannedTensor>();
             PlannedTensor Rows(PlannedTensor tensor) => vocabulary.Apply(tensor, method, (slices[tensor.Slice].Recipe.BaseModel ?? recipe.BaseModel)?.Path, opened);
             var moduleWarnings = new List<RecipeWarning>();
             if (named is not null) tensors.AddRange(NamedModuleTensors(recipe, layout, named, builder, slices, Rows, moduleWarnings));
-            else foreach (string name in layout.EmbeddingNames) tensors.Add(Rows(builder.Plan(name, slices, 0, 0.0, _ => name)));
+            else foreach (string name in layout.EmbeddingNames) tensors.AddRange(builder.Plan(name, slices, 0, 0.0, _ => name).Select(Rows));
             for (int s = 0; s < slices.Count && named is null; s++)
             {
                 var slice = slices[s];
@@ -56,16 +56,18 @@ public static class MergePlanner
                     double position = ParameterResolver.LayerPosition(i, slice.Length);
                     foreach (string template in layout.LayerTemplate)
                     {
-                        tensors.Add(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
+                        tensors.AddRange(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
                             source => DecoderLayout.LayerName(template, slice.Ranges[source].Start + i)));
                     }
                 }
             }
             if (named is null) tensors.AddRange(ModuleLayers(layout, builder, slices));
-            foreach (string name in named is null ? layout.HeadNames : []) tensors.Add(Rows(builder.Plan(name, slices, slices.Count - 1, 0.0, _ => name)));
+            // An inferred layout's loose weights are all mergekit's pre-weights (auto.py): the first slice gives them.
+            int headSlice = layout.Inferred ? 0 : slices.Count - 1;
+            foreach (string name in named is null ? layout.HeadNames : []) tensors.AddRange(builder.Plan(name, slices, headSlice, 0.0, _ => name).Select(Rows));
 
             return new MergePlan(recipe, method, opened, slices, tensors, configDonor, tokenizerDonor,
-                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout))
+                OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout, named))
                 {
                     Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. moduleWarnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
                     ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
@@ -206,7 +208,7 @@ public static class MergePlanner
         foreach (var (entry, module) in named)
         {
             var own = Enumerable.Range(0, slices.Count).Where(i => slices[i].Recipe.Module == entry).ToList();
-            foreach (string name in module.Pre) tensors.Add(rows(builder.Plan(name, slices, own[0], 0.0, _ => name)));
+            foreach (string name in module.Pre) tensors.AddRange(builder.Plan(name, slices, own[0], 0.0, _ => name).Select(rows));
             foreach (int s in own)
             {
                 var slice = slices[s];
@@ -215,12 +217,12 @@ public static class MergePlanner
                     double position = ParameterResolver.LayerPosition(i, slice.Length);
                     foreach (string template in module.Stack!.LayerTemplate)
                     {
-                        tensors.Add(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
+                        tensors.AddRange(builder.Plan(DecoderLayout.LayerName(template, slice.OutputStart + i), slices, s, position,
                             source => DecoderLayout.LayerName(template, slice.Ranges[source].Start + i)));
                     }
                 }
             }
-            foreach (string name in module.Post) tensors.Add(rows(builder.Plan(name, slices, own[^1], 0.0, _ => name)));
+            foreach (string name in module.Post) tensors.AddRange(builder.Plan(name, slices, own[^1], 0.0, _ => name).Select(rows));
         }
         return tensors;
     }
@@ -239,15 +241,36 @@ public static class MergePlanner
                 foreach (string template in module.LayerTemplate)
                 {
                     string name = DecoderLayout.LayerName(template, i);
-                    yield return builder.Plan(name, slices, 0, position, _ => name);
+                    foreach (var tensor in builder.Plan(name, slices, 0, position, _ => name)) yield return tensor;
                 }
             }
         }
     }
 
+    /// <summary>
+    /// The layout the merge follows: the first model's, or, where any model's layout is inferred from its tensor names,
+    /// the layout inferred from every model's names together (as mergekit's auto.py reads all of them: the union, a
+    /// tensor some model or layer lacks being optional).
+    /// </summary>
+    private static DecoderLayout MergeLayout(List<PlannedModel> models)
+    {
+        var first = models[0].Directory;
+        return models.Any(m => m.Directory.MergeLayout.Inferred)
+            ? DecoderLayout.InferredFrom(first.Config, first.ConfigPath, [.. models.Select(m => m.Directory.Weights.Names)])
+            : first.MergeLayout;
+    }
+
     private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {
         var own = model.Directory.MergeLayout;
+        if (layout.Inferred)
+        {
+            // The union layout holds every model's names; only the model type must agree.
+            if (own.Config.ModelType != layout.Config.ModelType)
+                throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
+                    $"architecture differs between models: '{model.Name}' has model_type {own.Config.ModelType}, '{first.Name}' {layout.Config.ModelType}");
+            return;
+        }
         string Describe(PlannedModel m, DecoderLayout l) =>
             $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
         if (own.Config.ModelType != layout.Config.ModelType || !own.Modules.Select(m => m.LayerPrefix).SequenceEqual(layout.Modules.Select(m => m.LayerPrefix))
@@ -261,7 +284,8 @@ public static class MergePlanner
     /// the same module so far). With named modules of a multi-module layout, a source's layers are those of the
     /// slice's module in that model (none for the loose weights' module).
     /// </summary>
-    private static List<PlannedSlice> ResolveSlices(MergeRecipe recipe, IMergeMethod method, List<PlannedModel> opened, List<(RecipeModule Recipe, NamedModule Module)>? named)
+    private static List<PlannedSlice> ResolveSlices(MergeRecipe recipe, IMergeMethod method, List<PlannedModel> opened, List<(RecipeModule Recipe, NamedModule Module)>? named,
+        DecoderLayout layout)
     {
         var slices = new List<PlannedSlice>();
         var outputStarts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -272,7 +296,7 @@ public static class MergePlanner
             var ranges = new List<LayerRange>();
             foreach (var source in slice.Sources)
             {
-                var sourceLayout = Opened(opened, source.Model).Directory.MergeLayout;
+                var sourceLayout = layout.Inferred ? layout : Opened(opened, source.Model).Directory.MergeLayout;
                 int layers = named is null ? sourceLayout.LayerCount : NamedModule.Of(sourceLayout).FirstOrDefault(m => m.Name == moduleName)?.Stack?.LayerCount ?? 0;
                 var range = source.LayerRange ?? new LayerRange(0, layers);
                 if (range.End > layers)
@@ -290,18 +314,30 @@ public static class MergePlanner
         return slices;
     }
 
-    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize, DecoderLayout layout)
+    /// <summary>
+    /// The output config.json: the donor's, with the layer count (one module: the family's key; named modules with
+    /// mergekit's <see cref="NamedModule.LayerCountKey"/>, e.g. <c>text_config.num_hidden_layers</c>: the sum of the
+    /// module's slices, as mergekit's <c>_model_out_config</c> sets it), the vocabulary size, the dtype and Gemma's
+    /// <c>layer_types</c> following the merge.
+    /// </summary>
+    private static JsonObject OutputConfig(MergeRecipe recipe, PlannedModel donor, List<PlannedSlice> slices, List<PlannedModel> opened, int? vocabSize, DecoderLayout layout,
+        List<(RecipeModule Recipe, NamedModule Module)>? named)
     {
         var raw = donor.Directory.Config.Raw;
         var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        JsonObject? Nested(string key) => changes.TryGetValue(key, out var changed) ? changed as JsonObject
+            : raw[key] is JsonObject own ? (JsonObject)(changes[key] = own.DeepClone()) : null;
         string layerKey = donor.Directory.Config.LayerCountKey;
         if (layout.Modules.Count == 1 && (donor.Directory.Config.Family is not null || raw.ContainsKey(layerKey))) changes[layerKey] = slices.Sum(s => s.Length);
+        foreach (var (entry, module) in named ?? [])
+        {
+            if (module.LayerCountKey?.Split('.') is not [string parent, string field] || Nested(parent) is not { } holder) continue;
+            holder[field] = slices.Where(s => s.Recipe.Module == entry).Sum(s => s.Length);
+        }
         if (vocabSize is { } rows && !raw.ContainsKey("vocab_size") && raw["text_config"] is JsonObject text && text.ContainsKey("vocab_size"))
         {
             // A multimodal config keeps the text decoder's vocab_size in text_config (gemma3vl.json's vocab_size_config_key).
-            var changed = text.DeepClone().AsObject();
-            changed["vocab_size"] = rows;
-            changes["text_config"] = changed;
+            Nested("text_config")!["vocab_size"] = rows;
         }
         else if (vocabSize is { } count) changes["vocab_size"] = count;
         if ((recipe.OutDType ?? recipe.DType) is { } dtype)
@@ -327,15 +363,23 @@ public static class MergePlanner
     }
 
     /// <summary>
-    /// Plans single output tensors: inputs, existence and shape checks, parameters and dtypes. With
-    /// <paramref name="skipsMismatchedModels"/> (the task-arithmetic family) a model whose tensor has another shape than
-    /// the base's, embeddings aside, is left out of that tensor with one warning, as mergekit's <c>get_task_vectors</c>
-    /// skips it; otherwise a shape mismatch is an error.
+    /// Plans single output tensors: inputs, existence and shape checks, parameters and dtypes. The task-arithmetic
+    /// family leaves a model whose tensor has another shape than the base's, embeddings aside, out of that tensor with
+    /// one warning, as mergekit's <c>get_task_vectors</c> skips it; otherwise a shape mismatch is an error. A tensor
+    /// the layout marks optional (<see cref="DecoderLayout.IsOptional"/>) is merged over the inputs that hold it, as
+    /// mergekit's planner and <c>GatherTensors</c> do: not written when none does; the lone input where only one does
+    /// and the method returns a lone tensor as it is (<see cref="CopiesLoneTensor"/>); not written by model_stock when
+    /// fewer than 3 hold it (unless the base alone does); an error where the base lacks it but another input holds it,
+    /// or nuslerp with a base gets fewer than 3 (mergekit raises there too); otherwise the method merges the inputs that hold it.
     /// </summary>
     private sealed class TensorPlanBuilder(MergeRecipe recipe, ParameterResolver resolver, List<PlannedModel> opened, int[] baseSources,
-        DecoderLayout layout, bool skipsMismatchedModels)
+        DecoderLayout layout, IMergeMethod method)
     {
+        /// <summary>Methods whose mergekit task returns the one tensor it gets as it is (slerp, nuslerp, karcher, multislerp, arcee_fusion).</summary>
+        private static readonly HashSet<string> CopiesLoneTensor = new(StringComparer.Ordinal) { "slerp", "nuslerp", "karcher", "multislerp", "arcee_fusion" };
+
         private readonly List<RecipeWarning> _skipped = [];
+        private readonly bool _skipsMismatchedModels = method is Methods.GeneralizedTaskArithmetic;
 
         /// <summary>One warning per tensor and model left out for its shape.</summary>
         public IReadOnlyList<RecipeWarning> SkippedInputs => _skipped;
@@ -348,14 +392,16 @@ public static class MergePlanner
             return weights.Contains(name) ? weights.Info(name) : null;
         }
 
-        public PlannedTensor Plan(string outputName, List<PlannedSlice> slices, int sliceIndex, double t, Func<int, string> inputName)
+        /// <summary>The planned tensor, or nothing for an optional tensor no input holds.</summary>
+        public IEnumerable<PlannedTensor> Plan(string outputName, List<PlannedSlice> slices, int sliceIndex, double t, Func<int, string> inputName)
         {
             var slice = slices[sliceIndex].Recipe;
             PlannedInput? baseInput = null;
             var models = new List<PlannedInput>();
             TensorInfo? firstInfo = null;
             PlannedModel? firstModel = null;
-            var baseInfo = skipsMismatchedModels ? BaseInfo(slice, baseSources[sliceIndex], inputName) : null;
+            var baseInfo = _skipsMismatchedModels ? BaseInfo(slice, baseSources[sliceIndex], inputName) : null;
+            int lacking = 0;
             for (int j = 0; j < slice.Sources.Count; j++)
             {
                 var source = slice.Sources[j];
@@ -363,7 +409,12 @@ public static class MergePlanner
                 string name = inputName(j);
                 var weights = model.Directory.Weights;
                 if (!weights.Contains(name))
-                    throw new RecipeException(recipe.File, source.Line, $"model '{model.Name}' ({model.Path}) has no tensor '{name}'");
+                {
+                    if (!layout.IsOptional(outputName))
+                        throw new RecipeException(recipe.File, source.Line, $"model '{model.Name}' ({model.Path}) has no tensor '{name}'");
+                    lacking++;
+                    continue;
+                }
                 var info = weights.Info(name);
                 bool isBase = baseSources[sliceIndex] == j;
                 if (baseInfo is not null && !isBase && !info.Shape.SequenceEqual(baseInfo.Shape) && !VocabularyPlan.RowsMayDiffer(layout.RoleOf(outputName), info, baseInfo))
@@ -387,9 +438,31 @@ public static class MergePlanner
                 if (isBase) baseInput = input;
                 else models.Add(input);
             }
+            int present = models.Count + (baseInput is null ? 0 : 1);
+            if (present == 0) yield break;
+            if (lacking > 0)
+            {
+                if (present == 1 && CopiesLoneTensor.Contains(method.Name))
+                {
+                    // mergekit's task returns a lone tensor as it is; the executor returns a base-only tensor as it is.
+                    baseInput ??= models[0];
+                    models.Clear();
+                }
+                else if (method.Name == "model_stock" && present < 3 && !(baseInput is not null && present == 1))
+                {
+                    yield break; // mergekit's ModelStockMergeTask discards an optional weight fewer than 3 models hold
+                }
+                else if (baseSources[sliceIndex] >= 0 && (baseInput is null || method.Name == "nuslerp"))
+                {
+                    var baseSource = slice.Sources[baseSources[sliceIndex]];
+                    throw new RecipeException(recipe.File, baseSource.Line, baseInput is null
+                        ? $"tensor '{inputName(baseSources[sliceIndex])}' is missing from the base model '{baseSource.Model.Name}' but held by '{models[0].Model.Name}'; {method.Name} needs the base's tensor (mergekit raises too)"
+                        : $"tensor '{outputName}' is held by only {present} of the 3 models; nuslerp with a base needs all three (mergekit raises too)");
+                }
+            }
             var reference = baseInput ?? models[0];
             var stored = reference.Model.Directory.Weights.Info(reference.TensorName).DType.ToScalarType();
-            return new PlannedTensor
+            yield return new PlannedTensor
             {
                 Name = outputName,
                 Role = layout.RoleOf(outputName),

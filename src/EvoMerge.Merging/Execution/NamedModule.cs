@@ -11,6 +11,13 @@ namespace EvoMerge.Merging.Execution;
 /// </summary>
 public sealed record NamedModule(string Name, LayerModule? Stack, IReadOnlyList<string> Pre, IReadOnlyList<string> Post)
 {
+    /// <summary>
+    /// The nested config key of the module's layer count that a merge rewrites (gemma3vl.json's
+    /// <c>num_layers_config_key</c>: <c>text_config.num_hidden_layers</c>, <c>vision_config.num_hidden_layers</c>);
+    /// null where mergekit has none (inferred modules, the projector, a one-module layout, whose count is the family's key).
+    /// </summary>
+    public string? LayerCountKey { get; init; }
+
     /// <summary>The modules of <paramref name="layout"/>, in mergekit's order (the loose weights' module first).</summary>
     public static IReadOnlyList<NamedModule> Of(DecoderLayout layout)
     {
@@ -32,18 +39,18 @@ public sealed record NamedModule(string Name, LayerModule? Stack, IReadOnlyList<
     /// </summary>
     private static List<NamedModule>? Gemma3Multimodal(DecoderLayout layout)
     {
-        (string Name, string[] Prefixes)[] modules =
+        (string Name, string[] Prefixes, string? LayerCountKey)[] modules =
         [
-            ("text_decoder", ["language_model.", "model.language_model.", "lm_head."]),
-            ("multi_modal_projector", ["multi_modal_projector.", "model.multi_modal_projector."]),
-            ("vision_tower", ["vision_tower.", "model.vision_tower."]),
+            ("text_decoder", ["language_model.", "model.language_model.", "lm_head."], "text_config.num_hidden_layers"),
+            ("multi_modal_projector", ["multi_modal_projector.", "model.multi_modal_projector."], null),
+            ("vision_tower", ["vision_tower.", "model.vision_tower."], "vision_config.num_hidden_layers"),
         ];
         string? Owner(string name) => modules.FirstOrDefault(m => m.Prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))).Name;
         var loose = layout.EmbeddingNames.Concat(layout.HeadNames);
         if (loose.Any(n => Owner(n) is null) || layout.Modules.Any(m => Owner(m.LayerPrefix) is null)
             || layout.Modules.GroupBy(m => Owner(m.LayerPrefix)).Any(g => g.Count() > 1)) return null;
         return [.. modules.Select(m => new NamedModule(m.Name, layout.Modules.FirstOrDefault(s => Owner(s.LayerPrefix) == m.Name),
-            [.. layout.EmbeddingNames.Where(n => Owner(n) == m.Name)], [.. layout.HeadNames.Where(n => Owner(n) == m.Name)]))];
+            [.. layout.EmbeddingNames.Where(n => Owner(n) == m.Name)], [.. layout.HeadNames.Where(n => Owner(n) == m.Name)]) { LayerCountKey = m.LayerCountKey })];
     }
 
     /// <summary>How many tensors the module writes.</summary>

@@ -14,11 +14,19 @@ public static class PlannedTensorMerge
     /// <paramref name="destination"/> is offered to the method (<see cref="MergeContext.Destination"/>); the result may
     /// be that very tensor. <paramref name="proxy"/> supplies proxy input statistics to data-aware methods (esm), looked
     /// up by each input's model path and the base's tensor name; <paramref name="statistics"/> is the pre-pass of an
-    /// <see cref="IInterLayerMergeMethod"/> (<see cref="LayerStatisticsPass"/>).
+    /// <see cref="IInterLayerMergeMethod"/> (<see cref="LayerStatisticsPass"/>). A tensor planned with a base and no
+    /// other input (an optional tensor only the base, or only one input, holds) is that input as it is, as mergekit's
+    /// tasks return a lone tensor.
     /// </summary>
     public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed,
         torch.Tensor? destination = null, IProxyActivations? proxy = null, LayerStatistics? statistics = null)
     {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(models);
+        if (baseInput is not null && models.Count == 0 && tensor.Models.Count == 0)
+            return destination is not null && destination.shape.SequenceEqual(baseInput.Tensor.shape) && destination.dtype == baseInput.Tensor.dtype
+                ? destination.copy_(baseInput.Tensor) : baseInput.Tensor.clone();
+
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
         var merged = method.Merge(Context(tensor, baseInput, models, proxy, generator, destination, statistics));
         if (!merged.shape.SequenceEqual(tensor.Shape))
