@@ -14,6 +14,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchMergeCommand.Create());
         command.Subcommands.Add(BenchClusterCommand.Create());
         command.Subcommands.Add(BenchSubspaceCommand.Create());
+        command.Subcommands.Add(BenchScaleCommand.Create());
         return command;
     }
 }
