@@ -82,82 +82,86 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
         }
 
         long start = ProcessMemory.ResetPeak();
-        row.PlainSeconds = PlainReadAdd(basePath, sourcePaths);
+        row.Plain = Time(() => PlainReadAdd(basePath, sourcePaths));
         row.PlainPeak = ProcessMemory.Peak() - start;
-        log.WriteLine(Invariant($"bench scale {name}B: plain read+add {row.PlainSeconds:0.00} s"));
+        log.WriteLine(Invariant($"bench scale {name}B: plain read+add {row.Plain}"));
 
         start = ProcessMemory.ResetPeak();
-        clock.Restart();
-        using var materializer = new CandidateMaterializer(basePath, sourcePaths, torch.ScalarType.Float32);
-        row.SetupSeconds = clock.Elapsed.TotalSeconds;
+        CandidateMaterializer? created = null;
+        row.Setup = Time(() => created = new CandidateMaterializer(basePath, sourcePaths, torch.ScalarType.Float32));
+        using var materializer = created!;
         (_, row.TaskArithmetic) = TwoCandidates(materializer, "task_arithmetic", spec, basePath, sourcePaths);
         (row.TiesFirst, row.Ties) = TwoCandidates(materializer, "ties", spec, basePath, sourcePaths);
-        log.WriteLine(Invariant($"bench scale {name}B: task_arithmetic {row.TaskArithmetic:0.00} s, ties {row.Ties:0.00} s (first {row.TiesFirst:0.00} s)"));
+        log.WriteLine(Invariant($"bench scale {name}B: task_arithmetic {row.TaskArithmetic}, ties {row.Ties} (first {row.TiesFirst})"));
 
         var requests = Workload(spec.VocabSize, questions);
         row.Tokens = requests.Sum(r => r.Context.Count + r.Continuation.Count);
         materializer.Model.LogLikelihood([.. requests.Take(4)]);
-        clock.Restart();
-        materializer.Model.LogLikelihood(requests);
-        row.ScorerSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        PlainForward(materializer.Model, requests);
-        row.ForwardSeconds = clock.Elapsed.TotalSeconds;
+        row.Scorer = Time(() => materializer.Model.LogLikelihood(requests));
+        row.Forward = Time(() => PlainForward(materializer.Model, requests));
         row.CandidatePeak = ProcessMemory.Peak() - start;
         row.AbsolutePeak = ProcessMemory.Peak();
-        log.WriteLine(Invariant($"bench scale {name}B: scorer {row.Tokens / row.ScorerSeconds:0} tokens/s, plain forward {row.Tokens / row.ForwardSeconds:0} tokens/s"));
+        log.WriteLine(Invariant($"bench scale {name}B: scorer {row.Scorer}, plain forward {row.Forward} for {row.Tokens} tokens"));
         return row;
     }
 
     private void Print(List<Row> rows, int questions)
     {
-        output.WriteLine(Invariant($"bench scale: llama-shaped, bf16 on disk, base + {SourceCount} sources; merge and scoring in float32 (the search's default dtype); torch threads {torch.get_num_threads()} on {Environment.ProcessorCount} cores; page cache warm"));
+        output.WriteLine(Invariant($"bench scale: llama-shaped, bf16 on disk, base + {SourceCount} sources; merge and scoring in float32 (the search's default dtype); torch threads {torch.get_num_threads()} on {Environment.ProcessorCount} cores; load average {LoadAverage()}; page cache warm"));
         output.WriteLine(Invariant($"scoring workload: {questions} questions x 4 choices (contexts 48-160 tokens, continuations 2-12), the search's scorer (shared prefixes, token budget 4096) vs one plain forward per request"));
         foreach (var r in rows)
-            output.WriteLine(Invariant($"  {r.Name}B: {r.Parameters / 1e6:0.0}M parameters ({r.Spec.Layers} layers, hidden {r.Spec.HiddenSize}, intermediate {r.Spec.IntermediateSize}, heads {r.Spec.Heads}/{r.Spec.KeyValueHeads}, vocab {r.Spec.VocabSize}); {r.DiskBytes / 1e9:0.00} GB of input on disk"));
-        output.WriteLine(Invariant($"{"size",5} {"params",8} {"read+add s",10} {"TA s",7} {"TA/plain",8} {"TIES 1st s",10} {"TIES s",7} {"TIES/plain",10} {"setup s",7} {"score tok/s",11} {"fwd tok/s",9} {"score/fwd",9} {"cand s",7} {"plain MiB",9} {"cand MiB",9} {"peak MiB",9} {"B/param",7}"));
+            output.WriteLine(Invariant($"  {r.Name}B: {r.Parameters / 1e6:0.0}M parameters ({r.Spec.Layers} layers, hidden {r.Spec.HiddenSize}, intermediate {r.Spec.IntermediateSize}, heads {r.Spec.Heads}/{r.Spec.KeyValueHeads}, vocab {r.Spec.VocabSize}); {r.DiskBytes / 1e9:0.00} GB of input on disk; {r.Tokens} scored tokens"));
+        output.WriteLine("processor seconds (all threads; steadier than wall time on a shared machine), wall seconds in brackets:");
+        output.WriteLine(Invariant($"{"size",5} {"params",7} {"read+add",17} {"TA",17} {"TA/plain",8} {"TIES 1st",17} {"TIES",17} {"TIES/plain",10} {"score tok/cpu-s",15} {"fwd tok/cpu-s",13} {"score/fwd",9} {"plain MiB",9} {"cand MiB",9} {"B/param",7}"));
         foreach (var r in rows)
         {
-            double candidateSeconds = r.Ties + r.ScorerSeconds;
             output.WriteLine(Invariant(
-                $"{r.Name + "B",5} {r.Parameters / 1e6,7:0}M {r.PlainSeconds,10:0.00} {r.TaskArithmetic,7:0.00} {r.TaskArithmetic / r.PlainSeconds,7:0.00}x {r.TiesFirst,10:0.00} {r.Ties,7:0.00} {r.Ties / r.PlainSeconds,9:0.00}x {r.SetupSeconds,7:0.0} {r.Tokens / r.ScorerSeconds,11:0} {r.Tokens / r.ForwardSeconds,9:0} {r.ForwardSeconds / r.ScorerSeconds,8:0.00}x {candidateSeconds,7:0.0} {r.PlainPeak / 1048576.0,9:0} {r.CandidatePeak / 1048576.0,9:0} {r.AbsolutePeak / 1048576.0,9:0} {(double)r.CandidatePeak / r.Parameters,7:0.0}"));
+                $"{r.Name + "B",5} {r.Parameters / 1e6,6:0}M {r.Plain,17} {r.TaskArithmetic,17} {r.TaskArithmetic.Cpu / r.Plain.Cpu,7:0.00}x {r.TiesFirst,17} {r.Ties,17} {r.Ties.Cpu / r.Plain.Cpu,9:0.00}x {r.Tokens / r.Scorer.Cpu,15:0.0} {r.Tokens / r.Forward.Cpu,13:0.0} {r.Forward.Cpu / r.Scorer.Cpu,8:0.00}x {r.PlainPeak / 1048576.0,9:0} {r.CandidatePeak / 1048576.0,9:0} {(double)r.CandidatePeak / r.Parameters,7:0.0}"));
         }
-        output.WriteLine("TA, TIES: seconds to materialise a second candidate (TIES 1st: the first, which sorts magnitudes); x/plain: that time over the plain read+add pass;");
-        output.WriteLine("cand s: one ties candidate materialised and scored on this workload; plain/cand MiB: peak resident growth of the read+add pass and of the materialiser");
-        output.WriteLine("(setup, candidates, scoring); B/param: the materialiser's growth per parameter of one model.");
+        output.WriteLine("TA, TIES: a second candidate materialised by the search's materialiser (TIES 1st: the first, which sorts magnitudes); x/plain: over the plain");
+        output.WriteLine("read+add pass; score/fwd: the scorer's tokens per processor second over a plain forward's; plain/cand MiB: peak resident growth of the read+add");
+        output.WriteLine("pass and of the materialiser (setup, candidates, scoring); B/param: the materialiser's growth per parameter of one model.");
+        foreach (var r in rows)
+            output.WriteLine(Invariant($"  {r.Name}B: materialiser setup (load base + sources once) {r.Setup}; absolute peak RSS {r.AbsolutePeak / 1048576.0:0} MiB; one ties candidate materialised and scored {r.Ties.Cpu + r.Scorer.Cpu:0.0} cpu-s"));
         if (rows.Count >= 2)
         {
             Row small = rows[0], large = rows[^1];
-            double growth = large.Parameters / (double)small.Parameters;
-            output.WriteLine(Invariant($"{small.Name}B -> {large.Name}B: {growth:0.0}x parameters; ties candidate {large.Ties / small.Ties:0.0}x, scoring time {large.ScorerSeconds / small.ScorerSeconds:0.0}x, materialiser memory {(double)large.CandidatePeak / small.CandidatePeak:0.0}x"));
+            output.WriteLine(Invariant($"{small.Name}B -> {large.Name}B: {large.Parameters / (double)small.Parameters:0.0}x parameters; ties candidate {large.Ties.Cpu / small.Ties.Cpu:0.0}x, scoring {large.Scorer.Cpu / small.Scorer.Cpu:0.0}x processor time, materialiser memory {(double)large.CandidatePeak / small.CandidatePeak:0.0}x"));
         }
     }
 
-    private static (double First, double Second) TwoCandidates(CandidateMaterializer materializer, string method, TinyDecoderSpec spec, string basePath, string[] sourcePaths)
+    /// <summary>Processor and wall seconds of <paramref name="work"/>.</summary>
+    private static Seconds Time(Action work)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        work();
+        double wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new Seconds((process.TotalProcessorTime - cpuBefore).TotalSeconds, wall);
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    private static (Seconds First, Seconds Second) TwoCandidates(CandidateMaterializer materializer, string method, TinyDecoderSpec spec, string basePath, string[] sourcePaths)
     {
         var layout = new GenomeLayout(new GenomeConfig([method], 4, new GeneRanges(), null), SourceCount, spec.Layers);
         var composer = new RecipeComposer(layout, basePath, sourcePaths, torch.ScalarType.Float32, 0);
         var random = new SearchRandom(7);
-        var times = new double[2];
-        for (int i = 0; i < 2; i++)
-        {
-            var recipe = composer.Compose(layout.Decode(layout.Space.RandomGenome(random)));
-            var clock = Stopwatch.StartNew();
-            materializer.Materialize(recipe);
-            times[i] = clock.Elapsed.TotalSeconds;
-        }
-        return (times[0], times[1]);
+        var first = composer.Compose(layout.Decode(layout.Space.RandomGenome(random)));
+        var second = composer.Compose(layout.Decode(layout.Space.RandomGenome(random)));
+        return (Time(() => materializer.Materialize(first)), Time(() => materializer.Materialize(second)));
     }
 
     /// <summary>Reads base + sources tensor by tensor into float32 and adds them into one model's worth of preallocated tensors.</summary>
-    private static double PlainReadAdd(string basePath, string[] sourcePaths)
+    private static void PlainReadAdd(string basePath, string[] sourcePaths)
     {
         var models = new[] { basePath }.Concat(sourcePaths).Select(ModelDirectory.Open).ToArray();
         var names = models[0].Layout.ExpectedNames().ToArray();
         var outputs = names.ToDictionary(n => n, n => torch.empty(models[0].Weights.Info(n).Shape, torch.ScalarType.Float32).DetachFromDisposeScope());
         try
         {
-            var clock = Stopwatch.StartNew();
             foreach (string name in names)
             {
                 using var scratch = torch.empty(outputs[name].shape, torch.ScalarType.Float32);
@@ -168,7 +172,6 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
                     outputs[name].add_(scratch, ScalarConstants.One);
                 }
             }
-            return clock.Elapsed.TotalSeconds;
         }
         finally
         {
@@ -237,21 +240,27 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Processor seconds (all threads) and wall seconds of one timed step, printed as "cpu (wall)".</summary>
+    private readonly record struct Seconds(double Cpu, double Wall)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Cpu:0.00} ({Wall:0.00})");
+    }
+
     private sealed class Row
     {
         public required string Name { get; init; }
         public required TinyDecoderSpec Spec { get; init; }
         public long Parameters { get; set; }
         public long DiskBytes { get; set; }
-        public double PlainSeconds { get; set; }
+        public Seconds Plain { get; set; }
         public long PlainPeak { get; set; }
-        public double SetupSeconds { get; set; }
-        public double TaskArithmetic { get; set; }
-        public double TiesFirst { get; set; }
-        public double Ties { get; set; }
+        public Seconds Setup { get; set; }
+        public Seconds TaskArithmetic { get; set; }
+        public Seconds TiesFirst { get; set; }
+        public Seconds Ties { get; set; }
         public long Tokens { get; set; }
-        public double ScorerSeconds { get; set; }
-        public double ForwardSeconds { get; set; }
+        public Seconds Scorer { get; set; }
+        public Seconds Forward { get; set; }
         public long CandidatePeak { get; set; }
         public long AbsolutePeak { get; set; }
     }
