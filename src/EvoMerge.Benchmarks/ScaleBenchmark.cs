@@ -17,7 +17,9 @@ namespace EvoMerge.Benchmarks;
 /// the search's own <see cref="CandidateMaterializer"/> (float32, the search's default dtype) building task_arithmetic
 /// and ties candidates (first and second candidate of each timed); the candidate scored by the search's
 /// <see cref="LogLikelihoodScorer"/> on a fixed multiple-choice workload next to a plain forward pass per request
-/// over the same tokens; and the peak resident memory of each phase. One row per size, with the ratios side by side.
+/// over the same tokens; and the peak resident memory of each phase. Steps are timed in processor seconds (all
+/// threads; steadier than wall time on a shared machine) with wall seconds beside them. One row per size, with the
+/// ratios side by side.
 /// </summary>
 public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
 {
