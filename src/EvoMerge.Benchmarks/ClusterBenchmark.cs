@@ -34,6 +34,7 @@ public sealed class ClusterBenchmark(TextWriter output, Func<string, string, Pro
     /// <param name="threads">Torch threads of the reference (and, by the worker processes given, of each worker).</param>
     public void Run(int[] workerCounts, int generations, int population, int items, int threads)
     {
+        if (generations < 2) throw new ArgumentException("--generations: at least 2 (the first is a warm-up)");
         string root = Path.Combine(Path.GetTempPath(), "evomerge-bench-cluster-" + Environment.ProcessId);
         try
         {

@@ -35,8 +35,12 @@ public sealed class InferenceBenchmark(TextWriter output)
     /// <param name="selected">Which models to run.</param>
     /// <param name="questions">Multiple-choice questions in the workload (4 choices each).</param>
     /// <param name="tokenBudget">Tokens per batch for the batched scorer.</param>
-    public void Run(IReadOnlyCollection<string> selected, int questions, int tokenBudget)
+    /// <param name="threads">Torch intra-op threads (0: leave torch's default).</param>
+    public void Run(IReadOnlyCollection<string> selected, int questions, int tokenBudget, int threads = 0)
     {
+        if (selected.FirstOrDefault(name => !ModelNames.Contains(name)) is { } unknown)
+            throw new ArgumentException($"--model '{unknown}': expected one of {string.Join(", ", ModelNames)}");
+        if (threads > 0) torch.set_num_threads(threads);
         output.WriteLine($"torch threads {torch.get_num_threads()}, token budget {tokenBudget}, {questions} questions × 4 choices");
         foreach (var (name, spec) in Models.Where(m => selected.Contains(m.Name)))
             Run(name, spec, questions, tokenBudget);

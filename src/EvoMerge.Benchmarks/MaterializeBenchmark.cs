@@ -17,6 +17,12 @@ namespace EvoMerge.Benchmarks;
 /// </summary>
 public sealed class MaterializeBenchmark(TextWriter output)
 {
+    /// <summary>A fp32 Llama shape with 12 attention heads and 4 key-value heads (the default is ~100M parameters).</summary>
+    public static TinyDecoderSpec Llama(int layers, int hidden, int intermediate, int vocab) => new()
+    {
+        Layers = layers, HiddenSize = hidden, IntermediateSize = intermediate, VocabSize = vocab, Heads = 12, KeyValueHeads = 4,
+    };
+
     /// <summary>Writes the models (kept when <paramref name="workDir"/> already holds them), times the passes, prints the table.</summary>
     /// <param name="spec">Shape of the base and every source (fp32).</param>
     /// <param name="sourceCount">Source models besides the base.</param>

@@ -23,6 +23,22 @@ namespace EvoMerge.Benchmarks;
 /// </summary>
 public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output, TextWriter log)
 {
+    /// <summary>
+    /// <c>evomerge bench merge</c>: refuses options it cannot run (models under 10 MB, fewer than 2 models, no timed
+    /// round), then measures the models in <paramref name="existingDir"/>, or generates synthetic ones under
+    /// <paramref name="workDir"/> and measures them in a fresh <c>bench merge --models-dir</c> process.
+    /// </summary>
+    public static int Run(int sizeMb, int modelCount, int rounds, string? existingDir, string workDir, TextWriter output, TextWriter log)
+    {
+        if (sizeMb < 10) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 10");
+        if (modelCount < 2) throw new ArgumentException($"--models {modelCount}: must be at least 2 (a base and one fine-tune)");
+        if (rounds < 1) throw new ArgumentException($"--repeat {rounds}: must be at least 1");
+        var benchmark = new MergeBenchmark(modelCount, rounds, output, log);
+        var inv = CultureInfo.InvariantCulture;
+        return existingDir is not null ? benchmark.Measure(existingDir) : benchmark.GenerateAndMeasure(sizeMb, workDir,
+            synthetic => ThisProgram.With("bench", "merge", "--models-dir", synthetic, "--models", modelCount.ToString(inv), "--repeat", rounds.ToString(inv)));
+    }
+
     private static readonly string[] Methods = ["linear", "task_arithmetic", "ties", "dare_ties", "dare_linear", "della", "della_linear"];
 
     /// <summary>Writes synthetic models of about <paramref name="sizeMb"/> MB, measures them in a child process, removes them.</summary>

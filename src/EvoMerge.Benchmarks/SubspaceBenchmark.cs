@@ -24,6 +24,9 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
     /// <summary>Writes the models, measures every method once, prints the table, removes the models.</summary>
     public int Run(int millions, int fineTunes, int prompts, string workRoot)
     {
+        if (millions < 1) throw new ArgumentException($"--params-m {millions}: must be at least 1");
+        if (fineTunes < 1) throw new ArgumentException($"--models {fineTunes}: must be at least 1");
+        if (prompts is < 1 or > 32) throw new ArgumentException($"--prompts {prompts}: must be 1 to 32");
         torch.set_num_threads(1);
         string dir = Path.Combine(workRoot, $"evomerge-bench-subspace-{Guid.NewGuid():N}");
         try

@@ -14,15 +14,9 @@ public static class BenchClusterCommand
         var population = new Option<int>("--population") { Description = "NSGA-II population size (candidates per generation).", DefaultValueFactory = _ => 32 };
         var items = new Option<int>("--items") { Description = "Items per tiny task (more items: longer evaluations).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "Torch threads of the reference and of each worker.", DefaultValueFactory = _ => 1 };
-        var command = new Command("cluster", "Evaluations per minute and orchestration overhead for 1 and 2 local Orleans workers vs one process.")
-            { workers, generations, population, items, threads };
-        command.SetAction(parse =>
-        {
-            if (parse.GetValue(generations) < 2) throw new ArgumentException("--generations: at least 2 (the first is a warm-up)");
-            string threadCount = parse.GetValue(threads).ToString(CultureInfo.InvariantCulture);
-            new ClusterBenchmark(Console.Out, (cluster, name) => ThisProgram.With("worker", "--cluster", cluster, "--name", name, "--threads", threadCount))
-                .Run(parse.GetValue(workers)!, parse.GetValue(generations), parse.GetValue(population), parse.GetValue(items), parse.GetValue(threads));
-        });
+        var command = new Command("cluster", "Evaluations per minute and orchestration overhead for 1 and 2 local Orleans workers vs one process.") { workers, generations, population, items, threads };
+        command.SetAction(parse => new ClusterBenchmark(Console.Out, (cluster, name) => ThisProgram.With("worker", "--cluster", cluster, "--name", name, "--threads", parse.GetValue(threads).ToString(CultureInfo.InvariantCulture)))
+            .Run(parse.GetValue(workers)!, parse.GetValue(generations), parse.GetValue(population), parse.GetValue(items), parse.GetValue(threads)));
         return command;
     }
 }

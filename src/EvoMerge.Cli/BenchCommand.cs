@@ -8,12 +8,9 @@ public static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks: print measured throughput next to a reference measured in the same run.");
-        command.Subcommands.Add(BenchReadCommand.Create());
-        command.Subcommands.Add(BenchInferenceCommand.Create());
-        command.Subcommands.Add(BenchMaterializeCommand.Create());
-        command.Subcommands.Add(BenchMergeCommand.Create());
-        command.Subcommands.Add(BenchClusterCommand.Create());
-        command.Subcommands.Add(BenchSubspaceCommand.Create());
+        Command[] benchmarks = [BenchReadCommand.Create(), BenchInferenceCommand.Create(), BenchMaterializeCommand.Create(), BenchMergeCommand.Create(),
+            BenchClusterCommand.Create(), BenchSubspaceCommand.Create(), BenchScaleCommand.Create()];
+        foreach (var benchmark in benchmarks) command.Subcommands.Add(benchmark);
         return command;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EvoMerge.Benchmarks;
-using TorchSharp;
 
 namespace EvoMerge.Cli;
 
@@ -13,16 +12,8 @@ public static class BenchInferenceCommand
         var questions = new Option<int>("--questions") { Description = "Multiple-choice questions in the workload (4 choices each).", DefaultValueFactory = _ => 24 };
         var budget = new Option<int>("--token-budget") { Description = "Tokens per batch for the batched scorer.", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (0: leave torch's default).", DefaultValueFactory = _ => 0 };
-        var command = new Command("inference", "Compare batched log-likelihood scoring with one forward pass per request on random Llama models.")
-            { models, questions, budget, threads };
-        command.SetAction(parse =>
-        {
-            if (parse.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
-            var selected = parse.GetValue(models)!;
-            if (selected.FirstOrDefault(name => !InferenceBenchmark.ModelNames.Contains(name)) is { } unknown)
-                throw new ArgumentException($"--model '{unknown}': expected one of {string.Join(", ", InferenceBenchmark.ModelNames)}");
-            new InferenceBenchmark(Console.Out).Run(selected, parse.GetValue(questions), parse.GetValue(budget));
-        });
+        var command = new Command("inference", "Compare batched log-likelihood scoring with one forward pass per request on random Llama models.") { models, questions, budget, threads };
+        command.SetAction(parse => new InferenceBenchmark(Console.Out).Run(parse.GetValue(models)!, parse.GetValue(questions), parse.GetValue(budget), parse.GetValue(threads)));
         return command;
     }
 }

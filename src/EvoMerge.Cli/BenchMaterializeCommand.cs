@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EvoMerge.Benchmarks;
-using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
@@ -17,13 +16,9 @@ public static class BenchMaterializeCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed passes (best is reported).", DefaultValueFactory = _ => 3 };
         var methods = new Option<string[]>("--method") { Description = "Merge methods to time (repeatable).", DefaultValueFactory = _ => ["task_arithmetic", "ties"], AllowMultipleArgumentsPerToken = true };
         var dir = new Option<DirectoryInfo?>("--work-dir") { Description = "Where to write the models (default: a temp directory, removed afterwards)." };
-        var command = new Command("materialize", "Time to build one candidate in memory vs one plain read-and-add pass over the same bytes.")
-            { layers, hidden, intermediate, vocab, sources, repeats, methods, dir };
-        command.SetAction(parse => new MaterializeBenchmark(Console.Out).Run(new TinyDecoderSpec
-        {
-            Layers = parse.GetValue(layers), HiddenSize = parse.GetValue(hidden), IntermediateSize = parse.GetValue(intermediate),
-            VocabSize = parse.GetValue(vocab), Heads = 12, KeyValueHeads = 4,
-        }, parse.GetValue(sources), parse.GetValue(repeats), parse.GetValue(methods)!, parse.GetValue(dir)?.FullName));
+        var command = new Command("materialize", "Time to build one candidate in memory vs one plain read-and-add pass over the same bytes.") { layers, hidden, intermediate, vocab, sources, repeats, methods, dir };
+        command.SetAction(parse => new MaterializeBenchmark(Console.Out).Run(MaterializeBenchmark.Llama(parse.GetValue(layers), parse.GetValue(hidden), parse.GetValue(intermediate), parse.GetValue(vocab)),
+            parse.GetValue(sources), parse.GetValue(repeats), parse.GetValue(methods)!, parse.GetValue(dir)?.FullName));
         return command;
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using EvoMerge.Benchmarks;
 
 namespace EvoMerge.Cli;
@@ -18,19 +17,7 @@ public static class BenchMergeCommand
         var work = new Option<DirectoryInfo>("--work-dir") { Description = "Where the temporary models are written (removed afterwards).", DefaultValueFactory = _ => new DirectoryInfo(Path.GetTempPath()) };
         var existing = new Option<DirectoryInfo?>("--models-dir") { Description = "Measure existing models DIR/m0 … DIR/m{N-1} (same architecture) in this process instead of generating synthetic ones." };
         var command = new Command("merge", "Merge throughput (GB/s of input read) per method vs a plain read-and-sum pass, and peak RSS.") { size, models, repeat, work, existing };
-        command.SetAction(parse =>
-        {
-            int sizeMb = parse.GetValue(size);
-            int count = parse.GetValue(models);
-            if (sizeMb < 10) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 10");
-            int rounds = parse.GetValue(repeat);
-            if (count < 2) throw new ArgumentException($"--models {count}: must be at least 2 (a base and one fine-tune)");
-            if (rounds < 1) throw new ArgumentException($"--repeat {rounds}: must be at least 1");
-            var benchmark = new MergeBenchmark(count, rounds, Console.Out, Console.Error);
-            var inv = CultureInfo.InvariantCulture;
-            return parse.GetValue(existing) is { } dir ? benchmark.Measure(dir.FullName) : benchmark.GenerateAndMeasure(sizeMb, parse.GetValue(work)!.FullName,
-                synthetic => ThisProgram.With("bench", "merge", "--models-dir", synthetic, "--models", count.ToString(inv), "--repeat", rounds.ToString(inv)));
-        });
+        command.SetAction(parse => MergeBenchmark.Run(parse.GetValue(size), parse.GetValue(models), parse.GetValue(repeat), parse.GetValue(existing)?.FullName, parse.GetValue(work)!.FullName, Console.Out, Console.Error));
         return command;
     }
 }

@@ -16,14 +16,7 @@ public static class BenchSubspaceCommand
         var prompts = new Option<int>("--prompts") { Description = "esm proxy prompts (64 random tokens each), 1 to 32.", DefaultValueFactory = _ => 8 };
         var work = new Option<DirectoryInfo>("--work-dir") { Description = "Where the temporary models are written (removed afterwards).", DefaultValueFactory = _ => new DirectoryInfo(Path.GetTempPath()) };
         var command = new Command("subspace", "Seconds per merge of tsv, iso_c, iso_cts and esm next to ties and task_arithmetic on the same models.") { size, models, prompts, work };
-        command.SetAction(parse =>
-        {
-            int millions = parse.GetValue(size), count = parse.GetValue(models), promptCount = parse.GetValue(prompts);
-            if (millions < 1) throw new ArgumentException($"--params-m {millions}: must be at least 1");
-            if (count < 1) throw new ArgumentException($"--models {count}: must be at least 1");
-            if (promptCount is < 1 or > 32) throw new ArgumentException($"--prompts {promptCount}: must be 1 to 32");
-            return new SubspaceBenchmark(Console.Out, Console.Error).Run(millions, count, promptCount, parse.GetValue(work)!.FullName);
-        });
+        command.SetAction(parse => new SubspaceBenchmark(Console.Out, Console.Error).Run(parse.GetValue(size), parse.GetValue(models), parse.GetValue(prompts), parse.GetValue(work)!.FullName));
         return command;
     }
 }

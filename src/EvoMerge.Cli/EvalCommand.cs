@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge eval MODEL_DIR --task TASK.yml [--task …] [--limit N] [--output results.json] [--log-samples samples.jsonl] [--device cpu]</c>:
+/// <c>evomerge eval MODEL_DIR --task TASK.yml [--task …] [--limit N] [--output results.json] [--log-samples samples.jsonl] [--device cpu|cuda[:N]]</c>:
 /// scores a model on eval tasks, prints a table of metrics, and writes the results (and per-document samples) as JSON.
 /// </summary>
 public static class EvalCommand
@@ -21,14 +21,14 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Score only the first N documents of each task (overrides the task's limit)." };
         var output = new Option<FileInfo?>("--output") { Description = "Write the metrics as JSON to this file." };
         var samples = new Option<FileInfo?>("--log-samples") { Description = "Write one JSON object per scored document (JSON Lines) to this file." };
-        var device = new Option<string>("--device") { Description = "Where to compute: cpu (the only device of this build).", DefaultValueFactory = _ => "cpu" };
+        var device = new DeviceCommandOption();
         var command = new Command("eval", "Score a model on eval tasks (multiple choice, generate, perplexity) with lm-evaluation-harness semantics.")
         {
-            dir, tasks, limit, output, samples, device,
+            dir, tasks, limit, output, samples, device.Option,
         };
         command.SetAction(parse =>
         {
-            var evaluation = ModelEvaluation.Run(parse.GetValue(dir)!.FullName, parse.GetValue(tasks)!, parse.GetValue(limit), parse.GetValue(device),
+            var evaluation = ModelEvaluation.Run(parse.GetValue(dir)!.FullName, parse.GetValue(tasks)!, parse.GetValue(limit), parse.GetValue(device.Option),
                 evaluate => TerminalProgress.OnTerminal ? OnTerminal(evaluate) : evaluate(new EvalProgressLog(Console.Error.WriteLine, TimeSpan.FromSeconds(10))));
             Console.Out.Write(EvalResultTable.Format(evaluation.Result));
             evaluation.Write(parse.GetValue(output)?.FullName, parse.GetValue(samples)?.FullName, file => Console.Out.WriteLine($"wrote {file}"));

@@ -8,7 +8,7 @@ using EvoMerge.Tensors;
 namespace EvoMerge.Cli;
 
 /// <summary>
-/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite] [--strict]</c>:
+/// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite] [--strict] [--device cpu|cuda[:N]]</c>:
 /// runs a mergekit-compatible recipe tensor by tensor into a model directory.
 /// </summary>
 public static class MergeCommand
@@ -23,13 +23,15 @@ public static class MergeCommand
         var overwrite = new Option<bool>("--allow-overwrite") { Description = "Replace the model files of a non-empty OUT_DIR (never an input of the recipe)." };
         var nonFinite = new Option<bool>("--allow-nonfinite") { Description = "Merge inputs holding NaN or infinite values (a warning per tensor) instead of refusing them." };
         var strict = new Option<bool>("--strict") { Description = "Make recipe and architecture warnings (ignored parameters, unusual values, unknown model_type) errors." };
+        var device = new DeviceCommandOption();
         var every = new Option<int>("--progress-every") { Description = "Print a progress line to stderr every N tensors.", DefaultValueFactory = _ => 25 };
         var command = new Command("merge", "Run a mergekit-compatible recipe: evomerge merge RECIPE.yml OUT_DIR.")
         {
-            recipe, output, seed, maxShard, dryRun, overwrite, every, nonFinite, strict,
+            recipe, output, seed, maxShard, dryRun, overwrite, every, nonFinite, strict, device.Option,
         };
         command.SetAction((parse, cancellation) =>
         {
+            device.Use(parse);
             NativeHeap.KeepFreedMemory();
             long maxShardBytes = ByteSize.Parse(parse.GetValue(maxShard)!, "--max-shard-size");
             int progressEvery = parse.GetValue(every);

@@ -5,7 +5,7 @@ using EvoMerge.Search.Runs;
 
 namespace EvoMerge.Cli;
 
-/// <summary><c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE] [--cluster SPEC] [--task-map …]</c>:
+/// <summary><c>evomerge search CONFIG [--dry-run] [--run-dir DIR] [--metrics-url URL] [--log-format text|json] [--grace-period S] [--progress MODE] [--cluster SPEC] [--task-map …] [--device cpu|cuda[:N]]</c>:
 /// runs an evolutionary merge search (CONFIG may be a mergekit-evolve config) in the hosted orchestrator (see <see cref="SearchHost"/>), or checks its config and estimates its cost.</summary>
 public static class SearchCommand
 {
@@ -17,11 +17,13 @@ public static class SearchCommand
         var host = new SearchHostCommandOptions();
         var cluster = new ClusterCommandOption();
         var evolve = new EvolveCommandOptions();
-        var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir, evolve.TaskMap, evolve.TasksDir, evolve.MaxFevals };
+        var device = new DeviceCommandOption();
+        var command = new Command("search", "Run an evolutionary merge search: evomerge search CONFIG.") { config, dryRun, runDir, evolve.TaskMap, evolve.TasksDir, evolve.MaxFevals, device.Option };
         host.AddTo(command);
         cluster.AddTo(command);
         command.SetAction(parse =>
         {
+            device.Use(parse);
             var settings = MergekitEvolveImport.ReadSearchConfig(parse.GetValue(config)!.FullName, evolve.Values(parse), parse.GetValue(runDir)?.FullName, Console.Error);
             if (parse.GetValue(dryRun))
             {

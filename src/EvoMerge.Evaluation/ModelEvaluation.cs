@@ -1,12 +1,11 @@
 using EvoMerge.Inference;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Tensors;
-using TorchSharp;
 
 namespace EvoMerge.Evaluation;
 
 /// <summary>
-/// <c>evomerge eval</c>'s work: a model directory scored on task files (the decoder on cpu), then its metrics written
+/// <c>evomerge eval</c>'s work: a model directory scored on task files (on the device <see cref="ComputeDevice.Use"/> is given), then its metrics written
 /// as JSON and its per-document samples as JSON Lines where asked. How progress is shown is the caller's.
 /// </summary>
 public sealed class ModelEvaluation
@@ -26,13 +25,12 @@ public sealed class ModelEvaluation
     /// <summary>
     /// Loads the tasks (at most <paramref name="limit"/> documents each) and the model, and scores it through
     /// <paramref name="run"/>, which calls the evaluation it is given with the progress to report to. Bad options
-    /// (a device other than cpu, a limit below 1) are refused before anything loads.
+    /// (a device this build cannot use, a limit below 1) are refused before anything loads.
     /// </summary>
     public static ModelEvaluation Run(string modelDirectory, IReadOnlyList<string> taskFiles, int? limit, string? deviceName,
         Func<Func<IProgress<EvalProgress>, EvalResult>, EvalResult> run)
     {
-        if (ComputeDevice.Parse(deviceName).type != DeviceType.CPU)
-            throw new ArgumentException($"--device '{deviceName}': the decoder runs on cpu only in this version");
+        ComputeDevice.Use(deviceName, "--device");
         if (limit is <= 0) throw new ArgumentException($"--limit must be positive (got {limit})");
 
         var tasks = taskFiles.Select(file => EvalTask.Load(file, limit)).ToList();

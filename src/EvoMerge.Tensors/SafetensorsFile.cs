@@ -99,7 +99,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             using var view = MappedView(info);
             return view.to(target);
         }
-        var stored = torch.empty(info.Shape, info.DType.ToScalarType());
+        var stored = torch.empty(info.Shape, info.DType.ToScalarType(), torch.CPU);
         CopyInto(info, stored);
         return stored;
     }
@@ -116,7 +116,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             throw new ArgumentException($"{Path}: tensor '{name}' has {info.ElementCount} elements, destination has {destination.numel()}");
         if (!destination.is_contiguous())
             throw new ArgumentException("destination tensor must be contiguous", nameof(destination));
-        if (destination.dtype == info.DType.ToScalarType())
+        if (destination.dtype == info.DType.ToScalarType() && destination.device_type == DeviceType.CPU)
         {
             CopyInto(info, destination);
             return;
@@ -140,7 +140,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         long absolute = Header.DataOffset + info.DataBegin;
         if (absolute % size != 0 || info.ElementCount == 0)
         {
-            var copy = torch.empty(info.Shape, type);
+            var copy = torch.empty(info.Shape, type, torch.CPU);
             CopyInto(info, copy);
             return copy;
         }

@@ -14,7 +14,8 @@ namespace EvoMerge.Merging.Execution;
 /// resident set (a mapping would add every byte read to it).
 /// Stored values are converted by torch (exact widening, round-to-nearest-even narrowing). A tensor a LoRA adapter
 /// changes (<see cref="ModelWeights.Adapter"/>) is adapted in float32 after the read and rounded once to the
-/// requested dtype.
+/// requested dtype. The buffers are CPU memory; on another device (<see cref="ComputeDevice.Use"/>) a read is
+/// copied to it, so the merge math runs there.
 /// </summary>
 public sealed class InputTensorReader : IDisposable
 {
@@ -57,7 +58,8 @@ public sealed class InputTensorReader : IDisposable
         }
         if (!ReferenceEquals(landing, target)) target.copy_(landing);
         BytesRead += info.ByteLength;
-        return target.view(info.Shape);
+        var device = ComputeDevice.Current;
+        return device.type == DeviceType.CPU ? target.view(info.Shape) : target.view(info.Shape).to(device);
     }
 
     /// <summary>
@@ -76,7 +78,7 @@ public sealed class InputTensorReader : IDisposable
         if (!buffers.TryGetValue(key, out var buffer) || buffer.numel() < _capacity)
         {
             buffer?.Dispose();
-            buffer = torch.empty(_capacity, dtype).DetachFromDisposeScope();
+            buffer = torch.empty(_capacity, dtype, torch.CPU).DetachFromDisposeScope();
             buffers[key] = buffer;
         }
         return buffer;

@@ -9,12 +9,13 @@ namespace EvoMerge.Search.Runs;
 /// cost of one evaluation after warm-up (memory held, materialising that genome, scoring a sample of each task
 /// extrapolated to all its items; see <see cref="SearchDryRun"/>), and that cost times the evaluation budget and the
 /// reference models a run scores once (<see cref="ReferenceScoring"/>) less those the score cache already holds
-/// (<paramref name="ReferencesCached"/> in <paramref name="ScoreCacheDirectory"/>; null when the cache is off).
+/// (<paramref name="ReferencesCached"/> in <paramref name="ScoreCacheDirectory"/>; null when the cache is off). The
+/// memory is that of the tensors on <paramref name="Device"/>, where the candidate is built and scored.
 /// </summary>
 public sealed record DryRunReport(
     int RealGenes, int CategoricalGenes, IReadOnlyList<string> GeneNames, string GenomeKey, CandidateRecipe Recipe,
     long InputBytes, long ResidentBytes, string TimedGenomeKey, double MaterializeSeconds, double ScoreSecondsEstimate, int ItemsPerEvaluation, int SampledItems,
-    BudgetConfig Budget, int ReferenceModels, int ReferencesCached = 0, string? ScoreCacheDirectory = null)
+    BudgetConfig Budget, int ReferenceModels, int ReferencesCached = 0, string? ScoreCacheDirectory = null, string Device = "cpu")
 {
     /// <summary>Seconds of one evaluation that scores every item: materialising plus the scoring estimate.</summary>
     public double EvaluationSeconds => MaterializeSeconds + ScoreSecondsEstimate;
@@ -30,7 +31,8 @@ public sealed record DryRunReport(
         w.WriteLine($"recipe {Recipe.Hash[..12]} ({Recipe.OutputLayers} layers):");
         w.Write(Recipe.ParameterSpace);
         if (Recipe.DataFlow is { } layers) w.Write(layers);
-        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
+        string where = Device == "cpu" ? "on cpu" : $"in {Device} memory (host memory holds the memory-mapped model files only)";
+        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held {where} ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
         w.WriteLine($"timed genome (the search's first candidate): {TimedGenomeKey}");
         w.WriteLine($"time per evaluation: ~{EvaluationSeconds:F2} s ({MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items, timed on {SampledItems} after a warm-up); cheap-first screening and cache hits cost less");
         w.WriteLine(ScoreCacheDirectory is null

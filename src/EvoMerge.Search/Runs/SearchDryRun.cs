@@ -47,6 +47,7 @@ public static class SearchDryRun
         }
         return new DryRunReport(setup.Layout.Space.RealCount, setup.Layout.Space.CategoryGeneCount, setup.Layout.GeneNames(), genome.Key, recipe,
             materializer.InputBytes, materializer.ResidentBytes, timed.Key, materialize, score, items, sampled, config.Budget,
-            ReferenceModels: ReferenceScoring.Count(setup.Config), cache is null ? 0 : ReferenceScoring.CountCached(setup, cache), cache?.Directory);
+            ReferenceModels: ReferenceScoring.Count(setup.Config), cache is null ? 0 : ReferenceScoring.CountCached(setup, cache), cache?.Directory,
+            materializer.Model.Parameters.Values.First().device.ToString());
     }
 }

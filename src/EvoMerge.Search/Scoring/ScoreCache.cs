@@ -24,8 +24,8 @@ public sealed class ScoreCache
     /// </summary>
     public const int ScorerVersion = 1;
 
-    /// <summary>The device scores are computed on, part of every key.</summary>
-    public const string Device = "cpu";
+    /// <summary>The kind of device scores are computed on (<see cref="ComputeDevice.Current"/>: cpu or cuda), part of every key.</summary>
+    public static string Device => ComputeDevice.Current.type.ToString().ToLowerInvariant();
 
     private const int Format = 1;
 

@@ -229,6 +229,8 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
         Assert.Contains("merge_method:", report.Recipe.ParameterSpace);
         Assert.Contains("merge_method: passthrough", report.Recipe.DataFlow);
         Assert.True(report.ResidentBytes > report.InputBytes);
+        Assert.Equal("cpu", report.Device);
+        Assert.Contains("MiB of tensors held on cpu (", report.ToText(config.Seed));
         Assert.False(Directory.Exists(config.RunDirectory));
     }
 
