@@ -51,6 +51,12 @@ public sealed class MergeContext
     /// </summary>
     public LayerStatistics? LayerStatistics { get; init; }
 
+    /// <summary>
+    /// The search's cache of intermediates that depend only on the sources (the subspace methods' decompositions), kept
+    /// between candidates; null computes everything (results are identical either way).
+    /// </summary>
+    public MergeFactorCache? Factors { get; init; }
+
     /// <summary>The base model's input; a <see cref="MergeException"/> naming the tensor when the recipe has none.</summary>
     public MergeInput RequireBase(string method) =>
         Base ?? throw MergeException.ForTensor(TensorName, $"{method} needs a base_model");

@@ -13,10 +13,12 @@ public static class LayerStatisticsPass
 {
     /// <summary>
     /// The statistics of <paramref name="tensors"/>, or null when <paramref name="method"/> needs none.
-    /// <paramref name="load"/> gives a tensor's base input and model inputs (valid until the next call).
+    /// <paramref name="load"/> gives a tensor's base input and model inputs (valid until the next call);
+    /// <paramref name="factors"/> is the caller's cache of source-only intermediates, if any.
     /// </summary>
     public static LayerStatistics? Compute(IMergeMethod method, IEnumerable<PlannedTensor> tensors,
-        Func<PlannedTensor, (MergeInput? Base, IReadOnlyList<MergeInput> Models)> load, IProxyActivations? proxy)
+        Func<PlannedTensor, (MergeInput? Base, IReadOnlyList<MergeInput> Models)> load, IProxyActivations? proxy,
+        MergeFactorCache? factors = null)
     {
         if (method is not IInterLayerMergeMethod interLayer) return null;
         var entries = new List<(string, string, double)>();
@@ -24,7 +26,7 @@ public static class LayerStatisticsPass
         {
             using var scope = torch.NewDisposeScope();
             var (baseInput, models) = load(tensor);
-            if (interLayer.TensorStatistic(PlannedTensorMerge.Context(tensor, baseInput, models, proxy)) is double value)
+            if (interLayer.TensorStatistic(PlannedTensorMerge.Context(tensor, baseInput, models, proxy, factors: factors)) is double value)
                 entries.Add((tensor.Name, KindOf(tensor), value));
         }
         return new LayerStatistics(entries);

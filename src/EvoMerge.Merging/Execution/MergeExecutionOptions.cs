@@ -23,4 +23,10 @@ public sealed record MergeExecutionOptions
 
     /// <summary>Proxy input statistics for data-aware methods (esm); null when none were prepared.</summary>
     public IProxyActivations? ProxyActivations { get; init; }
+
+    /// <summary>
+    /// A cache of source-only intermediates (<see cref="MergeFactorCache"/>) shared by several merges of the same
+    /// sources (the benchmark's repeated candidates); null: none. The caller owns and disposes it.
+    /// </summary>
+    public MergeFactorCache? Factors { get; init; }
 }

@@ -74,12 +74,12 @@ public sealed class MergeExecutor : IDisposable
             {
                 _options.Cancellation.ThrowIfCancellationRequested();
                 return Inputs(t);
-            }, _options.ProxyActivations);
+            }, _options.ProxyActivations, _options.Factors);
             _statisticsComputed = true;
         }
         var (baseInput, models) = Inputs(tensor);
         var destination = _reader.Scratch(ResultSlot, tensor.ComputeDType, tensor.Shape);
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations, _statistics);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations, _statistics, _options.Factors);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);

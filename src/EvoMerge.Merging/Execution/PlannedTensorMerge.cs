@@ -14,12 +14,13 @@ public static class PlannedTensorMerge
     /// <paramref name="destination"/> is offered to the method (<see cref="MergeContext.Destination"/>); the result may
     /// be that very tensor. <paramref name="proxy"/> supplies proxy input statistics to data-aware methods (esm), looked
     /// up by each input's model path and the base's tensor name; <paramref name="statistics"/> is the pre-pass of an
-    /// <see cref="IInterLayerMergeMethod"/> (<see cref="LayerStatisticsPass"/>). A tensor planned with a base and no
-    /// other input (an optional tensor only the base, or only one input, holds) is that input as it is, as mergekit's
-    /// tasks return a lone tensor.
+    /// <see cref="IInterLayerMergeMethod"/> (<see cref="LayerStatisticsPass"/>); <paramref name="factors"/> the
+    /// caller's cache of source-only intermediates (<see cref="MergeFactorCache"/>), if any. A tensor planned with a base
+    /// and no other input (an optional tensor only the base, or only one input, holds) is that input as it is, as
+    /// mergekit's tasks return a lone tensor.
     /// </summary>
     public static torch.Tensor Run(IMergeMethod method, PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, ulong seed,
-        torch.Tensor? destination = null, IProxyActivations? proxy = null, LayerStatistics? statistics = null)
+        torch.Tensor? destination = null, IProxyActivations? proxy = null, LayerStatistics? statistics = null, MergeFactorCache? factors = null)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ArgumentNullException.ThrowIfNull(models);
@@ -28,7 +29,7 @@ public static class PlannedTensorMerge
                 ? destination.copy_(baseInput.Tensor) : baseInput.Tensor.clone();
 
         using var generator = method.UsesRandomness ? new torch.Generator(TensorSeed.For(seed, tensor.Name)) : null;
-        var merged = method.Merge(Context(tensor, baseInput, models, proxy, generator, destination, statistics));
+        var merged = method.Merge(Context(tensor, baseInput, models, proxy, generator, destination, statistics, factors));
         if (!merged.shape.SequenceEqual(tensor.Shape))
             throw MergeException.ForTensor(tensor.Name, $"{method.Name} returned shape [{string.Join(", ", merged.shape)}], expected [{string.Join(", ", tensor.Shape)}]");
         return merged;
@@ -36,7 +37,7 @@ public static class PlannedTensorMerge
 
     /// <summary>The context every caller hands the method for <paramref name="tensor"/>.</summary>
     internal static MergeContext Context(PlannedTensor tensor, MergeInput? baseInput, IReadOnlyList<MergeInput> models, IProxyActivations? proxy,
-        torch.Generator? generator = null, torch.Tensor? destination = null, LayerStatistics? statistics = null) => new()
+        torch.Generator? generator = null, torch.Tensor? destination = null, LayerStatistics? statistics = null, MergeFactorCache? factors = null) => new()
     {
         TensorName = tensor.Name,
         IsEmbedding = tensor.Role.IsEmbedding,
@@ -47,6 +48,7 @@ public static class PlannedTensorMerge
         Destination = destination,
         ProxyInputs = proxy is null || tensor.Base is null ? null : input => ProxyInputsOf(proxy, tensor, models, input),
         LayerStatistics = statistics,
+        Factors = factors,
     };
 
     private static torch.Tensor? ProxyInputsOf(IProxyActivations proxy, PlannedTensor tensor, IReadOnlyList<MergeInput> models, MergeInput input)

@@ -29,39 +29,105 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm",
     public bool NeedsProxyActivations => true;
 
     /// <summary>
-    /// The inter-layer statistic of a 2-D tensor: the mean over tasks of ‖Δ_t‖_F (null for tensors merged by task
-    /// arithmetic). Computed in a pre-pass over the whole merge (see <see cref="LayerStatistics"/>).
+    /// The inter-layer statistic of a 2-D tensor: ‖ΔW‖_F of its merged update before the inter-layer factor (after the
+    /// inter-task and inter-dimension levels and the orthogonal rebuild, without alpha), as the paper's β_l; null for
+    /// tensors merged by task arithmetic. Computed in a pre-pass over the whole merge (see <see cref="LayerStatistics"/>);
+    /// with a <see cref="MergeContext.Factors"/> cache the merged update is kept for the pass that writes the tensor.
     /// </summary>
     public double? TensorStatistic(MergeContext context)
     {
         if (!IsMatrix(context)) return null;
         using var scope = torch.NewDisposeScope();
         var (deltas, exponent) = ScaledUpdates(context);
-        return deltas.Count == 0 ? 0.0 : Math.ScaleB(deltas.Average(d => d.norm().ToDouble()), exponent);
+        return deltas.Count == 0 ? 0.0 : Math.ScaleB(Merged(context, deltas).norm().ToDouble(), exponent);
     }
 
     /// <inheritdoc/>
     protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
     {
         using var scalars = new HeldScalars();
+        double power = Power(context);
+        var update = Merged(context, deltas);
+        if (power > 0.0 && context.LayerStatistics?.RelativeToKind(context.TensorName) is double relative)
+            update = update.mul(scalars.Hold(Math.Pow(relative, power)));
+        return update;
+    }
+
+    private static double Power(MergeContext context)
+    {
         double power = ParameterLookup.Global(context, "scaling_power");
         if (!(power >= 0.0 && power <= 8.0))
             throw MergeException.ForTensor(context.TensorName, $"esm: scaling_power must be between 0 and 8, got {power}");
+        return power;
+    }
+
+    /// <summary>ΔW before the inter-layer factor; depends on the sources and the power only (cached per power).</summary>
+    private torch.Tensor Merged(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
+    {
+        double power = Power(context);
         var proxy = context.ProxyInputs ?? throw MergeException.ForTensor(context.TensorName,
             "esm needs proxy activations: set the recipe's top-level proxy_tasks (an eval task YAML per model) or the search's proxy tasks");
+        return Cached(context, FormattableString.Invariant($"delta-w:{power:R}"), () => [MergedNow(context, deltas, proxy, power)])[0];
+    }
+
+    private torch.Tensor MergedNow(MergeContext context, IReadOnlyList<torch.Tensor> deltas, Func<MergeInput, torch.Tensor?> proxy, double power)
+    {
+        using var scalars = new HeldScalars();
         var moments = new List<torch.Tensor>(deltas.Count);
         foreach (var model in context.Models)
         {
             var moment = proxy(model);
             if (moment is null) return TsvMerge.Of(deltas);
+            moments.Add(moment);
+        }
+        // The essential subspaces and coordinates depend on the sources alone: 2T tensors (bases, rows) and the norms.
+        var essential = Cached(context, "essential", () => Essential(context, deltas, moments));
+        int tasks = deltas.Count;
+        var bases = essential.Take(tasks).ToList();
+        var rows = essential.Skip(tasks).Take(tasks).ToList();
+        var norms = essential[2 * tasks].data<double>().ToArray();
+
+        if (power > 0.0)
+        {
+            double meanNorm = norms.Average();
+            for (int t = 0; t < rows.Count && meanNorm > 0.0; t++)
+                rows[t] = rows[t].mul(scalars.Hold(Math.Pow(norms[t] / meanNorm, power)));
+        }
+        var stacked = torch.cat(rows.ToArray(), 0);
+        if (power > 0.0)
+        {
+            var columns = stacked.norm(0, true);
+            var mean = columns.mean();
+            if (mean.ToDouble() > 0.0)
+                stacked = stacked.mul(columns.div(mean).pow(scalars.Hold(power)));
+        }
+        var s = stacked.norm(1, true);
+        var unit = stacked.div(s.clamp_min(scalars.Hold(1e-30)));
+        var u = torch.cat(bases.ToArray(), 1);
+        // The polar factor of the bases does not depend on the power unless a direction is dropped (s negligible).
+        var kept = s.squeeze(1).gt(s.max().mul(scalars.Hold(1e-6))).to_type(s.dtype);
+        var polarBases = kept.sum().ToDouble() == kept.shape[0]
+            ? Cached(context, "essential-polar", () => [SingularFactors.Polar(u)])[0]
+            : SingularFactors.Polar(u.mul(kept.unsqueeze(0)));
+        return SingularFactors.OrthogonalRebuild(polarBases, s.squeeze(1), unit, kept);
+    }
+
+    /// <summary>Per task: the essential basis P_t [d_out, k], the rows A_t = P_tᵀΔ_t [k, d_in]; then ‖Δ_t‖_F of all tasks (float64).</summary>
+    private static torch.Tensor[] Essential(MergeContext context, IReadOnlyList<torch.Tensor> deltas, IReadOnlyList<torch.Tensor> rawMoments)
+    {
+        using var scalars = new HeldScalars();
+        var moments = new List<torch.Tensor>(deltas.Count);
+        for (int t = 0; t < deltas.Count; t++)
+        {
+            var moment = rawMoments[t];
             long inputs = deltas[0].shape[1];
             if (moment.dim() != 2 || moment.shape[0] != inputs || moment.shape[1] != inputs)
                 throw MergeException.ForTensor(context.TensorName,
-                    $"esm: proxy inputs of '{model.Model}' are [{string.Join(", ", moment.shape)}], expected [{inputs}, {inputs}]");
+                    $"esm: proxy inputs of '{context.Models[t].Model}' are [{string.Join(", ", moment.shape)}], expected [{inputs}, {inputs}]");
             double largest = moment.abs().max().ToDouble();
             if (!double.IsFinite(largest))
                 throw MergeException.ForTensor(context.TensorName,
-                    $"esm: the proxy inputs of '{model.Model}' have non-finite values (NaN or infinity): the base model's activations overflowed on its proxy prompts");
+                    $"esm: the proxy inputs of '{context.Models[t].Model}' have non-finite values (NaN or infinity): the base model's activations overflowed on its proxy prompts");
             // The essential subspace does not depend on G's scale: a power of two keeps Δ·G·Δᵀ inside the dtype's range.
             var work = moment.to_type(deltas[0].dtype);
             moments.Add(largest == 0.0 ? work : TimesPowerOfTwo(work, -(Math.ILogB(largest) + 1)));
@@ -86,26 +152,6 @@ public sealed class EssentialSubspaceMerge() : SubspaceMerge("esm",
             rows.Add(essential.t().matmul(delta));
             norms[t] = delta.norm().ToDouble();
         }
-
-        if (power > 0.0)
-        {
-            double meanNorm = norms.Average();
-            for (int t = 0; t < rows.Count && meanNorm > 0.0; t++)
-                rows[t] = rows[t].mul(scalars.Hold(Math.Pow(norms[t] / meanNorm, power)));
-        }
-        var stacked = torch.cat(rows.ToArray(), 0);
-        if (power > 0.0)
-        {
-            var columns = stacked.norm(0, true);
-            var mean = columns.mean();
-            if (mean.ToDouble() > 0.0)
-                stacked = stacked.mul(columns.div(mean).pow(scalars.Hold(power)));
-        }
-        var s = stacked.norm(1, true);
-        var unit = stacked.div(s.clamp_min(scalars.Hold(1e-30)));
-        var update = SingularFactors.OrthogonalRebuild(torch.cat(bases.ToArray(), 1), s.squeeze(1), unit);
-        if (power > 0.0 && context.LayerStatistics?.RelativeToKind(context.TensorName) is double relative)
-            update = update.mul(scalars.Hold(Math.Pow(relative, power)));
-        return update;
+        return [.. bases, .. rows, torch.tensor(norms, torch.ScalarType.Float64)];
     }
 }

@@ -14,7 +14,11 @@ namespace EvoMerge.Merging.Methods;
 public sealed class IsoCMerge() : SubspaceMerge("iso_c")
 {
     /// <inheritdoc/>
-    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas)
+    /// <remarks>ΔW depends on the sources alone (alpha is applied after), so a search computes it once per tensor.</remarks>
+    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas) =>
+        Cached(context, "delta-w", () => [Of(deltas)])[0];
+
+    private static torch.Tensor Of(IReadOnlyList<torch.Tensor> deltas)
     {
         var sum = deltas.Aggregate((total, d) => total.add(d, ScalarConstants.One));
         var (u, s, vh) = SingularFactors.Svd(sum);

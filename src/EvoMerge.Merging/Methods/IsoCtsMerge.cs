@@ -31,8 +31,20 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         if (perTask * tasks > rank) perTask = rank / tasks;
         common = rank - perTask * tasks;
 
+        // The sum's SVD depends on the sources alone; ΔW also on the per-task count (which fixes the common rank).
+        return Cached(context, $"delta-w:{perTask}", () => [Rebuild(Cached(context, "sum-svd", () => SumSvd(deltas)), deltas, common, perTask)])[0];
+    }
+
+    private static torch.Tensor[] SumSvd(IReadOnlyList<torch.Tensor> deltas)
+    {
         var sum = deltas.Aggregate((total, d) => total.add(d, ScalarConstants.One));
         var (u, s, vh) = SingularFactors.Svd(sum);
+        return [u, s, vh];
+    }
+
+    private static torch.Tensor Rebuild(torch.Tensor[] sumSvd, IReadOnlyList<torch.Tensor> deltas, long common, long perTask)
+    {
+        var (u, s, vh) = (sumSvd[0], sumSvd[1], sumSvd[2]);
         var us = new List<torch.Tensor> { u.narrow(1, 0, common) };
         var ss = new List<torch.Tensor> { s.narrow(0, 0, common) };
         var vs = new List<torch.Tensor> { vh.narrow(0, 0, common) };

@@ -98,8 +98,15 @@ internal static class SingularFactors
     {
         using var scalars = new HeldScalars();
         var kept = s.gt(s.max().mul(scalars.Hold(1e-6))).to_type(s.dtype);
-        return Polar(u.mul(kept.unsqueeze(0))).mul(s.mul(kept).unsqueeze(0)).matmul(Polar(vh.mul(kept.unsqueeze(1))));
+        return OrthogonalRebuild(Polar(u.mul(kept.unsqueeze(0))), s, vh, kept);
     }
+
+    /// <summary>
+    /// <see cref="OrthogonalRebuild(torch.Tensor, torch.Tensor, torch.Tensor)"/> with the left polar factor already
+    /// taken (of the left vectors times <paramref name="kept"/>, the mask of non-negligible singular values).
+    /// </summary>
+    public static torch.Tensor OrthogonalRebuild(torch.Tensor polarU, torch.Tensor s, torch.Tensor vh, torch.Tensor kept) =>
+        polarU.mul(s.mul(kept).unsqueeze(0)).matmul(Polar(vh.mul(kept.unsqueeze(1))));
 
     /// <summary>The per-task rank ⌊min(m, n) / T⌋ (at least 1) of a [m, n] matrix merged from T tasks.</summary>
     public static long RankPerTask(torch.Tensor delta, int tasks) => Math.Max(1, Math.Min(delta.shape[0], delta.shape[1]) / tasks);

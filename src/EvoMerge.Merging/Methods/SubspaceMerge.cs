@@ -118,6 +118,21 @@ public abstract class SubspaceMerge : IMergeMethod
         return x.mul(scalars.Hold(Math.ScaleB(1.0, half))).mul(scalars.Hold(Math.ScaleB(1.0, exponent - half)));
     }
 
+    /// <summary>
+    /// The tensors <paramref name="compute"/> returns for this tensor's sources, from the search's
+    /// <see cref="MergeContext.Factors"/> when the caller has one (computed once per source tensor and
+    /// <paramref name="part"/>), otherwise computed now. <paramref name="part"/> names the intermediate and every
+    /// parameter it depends on; the key adds the method, the tensor, the compute dtype and the models. Read-only.
+    /// </summary>
+    private protected torch.Tensor[] Cached(MergeContext context, string part, Func<torch.Tensor[]> compute)
+    {
+        if (context.Factors is not { } cache) return compute();
+        var baseInput = context.RequireBase(Name);
+        string key = string.Join('\u001f', new[] { Name, part, context.TensorName, baseInput.Tensor.dtype.ToString(), baseInput.Model }
+            .Concat(context.Models.Select(m => m.Model)));
+        return cache.Tensors(key, compute);
+    }
+
     private List<torch.Tensor> Updates(MergeContext context)
     {
         var baseInput = context.RequireBase(Name);

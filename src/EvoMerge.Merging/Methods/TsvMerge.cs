@@ -12,7 +12,9 @@ namespace EvoMerge.Merging.Methods;
 public sealed class TsvMerge() : SubspaceMerge("tsv")
 {
     /// <inheritdoc/>
-    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas) => Of(deltas);
+    /// <remarks>ΔW depends on the sources alone (alpha is applied after), so a search computes it once per tensor.</remarks>
+    protected override torch.Tensor Update(MergeContext context, IReadOnlyList<torch.Tensor> deltas) =>
+        Cached(context, "delta-w", () => [Of(deltas)])[0];
 
     /// <summary>TSV-M's ΔW of task updates (also esm's fallback for tensors without proxy inputs).</summary>
     internal static torch.Tensor Of(IReadOnlyList<torch.Tensor> deltas)

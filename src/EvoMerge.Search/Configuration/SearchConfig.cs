@@ -46,6 +46,12 @@ public sealed record SearchConfig
     /// <summary>Config <c>merge.proxy_prompts</c>: proxy prompts per task (1 to 32, default 32).</summary>
     public int ProxyPrompts { get; init; } = 32;
 
+    /// <summary>
+    /// Config <c>merge.factor_cache_mb</c>: the budget, in MiB, of the cache of source-only merge intermediates kept
+    /// between candidates (subspace decompositions, TIES magnitude orders; default 4096, 0 keeps none).
+    /// </summary>
+    public long FactorCacheMegabytes { get; init; } = 4096;
+
     /// <summary>Optimizer settings (their type names the optimizer).</summary>
     public required OptimizerSettings Optimizer { get; init; }
 

@@ -160,6 +160,7 @@ public sealed class SearchConfigReader
             Genome = genome,
             ProxyTasks = proxyTasks,
             ProxyPrompts = merge?["proxy_prompts"]?.GetValue<int>() ?? 32,
+            FactorCacheMegabytes = merge?["factor_cache_mb"]?.GetValue<long>() ?? 4096,
             DType = dtypeName is null ? TorchSharp.torch.ScalarType.Float32 : DTypes.ParseTorchName(dtypeName)!.Value,
             Optimizer = BindOptimizer(root["optimizer"]!.AsObject(), objectives),
             Budget = new BudgetConfig(budget["generations"]?.GetValue<int>(), budget["evaluations"]?.GetValue<int>(),

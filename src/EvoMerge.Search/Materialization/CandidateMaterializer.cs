@@ -20,7 +20,9 @@ namespace EvoMerge.Search.Materialization;
 /// bit-identical to the merged model on disk. Task vectors (model − base, in the compute dtype) are not stored: the
 /// task-arithmetic family forms them element by element in its fused float32 pass, which reads the resident inputs
 /// once per candidate. Magnitude orders for TIES-like selection are sorted once per source tensor (on first use), so
-/// any density's cut is a binary search.
+/// any density's cut is a binary search; they and the subspace methods' decompositions of the task updates (tsv,
+/// iso_c, iso_cts, esm) live in one <see cref="MergeFactorCache"/> for the materialiser's lifetime, bounded by its
+/// byte budget (least recently used first out), so later candidates skip them with bit-identical results.
 /// With a layer ordering, the model has one layer per slot (T = r × L): stage 1 merges into a resident buffer, kept
 /// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
 /// identity layers (the <see cref="ResidualOutputProjections"/> zero, so both residual branches add nothing). Every
@@ -32,7 +34,7 @@ public sealed class CandidateMaterializer : IDisposable
     private readonly Dictionary<string, int> _modelIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Model, string Name), torch.Tensor> _inputs = [];
     private readonly Dictionary<string, torch.Tensor>? _stage1;
-    private readonly Dictionary<(int Model, string Name), MagnitudeOrder> _magnitudes = [];
+    private readonly MergeFactorCache _factors;
     private readonly DecoderLayout _layout;
     private readonly Func<string, IMergeMethod> _methods;
     private readonly string _stageRoot;
@@ -44,9 +46,11 @@ public sealed class CandidateMaterializer : IDisposable
     /// <param name="slotCount">Layer slots of the data-flow space, or 0 without a layer ordering.</param>
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
     /// <param name="proxyActivations">Proxy activations for methods that need them (the materialiser disposes them when they are disposable), or null.</param>
+    /// <param name="factorCacheBytes">Budget of the cache of source-only intermediates (<see cref="MergeFactorCache"/>); 0 keeps none.</param>
     public CandidateMaterializer(string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, int slotCount = 0,
-        Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null)
+        Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null, long factorCacheBytes = FactorCacheDefaultBytes)
     {
+        _factors = new MergeFactorCache(factorCacheBytes);
         _proxy = proxyActivations;
         _methods = methods ?? MergeMethodRegistry.Default.Get;
         DType = dtype;
@@ -84,6 +88,12 @@ public sealed class CandidateMaterializer : IDisposable
         }
     }
 
+    /// <summary>Default budget of the factor cache: 4 GiB (config <c>merge.factor_cache_mb</c>, default 4096).</summary>
+    public const long FactorCacheDefaultBytes = 4096L << 20;
+
+    /// <summary>The cache of source-only intermediates kept between candidates (hits, misses, bytes held).</summary>
+    public MergeFactorCache Factors => _factors;
+
     /// <summary>The candidate model; its tensors hold the last materialised candidate.</summary>
     public DecoderModel Model { get; private set; } = null!;
 
@@ -113,7 +123,7 @@ public sealed class CandidateMaterializer : IDisposable
         using (var plan = MergePlanner.Build(parsed, _methods))
         {
             var target = _stage1 ?? Model.Parameters;
-            var statistics = LayerStatisticsPass.Compute(plan.Method, plan.Tensors, t => Inputs(plan.Method, t), _proxy);
+            var statistics = LayerStatisticsPass.Compute(plan.Method, plan.Tensors, t => Inputs(plan.Method, t), _proxy, _factors);
             foreach (var tensor in plan.Tensors)
             {
                 using var scope = torch.NewDisposeScope();
@@ -132,7 +142,7 @@ public sealed class CandidateMaterializer : IDisposable
     {
         var (baseInput, models) = Inputs(method, tensor);
         bool writable = destination.dtype == tensor.ComputeDType && destination.shape.SequenceEqual(tensor.Shape) && destination.is_contiguous();
-        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy, statistics);
+        return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy, statistics, _factors);
     }
 
     private (MergeInput? Base, IReadOnlyList<MergeInput> Models) Inputs(IMergeMethod method, PlannedTensor tensor)
@@ -146,16 +156,12 @@ public sealed class CandidateMaterializer : IDisposable
     private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
         new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
 
-    /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use.</summary>
+    /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use (kept in the factor cache).</summary>
     private MagnitudeOrder? Magnitudes(int model, string name)
     {
         if (model == 0) return null;
-        if (!_magnitudes.TryGetValue((model, name), out var order))
-        {
-            order = MagnitudeOrder.FromModel(_inputs[(model, name)], _inputs[(0, name)]);
-            _magnitudes[(model, name)] = order;
-        }
-        return order;
+        return _factors.Value(FormattableString.Invariant($"magnitude-order\u001f{model}\u001f{name}"),
+            () => MagnitudeOrder.FromModel(_inputs[(model, name)], _inputs[(0, name)]), order => 4 * order.Count);
     }
 
     private int ModelIndex(string path) =>
@@ -247,5 +253,6 @@ public sealed class CandidateMaterializer : IDisposable
         _stage1?.Clear();
         foreach (var model in _models ?? []) model?.Dispose();
         (_proxy as IDisposable)?.Dispose();
+        _factors.Dispose();
     }
 }

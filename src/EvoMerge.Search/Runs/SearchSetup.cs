@@ -134,7 +134,8 @@ public sealed class SearchSetup
         new(Config.BaseModel, Config.Models, Config.DType, Layout.SlotCount, Config.Methods.Get,
             Config.ProxyTasks is { } tasks
                 ? new TaskProxyActivations(Config.BaseModel, Config.Models.Zip(tasks).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), Config.ProxyPrompts)
-                : null);
+                : null,
+            Config.FactorCacheMegabytes << 20);
 
     /// <summary>An evaluator over this setup's tasks.</summary>
     public CandidateEvaluator CreateEvaluator() => new(Config, Tasks);

@@ -8,8 +8,8 @@ using Xunit;
 namespace EvoMerge.Tests.Merging.Methods;
 
 /// <summary>
-/// esm's third level: each 2-D tensor's merged update times (n_l / mean n)^p, n_l the mean task-update norm of that
-/// tensor and the mean over the same tensor in every layer.
+/// esm's third level (the paper's β_l): each 2-D tensor's merged update ΔW_l times (n_l / mean n)^p, n_l = ‖ΔW_l‖_F
+/// of that tensor's merged update before the factor and the mean over the same tensor in every layer.
 /// </summary>
 public sealed class EsmInterLayerTests
 {
@@ -34,11 +34,11 @@ public sealed class EsmInterLayerTests
             return merge;
         }
 
-        // Layer 1's updates are layer 0's doubled: statistics n and 2n (n = mean of the two update norms).
+        // Layer 1's updates are layer 0's doubled: statistics n and 2n (n = the norm of layer 0's merged update).
         var esm = (IInterLayerMergeMethod)MergeMethodRegistry.Default.Get("esm");
         double n0 = esm.TensorStatistic(Case(Layer0, 1.0, null).Build())!.Value;
         double n1 = esm.TensorStatistic(Case(Layer1, 2.0, null).Build())!.Value;
-        Assert.Equal((d1.norm().ToDouble() + d2.norm().ToDouble()) / 2, n0, 10);
+        Assert.Equal((Case(Layer0, 1.0, null).Merge() - b).norm().ToDouble(), n0, 10);
         Assert.Equal(2 * n0, n1, 10);
 
         // Mean 1.5n: factors (1/1.5)² = 4/9 and (2/1.5)² = 16/9. Another kind does not enter the mean.
@@ -51,6 +51,45 @@ public sealed class EsmInterLayerTests
         TensorAssert.Close(first * 8.0, second, 1e-10);
         // p = 0 switches every level off.
         TensorAssert.Close(Case(Layer0, 1.0, null, 0.0).Merge(), Case(Layer0, 1.0, statistics, 0.0).Merge(), 1e-12);
+    }
+
+    /// <summary>
+    /// Worked by hand (B = 0, G = I, p = 2, two tasks, 2 × 2 updates). Layer 0: Δ_a = e1e1ᵀ, Δ_b = e2e2ᵀ. Each task's
+    /// essential basis is its own axis (k = 1), rows [1, 0] and [0, 1]; equal task norms and equal column norms make
+    /// both scaling levels 1, so ΔW_0 = I and ‖ΔW_0‖_F = √2. Layer 1: Δ_a = Δ_b = e1e1ᵀ. Both bases are e1 and both
+    /// rows [1, 0]; the stacked rows' column norms are √2 and 0 (mean √2/2), so the first column is multiplied by
+    /// (√2 / (√2/2))² = 4: s = (4, 4). The polar factor of [e1, e1] is [[1, 1], [0, 0]]/√2 and that of the unit rows
+    /// [[1, 0], [1, 0]]/√2, so ΔW_1 = 4·e1e1ᵀ and ‖ΔW_1‖_F = 4. The mean over the kind is m = (√2 + 4)/2, so
+    /// β_0 = (√2/m)² = 8/(18 + 8√2) and β_1 = (4/m)² = 64/(18 + 8√2). A mean of task-update norms (1 in both layers)
+    /// would give β = 1 to both.
+    /// </summary>
+    [Fact]
+    public void The_factor_compares_the_norms_of_the_merged_updates_as_worked_by_hand()
+    {
+        using var scope = torch.NewDisposeScope();
+        var zero = torch.zeros([2, 2], dtype: torch.ScalarType.Float64);
+        var e11 = torch.tensor(new double[] { 1, 0, 0, 0 }, [2, 2], torch.ScalarType.Float64);
+        var e22 = torch.tensor(new double[] { 0, 0, 0, 1 }, [2, 2], torch.ScalarType.Float64);
+        var identity = torch.eye(2, dtype: torch.ScalarType.Float64);
+        MergeCase Case(string name, torch.Tensor a, torch.Tensor b, LayerStatistics? statistics)
+        {
+            var merge = MergeCase.For("esm").Base(zero).Model(a).Model(b).Global(("scaling_power", 2.0));
+            merge.TensorName = name;
+            merge.ProxyInputs = _ => identity;
+            merge.LayerStatistics = statistics;
+            return merge;
+        }
+
+        var esm = (IInterLayerMergeMethod)MergeMethodRegistry.Default.Get("esm");
+        double n0 = esm.TensorStatistic(Case(Layer0, e11, e22, null).Build())!.Value;
+        double n1 = esm.TensorStatistic(Case(Layer1, e11, e11, null).Build())!.Value;
+        Assert.Equal(Math.Sqrt(2), n0, 12);
+        Assert.Equal(4.0, n1, 12);
+
+        var statistics = new LayerStatistics([(Layer0, "up_proj", n0), (Layer1, "up_proj", n1)]);
+        double denominator = 18 + 8 * Math.Sqrt(2);
+        TensorAssert.Close(identity * (8 / denominator), Case(Layer0, e11, e22, statistics).Merge(), 1e-12);
+        TensorAssert.Close(e11 * (4 * 64 / denominator), Case(Layer1, e11, e11, statistics).Merge(), 1e-12);
     }
 
     [Fact]

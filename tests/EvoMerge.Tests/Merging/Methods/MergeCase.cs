@@ -31,6 +31,8 @@ internal sealed class MergeCase
 
     public LayerStatistics? LayerStatistics { get; set; }
 
+    public MergeFactorCache? Factors { get; set; }
+
     public static MergeCase For(string method) => new(MergeMethodRegistry.Default.Get(method));
 
     public MergeCase Base(torch.Tensor tensor, params (string Name, double Value)[] parameters)
@@ -65,6 +67,7 @@ internal sealed class MergeCase
         Random = Random,
         ProxyInputs = ProxyInputs,
         LayerStatistics = LayerStatistics,
+        Factors = Factors,
     };
 
     public torch.Tensor Merge() => Method.Merge(Build());

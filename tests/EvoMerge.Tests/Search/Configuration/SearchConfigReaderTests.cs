@@ -153,6 +153,17 @@ public class SearchConfigReaderTests
         Assert.Equal(8, config.ProxyPrompts);
     }
 
+    [Fact]
+    public void TheFactorCacheBudgetIsReadInMebibytesWithADefaultOf4096AndANegativeOneIsAnError()
+    {
+        Assert.Equal(4096, SearchConfigReader.Parse(Valid, "search.yml", "/work").FactorCacheMegabytes);
+        var zero = SearchConfigReader.Parse(Valid.Replace("seed: 7", "merge:\n  factor_cache_mb: 0\nseed: 7"), "search.yml", "/work");
+        Assert.Equal(0, zero.FactorCacheMegabytes);
+        var e = Assert.Throws<SearchConfigException>(() =>
+            SearchConfigReader.Parse(Valid.Replace("seed: 7", "merge:\n  factor_cache_mb: -1\nseed: 7"), "search.yml", "/work"));
+        Assert.Contains("merge.factor_cache_mb", e.Message);
+    }
+
     [Theory]
     [InlineData("", "genome.methods[1]: esm needs proxy activations: set merge.proxy_tasks")]
     [InlineData("merge:\n  proxy_tasks: [a.yml]\n", "merge.proxy_tasks: lists 1 eval tasks but models lists 2")]
