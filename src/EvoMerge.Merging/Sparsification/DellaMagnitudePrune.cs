@@ -228,7 +228,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         }
         // Group the row by bucket, in column order within a bucket, as (key, column) pairs: comparing pairs ranks ties by column.
         ulong[] grouped = buffers.Grouped;
-        int[] cursor = buffers.OtherOrder;
+        int[] cursor = buffers.Cursor;
         Array.Copy(starts, cursor, Digits + 1);
         for (int c = 0; c < n; c++)
             grouped[cursor[keys[c] >> TopShift]++] = ((ulong)keys[c] << 32) | (uint)c;
@@ -331,6 +331,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         public int[] OtherOrder { get; } = new int[capacity];
         public int[] Counts { get; } = new int[Digits + 1];
         public ulong[] Grouped { get; } = new ulong[capacity];
+        public int[] Cursor { get; } = new int[Digits + 1];
         public float[] Draws { get; } = new float[capacity];
     }
 }
