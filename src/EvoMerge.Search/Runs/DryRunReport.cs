@@ -30,7 +30,7 @@ public sealed record DryRunReport(
         w.WriteLine($"recipe {Recipe.Hash[..12]} ({Recipe.OutputLayers} layers):");
         w.Write(Recipe.ParameterSpace);
         if (Recipe.DataFlow is { } layers) w.Write(layers);
-        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
+        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held ({InputBytes / 1048576.0:F1} MiB buffers the base and source tensors are read into, the rest the candidate model)");
         w.WriteLine($"timed genome (the search's first candidate): {TimedGenomeKey}");
         w.WriteLine($"time per evaluation: ~{EvaluationSeconds:F2} s ({MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items, timed on {SampledItems} after a warm-up); cheap-first screening and cache hits cost less");
         w.WriteLine(ScoreCacheDirectory is null
