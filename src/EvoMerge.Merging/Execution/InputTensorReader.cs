@@ -33,6 +33,9 @@ public sealed class InputTensorReader : IDisposable
     /// </summary>
     public void Reserve(long elements) => _capacity = Math.Max(_capacity, elements);
 
+    /// <summary>Bytes of the buffers allocated so far (every slot, staging and adapter buffer).</summary>
+    public long BufferBytes => _buffers.Values.Concat(_staging.Values).Concat(_adapted.Values).Sum(b => b.numel() * b.ElementSize);
+
     /// <summary>Bytes read from files so far (as stored).</summary>
     public long BytesRead { get; private set; }
 

@@ -15,13 +15,16 @@ namespace EvoMerge.Merging.Sparsification;
 /// as mergekit's formula does; they must then lie in [0, 1], where mergekit's <c>torch.bernoulli</c> accepts them.
 /// Deviations: ranks are exact in every dtype (mergekit stores them in the work dtype,
 /// so bf16 quantises them); equal magnitudes rank by index as in the TIES trim; a row of one element is kept with
-/// probability density (mergekit divides 0 by 0 there). Ranks come from a stable radix sort of each row's float32
-/// magnitude bits, rows in parallel.
+/// probability density (mergekit divides 0 by 0 there). Rows run in parallel; within a row, one counting pass over
+/// the top bits of the float32 magnitudes decides most elements from their rank range, and only the undecided ones
+/// are ranked exactly (a stable radix sort of the magnitude bits where many magnitudes are equal).
 /// </summary>
 public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSparsifier
 {
     private const int DigitBits = 11;
     private const int Digits = 1 << DigitBits;
+    private const int TopShift = 31 - DigitBits;
+    private const int UndecidedWorkPerElement = 4;
 
     [ThreadStatic]
     private static RowBuffers? _buffers;
@@ -162,8 +165,104 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         return mask;
     }
 
-    /// <summary>Ranks one row by a stable descending radix sort of its magnitude bits and draws its keep decisions.</summary>
+    /// <summary>
+    /// Draws one row's keep decisions, ranking only where the rank decides: one counting pass over the top 11 bits of
+    /// each magnitude key gives every element the range of ranks its bucket spans, and an element whose draw lies below
+    /// (above) the keep probability of every rank in that range is kept (dropped) at once. The few undecided elements
+    /// get their exact rank within their bucket by counting the bucket's smaller keys (ties by column); a row where that
+    /// would cost more than a sort (many equal magnitudes) is ranked by <see cref="FillRowSorted"/>. Same decisions as
+    /// the full sort.
+    /// </summary>
     private static unsafe void FillRow(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* mask, RowBuffers buffers)
+    {
+        uint[] keys = buffers.Keys;
+        int[] starts = buffers.Counts;
+        float[] draws = buffers.Draws;
+        float* values = (float*)source.Values + offset;
+        float* baseValues = source.Base == 0 ? null : (float*)source.Base + offset;
+        Array.Clear(starts);
+        for (int c = 0; c < n; c++)
+        {
+            float d = baseValues == null ? values[c] : values[c] - baseValues[c];
+            uint k = MagnitudeKey(d);
+            keys[c] = k;
+            starts[k >> TopShift]++;
+        }
+        int total = 0;
+        for (int digit = 0; digit <= Digits; digit++)
+        {
+            int count = starts[digit];
+            starts[digit] = total;
+            total += count;
+        }
+        Draw(key, offset, n, draws);
+        byte* rowMask = mask + offset;
+        int[] undecided = buffers.Order;
+        int open = 0;
+        long work = 0;
+        for (int c = 0; c < n; c++)
+        {
+            uint digit = keys[c] >> TopShift;
+            int first = starts[digit], last = starts[digit + 1] - 1;
+            float a = probability[first], b = probability[last], u = draws[c];
+            if (u < Math.Min(a, b))
+            {
+                rowMask[c] = 1;
+            }
+            else if (u >= Math.Max(a, b))
+            {
+                rowMask[c] = 0;
+            }
+            else
+            {
+                undecided[open++] = c;
+                work += last - first + 1;
+            }
+        }
+        if (open == 0)
+            return;
+        if (work > UndecidedWorkPerElement * (long)n)
+        {
+            FillRowSorted(source, offset, n, probability, key, mask, buffers);
+            return;
+        }
+        // Group the row by bucket, in column order within a bucket, as (key, column) pairs: comparing pairs ranks ties by column.
+        ulong[] grouped = buffers.Grouped;
+        int[] cursor = buffers.Cursor;
+        Array.Copy(starts, cursor, Digits + 1);
+        for (int c = 0; c < n; c++)
+            grouped[cursor[keys[c] >> TopShift]++] = ((ulong)keys[c] << 32) | (uint)c;
+        for (int i = 0; i < open; i++)
+        {
+            int c = undecided[i];
+            ulong pair = ((ulong)keys[c] << 32) | (uint)c;
+            uint digit = keys[c] >> TopShift;
+            int first = starts[digit];
+            int rank = first + CountBelow(grouped, first, starts[digit + 1], pair);
+            rowMask[c] = draws[c] < probability[rank] ? (byte)1 : (byte)0;
+        }
+    }
+
+    /// <summary>How many of <paramref name="pairs"/>[from, to) are below <paramref name="pair"/>.</summary>
+    private static int CountBelow(ulong[] pairs, int from, int to, ulong pair)
+    {
+        int width = Vector<ulong>.Count;
+        int j = from;
+        var below = Vector<ulong>.Zero;
+        var limit = new Vector<ulong>(pair);
+        for (; j + width <= to; j += width)
+            below -= Vector.LessThan(new Vector<ulong>(pairs, j), limit);
+        int count = (int)Vector.Sum(below);
+        for (; j < to; j++)
+            if (pairs[j] < pair) count++;
+        return count;
+    }
+
+    /// <summary>Ascending order of the key is descending magnitude (0x7FFFFFFF − |d|'s bits).</summary>
+    private static uint MagnitudeKey(float d) => 0x7FFFFFFFu - (BitConverter.SingleToUInt32Bits(d) & 0x7FFFFFFFu);
+
+    /// <summary>Ranks one row by a stable descending radix sort of its magnitude bits and draws its keep decisions.</summary>
+    private static unsafe void FillRowSorted(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* mask, RowBuffers buffers)
     {
         uint[] keys = buffers.Keys, otherKeys = buffers.OtherKeys;
         int[] order = buffers.Order, otherOrder = buffers.OtherOrder;
@@ -174,8 +273,8 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         for (int c = 0; c < n; c++)
         {
             float d = baseValues == null ? values[c] : values[c] - baseValues[c];
-            // Ascending order of 0x7FFFFFFF − |d|'s bits is descending magnitude; a stable sort keeps lower columns first among equals.
-            keys[c] = 0x7FFFFFFFu - (BitConverter.SingleToUInt32Bits(d) & 0x7FFFFFFFu);
+            // A stable sort keeps lower columns first among equals.
+            keys[c] = MagnitudeKey(d);
             order[c] = c;
         }
         for (int shift = 0; shift < 31; shift += DigitBits)
@@ -230,7 +329,9 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         public uint[] OtherKeys { get; } = new uint[capacity];
         public int[] Order { get; } = new int[capacity];
         public int[] OtherOrder { get; } = new int[capacity];
-        public int[] Counts { get; } = new int[Digits];
+        public int[] Counts { get; } = new int[Digits + 1];
+        public ulong[] Grouped { get; } = new ulong[capacity];
+        public int[] Cursor { get; } = new int[Digits + 1];
         public float[] Draws { get; } = new float[capacity];
     }
 }

@@ -11,18 +11,21 @@ using TorchSharp;
 namespace EvoMerge.Search.Materialization;
 
 /// <summary>
-/// Builds candidates in memory, straight into one <see cref="DecoderModel"/>'s own tensors, without touching disk.
-/// The base and source models are read once, in the merge dtype; every candidate then runs exactly the computation
+/// Builds candidates in memory, straight into one <see cref="DecoderModel"/>'s own tensors, without writing to disk.
+/// A candidate costs one model's memory beyond the sources: the base and source tensors are read per tensor, as
+/// stored (a bf16 source stays bf16 in the page cache), into reused buffers (<see cref="InputTensorReader"/>: one per
+/// input slot, sized for the largest tensor) and converted to the merge dtype there; no source is held whole. Every
+/// candidate then runs exactly the computation
 /// <c>evomerge merge</c> runs for its recipe (the recipe text is parsed and planned, each output tensor is merged by
 /// the registered method with the same resolved parameters and the same per-tensor generator seed) but takes its
 /// inputs from memory and writes the result into the model's own tensor (the method writes there directly when it
 /// can, see <see cref="MergeContext.Destination"/>; otherwise with <c>copy_</c>), so the candidate's weights are
 /// bit-identical to the merged model on disk. Task vectors (model − base, in the compute dtype) are not stored: the
-/// task-arithmetic family forms them element by element in its fused float32 pass, which reads the resident inputs
-/// once per candidate. Magnitude orders for TIES-like selection are sorted once per source tensor (on first use), so
-/// any density's cut is a binary search; they and the subspace methods' decompositions of the task updates (tsv,
-/// iso_c, iso_cts, esm) live in one <see cref="MergeFactorCache"/> for the materialiser's lifetime, bounded by its
-/// byte budget (least recently used first out), so later candidates skip them with bit-identical results.
+/// task-arithmetic family forms them element by element in its fused float32 pass. Magnitude orders for TIES-like
+/// selection are sorted once per source tensor (on first use), so any density's cut is a binary search; they and the
+/// subspace methods' decompositions of the task updates (tsv, iso_c, iso_cts, esm) live in one
+/// <see cref="MergeFactorCache"/> for the materialiser's lifetime, bounded by its byte budget (least recently used
+/// first out), so later candidates skip them with bit-identical results.
 /// With a layer ordering, the model has one layer per slot (T = r × L): stage 1 merges into a resident buffer, kept
 /// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
 /// identity layers (the <see cref="ResidualOutputProjections"/> zero, so both residual branches add nothing). Every
@@ -32,7 +35,7 @@ public sealed class CandidateMaterializer : IDisposable
 {
     private readonly ModelDirectory[] _models;
     private readonly Dictionary<string, int> _modelIndex = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Model, string Name), torch.Tensor> _inputs = [];
+    private readonly InputTensorReader _reader = new();
     private readonly Dictionary<string, torch.Tensor>? _stage1;
     private readonly MergeFactorCache _factors;
     private readonly DecoderLayout _layout;
@@ -69,14 +72,12 @@ public sealed class CandidateMaterializer : IDisposable
                 {
                     var weights = _models[m].Weights;
                     if (!weights.Contains(name)) throw new SafetensorsFormatException(_models[m].Path, name, "missing from the model's weights");
-                    var tensor = torch.empty(weights.Info(name).Shape, dtype).DetachFromDisposeScope();
-                    _inputs[(m, name)] = tensor;
-                    weights.ReadInto(name, tensor);
+                    _reader.Reserve(weights.Info(name).ElementCount);
                 }
             }
             if (slotCount > 0)
             {
-                _stage1 = _layout.ExpectedNames().ToDictionary(n => n, n => torch.empty(_inputs[(0, n)].shape, dtype).DetachFromDisposeScope(), StringComparer.Ordinal);
+                _stage1 = _layout.ExpectedNames().ToDictionary(n => n, n => torch.empty(_models[0].Weights.Info(n).Shape, dtype).DetachFromDisposeScope(), StringComparer.Ordinal);
             }
             SlotCount = slotCount;
             Model = CreateModel(slotCount > 0 ? slotCount : _layout.Config.NumHiddenLayers);
@@ -103,12 +104,12 @@ public sealed class CandidateMaterializer : IDisposable
     /// <summary>Layer slots (0 without a layer ordering).</summary>
     public int SlotCount { get; }
 
-    /// <summary>Bytes of tensors held: inputs, the stage 1 buffer and the model.</summary>
+    /// <summary>Bytes of tensors held: the input buffers, the stage 1 buffer and the model.</summary>
     public long ResidentBytes =>
-        _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? []).Concat(Model.Parameters.Values).Sum(t => t.numel() * t.ElementSize);
+        InputBytes + (_stage1?.Values.AsEnumerable() ?? []).Concat(Model.Parameters.Values).Sum(t => t.numel() * t.ElementSize);
 
-    /// <summary>Bytes of input tensors (base and sources) as held in memory.</summary>
-    public long InputBytes => _inputs.Values.Sum(t => t.numel() * t.ElementSize);
+    /// <summary>Bytes of the reused input buffers (one per input slot and dtype, each sized for the largest tensor).</summary>
+    public long InputBytes => _reader.BufferBytes;
 
     /// <summary>
     /// Writes a candidate's weights into <see cref="Model"/>; merged weights holding NaN or ±∞ are an
@@ -145,24 +146,42 @@ public sealed class CandidateMaterializer : IDisposable
         return PlannedTensorMerge.Run(method, tensor, baseInput, models, seed, writable ? destination : null, _proxy, statistics, _factors);
     }
 
+    /// <summary>A tensor's inputs, read into the reader's slots (base in slot 0, models from slot 1): valid until the next call.</summary>
     private (MergeInput? Base, IReadOnlyList<MergeInput> Models) Inputs(IMergeMethod method, PlannedTensor tensor)
     {
-        var baseInput = tensor.Base is { } b ? Input(b, null) : null;
+        int slot = 0;
+        var baseInput = tensor.Base is { } b ? new MergeInput(b.Model.Name, Read(slot++, b.Model.Path, b.TensorName), b.Parameters) : null;
         int? baseModel = tensor.Base is { } known ? ModelIndex(known.Model.Path) : null;
         bool ordered = baseModel == 0 && method.TakesMagnitudeOrder;
-        return (baseInput, tensor.Models.Select(i => Input(i, ordered ? Magnitudes(ModelIndex(i.Model.Path), i.TensorName) : null)).ToList());
+        var models = new List<MergeInput>(tensor.Models.Count);
+        foreach (var input in tensor.Models)
+        {
+            int model = ModelIndex(input.Model.Path);
+            var values = Read(slot++, input.Model.Path, input.TensorName);
+            var magnitudes = ordered ? Magnitudes(model, input.TensorName, values, tensor.Base!.TensorName == input.TensorName ? baseInput!.Tensor : null) : null;
+            models.Add(new(input.Model.Name, values, input.Parameters, magnitudes));
+        }
+        return (baseInput, models);
     }
 
-    private MergeInput Input(PlannedInput input, MagnitudeOrder? magnitudes) =>
-        new(input.Model.Name, _inputs[(ModelIndex(input.Model.Path), input.TensorName)], input.Parameters, magnitudes);
+    /// <summary>Tensor <paramref name="name"/> of the model at <paramref name="path"/> in the merge dtype, in reader slot <paramref name="slot"/>.</summary>
+    private torch.Tensor Read(int slot, string path, string name) => Read(slot, ModelIndex(path), name);
 
-    /// <summary>The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use (kept in the factor cache).</summary>
-    private MagnitudeOrder? Magnitudes(int model, string name)
+    private torch.Tensor Read(int slot, int model, string name) => _reader.Read(slot, _models[model].Weights, name, DType);
+
+    /// <summary>
+    /// The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use from
+    /// its values and the base's (<paramref name="baseValues"/>, or read into a spare slot when null), kept in the factor cache.
+    /// </summary>
+    private MagnitudeOrder? Magnitudes(int model, string name, torch.Tensor values, torch.Tensor? baseValues)
     {
         if (model == 0) return null;
         return _factors.Value(FormattableString.Invariant($"magnitude-order\u001f{model}\u001f{name}"),
-            () => MagnitudeOrder.FromModel(_inputs[(model, name)], _inputs[(0, name)]), order => 4 * order.Count);
+            () => MagnitudeOrder.FromModel(values, baseValues ?? Read(SpareSlot, 0, name)), order => 4 * order.Count);
     }
+
+    /// <summary>A reader slot after every input slot, for the base tensor of a magnitude order.</summary>
+    private int SpareSlot => _models.Length + 1;
 
     private int ModelIndex(string path) =>
         _modelIndex.TryGetValue(Key(path), out int index) ? index : throw new ArgumentException($"the recipe names model {path}, which is not loaded");
@@ -180,7 +199,7 @@ public sealed class CandidateMaterializer : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var source = slice.Sources[0];
-            var tensor = source.Model.Name == CandidateRecipe.MergedModelName ? _stage1![inputName] : _inputs[(ModelIndex(source.Model.Path), inputName)];
+            var tensor = source.Model.Name == CandidateRecipe.MergedModelName ? _stage1![inputName] : Read(0, source.Model.Path, inputName);
             var merged = method.Merge(new MergeContext
             {
                 TensorName = outputName,
@@ -213,7 +232,7 @@ public sealed class CandidateMaterializer : IDisposable
             {
                 var destination = parameters[DecoderLayout.LayerName(template, slot)];
                 if (ResidualOutputProjections.Covers(template)) destination.zero_();
-                else destination.copy_(_inputs[(0, DecoderLayout.LayerName(template, layer))]);
+                else destination.copy_(Read(0, 0, DecoderLayout.LayerName(template, layer)));
             }
         }
     }
@@ -230,16 +249,29 @@ public sealed class CandidateMaterializer : IDisposable
         }
         var config = ModelConfig.FromJson(baseConfig.WithFields(changes), _models[0].ConfigPath);
         var layout = DecoderLayout.For(config, _models[0].ConfigPath);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var initial = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
-        foreach (string name in layout.ExpectedNames())
+        using (torch.NewDisposeScope())
         {
-            var role = DecoderLayout.Classify(name);
-            string source = role.Group == TensorGroup.Layer
-                ? DecoderLayout.LayerName("model.layers.{i}." + role.LocalName, role.Layer % baseConfig.NumHiddenLayers)
-                : name;
-            initial[name] = _inputs[(0, source)];
+            // The model starts as the base (repeated layers for the slots), filled tensor by tensor below: the weights are
+            // built from zero-stride placeholders, so no second copy of the model exists at any time.
+            var zero = torch.zeros(1, DType);
+            foreach (string name in layout.ExpectedNames())
+            {
+                var role = DecoderLayout.Classify(name);
+                sources[name] = role.Group == TensorGroup.Layer
+                    ? DecoderLayout.LayerName("model.layers.{i}." + role.LocalName, role.Layer % baseConfig.NumHiddenLayers)
+                    : name;
+                initial[name] = zero.expand(_models[0].Weights.Info(sources[name]).Shape);
+            }
+            var model = DecoderModel.Create(DecoderWeights.FromTensors(config, _models[0].ConfigPath, initial, DType));
+            foreach (var (name, parameter) in model.Parameters)
+            {
+                using var inner = torch.NewDisposeScope();
+                parameter.copy_(Read(0, 0, sources[name]));
+            }
+            return model;
         }
-        return DecoderModel.Create(DecoderWeights.FromTensors(config, _models[0].ConfigPath, initial, DType));
     }
 
     private static string Key(string path) => Path.GetFullPath(path).TrimEnd('/');
@@ -248,8 +280,8 @@ public sealed class CandidateMaterializer : IDisposable
     public void Dispose()
     {
         Model?.Dispose();
-        foreach (var tensor in _inputs.Values.Concat(_stage1?.Values.AsEnumerable() ?? [])) tensor.Dispose();
-        _inputs.Clear();
+        foreach (var tensor in _stage1?.Values.AsEnumerable() ?? []) tensor.Dispose();
+        _reader.Dispose();
         _stage1?.Clear();
         foreach (var model in _models ?? []) model?.Dispose();
         (_proxy as IDisposable)?.Dispose();

@@ -32,7 +32,7 @@ public sealed record DryRunReport(
         w.Write(Recipe.ParameterSpace);
         if (Recipe.DataFlow is { } layers) w.Write(layers);
         string where = Device == "cpu" ? "on cpu" : $"in {Device} memory (host memory holds the memory-mapped model files only)";
-        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held {where} ({InputBytes / 1048576.0:F1} MiB base and source weights, the rest the candidate model and buffers)");
+        w.WriteLine($"memory: {ResidentBytes / 1048576.0:F1} MiB of tensors held {where} ({InputBytes / 1048576.0:F1} MiB buffers the base and source tensors are read into, the rest the candidate model)");
         w.WriteLine($"timed genome (the search's first candidate): {TimedGenomeKey}");
         w.WriteLine($"time per evaluation: ~{EvaluationSeconds:F2} s ({MaterializeSeconds:F3} s to materialise + ~{ScoreSecondsEstimate:F2} s to score {ItemsPerEvaluation} items, timed on {SampledItems} after a warm-up); cheap-first screening and cache hits cost less");
         w.WriteLine(ScoreCacheDirectory is null

@@ -214,6 +214,39 @@ public sealed class CounterRandomDropTests
         }
     }
 
+    [Theory]
+    [InlineData(0.4, 0.15)]
+    [InlineData(0.4, -0.1)]
+    [InlineData(0.3, 0.0)]
+    public void A_della_mask_of_long_rows_with_ties_and_equal_rows_matches_a_full_stable_ranking(double density, double epsilon)
+    {
+        using var scope = torch.NewDisposeScope();
+        const int n = 2048;
+        var random = new torch.Generator(57, torch.CPU);
+        var gaussian = torch.randn([3, n], generator: random);
+        // bf16-rounded values repeat magnitudes across and within buckets; one row of zeros, one constant, one half zeros.
+        var rounded = torch.randn([3, n], generator: random).mul(1e-3).to(torch.ScalarType.BFloat16).to(torch.ScalarType.Float32);
+        var halfZero = torch.cat([torch.zeros(n / 2), torch.randn([n / 2], generator: random)]).unsqueeze(0);
+        var x = torch.cat([gaussian, rounded, torch.zeros(1, n), torch.full(1, n, 0.5f), halfZero]);
+        var mask = TensorAssert.Values(DellaMagnitudePrune.Mask(x, density, epsilon, new torch.Generator(5, torch.CPU))!.to(torch.ScalarType.Float32));
+        var values = TensorAssert.Values(x);
+        ulong key = CounterRandom.StreamKey(5, 0);
+        long rows = x.shape[0];
+        for (int r = 0; r < rows; r++)
+        {
+            // Descending magnitude, equal magnitudes by column (LINQ's ordering is stable).
+            var byRank = Enumerable.Range(0, n).OrderByDescending(c => Math.Abs(values[r * n + c])).ToArray();
+            for (int p = 0; p < n; p++)
+            {
+                int c = byRank[p];
+                // The documented float32 keep probability, compared with the element's 24-bit draw.
+                float probability = (float)(density + epsilon - p * (2 * epsilon / (n - 1)));
+                float draw = ReferenceBits(key, (long)r * n + c) >> 8;
+                Assert.True((draw < probability * 16777216f ? 1f : 0f) == mask[r * n + c], $"row {r}, rank {p}, column {c}");
+            }
+        }
+    }
+
     [Fact]
     public void A_della_mask_of_three_dimensions_ranks_along_dimension_one()
     {
