@@ -58,6 +58,8 @@ public static class SweepConfigReader
             throw reader.Error($"sweep.{key}", "unknown key (sweep takes grid, path, greedy_soup)");
         if (settings is { Grid: null, Path: null, GreedySoup: false }) throw reader.Error(BlockName, "nothing to evaluate: give grid, path or greedy_soup: true");
         if (settings.GreedySoup && config.Models.Count < 2) throw reader.Error("sweep.greedy_soup", "a soup needs at least 2 models");
+        if (settings.GreedySoup && config.Genome.Normalize == false)
+            throw reader.Error("sweep.greedy_soup", "a soup is a normalised average; genome.normalize: false would sum the models instead");
         return new SweepConfig(config, settings, text);
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using EvoMerge.Search.Genomes;
 using EvoMerge.Search.Materialization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
@@ -11,7 +10,7 @@ namespace EvoMerge.Search.Sweeps;
 /// <summary>
 /// Runs a sweep in a run directory, with the search's machinery: the directory is held with the run lock and keeps
 /// <c>config.yml</c> and <c>run.json</c> as a search's does (<see cref="SearchSetup"/> checks the models and opens the
-/// tasks); every point is composed by the search's <see cref="RecipeComposer"/> (so its recipe hash is a search
+/// tasks); every point is composed by the search's composer (<see cref="SweepRecipe"/>: its recipe hash is a search
 /// candidate's), built in memory by the <see cref="CandidateMaterializer"/> and scored on every item of the dev tasks
 /// by the <see cref="CandidateEvaluator"/> (no cheap-first), or taken from the <see cref="ScoreCache"/> under the
 /// <see cref="ReferenceScoreKeys"/> key of its recipe. After every point the results so far are checkpointed
@@ -164,7 +163,7 @@ public sealed class SweepRun : IDisposable
         var config = Setup.Config;
         var inv = CultureInfo.InvariantCulture;
         _step++;
-        var recipe = Compose(point);
+        var recipe = SweepRecipe.Compose(Setup, point);
         if (_done.FirstOrDefault(r => r.Hash == recipe.Hash) is { } known) return known with { Family = point.Family, Label = point.Label };
         string? key = _keys?.Key(recipe, config.Methods.Get(point.Method).UsesRandomness);
         string[] objectiveNames = [.. config.Objectives.Select(o => o.Name)];
@@ -194,15 +193,6 @@ public sealed class SweepRun : IDisposable
         _log(string.Create(inv, $"sweep point {_step} of {_total}: {point.Family} {point.Label}: dev score {result.Score:0.0000}")
             + (reason is null ? "" : $" (failed: {reason})"));
         return result;
-    }
-
-    /// <summary>The point's recipe: every layer group with the point's parameters; with a layer ordering, every layer once in order.</summary>
-    private CandidateRecipe Compose(SweepPoint point)
-    {
-        var layout = Setup.Layout;
-        var groups = Enumerable.Range(0, layout.GroupCount).Select(_ => new GroupParameters(point.PerModel, point.Global)).ToArray();
-        var slots = layout.SlotCount == 0 ? null : Enumerable.Range(0, layout.LayerCount).Select(l => new LayerSlot(l, l, LayerSlot.MergedOrigin, 1.0)).ToArray();
-        return Setup.Composer.Compose(new MergeCandidate(point.Method, groups, slots));
     }
 
     private void WriteCheckpoint() =>

@@ -44,7 +44,8 @@ public sealed record SweepTable(IReadOnlyList<string> Objectives, IReadOnlyList<
             text.Append($"| {r.Family} | {r.Label} | " + string.Join(" | ", r.Objectives.Select(Value)) + $" | {Value(r.Score)} | {Note(i)} |\n");
         }
         if (Soup is { } soup)
-            text.Append("| greedy soup | {" + string.Join(", ", SoupMembers!) + "} | " + string.Join(" | ", Objectives.Select(_ => "")) + $" | {Value(soup.Score)} | kept {soup.Soup.Count} of {SourceNames.Count} (tried in dev-score order: {string.Join(", ", soup.Order.Select(o => SourceNames[o]))}) |\n");
+            text.Append("| greedy soup | {" + string.Join(", ", SoupMembers!) + "} | " + string.Join(" | ", Objectives.Select(_ => ""))).Append(CultureInfo.InvariantCulture,
+                $" | {Value(soup.Score)} | kept {soup.Soup.Count} of {SourceNames.Count} (tried in dev-score order: {string.Join(", ", soup.Order.Select(o => SourceNames[o]))}) |\n");
         return text.ToString();
     }
 
@@ -94,7 +95,7 @@ public sealed record SweepTable(IReadOnlyList<string> Objectives, IReadOnlyList<
         if (r.Family == SweepPlan.IngredientFamily)
         {
             int rank = Soup.Order.Select(o => SourceNames[o]).ToList().IndexOf(r.Label);
-            return rank < 0 ? "" : $"ingredient {rank + 1} by dev score";
+            return rank < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"ingredient {rank + 1} by dev score");
         }
         var step = Soup.Steps.FirstOrDefault(s => SweepPlan.Soup(s.Tried, SourceNames).Label == r.Label);
         return step is null ? "" : step.Kept ? $"{SourceNames[step.Ingredient]} kept (≥ soup so far)" : $"{SourceNames[step.Ingredient]} not kept (< soup so far)";
