@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EvoMerge.Merging;
+using EvoMerge.Merging.Methods;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Tensors.Yaml;
 
@@ -23,7 +24,8 @@ public static class SweepConfigReader
     /// <summary>The top-level key of the block.</summary>
     public const string BlockName = "sweep";
 
-    private static readonly string[] Optional = ["genome: {methods: [task_arithmetic], layer_groups: 1}", "optimizer: {name: random}", "budget: {evaluations: 1}", "seed: 0"];
+    private static readonly string[] Optional =
+        [$"genome: {{methods: [{TaskArithmeticMerge.MethodName}], layer_groups: 1}}", "optimizer: {name: random}", "budget: {evaluations: 1}", "seed: 0"];
 
     /// <summary>Reads <paramref name="path"/>; <paramref name="runDirectory"/>, when given, replaces its <c>run_dir</c>.</summary>
     public static SweepConfig ReadFile(string path, string? runDirectory = null)
@@ -91,7 +93,8 @@ public static class SweepConfigReader
         var path = reader.Object(node, "sweep.path", "method", "parameters", "t");
         var method = reader.Method(path, "sweep.path", config);
         if (!method.Parameters.Any(p => p.Name == SweepPlan.LambdaParameter))
-            throw reader.Error("sweep.path.method", $"'{method.Name}' has no {SweepPlan.LambdaParameter} to scale its task vector by t; use a task-arithmetic-family method (task_arithmetic, ties, dare_ties, della, …)");
+            throw reader.Error("sweep.path.method", $"'{method.Name}' has no {SweepPlan.LambdaParameter} to scale its task vector by t; use one that has ("
+                + string.Join(", ", config.Methods.Searchable.Where(m => m.Parameters.Any(p => p.Name == SweepPlan.LambdaParameter)).Select(m => m.Name)) + ")");
         var parameters = reader.Numbers(path["parameters"], "sweep.path.parameters", method, list: false).ToDictionary(a => a.Name, a => a.Values[0], StringComparer.Ordinal);
         double[] t = path["t"] is { } given
             ? reader.NumberList(given, "sweep.path.t")
