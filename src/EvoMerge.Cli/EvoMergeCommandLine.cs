@@ -27,6 +27,7 @@ public static class EvoMergeCommandLine
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(new EvolveCommandOptions().ConvertCommand());
         root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using EvoMerge.Demo.Training;
 using EvoMerge.Evaluation;
 using EvoMerge.Inference.Tokenization;
 using EvoMerge.Inference;
-using EvoMerge.Merging.Execution;
-using EvoMerge.Merging.Recipes;
+using EvoMerge.Merging.Methods;
 using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
+using EvoMerge.Search.Sweeps;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Demo.Tables;
@@ -16,8 +15,8 @@ namespace EvoMerge.Demo.Tables;
 /// <summary>
 /// Scores the demo table after a search. Columns: every skill's multiple-choice <c>acc</c> and generation
 /// <c>exact_match</c> on its test split, and their mean (the average). Rows: the base, every source, the best
-/// task_arithmetic and the best TIES merge of a small grid (recipes kept under <c>RUN_DIR/baselines/</c>), the
-/// archive member with the best dev average, the best archive member per search objective, and the multitask upper
+/// task_arithmetic and the best TIES merge of a small grid (recipes kept under <c>RUN_DIR/baselines/</c>), the greedy
+/// soup of the sources (Wortsman et al. 2022, Recipe 1, on the dev average; built with the sweep's machinery), the archive member with the best dev average, the best archive member per search objective, and the multitask upper
 /// bound. The dev average is the same six columns' mean on the dev splits (values the search already measured on the
 /// same task and metric are reused); baselines and the reported member are chosen by it, so everything is chosen on
 /// dev by the table's own criterion and only reported on test.
@@ -90,12 +89,13 @@ public sealed class DemoTableBuilder
         var clock = Stopwatch.StartNew();
         var config = _setup.Config;
         _done = 0;
-        _total = 1 + config.Models.Count + TaskArithmeticWeights.Length + TiesDensities.Length + 2 + (archive.Count == 0 ? 0 : archive.Count + MostChosen())
+        _total = 1 + config.Models.Count + TaskArithmeticWeights.Length + TiesDensities.Length + 2 + (config.Models.Count < 2 ? 0 : config.Models.Count)
+            + (archive.Count == 0 ? 0 : archive.Count + MostChosen())
             + (upperBound is null ? 0 : 1);
         _steps(0, _total);
         var rows = new List<DemoTableRow> { FromDirectory(config.BaseModel, "base", "base", "") };
         foreach (string source in config.Models) rows.Add(FromDirectory(source, Path.GetFileName(source.TrimEnd('/')), "source", ""));
-        rows.AddRange(Baselines());
+        rows.AddRange(Baselines([.. rows.Where(r => r.Kind == "source").Select(r => r.DevAverage)]));
         rows.AddRange(Evolved(archive));
         if (upperBound is not null) rows.Add(FromDirectory(upperBound, Path.GetFileName(upperBound.TrimEnd('/')), "upper bound", "trained on all skills"));
         var all = new Dictionary<string, string>(facts) { ["table_seconds"] = clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) };
@@ -110,61 +110,65 @@ public sealed class DemoTableBuilder
         return Row(decoder, label, kind, note, DevAverage(decoder, null));
     }
 
-    private IEnumerable<DemoTableRow> Baselines()
+    /// <summary>
+    /// The baseline rows, with the sweep's machinery (<see cref="SweepPlan"/>, <see cref="SweepRecipe"/>, in memory by the
+    /// run's materialiser): the best task_arithmetic and the best TIES grid point on dev (their recipes kept under
+    /// <c>RUN_DIR/baselines/</c>), then the greedy soup of the sources (<see cref="GreedySoup"/>: ingredients ranked by
+    /// <paramref name="sourceDevAverages"/>, each kept iff the soup's dev average with it is ≥ without).
+    /// </summary>
+    private IEnumerable<DemoTableRow> Baselines(IReadOnlyList<double> sourceDevAverages)
     {
         string recipes = Path.Combine(_setup.Config.RunDirectory, "baselines");
         Directory.CreateDirectory(recipes);
         var inv = CultureInfo.InvariantCulture;
-        var grids = new (string Kind, (string Label, string Parameters)[] Points)[]
+        var config = _setup.Config;
+        var grids = new (string Kind, string Letter, IReadOnlyList<SweepPoint> Points)[]
         {
-            ("task_arithmetic", [.. TaskArithmeticWeights.Select(w => (string.Create(inv, $"w={w:0.0}"), string.Create(inv, $"{{weight: {w:0.0##}}}")))]),
-            ("ties", [.. TiesDensities.Select(d => (string.Create(inv, $"d={d:0.0}"), string.Create(inv, $"{{weight: 1.0, density: {d:0.0##}}}")))]),
+            (TaskArithmeticMerge.MethodName, "w", SweepPlan.Grid(new SweepGrid(TaskArithmeticMerge.MethodName, [("weight", TaskArithmeticWeights)], new Dictionary<string, double>()),
+                config.Methods.Get(TaskArithmeticMerge.MethodName), config.Models.Count)),
+            (TiesMerge.MethodName, "d", SweepPlan.Grid(new SweepGrid(TiesMerge.MethodName, [("density", TiesDensities)], new Dictionary<string, double> { ["weight"] = 1.0 }),
+                config.Methods.Get(TiesMerge.MethodName), config.Models.Count)),
         };
-        foreach (var (kind, points) in grids)
+        using var materializer = _setup.CreateMaterializer();
+        double Dev(SweepPoint point)
         {
-            string? bestFile = null, bestLabel = null;
-            double best = double.NegativeInfinity;
-            foreach (var (label, parameters) in points)
+            materializer.Materialize(SweepRecipe.Compose(_setup, point));
+            return DevAverage(materializer.Model, null);
+        }
+        foreach (var (kind, letter, points) in grids)
+        {
+            (SweepPoint Point, string Label, string File, double Dev)? best = null;
+            foreach (var point in points)
             {
-                string file = Path.Combine(recipes, $"{kind}-{label.Replace(' ', '-').Replace("=", "", StringComparison.Ordinal)}.yml");
-                AtomicFile.WriteAllText(file, Recipe(kind, parameters));
-                double dev = WithMerged(file, decoder => DevAverage(decoder, null));
+                string label = string.Create(inv, $"{letter}={point.X:0.0}");
+                string file = Path.Combine(recipes, string.Create(inv, $"{kind}-{letter}{point.X:0.0}.yml"));
+                AtomicFile.WriteAllText(file, SweepRecipe.Compose(_setup, point).ParameterSpace);
+                double dev = Dev(point);
                 _log(string.Create(inv, $"baseline {kind} {label}: dev average {dev:0.0000}"));
                 Step();
-                if (dev > best) (best, bestFile, bestLabel) = (dev, file, label);
+                if (best is null || dev > best.Value.Dev) best = (point, label, file, dev);
             }
-            yield return WithMerged(bestFile!, decoder => Row(decoder, $"{kind} {bestLabel}", kind,
-                string.Create(inv, $"best of {points.Length} on dev ({Path.GetFileName(bestFile)})"), best));
+            var chosen = best!.Value;
+            Dev(chosen.Point);
+            yield return Row(materializer.Model, $"{kind} {chosen.Label}", kind, string.Create(inv, $"best of {points.Count} on dev ({Path.GetFileName(chosen.File)})"), chosen.Dev);
         }
+        if (config.Models.Count < 2) yield break;
+        string[] names = [.. config.Models.Select(m => Path.GetFileName(m.TrimEnd('/')))];
+        var soup = GreedySoup.Cook(sourceDevAverages, tried =>
+        {
+            var point = SweepPlan.Soup(tried, names);
+            double dev = Dev(point);
+            _log(string.Create(inv, $"greedy soup try {point.Label}: dev average {dev:0.0000}"));
+            Step();
+            return dev;
+        });
+        Dev(SweepPlan.Soup(soup.Soup, names));
+        yield return Row(materializer.Model, "greedy soup {" + string.Join(", ", soup.Soup.Select(s => names[s])) + "}", GreedySoupKind,
+            string.Create(inv, $"greedy soup on dev (kept {soup.Soup.Count} of {names.Length}; tried {string.Join(", ", soup.Order.Select(o => names[o]))})"), soup.Score);
     }
 
-    private string Recipe(string method, string parameters)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# {method} baseline of the demo table, written by evomerge demo.\nmerge_method: {method}\nbase_model: '{_setup.Config.BaseModel}'\nmodels:\n");
-        foreach (string model in _setup.Config.Models) text.Append(CultureInfo.InvariantCulture, $"  - model: '{model}'\n    parameters: {parameters}\n");
-        text.Append(CultureInfo.InvariantCulture, $"dtype: float32\n");
-        return text.ToString();
-    }
-
-    private T WithMerged<T>(string recipeFile, Func<DecoderModel, T> use)
-    {
-        string merged = Path.Combine(Path.GetTempPath(), $"evomerge-demo-baseline-{Guid.NewGuid():N}");
-        try
-        {
-            using (var plan = MergePlanner.Build(RecipeReader.ReadFile(recipeFile)))
-            using (var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = _setup.Info.MergeSeed }))
-            using (var sink = ModelDirectorySink.Create(plan, merged))
-                executor.Run(sink);
-            using var model = ModelDirectory.Open(merged);
-            using var decoder = DecoderModel.Load(model, _setup.Config.DType);
-            return use(decoder);
-        }
-        finally
-        {
-            if (Directory.Exists(merged)) Directory.Delete(merged, recursive: true);
-        }
-    }
+    /// <summary>The kind of the greedy-soup row.</summary>
+    public const string GreedySoupKind = "greedy soup";
 
     private IEnumerable<DemoTableRow> Evolved(IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> entries)
     {

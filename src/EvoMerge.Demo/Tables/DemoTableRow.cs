@@ -4,7 +4,7 @@ namespace EvoMerge.Demo.Tables;
 
 /// <summary>One model's row of the demo table: how it was chosen on dev and its held-out test scores.</summary>
 /// <param name="Model">Label (e.g. <c>addition</c>, <c>ties w=1.0 d=0.5</c>, <c>evolved #3</c>).</param>
-/// <param name="Kind">base, source, task_arithmetic, ties, evolved or upper bound.</param>
+/// <param name="Kind">base, source, task_arithmetic, ties, greedy soup, evolved or upper bound.</param>
 /// <param name="Note">How the row was chosen (empty for fixed models).</param>
 /// <param name="DevAverage">Mean of the same columns on the dev splits (what selection used).</param>
 /// <param name="Test">Per column: value and standard error on the test split.</param>

@@ -158,6 +158,8 @@ public sealed class SearchRun : IDisposable
         string full = Path.GetFullPath(runDirectory);
         var files = new RunFiles(full);
         if (!File.Exists(files.Run)) throw new FileNotFoundException($"{runDirectory}: not a run directory (no run.json)", files.Run);
+        if (File.Exists(Path.Combine(full, Sweeps.SweepRun.CheckpointFileName)))
+            throw new IOException($"{runDirectory}: holds a sweep, not a search; continue it with `evomerge sweep --resume {runDirectory}`");
         var runLock = RunLock.Acquire(full, clock);
         try
         {
