@@ -50,7 +50,7 @@ public sealed record AnalysisReport(string Base, IReadOnlyList<string> ModelPath
                 foreach (var pair in total.Pairs) Line($"  {pair.A + " / " + pair.B,-30} cos {F(pair.Cosine, "+0.000;-0.000")}  conflict {F(pair.SignConflictRate, "0.000")}  overlap {F(pair.SubspaceOverlap, "0.000")}");
                 Line();
                 Line("Per tensor kind and per layer (mean over pairs; ‖δ‖/‖base‖ per model)");
-                foreach (var group in Groups.Skip(1).Where(g => g.Layer is null || g.Kind == TensorGroup.AllKinds))
+                foreach (var group in Groups.Skip(1).Where(g => g.Layer is null || g.Kind == TensorKindGroup.AllKinds))
                     Line($"  {group.Group,-34} cos {F(Mean(group, p => p.Cosine), "+0.000;-0.000")}  conflict {F(Mean(group, p => p.SignConflictRate), "0.000")}  overlap {F(Mean(group, p => p.SubspaceOverlap), "0.000")}  rel {string.Join(" ", group.RelativeNorms.Select(r => F(r, "0.0000")))}");
             }
         }

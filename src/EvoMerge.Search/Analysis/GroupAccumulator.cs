@@ -64,7 +64,7 @@ internal sealed class GroupAccumulator(int models)
     }
 
     /// <summary>The group's statistics; a zero task vector keeps all of its (zero) energy.</summary>
-    public GroupStatistics Result(TensorGroup group, IReadOnlyList<string> names)
+    public GroupStatistics Result(TensorKindGroup group, IReadOnlyList<string> names)
     {
         double baseNorm = Math.Sqrt(_baseSquares);
         var norms = _squares.Select(Math.Sqrt).ToList();

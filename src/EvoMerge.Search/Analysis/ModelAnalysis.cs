@@ -106,33 +106,33 @@ public static class ModelAnalysis
     /// <summary>The groups: the whole model first, then each tensor kind over all layers, each layer, each kind of each layer, the tensors outside the layers.</summary>
     private static List<GroupStatistics> Statistics(ModelWeights baseWeights, IReadOnlyList<ModelWeights> models, IReadOnlyList<string> names, Action<string> log)
     {
-        var fine = new Dictionary<TensorGroup, GroupAccumulator>();
+        var fine = new Dictionary<TensorKindGroup, GroupAccumulator>();
         log($"task-vector statistics over {baseWeights.Names.Count} tensors");
         foreach (string name in baseWeights.Names)
         {
             using var scope = torch.NewDisposeScope();
             var theta = baseWeights.Load(name, torch.ScalarType.Float64);
             var deltas = models.Select(m => m.Load(name, torch.ScalarType.Float64).sub(theta)).ToList();
-            var group = TensorGroup.Of(name);
+            var group = TensorKindGroup.Of(name);
             if (!fine.TryGetValue(group, out var accumulator)) fine[group] = accumulator = new GroupAccumulator(models.Count);
             accumulator.Add(theta, deltas);
         }
-        var coarse = new Dictionary<TensorGroup, GroupAccumulator>();
-        void AddTo(TensorGroup key, GroupAccumulator part)
+        var coarse = new Dictionary<TensorKindGroup, GroupAccumulator>();
+        void AddTo(TensorKindGroup key, GroupAccumulator part)
         {
             if (!coarse.TryGetValue(key, out var sum)) coarse[key] = sum = new GroupAccumulator(models.Count);
             sum.Add(part);
         }
         foreach (var (group, accumulator) in fine)
         {
-            AddTo(new TensorGroup(null, TensorGroup.AllKinds), accumulator);
+            AddTo(new TensorKindGroup(null, TensorKindGroup.AllKinds), accumulator);
             if (group.Layer is not null)
             {
-                AddTo(new TensorGroup(null, group.Kind), accumulator);
-                AddTo(new TensorGroup(group.Layer, TensorGroup.AllKinds), accumulator);
+                AddTo(new TensorKindGroup(null, group.Kind), accumulator);
+                AddTo(new TensorKindGroup(group.Layer, TensorKindGroup.AllKinds), accumulator);
             }
         }
-        var ordered = coarse.Keys.OrderBy(g => g.Kind != TensorGroup.AllKinds || g.Layer is not null).ThenBy(g => g.Layer is not null).ThenBy(g => g.Layer).ThenBy(g => g.Kind, StringComparer.Ordinal)
+        var ordered = coarse.Keys.OrderBy(g => g.Kind != TensorKindGroup.AllKinds || g.Layer is not null).ThenBy(g => g.Layer is not null).ThenBy(g => g.Layer).ThenBy(g => g.Kind, StringComparer.Ordinal)
             .Select(g => coarse[g].Result(g, names))
             .Concat(fine.Keys.OrderBy(g => g.Layer is null).ThenBy(g => g.Layer).ThenBy(g => g.Kind, StringComparer.Ordinal).Select(g => fine[g].Result(g, names)));
         return [.. ordered];
