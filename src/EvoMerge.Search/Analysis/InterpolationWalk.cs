@@ -46,14 +46,15 @@ public sealed class InterpolationWalk : IDisposable
 
     private void Interpolate(ModelWeights from, ModelWeights to, double t)
     {
-        using var weight = t.ToScalar();
+        using var fromWeight = (1 - t).ToScalar();
+        using var toWeight = t.ToScalar();
         using var noGrad = torch.no_grad();
         foreach (var (name, parameter) in _decoder.Parameters)
         {
             using var scope = torch.NewDisposeScope();
             var a = from.Load(name, torch.ScalarType.Float32);
             var b = to.Load(name, torch.ScalarType.Float32);
-            parameter.copy_(a.lerp(b, weight));
+            parameter.copy_(a.mul(fromWeight).add(b, toWeight));
         }
     }
 
