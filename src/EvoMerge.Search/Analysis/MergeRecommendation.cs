@@ -1,3 +1,5 @@
+using EvoMerge.Merging.Methods;
+
 namespace EvoMerge.Search.Analysis;
 
 /// <summary>
@@ -14,6 +16,8 @@ public sealed record MergeRecommendation(string Method, IReadOnlyDictionary<stri
 
     /// <summary>The share of each task vector's energy the recommended TIES density keeps at least.</summary>
     public const double KeptEnergyTarget = 0.8;
+
+    private static readonly string Slerp = new SlerpMerge().Name;
 
     /// <summary>Applies the rules, in order, to a finished analysis.</summary>
     public static MergeRecommendation From(IReadOnlyList<string> models, IReadOnlyList<CompatibilityCheck> checks, GroupStatistics? total, IReadOnlyList<InterpolationPath> paths)
@@ -33,7 +37,7 @@ public sealed record MergeRecommendation(string Method, IReadOnlyDictionary<stri
         {
             var toward = paths.Where(p => p.To == models[0]).ToList();
             double weight = toward.Count > 0 ? toward.Average(p => p.BestT) : 1.0;
-            return new("task_arithmetic", new Dictionary<string, double> { ["weight"] = weight },
+            return new(TaskArithmeticMerge.MethodName, new Dictionary<string, double> { ["weight"] = weight },
                 [$"R5: one model: interpolate from the base toward it (WiSE-FT), weight {weight:0.0#} ({(toward.Count > 0 ? "the best t of the base → model paths" : "the model itself; run with --task to find the best point on the path")})"]);
         }
         double conflict = total.Pairs.Average(p => p.SignConflictRate ?? 0);
@@ -41,12 +45,12 @@ public sealed record MergeRecommendation(string Method, IReadOnlyDictionary<stri
         {
             var between = paths.Where(p => p.From == models[0] && p.To == models[1]).ToList();
             double t = between.Count > 0 ? between.Average(p => p.BestT) : 0.5;
-            return new("slerp", new Dictionary<string, double> { ["t"] = t },
-                [$"R6: two models whose task vectors agree in sign ({conflict:P0} conflicts < {SignConflictThreshold:P0}): slerp between them, t {t:0.0#}"]);
+            return new(Slerp, new Dictionary<string, double> { ["t"] = t },
+                [$"R6: two models whose task vectors agree in sign ({conflict:P0} conflicts < {SignConflictThreshold:P0}): {Slerp} between them, t {t:0.0#}"]);
         }
         int d = Enumerable.Range(0, TaskVectorMeasures.Densities.Count).FirstOrDefault(d => total.TrimEnergyKept.All(k => k[d] >= KeptEnergyTarget), TaskVectorMeasures.Densities.Count - 1);
         double density = TaskVectorMeasures.Densities[d];
-        return new("ties", new Dictionary<string, double> { ["density"] = density, ["weight"] = 1.0 },
+        return new(TiesMerge.MethodName, new Dictionary<string, double> { ["density"] = density, ["weight"] = 1.0 },
             [$"R7: {models.Count} models with {conflict:P0} sign conflicts: TIES elects a sign per element and trims the small deltas that carry the conflicts",
              $"R8: density {density:0.0} is the smallest of 0.1…0.9 at which trimming keeps ≥ {KeptEnergyTarget:P0} of every task vector's energy; weight 1.0 each (normalized)"]);
     }
