@@ -20,6 +20,7 @@ public static class EvoMergeCommandLine
     {
         var root = new RootCommand("EvoMerge: evolutionary model-merge search over HuggingFace-layout fine-tunes of one base model.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MethodsCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
