@@ -33,12 +33,12 @@ public class RacingConfigTests
     }
 
     [Theory]
-    [InlineData("  racing: {rounds: 1}", "search.yml:10: evaluation.racing.rounds: must be ≥ 2")]
-    [InlineData("  racing: {rounds: 2.5}", "search.yml:10: evaluation.racing.rounds: must be an integer")]
-    [InlineData("  racing: {confidence: 1}", "search.yml:10: evaluation.racing.confidence: must be < 1")]
-    [InlineData("  racing: {margin: -0.1}", "search.yml:10: evaluation.racing.margin: must be ≥ 0")]
-    [InlineData("  racing: {round: 3}", "search.yml:10: evaluation.racing.round: unknown key 'round'")]
-    [InlineData("  racing: {}\n  cheap_first: {fraction: 0.5}", "search.yml:10: evaluation.racing: racing replaces cheap-first scoring; remove evaluation.cheap_first")]
+    [InlineData("  racing: {rounds: 1}", "search.yml:11: evaluation.racing.rounds: must be ≥ 2")]
+    [InlineData("  racing: {rounds: 2.5}", "search.yml:11: evaluation.racing.rounds: must be an integer")]
+    [InlineData("  racing: {confidence: 1}", "search.yml:11: evaluation.racing.confidence: must be < 1")]
+    [InlineData("  racing: {margin: -0.1}", "search.yml:11: evaluation.racing.margin: must be ≥ 0")]
+    [InlineData("  racing: {round: 3}", "search.yml:11: evaluation.racing.round: unknown key 'round'")]
+    [InlineData("  racing: {}\n  cheap_first: {fraction: 0.5}", "search.yml:11: evaluation.racing: racing replaces cheap-first scoring; remove evaluation.cheap_first")]
     public void Bad_racing_settings_are_one_line_errors_naming_the_field(string evaluation, string message)
     {
         var e = Assert.Throws<SearchConfigException>(() => SearchConfigReader.Parse(Config(evaluation), "search.yml", "/work"));
