@@ -15,6 +15,7 @@ public sealed class RunProgress(TimeProvider clock) : ISearchObserver
     private SearchRun? _run;
     private RunIdentity? _identity;
     private IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> _archive = [];
+    private IReadOnlyList<GenerationStatistics> _statistics = [];
     private double _hypervolume;
     private int _generation;
     private int _evaluationsDone;
@@ -95,6 +96,7 @@ public sealed class RunProgress(TimeProvider clock) : ISearchObserver
             _run = run;
             _identity = identity;
             _archive = [.. run.Archive];
+            _statistics = [.. run.Statistics];
             _hypervolume = run.Statistics.Count > 0 ? run.Statistics[^1].Hypervolume : 0;
             _generation = run.Generation;
             _evaluationsDone = run.EvaluationsScored;
@@ -108,7 +110,8 @@ public sealed class RunProgress(TimeProvider clock) : ISearchObserver
         lock (_gate)
         {
             if (_run is null || _identity is null) return null;
-            return RunStatus.Create(_identity, _run.Setup.Config, _state, alive: true, _generation, _evaluationsDone, _run.ElapsedSeconds, _archive, _hypervolume) with
+            return RunStatus.Create(_identity, _run.Setup.Config, _state, alive: true, _generation, _evaluationsDone, _run.ElapsedSeconds, _archive, _hypervolume,
+                _statistics) with
             {
                 Phase = _phase is null ? null : PhaseStatus.Create(_phase, _phaseDone, _phaseTotal, clock.GetElapsedTime(_phaseStarted).TotalSeconds),
             };
@@ -163,6 +166,7 @@ public sealed class RunProgress(TimeProvider clock) : ISearchObserver
             _generation = statistics.Generation + 1;
             _evaluationsDone = _run?.EvaluationsScored ?? _evaluationsDone;
             _archive = _run is null ? _archive : [.. _run.Archive];
+            _statistics = _run is null ? _statistics : [.. _run.Statistics];
             _hypervolume = statistics.Hypervolume;
             _current = -1;
             _candidates = 0;

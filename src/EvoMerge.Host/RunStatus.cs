@@ -10,7 +10,7 @@ namespace EvoMerge.Host;
 /// <summary>
 /// Where a run stands: what <c>/status</c> serves and <c>evomerge status</c> prints. Generation counts completed
 /// generations and last_generation names the last of them (see <see cref="GenerationNumbering"/>); evaluations count scored candidates (cache hits excluded, as the budget does); best values are the
-/// archive's best feasible value per objective (own direction); ETA is the soonest budget limit at the pace so far.
+/// archive's best feasible value per objective (own direction); item evaluations done and saved are sums over the completed generations' statistics; ETA is the soonest budget limit at the pace so far.
 /// </summary>
 public sealed record RunStatus
 {
@@ -37,6 +37,12 @@ public sealed record RunStatus
     public required int EvaluationsDone { get; init; }
 
     public int? EvaluationsBudget { get; init; }
+
+    /// <summary>Item evaluations done (items x tasks) in the completed generations.</summary>
+    public long ItemEvaluations { get; init; }
+
+    /// <summary>Item evaluations saved in the completed generations by stopping candidates early (racing or cheap-first scoring).</summary>
+    public long ItemEvaluationsSaved { get; init; }
 
     public required int ArchiveSize { get; init; }
 
@@ -65,7 +71,7 @@ public sealed record RunStatus
 
     /// <summary>Builds a status from counters, the archive and the config's budget.</summary>
     public static RunStatus Create(RunIdentity identity, SearchConfig config, string state, bool alive, int generation, int evaluationsDone,
-        double elapsedSeconds, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, double hypervolume)
+        double elapsedSeconds, IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive, double hypervolume, IReadOnlyList<GenerationStatistics>? statistics = null)
     {
         var objectives = config.Objectives;
         var feasible = archive.Where(e => e.IsFeasible).Select(e => e.Payload.Objectives).ToList();
@@ -87,6 +93,8 @@ public sealed record RunStatus
             GenerationsBudget = config.Budget.Generations,
             EvaluationsDone = evaluationsDone,
             EvaluationsBudget = config.Budget.Evaluations,
+            ItemEvaluations = statistics?.Sum(s => s.ItemEvaluations) ?? 0,
+            ItemEvaluationsSaved = statistics?.Sum(s => s.ItemEvaluationsSaved) ?? 0,
             ArchiveSize = archive.Count,
             Hypervolume = hypervolume,
             Best = best,

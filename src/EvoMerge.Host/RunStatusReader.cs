@@ -38,7 +38,8 @@ public static class RunStatusReader
             && config.Budget.LimitReached(checkpoint.Generation, checkpoint.EvaluationsScored, checkpoint.ElapsedSeconds) != BudgetLimit.None;
         string state = alive ? "running" : finished ? "finished" : "not running";
         return RunStatus.Create(RunIdentity.Of(files.Directory, text), config, state, alive, checkpoint?.Generation ?? 0, checkpoint?.EvaluationsScored ?? 0,
-            checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], (checkpoint is { Statistics.Count: > 0 } c ? c.Statistics[^1].Hypervolume : 0));
+            checkpoint?.ElapsedSeconds ?? 0, checkpoint?.Archive ?? [], (checkpoint is { Statistics.Count: > 0 } c ? c.Statistics[^1].Hypervolume : 0),
+            checkpoint?.Statistics);
     }
 
     /// <summary>True when a process holds the run's lock (checked with a shared lock, released at once).</summary>

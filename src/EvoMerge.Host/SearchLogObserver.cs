@@ -27,8 +27,9 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
     {
         var names = progress.ObjectiveNames;
         logger.LogInformation(
-            "generation {Generation} done in {Seconds:F1}s: scored {Scored}, cache hits {CacheHits}, screened {Screened}, failed {Failed}, item evaluations saved {ItemsSaved}; front {FrontSize}, hypervolume {Hypervolume:G6}; best {Best}",
-            statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
+            "generation {Generation} done in {Seconds:F1}s: scored {Scored}, cache hits {CacheHits}, screened {Screened}, failed {Failed}, item evaluations saved {ItemsSaved} of {ItemsPossible}; front {FrontSize}, hypervolume {Hypervolume:G6}; best {Best}",
+            statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved,
+            statistics.ItemEvaluations + statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
             string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
     }
 

@@ -9,6 +9,7 @@ namespace EvoMerge.Host;
 /// The search's instruments on the <c>EvoMerge</c> meter, fed as an observer (counters, histograms) and read from
 /// <see cref="RunProgress"/> (gauges). Names carry no units; the Prometheus exporter turns dots into underscores and
 /// adds <c>_total</c>, <c>_seconds</c> and <c>_bytes</c>, giving e.g. <c>evomerge_evaluations_total{outcome}</c>,
+/// <c>evomerge_item_evaluations_saved_total</c>,
 /// <c>evomerge_evaluation_duration_seconds</c>, <c>evomerge_objective_best{objective}</c> and <c>evomerge_run_info</c>.
 /// <c>evomerge_generation</c> counts completed generations; <c>evomerge_last_generation</c> names the last one the way the
 /// logs do (numbered from 0, see <see cref="GenerationNumbering"/>).
@@ -21,6 +22,8 @@ public sealed class SearchMetrics : ISearchObserver
     private readonly Histogram<double> _evaluationDuration;
     private readonly Histogram<double> _mergeDuration;
     private readonly Counter<long> _tokens;
+    private readonly Counter<long> _items;
+    private readonly Counter<long> _itemsSaved;
     private readonly Lock _gate = new();
     private long _sessionTokens;
     private double _sessionScoreSeconds;
@@ -29,12 +32,15 @@ public sealed class SearchMetrics : ISearchObserver
     {
         var meter = meters.Create(SearchMeter.Name, RunIdentity.ProgramVersion);
         _evaluations = meter.CreateCounter<long>("evomerge.evaluations", null,
-            "Candidates evaluated, by outcome: ok (scored, feasible), infeasible (violates a constraint), screened (stopped early by cheap-first scoring), failed, cached (fitness cache hit)");
+            "Candidates evaluated, by outcome: ok (scored, feasible), infeasible (violates a constraint), screened (stopped early by racing or cheap-first scoring), failed, cached (fitness cache hit)");
         _evaluationDuration = meter.CreateHistogram("evomerge.evaluation.duration", "s", "Seconds to materialise and score one candidate (cache hits excluded)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _mergeDuration = meter.CreateHistogram("evomerge.merge.duration", "s", "Seconds to materialise (merge) one candidate's weights",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _tokens = meter.CreateCounter<long>("evomerge.tokens.scored", null, "Tokens read by the model to score candidates");
+        _items = meter.CreateCounter<long>("evomerge.item_evaluations", null, "Item evaluations done to score candidates (items x tasks; cache hits excluded)");
+        _itemsSaved = meter.CreateCounter<long>("evomerge.item_evaluations.saved", null,
+            "Item evaluations saved by stopping candidates early (racing or cheap-first scoring): the items a stopped candidate did not score");
         meter.CreateObservableGauge("evomerge.tokens_per_second", () => TokensPerSecond(), null, "Scoring throughput this session: tokens scored per second of scoring");
         meter.CreateObservableGauge("evomerge.generation", () => (long)(progress.Snapshot()?.Generation ?? 0), null, "Completed generations (a count, as /status generation)");
         meter.CreateObservableGauge("evomerge.last_generation", () => Optional(progress.Snapshot()?.LastGeneration), null,
@@ -61,6 +67,8 @@ public sealed class SearchMetrics : ISearchObserver
         _evaluationDuration.Record(record.MaterializeSeconds + record.ScoreSeconds);
         if (record.MaterializeSeconds > 0) _mergeDuration.Record(record.MaterializeSeconds);
         if (record.TokensScored > 0) _tokens.Add(record.TokensScored);
+        if (record.ItemsEvaluated > 0) _items.Add(record.ItemsEvaluated);
+        if (record.ItemsSaved > 0) _itemsSaved.Add(record.ItemsSaved);
         lock (_gate)
         {
             _sessionTokens += record.TokensScored;

@@ -61,6 +61,9 @@ public sealed record SearchConfig
     /// <summary>Cheap-first scoring.</summary>
     public CheapFirstConfig CheapFirst { get; init; } = CheapFirstConfig.Off;
 
+    /// <summary>Racing: items scored in rounds, a candidate stopped once an archive member dominates it (<c>evaluation.racing</c>).</summary>
+    public RacingConfig Racing { get; init; } = RacingConfig.Off;
+
     /// <summary>Tokens per scoring batch.</summary>
     public int BatchTokenBudget { get; init; } = 4096;
 

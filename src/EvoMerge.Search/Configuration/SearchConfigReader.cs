@@ -130,6 +130,10 @@ public sealed class SearchConfigReader
         var budget = root["budget"]!.AsObject();
         var evaluation = root["evaluation"] as JsonObject;
         var cheap = evaluation?["cheap_first"] as JsonObject;
+        var racing = evaluation?["racing"] as JsonObject;
+        bool racingOn = racing is not null && (racing["enabled"]?.GetValue<bool>() ?? true);
+        if (racingOn && cheap is not null && (cheap["enabled"]?.GetValue<bool>() ?? true))
+            throw Error("evaluation.racing", "racing replaces cheap-first scoring; remove evaluation.cheap_first (or set its enabled: false)");
         var merge = root["merge"] as JsonObject;
         string? dtypeName = merge?["dtype"]?.GetValue<string>();
         var proxyTasks = (merge?["proxy_tasks"] as JsonArray)?.Select(t => FullPath(t!.GetValue<string>())).ToArray();
@@ -169,6 +173,10 @@ public sealed class SearchConfigReader
                 ? CheapFirstConfig.Off
                 : new CheapFirstConfig(cheap["enabled"]?.GetValue<bool>() ?? true, cheap["fraction"]?.GetValue<double>() ?? 0.25,
                     cheap["confidence"]?.GetValue<double>() ?? 0.99),
+            Racing = racing is null
+                ? RacingConfig.Off
+                : new RacingConfig(racingOn, racing["rounds"]?.GetValue<int>() ?? 4, racing["confidence"]?.GetValue<double>() ?? 0.95,
+                    racing["margin"]?.GetValue<double>() ?? 0.0),
             BatchTokenBudget = evaluation?["batch_token_budget"]?.GetValue<int>() ?? 4096,
             Seed = root["seed"]!.GetValue<ulong>(),
             RunDirectory = runDirectory,

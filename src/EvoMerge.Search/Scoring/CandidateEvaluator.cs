@@ -10,7 +10,9 @@ namespace EvoMerge.Search.Scoring;
 /// Scores a candidate model on the config's objective and constraint tasks. With cheap-first scoring (and a front to
 /// compare with, and objectives that are item means) each objective task is first scored on a random subset drawn
 /// from the run's generator; if <see cref="PairedDominanceTest"/> shows a front member dominates the candidate on
-/// those items, scoring stops (status <see cref="EvaluationStatus.Screened"/>, objectives = subset means).
+/// those items, scoring stops (status <see cref="EvaluationStatus.Screened"/>, objectives = subset means). With racing
+/// (<see cref="RacingConfig"/>) each objective task's items are scored in the candidate's drawn order in rounds, and
+/// after every round but the last <see cref="RacingDominanceTest"/> on the items so far may stop it the same way.
 /// Otherwise every remaining item and the constraint tasks are scored. A NaN or infinite objective or constraint
 /// score makes the evaluation failed (infeasible), with the reason naming it.
 /// </summary>
@@ -41,19 +43,28 @@ public sealed class CandidateEvaluator
         Evaluate(hash, model, DrawSubsets(random, front.Count), front);
 
     /// <summary>
-    /// The cheap-first subsets of one candidate (item indices per objective task name, ascending), drawn from
-    /// <paramref name="random"/> in objective-task order; null when this candidate is not screened (cheap-first off, an
-    /// empty front, or an objective that is not an item mean), in which case nothing is drawn. Drawing every candidate's
+    /// The cheap-first subsets of one candidate (item indices per objective task name, ascending), or with racing its
+    /// item order (every item index of each objective task, shuffled), drawn from <paramref name="random"/> in
+    /// objective-task order; null when this candidate is not screened (cheap-first and racing off, an empty front, or
+    /// an objective that is not an item mean), in which case nothing is drawn. Drawing every candidate's
     /// subsets in candidate order before any is scored consumes the generator exactly as scoring them in turn does.
     /// </summary>
     public IReadOnlyDictionary<string, int[]>? DrawSubsets(SearchRandom random, int frontCount)
     {
         var cheap = _config.CheapFirst;
-        if (!cheap.Enabled || frontCount == 0 || !_config.Objectives.All(o => _tasks[o.Task].IsItemMean(o.Metric))) return null;
+        bool racing = _config.Racing.Enabled;
+        if (!(cheap.Enabled || racing) || frontCount == 0 || !_config.Objectives.All(o => _tasks[o.Task].IsItemMean(o.Metric))) return null;
         var subsets = new Dictionary<string, int[]>(StringComparer.Ordinal);
         foreach (var task in _config.Objectives.Select(o => _tasks[o.Task]).Distinct())
         {
             int n = task.ItemCount;
+            if (racing)
+            {
+                var items = Enumerable.Range(0, n).ToArray();
+                random.Shuffle(items);
+                subsets[task.Name] = items;
+                continue;
+            }
             int k = Math.Max(2, (int)Math.Ceiling(cheap.Fraction * n));
             if (k >= n) continue;
             var order = Enumerable.Range(0, n).ToList();
@@ -98,7 +109,27 @@ public sealed class CandidateEvaluator
 
         var objectiveTasks = _config.Objectives.Select(o => _tasks[o.Task]).Distinct().ToList();
         var cheap = _config.CheapFirst;
-        if (drawn is not null && front.Count > 0)
+        if (_config.Racing.Enabled && drawn is not null && front.Count > 0 && drawn.Count == objectiveTasks.Count)
+        {
+            var racing = _config.Racing;
+            var sofar = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            for (int round = 1; round < racing.Rounds; round++)
+            {
+                foreach (var task in objectiveTasks)
+                {
+                    var order = drawn[task.Name];
+                    int before = RoundEnd(order.Length, round - 1, racing.Rounds), end = RoundEnd(order.Length, round, racing.Rounds);
+                    Score(task, order[before..end]);
+                    sofar[task.Name] = order[..end];
+                }
+                if (Dominated(front, sofar, scores, paired => RacingDominanceTest.MemberDominates(paired, racing.Confidence, racing.Margin)) is { } member)
+                {
+                    return Stopped(hash, sofar, scores, itemsEvaluated, tokensScored, clock.Elapsed.TotalSeconds,
+                        $"dominated by archive member {member} after round {round} of {racing.Rounds} ({itemsEvaluated} items; paired test, confidence {racing.Confidence}, margin {racing.Margin})");
+                }
+            }
+        }
+        else if (!_config.Racing.Enabled && drawn is not null && front.Count > 0)
         {
             var subsets = new Dictionary<string, int[]>(StringComparer.Ordinal);
             foreach (var task in objectiveTasks)
@@ -107,29 +138,11 @@ public sealed class CandidateEvaluator
                 subsets[task.Name] = subset;
                 Score(task, subset);
             }
-            if (subsets.Count == objectiveTasks.Count && Dominated(front, subsets, scores, cheap.Confidence) is { } member)
+            if (subsets.Count == objectiveTasks.Count
+                && Dominated(front, subsets, scores, paired => PairedDominanceTest.MemberDominates(paired, cheap.Confidence)) is { } member)
             {
-                int total = _config.TaskFiles.Sum(f => _tasks[f].ItemCount);
-                var estimates = _config.Objectives.Select(o =>
-                {
-                    var task = _tasks[o.Task];
-                    var subset = subsets[task.Name];
-                    return task.Aggregate(o.Metric, subset.Select(i => scores[task.Name][o.Metric][i]).ToArray());
-                }).ToArray();
-                return new CandidateEvaluation
-                {
-                    Hash = hash,
-                    Status = EvaluationStatus.Screened,
-                    Reason = $"dominated by front member {member} on a {cheap.Fraction:P0} subset (paired test, confidence {cheap.Confidence})",
-                    Objectives = estimates,
-                    Constraints = Enumerable.Repeat(double.NaN, _config.Constraints.Count).ToArray(),
-                    ConstraintViolation = 0.0,
-                    ItemScores = Freeze(scores),
-                    ItemsEvaluated = itemsEvaluated,
-                    ItemsSaved = total - itemsEvaluated,
-                    TokensScored = tokensScored,
-                    ScoreSeconds = clock.Elapsed.TotalSeconds,
-                };
+                return Stopped(hash, subsets, scores, itemsEvaluated, tokensScored, clock.Elapsed.TotalSeconds,
+                    $"dominated by front member {member} on a {cheap.Fraction:P0} subset (paired test, confidence {cheap.Confidence})");
             }
         }
 
@@ -170,9 +183,42 @@ public sealed class CandidateEvaluator
 
     private static string NonFinite(double value) => double.IsNaN(value) ? "NaN" : "infinite";
 
-    /// <summary>Index of the first front member that dominates the candidate with confidence on the subsets, or null.</summary>
-    private int? Dominated(IReadOnlyList<ItemScores> front,
-        Dictionary<string, int[]> subsets, Dictionary<string, Dictionary<string, double[]>> scores, double confidence)
+    /// <summary>Where round <paramref name="round"/> (from 1; 0: the start) of <paramref name="rounds"/> ends in an item order of <paramref name="count"/> items.</summary>
+    public static int RoundEnd(int count, int round, int rounds) => (int)((long)count * round / rounds);
+
+    /// <summary>
+    /// A candidate stopped early (status <see cref="EvaluationStatus.Screened"/>): objectives are the estimates on the
+    /// items scored, constraints unknown, and every item not scored counts as saved. It never enters the archive.
+    /// </summary>
+    private CandidateEvaluation Stopped(string hash, Dictionary<string, int[]> subsets, Dictionary<string, Dictionary<string, double[]>> scores,
+        int itemsEvaluated, long tokensScored, double seconds, string reason)
+    {
+        int total = _config.TaskFiles.Sum(f => _tasks[f].ItemCount);
+        var estimates = _config.Objectives.Select(o =>
+        {
+            var task = _tasks[o.Task];
+            var subset = subsets[task.Name];
+            return task.Aggregate(o.Metric, subset.Select(i => scores[task.Name][o.Metric][i]).ToArray());
+        }).ToArray();
+        return new CandidateEvaluation
+        {
+            Hash = hash,
+            Status = EvaluationStatus.Screened,
+            Reason = reason,
+            Objectives = estimates,
+            Constraints = Enumerable.Repeat(double.NaN, _config.Constraints.Count).ToArray(),
+            ConstraintViolation = 0.0,
+            ItemScores = Freeze(scores),
+            ItemsEvaluated = itemsEvaluated,
+            ItemsSaved = total - itemsEvaluated,
+            TokensScored = tokensScored,
+            ScoreSeconds = seconds,
+        };
+    }
+
+    /// <summary>Index of the first front member that <paramref name="dominates"/> the candidate on the subsets' items, or null.</summary>
+    private int? Dominated(IReadOnlyList<ItemScores> front, Dictionary<string, int[]> subsets, Dictionary<string, Dictionary<string, double[]>> scores,
+        Func<IReadOnlyList<PairedDominanceTest.PairedObjective>, bool> dominates)
     {
         for (int m = 0; m < front.Count; m++)
         {
@@ -184,7 +230,7 @@ public sealed class CandidateEvaluator
                 var subset = subsets[task.Name];
                 paired.Add(new(subset.Select(i => memberValues[i]).ToArray(), subset.Select(i => scores[task.Name][objective.Metric][i]).ToArray(), objective.Maximize));
             }
-            if (paired.Count == _config.Objectives.Count && PairedDominanceTest.MemberDominates(paired, confidence)) return m;
+            if (paired.Count == _config.Objectives.Count && dominates(paired)) return m;
         }
         return null;
     }
