@@ -12,7 +12,7 @@ public class ExperimentConfigTests
     [
         "demo/search.yml", "demo-large/search.yml",
         "genomes/parameter-space.yml", "genomes/layer-ordering.yml", "genomes/both.yml", "genomes/filters.yml", "genomes/smooth.yml",
-        "optimizers/nsga2.yml", "optimizers/cmaes.yml", "optimizers/random.yml", "subspace/search-with-subspace.yml",
+        "optimizers/nsga2.yml", "optimizers/cmaes.yml", "optimizers/random.yml", "subspace/search-with-subspace.yml", "racing/search.yml",
     ];
 
     public static TheoryData<string> BundledConfigs() => new(Bundled);
