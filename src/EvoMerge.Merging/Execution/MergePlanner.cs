@@ -35,8 +35,7 @@ public static class MergePlanner
             var inputs = recipe.Slices.SelectMany(s => s.Sources).Select(s => Open(recipe, s.Model, opened)).ToList();
             var configDonor = Open(recipe, recipe.ConfigDonor, opened);
             var layout = MergeLayout(inputs.Append(configDonor).Distinct().ToList());
-            foreach (var model in inputs.Distinct()) CheckArchitecture(model, inputs[0], layout);
-            CheckArchitecture(configDonor, inputs[0], layout);
+            var typeWarnings = inputs.Distinct().Append(configDonor).Distinct().Select(model => CheckArchitecture(model, inputs[0], layout)).OfType<string>().ToList();
             var tokenizerDonor = recipe.TokenizerSource is { } t ? Open(recipe, t, opened) : configDonor;
             var vocabulary = new VocabularyPlan(recipe, configDonor, [.. inputs.Append(configDonor).Distinct()], tokenizerDonor);
 
@@ -70,7 +69,7 @@ public static class MergePlanner
                 OutputConfig(recipe, configDonor, slices, opened, vocabulary.OutputVocabSize, layout, named))
                 {
                     Warnings = [.. recipe.Warnings, .. resolver.Warnings, .. moduleWarnings, .. TopOutlierWarning.Find(recipe, method, tensors), .. builder.SkippedInputs],
-                    ArchitectureWarnings = layout.Warning is { } w ? [w] : [],
+                    ArchitectureWarnings = [.. layout.Warning is { } w ? [w] : Array.Empty<string>(), .. typeWarnings],
                     Vocabulary = vocabulary.Vocabulary,
                     VocabularyWarnings = vocabulary.Warnings,
                 };
@@ -254,22 +253,26 @@ public static class MergePlanner
     /// </summary>
     private static DecoderLayout MergeLayout(List<PlannedModel> models)
     {
-        var first = models[0].Directory;
-        return models.Any(m => m.Directory.MergeLayout.Inferred)
-            ? DecoderLayout.InferredFrom(first.Config, first.ConfigPath, [.. models.Select(m => m.Directory.Weights.Names)])
-            : first.MergeLayout;
+        // The warning and the config checks name the first model whose own layout is inferred (the reason to infer).
+        var inferred = models.FirstOrDefault(m => m.Directory.MergeLayout.Inferred)?.Directory;
+        return inferred is not null
+            ? DecoderLayout.InferredFrom(inferred.Config, inferred.ConfigPath, [.. models.Select(m => m.Directory.Weights.Names)])
+            : models[0].Directory.MergeLayout;
     }
 
-    private static void CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
+    /// <summary>
+    /// Refuses a model whose catalog architecture differs from the first model's; with an inferred layout (which holds
+    /// every model's names, as mergekit infers from all models once one has no known architecture) a different
+    /// model_type is merged, and the returned warning says so.
+    /// </summary>
+    private static string? CheckArchitecture(PlannedModel model, PlannedModel first, DecoderLayout layout)
     {
         var own = model.Directory.MergeLayout;
         if (layout.Inferred)
         {
-            // The union layout holds every model's names; only the model type must agree.
-            if (own.Config.ModelType != layout.Config.ModelType)
-                throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
-                    $"architecture differs between models: '{model.Name}' has model_type {own.Config.ModelType}, '{first.Name}' {layout.Config.ModelType}");
-            return;
+            string firstType = first.Directory.Config.ModelType;
+            return own.Config.ModelType == firstType ? null
+                : $"{model.Directory.ConfigPath}: model_type differs between models ('{model.Name}' has {own.Config.ModelType}, '{first.Name}' {firstType}); merged by tensor names with the layout inferred from every model, as mergekit does";
         }
         string Describe(PlannedModel m, DecoderLayout l) =>
             $"'{m.Name}' ({m.Directory.ConfigPath}: model_type {l.Config.ModelType}, {l.LayerTemplate.Count} tensors per layer, tie_word_embeddings {l.Config.TieWordEmbeddings.ToString().ToLowerInvariant()})";
@@ -277,6 +280,7 @@ public static class MergePlanner
             || !own.Modules.Zip(layout.Modules).All(p => p.First.LayerTemplate.SequenceEqual(p.Second.LayerTemplate)) || !own.HeadNames.SequenceEqual(layout.HeadNames))
             throw new ModelConfigException(model.Directory.ConfigPath, "model_type",
                 $"architecture differs between models: {Describe(model, own)} vs {Describe(first, layout)}");
+        return null;
     }
 
     /// <summary>

@@ -92,17 +92,28 @@ public class MergeValidationTests
     }
 
     [Fact]
-    public void An_unsupported_model_type_names_config_json_and_the_field()
+    public void A_model_of_an_unknown_type_merges_by_tensor_names_with_two_warnings_as_mergekit_infers_from_every_model()
     {
         var (ws, _) = TwoModels();
         using (ws)
         {
             ws.SetConfigField("b", "model_type", "falcon");
-            var error = Fails<ModelConfigException>(ws, TwoModelLinear);
-            Assert.Equal(Path.Combine(ws.Root, "b", "config.json"), error.File);
-            Assert.Equal("model_type", error.Field);
-            Assert.Contains("architecture differs between models", error.Message);
-            Assert.Contains("model_type falcon", error.Message);
+            string bConfig = Path.Combine(ws.Root, "b", "config.json");
+            using (var plan = ws.Plan(TwoModelLinear))
+            {
+                Assert.Equal(2, plan.ArchitectureWarnings.Count);
+                Assert.StartsWith($"{bConfig}: model_type 'falcon' is not a known architecture; ", plan.ArchitectureWarnings[0]);
+                Assert.Equal($"{bConfig}: model_type differs between models ('b' has falcon, 'a' llama); merged by tensor names with the layout inferred from every model, as mergekit does",
+                    plan.ArchitectureWarnings[1]);
+                Assert.StartsWith(bConfig, Assert.Throws<MergeException>(() => plan.ReportArchitectureWarnings(true, _ => { })).Message);
+            }
+            ws.Merge(TwoModelLinear);
+            const string name = "model.layers.1.mlp.down_proj.weight";
+            using var a = ws.Load(Path.Combine(ws.Root, "a"), name);
+            using var b = ws.Load(Path.Combine(ws.Root, "b"), name);
+            using var merged = ws.Load(ws.Out, name);
+            using var mean = torch.stack([a, b]).mean([0]);
+            Assert.True(mean.allclose(merged, rtol: 0, atol: 1e-6));
         }
     }
 
