@@ -36,7 +36,7 @@ public sealed class MaterializeBenchmark(TextWriter output)
         bool cleanup = workDir is null;
         try
         {
-            var (basePath, sourcePaths) = WriteModels(root, spec, sourceCount);
+            var (basePath, sourcePaths) = SyntheticSources.Write(root, spec, sourceCount);
             using var baseModel = ModelDirectory.Open(basePath);
             long parameters = baseModel.Weights.ParameterCount;
             long inputBytes = baseModel.Weights.TotalBytes * (1 + sourceCount);
@@ -97,28 +97,4 @@ public sealed class MaterializeBenchmark(TextWriter output)
         }
     }
 
-    private static (string Base, string[] Sources) WriteModels(string root, TinyDecoderSpec spec, int sourceCount)
-    {
-        string basePath = Path.Combine(root, "base");
-        var sources = Enumerable.Range(0, sourceCount).Select(i => Path.Combine(root, $"source{i}")).ToArray();
-        if (File.Exists(Path.Combine(sources[^1], "config.json"))) return (basePath, sources);
-        var weights = TinyDecoderWriter.RandomWeights(spec, 1);
-        try
-        {
-            TinyDecoderWriter.Write(basePath, spec, weights);
-            using var generator = new torch.Generator(2);
-            using var noise = 0.01f.ToScalar();
-            for (int i = 0; i < sourceCount; i++)
-            {
-                var perturbed = weights.Select(w => (w.Name, w.Tensor.add(torch.randn(w.Tensor.shape, generator: generator).mul_(noise), ScalarConstants.One).DetachFromDisposeScope())).ToList();
-                TinyDecoderWriter.Write(sources[i], spec, perturbed);
-                foreach (var (_, t) in perturbed) t.Dispose();
-            }
-        }
-        finally
-        {
-            foreach (var (_, t) in weights) t.Dispose();
-        }
-        return (basePath, sources);
-    }
 }

@@ -74,7 +74,7 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
     private Row Measure(string name, TinyDecoderSpec spec, string dir, int questions)
     {
         var clock = Stopwatch.StartNew();
-        var (basePath, sourcePaths) = WriteModels(dir, spec);
+        var (basePath, sourcePaths) = SyntheticSources.Write(dir, spec, SourceCount);
         log.WriteLine(Invariant($"bench scale {name}B: models ready in {clock.Elapsed.TotalSeconds:0.0} s"));
         var row = new Row { Name = name, Spec = spec };
         using (var model = ModelDirectory.Open(basePath))
@@ -206,38 +206,6 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
             for (int choice = 0; choice < 4; choice++) requests.Add(new LogLikelihoodRequest(context, Tokens(random.Next(2, 13))));
         }
         return requests;
-    }
-
-    /// <summary>Writes the base and the sources in bf16, unless <paramref name="dir"/> already holds them all.</summary>
-    private static (string Base, string[] Sources) WriteModels(string dir, TinyDecoderSpec spec)
-    {
-        string basePath = Path.Combine(dir, "base");
-        var sources = Enumerable.Range(0, SourceCount).Select(i => Path.Combine(dir, $"source{i}")).ToArray();
-        if (File.Exists(Path.Combine(sources[^1], "config.json"))) return (basePath, sources);
-        var weights = TinyDecoderWriter.RandomWeights(spec, 1);
-        try
-        {
-            TinyDecoderWriter.Write(basePath, spec, weights);
-            using var generator = new torch.Generator(2);
-            using var noise = 0.01f.ToScalar();
-            for (int i = 0; i < SourceCount; i++)
-            {
-                var perturbed = new List<(string, torch.Tensor)>(weights.Count);
-                foreach (var (name, tensor) in weights)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    var changed = tensor.to(torch.ScalarType.Float32).add_(torch.randn(tensor.shape, generator: generator).mul_(noise), ScalarConstants.One);
-                    perturbed.Add((name, changed.to(torch.ScalarType.BFloat16).MoveToOuterDisposeScope()));
-                }
-                TinyDecoderWriter.Write(sources[i], spec, perturbed);
-                foreach (var (_, t) in perturbed) t.Dispose();
-            }
-        }
-        finally
-        {
-            foreach (var (_, t) in weights) t.Dispose();
-        }
-        return (basePath, sources);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
