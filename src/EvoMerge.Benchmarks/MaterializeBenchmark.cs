@@ -68,7 +68,7 @@ public sealed class MaterializeBenchmark(TextWriter output)
 
             var clockLoad = Stopwatch.StartNew();
             using var materializer = new CandidateMaterializer(basePath, sourcePaths, torch.ScalarType.Float32);
-            output.WriteLine(string.Create(inv, $"{"materialiser setup: load base + sources once (not per candidate)",-58} {clockLoad.Elapsed.TotalSeconds,8:F3}"));
+            output.WriteLine(string.Create(inv, $"{"materialiser setup: open base + sources, build the model",-58} {clockLoad.Elapsed.TotalSeconds,8:F3}"));
             foreach (string method in methods)
             {
                 var genome = new GenomeConfig([method], 4, new GeneRanges(), null);

@@ -124,7 +124,7 @@ public sealed class ScaleBenchmark(TextWriter output, TextWriter log)
         output.WriteLine("read+add pass; score/fwd: the scorer's tokens per processor second over a plain forward's; plain/cand MiB: peak resident growth of the read+add");
         output.WriteLine("pass and of the materialiser (setup, candidates, scoring); B/param: the materialiser's growth per parameter of one model.");
         foreach (var r in rows)
-            output.WriteLine(Invariant($"  {r.Name}B: materialiser setup (load base + sources once) {r.Setup}; absolute peak RSS {r.AbsolutePeak / 1048576.0:0} MiB; one ties candidate materialised and scored {r.Ties.Cpu + r.Scorer.Cpu:0.0} cpu-s"));
+            output.WriteLine(Invariant($"  {r.Name}B: materialiser setup (open base + sources, build the model) {r.Setup}; absolute peak RSS {r.AbsolutePeak / 1048576.0:0} MiB; one ties candidate materialised and scored {r.Ties.Cpu + r.Scorer.Cpu:0.0} cpu-s"));
         if (rows.Count >= 2)
         {
             Row small = rows[0], large = rows[^1];

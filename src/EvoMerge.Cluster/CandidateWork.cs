@@ -19,7 +19,7 @@ public sealed class CandidateWork
 
     [Id(6)] public required string Hash { get; init; }
 
-    /// <summary>Cheap-first item subsets per objective task name, or null.</summary>
+    /// <summary>Cheap-first item subsets or racing item orders per objective task name, or null.</summary>
     [Id(7)] public Dictionary<string, int[]>? Subsets { get; init; }
 
     /// <summary>Per-item results of the front's feasible members (only when screening).</summary>
