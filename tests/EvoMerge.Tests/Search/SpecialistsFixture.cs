@@ -1,4 +1,7 @@
 using EvoMerge.Demo;
+using EvoMerge.Search.Configuration;
+using EvoMerge.Search.Runs;
+using Xunit;
 
 namespace EvoMerge.Tests.Search;
 
@@ -36,6 +39,28 @@ public sealed class SpecialistsFixture : IDisposable
         string path = Path.Combine(Layout.Root, name + ".yml");
         File.WriteAllText(path, text);
         return path;
+    }
+
+    /// <summary>
+    /// Runs the same search twice: NAME-whole uninterrupted, and NAME-split for two generations, then resumed from its
+    /// checkpoint to the end (asserting the resume starts at generation 2); returns both configs.
+    /// </summary>
+    public (SearchConfig Whole, SearchConfig Split) RunWholeAndResumed(string name, string genome, int population, int generations, string extra)
+    {
+        var whole = SearchConfigReader.ReadFile(Config(name + "-whole", genome, population: population, generations: generations, extra: extra));
+        using (var run = SearchRun.Start(whole)) run.Run();
+        var split = SearchConfigReader.ReadFile(Config(name + "-split", genome, population: population, generations: generations, extra: extra));
+        using (var run = SearchRun.Start(split))
+        {
+            run.RunGeneration();
+            run.RunGeneration();
+        }
+        using (var run = SearchRun.Resume(split.RunDirectory))
+        {
+            Assert.Equal(2, run.Generation);
+            run.Run();
+        }
+        return (whole, split);
     }
 
     public string RunDirectory(string name) => Path.Combine(Layout.Root, "runs", name);

@@ -68,19 +68,7 @@ public sealed class RacingSearchTests(SpecialistsFixture fixture) : IClassFixtur
     [Fact]
     public void A_racing_run_resumed_mid_run_ends_with_the_same_archive_and_log_as_an_uninterrupted_one()
     {
-        var whole = SearchConfigReader.ReadFile(fixture.Config("racing-whole", Genome, population: 6, generations: 5, extra: Racing));
-        using (var run = SearchRun.Start(whole)) run.Run();
-        var split = SearchConfigReader.ReadFile(fixture.Config("racing-split", Genome, population: 6, generations: 5, extra: Racing));
-        using (var run = SearchRun.Start(split))
-        {
-            run.RunGeneration();
-            run.RunGeneration();
-        }
-        using (var run = SearchRun.Resume(split.RunDirectory))
-        {
-            Assert.Equal(2, run.Generation);
-            run.Run();
-        }
+        var (whole, split) = fixture.RunWholeAndResumed("racing", Genome, population: 6, generations: 5, extra: Racing);
         Assert.Equal(File.ReadAllText(new RunFiles(whole.RunDirectory).Archive), File.ReadAllText(new RunFiles(split.RunDirectory).Archive));
         static string Row(EvaluationRecord r) => $"{r.Generation}/{r.Index} {r.RecipeHash} {r.Status} {r.ItemsEvaluated} {r.ItemsSaved} {r.ItemScores}";
         var expected = Rows(whole).Select(Row).ToList();

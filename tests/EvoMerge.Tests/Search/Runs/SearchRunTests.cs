@@ -67,19 +67,7 @@ public class SearchRunTests(SpecialistsFixture fixture) : IClassFixture<Speciali
     {
         string genome = TiesGenome + "\n  layer_ordering:\n    repeats: 2";
         string extra = "evaluation:\n  cheap_first:\n    fraction: 0.3";
-        var whole = SearchConfigReader.ReadFile(fixture.Config("whole", genome, population: 6, generations: 4, extra: extra));
-        using (var run = SearchRun.Start(whole)) run.Run();
-        var split = SearchConfigReader.ReadFile(fixture.Config("split", genome, population: 6, generations: 4, extra: extra));
-        using (var run = SearchRun.Start(split))
-        {
-            run.RunGeneration();
-            run.RunGeneration();
-        }
-        using (var run = SearchRun.Resume(split.RunDirectory))
-        {
-            Assert.Equal(2, run.Generation);
-            run.Run();
-        }
+        var (whole, split) = fixture.RunWholeAndResumed("cheap-first", genome, population: 6, generations: 4, extra: extra);
         Assert.Equal(File.ReadAllText(new RunFiles(whole.RunDirectory).Archive), File.ReadAllText(new RunFiles(split.RunDirectory).Archive));
         var rows = new EvaluationLog(new RunFiles(split.RunDirectory).Evaluations, ["a", "b"], 0).Read();
         Assert.Equal(24, rows.Count);
