@@ -22,7 +22,7 @@ public sealed class CandidateWork
     /// <summary>Cheap-first item subsets or racing item orders per objective task name, or null.</summary>
     [Id(7)] public Dictionary<string, int[]>? Subsets { get; init; }
 
-    /// <summary>Per-item results of the front's feasible members (only when screening).</summary>
+    /// <summary>Per-item results of the front's feasible members (only with cheap-first subsets or racing orders).</summary>
     [Id(8)] public required List<Dictionary<string, Dictionary<string, double[]>>> Front { get; init; }
 
     /// <summary>Identifies the candidate within a session, across attempts.</summary>

@@ -4,7 +4,7 @@ namespace EvoMerge.Evaluation;
 
 /// <summary>
 /// One eval task as the search sees it: a fixed list of items, each scored on its own, and metrics that aggregate
-/// per-item values. The search asks for any subset of items (cheap-first scoring scores a random subset first) and
+/// per-item values. The search asks for any subset of items (cheap-first scoring scores a random subset first, racing a random order in rounds) and
 /// keeps every per-item value, so candidates can be compared item by item.
 /// </summary>
 public interface ITaskScorer
@@ -39,7 +39,7 @@ public interface ITaskScorer
     /// <summary>The metrics the task reports.</summary>
     IReadOnlyList<string> Metrics { get; }
 
-    /// <summary>True when <paramref name="metric"/> is the mean of its per-item values (cheap-first scoring needs that).</summary>
+    /// <summary>True when <paramref name="metric"/> is the mean of its per-item values (cheap-first scoring and racing need that).</summary>
     bool IsItemMean(string metric);
 
     /// <summary>True when larger values of <paramref name="metric"/> are better (an objective's default direction).</summary>

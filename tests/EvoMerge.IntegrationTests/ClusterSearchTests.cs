@@ -10,76 +10,57 @@ namespace EvoMerge.IntegrationTests;
 
 /// <summary>
 /// One search run twice from the same config and seed: in one process, and as a cluster orchestrator with two worker
-/// processes on 127.0.0.1, one of which is killed with SIGKILL while it holds candidates and then restarted under the
-/// same name. The cluster run must finish with the same archive and evaluation log as the single-process run.
+/// processes on 127.0.0.1 (<see cref="LocalCluster"/>). The cluster run must finish with the same archive, population,
+/// checkpoint and evaluation log as the single-process run: with cheap-first scoring when one worker is killed with
+/// SIGKILL while it holds candidates and then restarted under the same name, and with racing (each candidate's item
+/// orders and the front travel to the workers, which score the same rounds and stop the same candidates).
 /// </summary>
 public sealed class ClusterSearchTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
-
     [Fact]
     public void AWorkerKilledMidRunLosesNothingAndTheArchiveEqualsTheSingleProcessRun()
     {
         using var temp = new TempDirectory();
         var layout = TinySpecialists.Write(temp.Path);
-        string config = Path.Combine(layout.Root, "search.yml");
-        File.WriteAllText(config, $"""
-            {layout.SearchYaml(6)}
-            evaluation:
-              cheap_first:
-                fraction: 0.5
-                confidence: 0.9
-            budget:
-              generations: 16
-            seed: 7
-            run_dir: runs/single
-            """);
+        string config = TinySearchConfig.Write(layout, 6, TinySearchConfig.CheapFirst, 16, 7, "runs/single");
         string single = temp.Combine("runs", "single"), cluster = temp.Combine("runs", "cluster");
-        var reference = CliRunner.Run(TimeSpan.FromMinutes(6), "search", config, "--metrics-url", "http://127.0.0.1:0", "--progress", "none");
-        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        RunSingleProcess(config);
 
-        int siloPort = FreePort(), metricsPort = FreePort();
-        string spec = $"localhost:{siloPort}", url = $"http://127.0.0.1:{metricsPort}";
         var environment = new Dictionary<string, string> { ["EVOMERGE_PROGRESS_INTERVAL"] = "1" };
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var orchestrator = ChildProcess.Start(environment, "search", config, "--run-dir", cluster, "--cluster", spec, "--metrics-url", url, "--progress", "log");
-        ChildProcess? first = null, second = null, rejoined = null;
-        try
+        using (var run = LocalCluster.Start(config, cluster, layout.Root, environment))
         {
-            Wait(() => Get(http, url + "/healthz") is not null, "the orchestrator never served /healthz", orchestrator);
-            first = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--allow-path", layout.Root);
-            second = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w2", "--allow-path", layout.Root);
+            var orchestrator = run.Orchestrator;
+            string url = run.Url;
+            var first = run.StartWorker("w1");
+            run.StartWorker("w2");
 
             // Kill w1 while it holds candidates, after it has delivered some.
             JsonElement killedAt = default;
-            Wait(() =>
+            run.Wait(() =>
             {
-                if (Worker(http, url, "w1") is not { } w1 || w1.GetProperty("evaluations").GetInt32() < 2 || w1.GetProperty("in_flight").GetInt32() < 2) return false;
+                if (Worker(run.Http, url, "w1") is not { } w1 || w1.GetProperty("evaluations").GetInt32() < 2 || w1.GetProperty("in_flight").GetInt32() < 2) return false;
                 PosixSignal.Send(first.Id, 9);
                 killedAt = w1;
                 return true;
-            }, "worker w1 never had work in flight", orchestrator);
+            }, "worker w1 never had work in flight");
             Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
             int evaluationsBeforeKill = killedAt.GetProperty("evaluations").GetInt32();
             Assert.True(killedAt.GetProperty("busy_seconds").GetDouble() > 0);
 
             // Per-worker metrics on the orchestrator's endpoint.
-            var metrics = PrometheusExposition.Parse(Get(http, url + "/metrics") ?? "");
+            var metrics = PrometheusExposition.Parse(Get(run.Http, url + "/metrics") ?? "");
             Assert.Contains(metrics.Named("evomerge_worker_evaluations_total"), m => m.Labels["worker"] == "w1" && m.Value >= evaluationsBeforeKill);
             Assert.Contains(metrics.Named("evomerge_worker_busy_seconds_total"), m => m.Labels["worker"] == "w1" && m.Value > 0);
             Assert.Contains(metrics.Named("evomerge_worker_in_flight"), m => m.Labels["worker"] == "w1");
-            Assert.True(orchestrator.WaitForLine("worker w1 lost", Patience), orchestrator.Stderr);
+            Assert.True(orchestrator.WaitForLine("worker w1 lost", LocalCluster.Patience), orchestrator.Stderr);
             Assert.Contains("re-queued", orchestrator.Stderr);
-            Assert.Contains(PrometheusExposition.Parse(Get(http, url + "/metrics") ?? "").Named("evomerge_worker_failures_total"), m => m.Labels["worker"] == "w1" && m.Value >= 1);
+            Assert.Contains(PrometheusExposition.Parse(Get(run.Http, url + "/metrics") ?? "").Named("evomerge_worker_failures_total"), m => m.Labels["worker"] == "w1" && m.Value >= 1);
 
-            rejoined = ChildProcess.Start(environment, "worker", "--cluster", spec, "--name", "w1", "--allow-path", layout.Root);
-            Wait(() => orchestrator.Stderr.Split('\n').Count(l => l.Contains("worker w1 joined", StringComparison.Ordinal)) >= 2, "the restarted worker w1 never rejoined", orchestrator);
-            Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(6)), "the cluster run did not finish; stderr:\n" + orchestrator.Stderr);
-            output.WriteLine(orchestrator.Stderr);
-            Assert.True(orchestrator.ExitCode == 0, orchestrator.Stderr);
+            run.StartWorker("w1");
+            run.Wait(() => orchestrator.Stderr.Split('\n').Count(l => l.Contains("worker w1 joined", StringComparison.Ordinal)) >= 2, "the restarted worker w1 never rejoined");
+            string summary = Finish(orchestrator);
 
             // Both workers did work, w1 also after rejoining; the candidates it held when killed count as its failures.
-            string summary = string.Join('\n', orchestrator.Stderr.Split('\n').Where(l => l.StartsWith("worker w", StringComparison.Ordinal)));
             var w1 = System.Text.RegularExpressions.Regex.Match(summary, @"worker w1: (\d+) evaluations, [0-9.]+ s busy, (\d+) failure");
             var w2 = System.Text.RegularExpressions.Regex.Match(summary, @"worker w2: (\d+) evaluations");
             Assert.True(w1.Success && w2.Success, summary);
@@ -87,20 +68,67 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
             Assert.True(int.Parse(w1.Groups[2].Value) >= 1, summary);
             Assert.True(int.Parse(w1.Groups[1].Value) > evaluationsBeforeKill, $"w1 had {evaluationsBeforeKill} evaluations when killed and got no work after rejoining: {summary}");
         }
-        finally
+
+        var expected = AssertSameRun(single, cluster, 16 * 6);
+        Assert.Contains(expected, r => r.Contains("|Screened|", StringComparison.Ordinal)); // cheap-first subsets and the front travelled to the workers
+    }
+
+    [Fact]
+    public void ARacingSearchOnTwoWorkersGivesTheSingleProcessArchive()
+    {
+        using var temp = new TempDirectory();
+        var layout = TinySpecialists.Write(temp.Path);
+        string config = TinySearchConfig.Write(layout, 8, TinySearchConfig.Racing, 4, 3, "runs/single");
+        string single = temp.Combine("runs", "single"), cluster = temp.Combine("runs", "cluster");
+        var reference = RunSingleProcess(config);
+
+        string stderr;
+        using (var run = LocalCluster.Start(config, cluster, layout.Root, new Dictionary<string, string>()))
         {
-            foreach (var worker in new[] { first, second, rejoined }) worker?.Dispose();
+            run.StartWorker("w1");
+            run.StartWorker("w2");
+            string summary = Finish(run.Orchestrator);
+            Assert.Matches(@"worker w1: [1-9]\d* evaluations", summary);
+            Assert.Matches(@"worker w2: [1-9]\d* evaluations", summary);
+            stderr = run.Orchestrator.Stderr;
         }
 
+        var expected = AssertSameRun(single, cluster, 8 * 4);
+        Assert.Contains(expected, r => r.Contains("|Screened|", StringComparison.Ordinal)); // some candidates stopped after a round
+        Assert.Equal(SavedPerGeneration(reference.Stderr), SavedPerGeneration(stderr));
+    }
+
+    private static CliRunner.Result RunSingleProcess(string config)
+    {
+        var reference = CliRunner.Run(TimeSpan.FromMinutes(6), "search", config, "--metrics-url", "http://127.0.0.1:0", "--progress", "none");
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        return reference;
+    }
+
+    /// <summary>Waits for the orchestrator to finish with exit code 0; returns its per-worker summary lines.</summary>
+    private string Finish(ChildProcess orchestrator)
+    {
+        Assert.True(orchestrator.WaitForExit(TimeSpan.FromMinutes(6)), "the cluster run did not finish; stderr:\n" + orchestrator.Stderr);
+        output.WriteLine(orchestrator.Stderr);
+        Assert.True(orchestrator.ExitCode == 0, orchestrator.Stderr);
+        return string.Join('\n', orchestrator.Stderr.Split('\n').Where(l => l.StartsWith("worker w", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Asserts both run directories hold the same archive, population, checkpoint and evaluation log of <paramref name="rows"/> rows; returns the rows.</summary>
+    private static List<string> AssertSameRun(string single, string cluster, int rows)
+    {
         Assert.Equal(File.ReadAllText(Path.Combine(single, "archive.json")), File.ReadAllText(Path.Combine(cluster, "archive.json")));
         Assert.Equal(File.ReadAllText(Path.Combine(single, "population.json")), File.ReadAllText(Path.Combine(cluster, "population.json")));
         Assert.Equal(WithoutTimings(Path.Combine(single, "checkpoint.json")), WithoutTimings(Path.Combine(cluster, "checkpoint.json")));
         var expected = Rows(single);
-        var actual = Rows(cluster);
-        Assert.Equal(16 * 6, expected.Count);
-        Assert.Equal(expected, actual);
-        Assert.Contains(expected, r => r.Contains("|Screened|", StringComparison.Ordinal)); // cheap-first subsets and the front travelled to the workers
+        Assert.Equal(rows, expected.Count);
+        Assert.Equal(expected, Rows(cluster));
+        return expected;
     }
+
+    /// <summary>The "item evaluations saved X of Y" part of each generation's log line.</summary>
+    private static List<string> SavedPerGeneration(string stderr) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(stderr, @"item evaluations saved \d+ of \d+").Select(m => m.Value)];
 
     /// <summary>
     /// A JSON file's text with every property named <c>*seconds</c> removed (the only things that differ between equal
@@ -141,17 +169,5 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         foreach (var worker in workers.EnumerateArray())
             if (worker.GetProperty("name").GetString() == name && worker.GetProperty("state").GetString() == "active") return worker.Clone();
         return null;
-    }
-
-    private static void Wait(Func<bool> condition, string failure, ChildProcess process)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return;
-            if (process.HasExited) break;
-            Thread.Sleep(50);
-        }
-        throw new InvalidOperationException($"{failure}; stderr:\n{process.Stderr}");
     }
 }

@@ -11,7 +11,8 @@ namespace EvoMerge.IntegrationTests;
 /// <summary>
 /// What the built CLI serves after a search reached its budget, over real HTTP on 127.0.0.1: the final generation's
 /// metrics and status until a scrape has seen them (then the process exits without waiting out
-/// EVOMERGE_FINAL_SCRAPE_WAIT), and the demo's table scoring as a post-search phase whose steps and ETA show in
+/// EVOMERGE_FINAL_SCRAPE_WAIT), for a racing search with the item evaluations done and saved that its generation log
+/// lines add up to, and the demo's table scoring as a post-search phase whose steps and ETA show in
 /// <c>/status</c> and the progress log lines, stopped promptly by Ctrl+C.
 /// </summary>
 public partial class PostSearchServingTests
@@ -21,8 +22,7 @@ public partial class PostSearchServingTests
     {
         using var temp = new TempDirectory();
         var layout = TinySpecialists.Write(temp.Path);
-        string config = Path.Combine(layout.Root, "search.yml");
-        File.WriteAllText(config, $"{layout.SearchYaml(6)}budget:\n  generations: 4\nseed: 5\nrun_dir: runs/final\n");
+        string config = TinySearchConfig.Write(layout, 8, TinySearchConfig.Racing, 4, 3, "runs/final");
         int port = FreePort();
         string url = $"http://127.0.0.1:{port}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -42,12 +42,25 @@ public partial class PostSearchServingTests
         var clock = Stopwatch.StartNew();
         var final = PrometheusExposition.Parse(Get(http, url + "/metrics") ?? throw new InvalidOperationException($"no final scrape; stderr:\n{search.Stderr}"));
         Assert.Equal(4, final.Sum("evomerge_generation"));
-        Assert.Equal(24, final.Sum("evomerge_evaluations_total")); // 4 generations of 6 candidates
+        Assert.Equal(32, final.Sum("evomerge_evaluations_total")); // 4 generations of 8 candidates
 
         // That scrape saw the final values: the process exits well before the 300 s wait.
         Assert.True(search.WaitForExit(TimeSpan.FromSeconds(60)), $"still running 60 s after the final scrape; stderr:\n{search.Stderr}");
         Assert.True(search.ExitCode == 0, search.Stderr);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60));
+
+        // Racing's item evaluations, read independently from the log: each generation line says "item evaluations
+        // saved X of Y" (Y = the fresh candidates' items), each fresh candidate's line its timings, cached ones [cached].
+        var generations = Regex.Matches(search.Stderr, @"item evaluations saved (\d+) of (\d+)").Select(m => (Saved: long.Parse(m.Groups[1].Value), Possible: long.Parse(m.Groups[2].Value))).ToList();
+        Assert.Equal(4, generations.Count);
+        long saved = generations.Sum(g => g.Saved), done = generations.Sum(g => g.Possible - g.Saved);
+        int fresh = Regex.Count(search.Stderr, @"generation \d+ candidate \d+: \S+ \S+ .*\[[0-9.]+s merge, [0-9.]+s score\]");
+        Assert.Equal(fresh * 2 * 48, saved + done); // tasks a and b, 48 items each
+        Assert.True(saved > 0, search.Stderr);
+        Assert.Equal(saved, status.GetProperty("item_evaluations_saved").GetInt64());
+        Assert.Equal(done, status.GetProperty("item_evaluations").GetInt64());
+        Assert.Equal(saved, final.Sum("evomerge_item_evaluations_saved_total"));
+        Assert.Equal(done, final.Sum("evomerge_item_evaluations_total"));
     }
 
     [Fact]

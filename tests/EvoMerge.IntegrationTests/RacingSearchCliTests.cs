@@ -16,19 +16,7 @@ public sealed class RacingSearchCliTests
     {
         using var temp = new TempDirectory();
         var layout = TinySpecialists.Write(temp.Path);
-        string config = Path.Combine(layout.Root, "search.yml");
-        File.WriteAllText(config, $"""
-            {layout.SearchYaml(8)}
-            evaluation:
-              racing:
-                rounds: 4
-                confidence: 0.9
-                margin: 0.05
-            budget:
-              generations: 4
-            seed: 3
-            run_dir: runs/racing
-            """);
+        string config = TinySearchConfig.Write(layout, 8, TinySearchConfig.Racing, 4, 3, "runs/racing");
         var result = CliRunner.Run(TimeSpan.FromMinutes(4), "search", config, "--progress", "none");
         Assert.True(result.ExitCode == 0, result.Stderr);
 

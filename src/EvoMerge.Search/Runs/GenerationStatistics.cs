@@ -4,7 +4,7 @@ namespace EvoMerge.Search.Runs;
 
 /// <summary>
 /// What one generation did and where the search stands after it: candidates, scored, cache hits, screened and failed
-/// candidates, item evaluations done and saved by cheap-first scoring, the archive's size and exact hypervolume (of
+/// candidates, item evaluations done and saved by cheap-first scoring or racing, the archive's size and exact hypervolume (of
 /// its feasible members, minimised objectives, against <see cref="Reference"/>), the best and mean value of each
 /// objective over this generation's fully scored feasible candidates (own direction), and timings.
 /// </summary>

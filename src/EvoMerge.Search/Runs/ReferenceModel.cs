@@ -16,7 +16,7 @@ public enum ReferenceKind
 }
 
 /// <summary>
-/// A model a search is compared with, scored once on the run's objectives like a candidate (fully, no cheap-first):
+/// A model a search is compared with, scored once on the run's objectives like a candidate (fully, no cheap-first or racing):
 /// its label (the model directory's name, or the baseline's recipe in short), kind, objective values in their own
 /// direction (NaN when it could not be scored, with the reason), and whether the values came from the per-machine
 /// score cache (<c>from_cache</c> in <c>references.json</c>) rather than being scored in this run.

@@ -15,7 +15,7 @@ namespace EvoMerge.Search.Runs;
 /// <c>ties</c> (weight 1, density 0.5). Each is built like a candidate, in memory by the run's materialiser, from a
 /// recipe the composer writes (the base as task arithmetic with weight 0, source i as a linear merge with weight 1 on
 /// it and 0 on the others; with a layer ordering, every layer kept once in order at scale 1), and scored by the
-/// run's evaluator on every item (no cheap-first). So it costs 3 + N + 1 candidate evaluations per run, never
+/// run's evaluator on every item (no cheap-first, no racing). So it costs 3 + N + 1 candidate evaluations per run, never
 /// repeated, and no disk or extra memory. With a <see cref="ScoreCache"/>, a reference whose key
 /// (<see cref="ReferenceScoreKeys"/>) has an entry is not built nor scored: its values come from the entry (marked
 /// <see cref="ReferenceModel.FromCache"/>), and every reference scored is written there for later runs. A reference

@@ -4,7 +4,7 @@ namespace EvoMerge.Search.Runs;
 
 /// <summary>
 /// <c>run.json</c>: the directory the config's relative paths resolve against and the seeds derived from the config's
-/// seed (optimizer, cheap-first screening, merge methods), recorded so every random choice of the run is traceable;
+/// seed (optimizer, cheap-first screening and racing, merge methods), recorded so every random choice of the run is traceable;
 /// the fingerprints of the run's inputs (<see cref="RunInputs"/>; null in runs started before they were recorded)
 /// and the changes accepted on resume, if any.
 /// </summary>

@@ -28,7 +28,7 @@ public sealed record SearchCheckpoint
 
     public required OptimizerState Optimizer { get; init; }
 
-    /// <summary>State of the generator that draws cheap-first subsets.</summary>
+    /// <summary>State of the generator that draws cheap-first subsets and racing orders.</summary>
     public required string ScreeningRandom { get; init; }
 
     public required IReadOnlyList<EvaluatedGenome> Population { get; init; }

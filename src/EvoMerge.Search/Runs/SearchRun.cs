@@ -337,7 +337,7 @@ public sealed class SearchRun : IDisposable
 
     /// <summary>
     /// Decodes the batch in candidate order, finds cache hits and duplicates, and makes a job of each new recipe with its
-    /// cheap-first subsets drawn now, in candidate order, as evaluating them in turn would draw them.
+    /// cheap-first subsets or racing orders drawn now, in candidate order, as evaluating them in turn would draw them.
     /// </summary>
     private (PlannedCandidate[] Planned, List<EvaluationJob> Jobs) Plan(int generation, IReadOnlyList<Genome> batch,
         IReadOnlyList<ItemScores> front)

@@ -35,7 +35,7 @@ public sealed record CandidateEvaluation
     /// <summary>Item evaluations done (items × tasks).</summary>
     public int ItemsEvaluated { get; init; }
 
-    /// <summary>Item evaluations cheap-first scoring skipped.</summary>
+    /// <summary>Item evaluations cheap-first scoring or racing skipped.</summary>
     public int ItemsSaved { get; init; }
 
     /// <summary>Tokens the model read to score the items evaluated (not persisted: 0 for evaluations read back on resume).</summary>

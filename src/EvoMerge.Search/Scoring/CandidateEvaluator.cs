@@ -36,7 +36,7 @@ public sealed class CandidateEvaluator
 
     /// <summary>
     /// Scores <paramref name="model"/>. <paramref name="front"/> holds the per-item results of the current front's
-    /// feasible members (for screening); <paramref name="random"/> draws cheap-first subsets.
+    /// feasible members (for screening or racing); <paramref name="random"/> draws cheap-first subsets or racing orders.
     /// </summary>
     public CandidateEvaluation Evaluate(string hash, DecoderModel model, SearchRandom random,
         IReadOnlyList<ItemScores> front) =>

@@ -12,7 +12,7 @@ namespace EvoMerge.Search.Sweeps;
 /// <c>config.yml</c> and <c>run.json</c> as a search's does (<see cref="SearchSetup"/> checks the models and opens the
 /// tasks); every point is composed by the search's composer (<see cref="SweepRecipe"/>: its recipe hash is a search
 /// candidate's), built in memory by the <see cref="CandidateMaterializer"/> and scored on every item of the dev tasks
-/// by the <see cref="CandidateEvaluator"/> (no cheap-first), or taken from the <see cref="ScoreCache"/> under the
+/// by the <see cref="CandidateEvaluator"/> (no cheap-first or racing), or taken from the <see cref="ScoreCache"/> under the
 /// <see cref="ReferenceScoreKeys"/> key of its recipe. After every point the results so far are checkpointed
 /// (<c>sweep.json</c>, atomically), so a sweep killed at any moment and resumed (<see cref="Resume"/>) redoes at most
 /// one point and writes the same table (greedy soup is deterministic given the scores).
