@@ -33,7 +33,7 @@ public partial class PostSearchServingTests
         Wait(() => Get(http, url + "/metrics") is not null, search, "the search never served /metrics");
         JsonElement status = default;
         Wait(() => Get(http, url + "/status") is { } s && (status = JsonDocument.Parse(s).RootElement).GetProperty("state").GetString() == "finished",
-            search, "/status never said finished while the process was up");
+            search, "/status never said finished while the process was up", TimeSpan.FromMinutes(8));
         Assert.Equal(4, status.GetProperty("generation").GetInt32());
         Assert.Equal(3, status.GetProperty("last_generation").GetInt32());
         Assert.Equal("ok\n", Get(http, url + "/healthz"));
