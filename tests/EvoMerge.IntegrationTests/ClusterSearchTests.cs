@@ -21,10 +21,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
     public void AWorkerKilledMidRunLosesNothingAndTheArchiveEqualsTheSingleProcessRun()
     {
         using var temp = new TempDirectory();
-        var layout = TinySpecialists.Write(temp.Path);
-        string config = TinySearchConfig.Write(layout, 6, TinySearchConfig.CheapFirst, 16, 7, "runs/single");
-        string single = temp.Combine("runs", "single"), cluster = temp.Combine("runs", "cluster");
-        RunSingleProcess(config);
+        var (layout, config, single, cluster, _) = RunSingleProcess(temp, 6, TinySearchConfig.CheapFirst, 16, 7);
 
         var environment = new Dictionary<string, string> { ["EVOMERGE_PROGRESS_INTERVAL"] = "1" };
         using (var run = LocalCluster.Start(config, cluster, layout.Root, environment))
@@ -77,10 +74,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
     public void ARacingSearchOnTwoWorkersGivesTheSingleProcessArchive()
     {
         using var temp = new TempDirectory();
-        var layout = TinySpecialists.Write(temp.Path);
-        string config = TinySearchConfig.Write(layout, 8, TinySearchConfig.Racing, 4, 3, "runs/single");
-        string single = temp.Combine("runs", "single"), cluster = temp.Combine("runs", "cluster");
-        var reference = RunSingleProcess(config);
+        var (layout, config, single, cluster, reference) = RunSingleProcess(temp, 8, TinySearchConfig.Racing, 4, 3);
 
         string stderr;
         using (var run = LocalCluster.Start(config, cluster, layout.Root, new Dictionary<string, string>()))
@@ -98,11 +92,18 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         Assert.Equal(SavedPerGeneration(reference.Stderr), SavedPerGeneration(stderr));
     }
 
-    private static CliRunner.Result RunSingleProcess(string config)
+    /// <summary>
+    /// Writes the tiny specialists and a <see cref="TinySearchConfig"/> into <paramref name="temp"/> and runs the search
+    /// in one process into <c>runs/single</c>; the cluster run is to go to <c>runs/cluster</c>.
+    /// </summary>
+    private static (TinySpecialists.Layout Layout, string Config, string Single, string Cluster, CliRunner.Result Reference) RunSingleProcess(
+        TempDirectory temp, int population, string evaluation, int generations, int seed)
     {
+        var layout = TinySpecialists.Write(temp.Path);
+        string config = TinySearchConfig.Write(layout, population, evaluation, generations, seed, "runs/single");
         var reference = CliRunner.Run(TimeSpan.FromMinutes(6), "search", config, "--metrics-url", "http://127.0.0.1:0", "--progress", "none");
         Assert.True(reference.ExitCode == 0, reference.Stderr);
-        return reference;
+        return (layout, config, temp.Combine("runs", "single"), temp.Combine("runs", "cluster"), reference);
     }
 
     /// <summary>Waits for the orchestrator to finish with exit code 0; returns its per-worker summary lines.</summary>

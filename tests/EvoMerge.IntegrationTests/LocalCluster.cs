@@ -7,32 +7,22 @@ namespace EvoMerge.IntegrationTests;
 /// free silo port, serving <c>/healthz</c>, <c>/status</c> and <c>/metrics</c> on a free port) and the worker processes
 /// started against it; every process it started is ended on dispose.
 /// </summary>
-internal sealed class LocalCluster : IDisposable
+internal sealed class LocalCluster(IReadOnlyDictionary<string, string> environment, string allowPath, string spec, string url, ChildProcess orchestrator)
+    : IDisposable
 {
     /// <summary>How long a wait for the orchestrator may take.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
-    private readonly IReadOnlyDictionary<string, string> _environment;
-    private readonly string _allowPath;
     private readonly List<ChildProcess> _workers = [];
 
-    private LocalCluster(IReadOnlyDictionary<string, string> environment, string allowPath, string spec, string url, ChildProcess orchestrator)
-    {
-        _environment = environment;
-        _allowPath = allowPath;
-        Spec = spec;
-        Url = url;
-        Orchestrator = orchestrator;
-    }
-
     /// <summary>The <c>--cluster</c> argument: <c>localhost:PORT</c> of the orchestrator's silo.</summary>
-    public string Spec { get; }
+    public string Spec { get; } = spec;
 
     /// <summary>The orchestrator's metrics URL, <c>http://127.0.0.1:PORT</c>.</summary>
-    public string Url { get; }
+    public string Url { get; } = url;
 
     /// <summary>The orchestrator process.</summary>
-    public ChildProcess Orchestrator { get; }
+    public ChildProcess Orchestrator { get; } = orchestrator;
 
     /// <summary>A client for <see cref="Url"/> (10 s per request).</summary>
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -44,8 +34,8 @@ internal sealed class LocalCluster : IDisposable
     public static LocalCluster Start(string config, string runDirectory, string allowPath, IReadOnlyDictionary<string, string> environment)
     {
         string spec = $"localhost:{FreePort()}", url = $"http://127.0.0.1:{FreePort()}";
-        var orchestrator = ChildProcess.Start(environment, "search", config, "--run-dir", runDirectory, "--cluster", spec, "--metrics-url", url, "--progress", "log");
-        var cluster = new LocalCluster(environment, allowPath, spec, url, orchestrator);
+        var cluster = new LocalCluster(environment, allowPath, spec, url,
+            ChildProcess.Start(environment, "search", config, "--run-dir", runDirectory, "--cluster", spec, "--metrics-url", url, "--progress", "log"));
         try
         {
             cluster.Wait(() => Get(cluster.Http, url + "/healthz") is not null, "the orchestrator never served /healthz");
@@ -61,7 +51,7 @@ internal sealed class LocalCluster : IDisposable
     /// <summary>Starts <c>worker --cluster … --name <paramref name="name"/></c>.</summary>
     public ChildProcess StartWorker(string name)
     {
-        var worker = ChildProcess.Start(_environment, "worker", "--cluster", Spec, "--name", name, "--allow-path", _allowPath);
+        var worker = ChildProcess.Start(environment, "worker", "--cluster", Spec, "--name", name, "--allow-path", allowPath);
         _workers.Add(worker);
         return worker;
     }
