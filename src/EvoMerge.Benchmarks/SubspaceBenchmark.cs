@@ -50,6 +50,7 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
             // Each method merges two candidates of different genes through one factor cache, as a search does: the
             // first pays every decomposition, the second only what its genes change.
             var seconds = new Dictionary<string, (double First, double Later)>(StringComparer.Ordinal);
+            var caches = new Dictionary<string, MergeFactorCacheStatistics>(StringComparer.Ordinal);
             foreach (string method in Methods)
             {
                 log.WriteLine($"bench: {method}");
@@ -64,6 +65,7 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
                 }
                 double first = Time(false);
                 seconds[method] = (first, Time(true));
+                caches[method] = factors.Statistics();
             }
 
             long parameters = spec.Layers * (4L * spec.HiddenSize * spec.HiddenSize + 3L * spec.HiddenSize * spec.IntermediateSize + 2L * spec.HiddenSize)
@@ -78,6 +80,8 @@ public sealed class SubspaceBenchmark(TextWriter output, TextWriter log)
                 var (first, later) = seconds[method];
                 output.WriteLine(Invariant($"{method,-16} {first,8:0.0} {first / seconds["ties"].First,7:0.0}x {later,8:0.0} {later / seconds["ties"].Later,7:0.0}x"));
             }
+            foreach (string method in Methods)
+                output.WriteLine($"{method,-16} after both: {caches[method]}");
             return 0;
         }
         finally
