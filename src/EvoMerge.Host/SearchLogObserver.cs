@@ -31,6 +31,8 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
             statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved,
             statistics.ItemEvaluations + statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
             string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
+        if (statistics.FactorCache is { } factors)
+            logger.LogInformation("generation {Generation} {FactorCache}", statistics.Generation, factors);
     }
 
     public void ReferencesScored(int scored, int total)

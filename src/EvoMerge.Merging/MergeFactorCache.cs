@@ -48,6 +48,12 @@ public sealed class MergeFactorCache : IDisposable
         }
     }
 
+    /// <summary>The counters and the bytes held now, read together.</summary>
+    public MergeFactorCacheStatistics Statistics()
+    {
+        lock (_gate) return new(Hits, Misses, Evictions, _entries.Count, HeldBytes, BudgetBytes);
+    }
+
     /// <summary>
     /// The tensors stored under <paramref name="key"/>, or those <paramref name="compute"/> returns (then stored when
     /// they fit the budget). The result's handles belong to the caller's dispose scope and share storage with the

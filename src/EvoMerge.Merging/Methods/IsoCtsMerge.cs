@@ -31,8 +31,9 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         if (perTask * tasks > rank) perTask = rank / tasks;
         common = rank - perTask * tasks;
 
-        // The sum's SVD depends on the sources alone; ΔW also on the per-task count (which fixes the common rank).
-        return Cached(context, $"delta-w:{perTask}", () => [Rebuild(Cached(context, "sum-svd", () => SumSvd(deltas)), deltas, common, perTask)])[0];
+        // The sum's SVD and each task's frame in its basis depend on the sources alone; ΔW also on the per-task count
+        // (which fixes the common rank).
+        return Cached(context, $"delta-w:{perTask}", () => [Rebuild(context, deltas, common, perTask)])[0];
     }
 
     private static torch.Tensor[] SumSvd(IReadOnlyList<torch.Tensor> deltas)
@@ -42,19 +43,47 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         return [u, s, vh];
     }
 
-    private static torch.Tensor Rebuild(torch.Tensor[] sumSvd, IReadOnlyList<torch.Tensor> deltas, long common, long perTask)
+    /// <summary>
+    /// Task update Δ [m, n] in the basis U [m, r] of the sum's left singular vectors: the coefficients <c>C = UᵀΔ</c>
+    /// [r, n] and, when Δ has a part outside U's span (a tall matrix, r &lt; m), that residual <c>R = Δ − U·C</c> as
+    /// <c>Q·B</c>: Q [m, q] its left singular vectors (orthogonal to U) and B [q, n] = diag(σ)·Wᵀ, over the singular
+    /// values above ‖Δ‖_F·max(m, n)·ε (what is below is rounding). One tensor (C) when there is no such part.
+    /// Then <c>(I − U_c U_cᵀ)·Δ = [U_rest | Q]·[C_rest; B]</c> with orthonormal columns on the left, so the SVD of the
+    /// projected update is that of the small stacked matrix, whatever the common rank.
+    /// </summary>
+    private static torch.Tensor[] TaskFrame(torch.Tensor u, torch.Tensor delta)
     {
+        var coefficients = u.t().matmul(delta);
+        var residual = delta - u.matmul(coefficients);
+        double tolerance = delta.norm().ToDouble() * Math.Max(delta.shape[0], delta.shape[1]) * SingularFactors.Epsilon(delta.dtype);
+        if (residual.norm().ToDouble() <= tolerance) return [coefficients];
+        var (q, sigma, wh) = SingularFactors.Svd(residual);
+        using var bound = tolerance.ToScalar();
+        long kept = sigma.gt(bound).sum().ToInt64();
+        if (kept == 0) return [coefficients];
+        return [coefficients, q.narrow(1, 0, kept), sigma.narrow(0, 0, kept).unsqueeze(1).mul(wh.narrow(0, 0, kept))];
+    }
+
+    private torch.Tensor Rebuild(MergeContext context, IReadOnlyList<torch.Tensor> deltas, long common, long perTask)
+    {
+        var sumSvd = Cached(context, "sum-svd", () => SumSvd(deltas));
         var (u, s, vh) = (sumSvd[0], sumSvd[1], sumSvd[2]);
         var us = new List<torch.Tensor> { u.narrow(1, 0, common) };
         var ss = new List<torch.Tensor> { s.narrow(0, 0, common) };
         var vs = new List<torch.Tensor> { vh.narrow(0, 0, common) };
         if (perTask > 0)
         {
-            var commonU = us[0];
-            foreach (var delta in deltas)
+            long restRank = u.shape[1] - common;
+            var rest = u.narrow(1, common, restRank);
+            for (int t = 0; t < deltas.Count; t++)
             {
-                var specific = delta - commonU.matmul(commonU.t().matmul(delta));
-                var (tu, ts, tvh) = SingularFactors.Truncated(specific, perTask);
+                var delta = deltas[t];
+                var frame = Cached(context, $"task-frame:{t}", () => TaskFrame(u, delta));
+                var restCoefficients = frame[0].narrow(0, common, restRank);
+                var stacked = frame.Length == 1 ? restCoefficients : torch.cat([restCoefficients, frame[2]], 0);
+                var (a, ts, tvh) = SingularFactors.Truncated(stacked, perTask);
+                var tu = rest.matmul(a.narrow(0, 0, restRank));
+                if (frame.Length > 1) tu = tu.add(frame[1].matmul(a.narrow(0, restRank, frame[1].shape[1])), ScalarConstants.One);
                 us.Add(tu);
                 ss.Add(ts);
                 vs.Add(tvh);

@@ -22,7 +22,7 @@ namespace EvoMerge.Search.Materialization;
 /// can, see <see cref="MergeContext.Destination"/>; otherwise with <c>copy_</c>), so the candidate's weights are
 /// bit-identical to the merged model on disk. Task vectors (model − base, in the compute dtype) are not stored: the
 /// task-arithmetic family forms them element by element in its fused float32 pass. Magnitude orders for TIES-like
-/// selection are sorted once per source tensor (on first use), so any density's cut is a binary search; they and the
+/// selection are grouped once per source tensor (on first use), so any density's cut is a count over one group; they and the
 /// subspace methods' decompositions of the task updates (tsv, iso_c, iso_cts, esm) live in one
 /// <see cref="MergeFactorCache"/> for the materialiser's lifetime, bounded by its byte budget (least recently used
 /// first out), so later candidates skip them with bit-identical results.
@@ -170,14 +170,14 @@ public sealed class CandidateMaterializer : IDisposable
     private torch.Tensor Read(int slot, int model, string name) => _reader.Read(slot, _models[model].Weights, name, DType);
 
     /// <summary>
-    /// The magnitude order of source <paramref name="model"/>'s task vector for one tensor, sorted once on first use from
+    /// The magnitude order of source <paramref name="model"/>'s task vector for one tensor, grouped once on first use from
     /// its values and the base's (<paramref name="baseValues"/>, or read into a spare slot when null), kept in the factor cache.
     /// </summary>
     private MagnitudeOrder? Magnitudes(int model, string name, torch.Tensor values, torch.Tensor? baseValues)
     {
         if (model == 0) return null;
         return _factors.Value(FormattableString.Invariant($"magnitude-order\u001f{model}\u001f{name}"),
-            () => MagnitudeOrder.FromModel(values, baseValues ?? Read(SpareSlot, 0, name)), order => 4 * order.Count);
+            () => MagnitudeOrder.FromModel(values, baseValues ?? Read(SpareSlot, 0, name)), order => order.Bytes);
     }
 
     /// <summary>A reader slot after every input slot, for the base tensor of a magnitude order.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EvoMerge.Merging;
 
 namespace EvoMerge.Search.Runs;
 
@@ -43,4 +44,11 @@ public sealed record GenerationStatistics
     public required double MaterializeSeconds { get; init; }
 
     public required double ScoreSeconds { get; init; }
+
+    /// <summary>
+    /// The in-process materialiser's merge factor cache after this generation (hits, misses, evictions, bytes held;
+    /// null when candidates are evaluated elsewhere). For the log only: not written to the checkpoint or the status.
+    /// </summary>
+    [JsonIgnore]
+    public MergeFactorCacheStatistics? FactorCache { get; init; }
 }

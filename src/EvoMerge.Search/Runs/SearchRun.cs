@@ -302,6 +302,7 @@ public sealed class SearchRun : IDisposable
         }
         Generation = generation + 1;
         var statistics = Summarize(generation, evaluations, clock.Elapsed.TotalSeconds);
+        if (_backend is LocalEvaluationBackend local) statistics = statistics with { FactorCache = local.Materializer.Factors.Statistics() };
         _statistics.Add(statistics);
         try
         {

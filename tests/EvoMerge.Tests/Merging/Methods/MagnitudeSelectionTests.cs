@@ -108,6 +108,33 @@ public sealed class MagnitudeSelectionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => order.KthLargest(8));
     }
 
+    /// <summary>
+    /// Magnitudes spread over many binades (so over many groups of equal high bits, some empty between them), with
+    /// repeats, zeros of both signs, infinities and NaN: every cut equals the one read off a full sort of the keys.
+    /// </summary>
+    [Fact]
+    public void Magnitude_order_cuts_match_a_full_sort_across_many_magnitude_groups()
+    {
+        using var scope = torch.NewDisposeScope();
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 5000).Select(i => (float)((random.NextDouble() - 0.5) * Math.ScaleB(1.0, random.Next(-40, 40)))).ToList();
+        values.AddRange(values.Take(300).Select(v => -v));
+        values.AddRange([0f, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon]);
+        var x = torch.tensor(values.ToArray());
+        var order = MagnitudeOrder.FromTaskVector(x);
+        var keys = values.Select(v => BitConverter.SingleToUInt32Bits(v) & 0x7FFFFFFF).OrderByDescending(k => k).ToArray();
+        Assert.Equal(keys.LongLength, order.Count);
+        foreach (long k in new long[] { 1, 2, 3, 4, 100, 299, 300, 301, 2500, 5000, 5299, 5300, 5303, 5306, keys.Length - 1, keys.Length })
+        {
+            uint threshold = keys[k - 1];
+            var expected = new MagnitudeCut(BitConverter.UInt32BitsToSingle(threshold), keys.LongCount(key => key > threshold), keys.LongCount(key => key == threshold));
+            Assert.Equal(expected, order.Cut(k));
+            Assert.Equal(expected, MagnitudeSelection.Cut(x, k));
+            Assert.Equal(expected.Threshold, order.KthLargest(k));
+        }
+        Assert.Equal(0L, MagnitudeOrder.FromTaskVector(torch.zeros(0)).Count);
+    }
+
     [Fact]
     public void Negative_zero_ties_with_zero()
     {

@@ -117,6 +117,55 @@ public sealed class SubspaceMergeTests
         Assert.True((update - isoC).norm().ToDouble() > 1e-3);
     }
 
+    /// <summary>
+    /// iso_cts against the paper's steps written out here in float64 with plain SVDs: the common subspace from the sum,
+    /// each task's top s directions of <c>(I − U_c U_cᵀ)Δ_t</c> taken from its own SVD, polar factors of the
+    /// concatenations, the mean kept singular value. Tall, wide and square tensors; one task (whose update lies in the
+    /// sum's span); no common subspace at all.
+    /// </summary>
+    [Theory]
+    [InlineData(12, 6, 3, 0.5)]
+    [InlineData(6, 12, 3, 0.5)]
+    [InlineData(9, 9, 2, 0.6)]
+    [InlineData(10, 4, 1, 0.5)]
+    [InlineData(16, 6, 2, 0.0)]
+    [InlineData(20, 7, 3, 0.3)]
+    public void Iso_cts_matches_the_projected_task_svds_written_out(int rows, int cols, int tasks, double fraction)
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new torch.Generator((ulong)(rows * 100 + cols * 10 + tasks), torch.CPU);
+        var b = torch.randn([rows, cols], dtype: torch.ScalarType.Float64, generator: g);
+        var deltas = Enumerable.Range(0, tasks).Select(_ => torch.randn([rows, cols], dtype: torch.ScalarType.Float64, generator: g).mul(0.1)).ToArray();
+
+        long rank = Math.Min(rows, cols);
+        long common = (long)Math.Floor(fraction * rank);
+        long perTask = (long)Math.Round((rank - common) / (double)tasks, MidpointRounding.ToEven);
+        if (perTask * tasks > rank) perTask = rank / tasks;
+        common = rank - perTask * tasks;
+        var (su, ss, svh) = torch.linalg.svd(deltas.Aggregate((x, y) => x + y), fullMatrices: false);
+        var uc = su.narrow(1, 0, common);
+        var us = new List<torch.Tensor> { uc };
+        var values = new List<torch.Tensor> { ss.narrow(0, 0, common) };
+        var vs = new List<torch.Tensor> { svh.narrow(0, 0, common) };
+        foreach (var delta in deltas)
+        {
+            var (tu, ts, tvh) = torch.linalg.svd(delta - uc.matmul(uc.t().matmul(delta)), fullMatrices: false);
+            us.Add(tu.narrow(1, 0, perTask));
+            values.Add(ts.narrow(0, 0, perTask));
+            vs.Add(tvh.narrow(0, 0, perTask));
+        }
+        torch.Tensor Polar(torch.Tensor x)
+        {
+            var (pu, _, pvh) = torch.linalg.svd(x, fullMatrices: false);
+            return pu.matmul(pvh);
+        }
+        var mean = torch.cat(values.ToArray(), 0).mean();
+        var expected = b + Polar(torch.cat(us.ToArray(), 1)).matmul(Polar(torch.cat(vs.ToArray(), 0))).mul(mean);
+
+        var merged = Case("iso_cts", b, deltas).Global(("common_space_fraction", fraction)).Merge();
+        TensorAssert.Close(expected, merged, 1e-9);
+    }
+
     [Fact]
     public void Iso_cts_with_the_whole_rank_as_common_space_is_iso_c()
     {
