@@ -90,13 +90,13 @@ public class SweepRunTests
             var flags = new Dictionary<string, bool[]>(StringComparer.Ordinal);
             foreach (var (name, field) in fields)
             {
-                if (field.ClrType == typeof(string))
+                if (name is "family" or "label" or "method" or "recipe_hash" or "note" or "reason")
                 {
                     var values = new string?[n];
                     group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
                     strings[name] = [.. values.Select(v => v ?? "")];
                 }
-                else if (field.ClrType == typeof(bool))
+                else if (name == "in_greedy_soup")
                 {
                     var values = new bool[n];
                     group.ReadAsync<bool>(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
