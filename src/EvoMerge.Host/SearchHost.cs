@@ -60,34 +60,10 @@ public static class SearchHost
         IReadOnlyDictionary<string, string?> overrides, Action<SearchRun> finished, Action<WebApplicationBuilder>? configure, ILiveProgressDisplay? display = null,
         PostSearchPhase? afterSearch = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
-        builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
-        var options = ReadOptions(builder.Configuration);
-        bool explicitUrl = builder.Configuration["metrics_url"] is not null;
-        var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
+        var (builder, options, endpoint, fallback) = CreateBuilder(overrides);
         bool live = options.ShowsLive(display);
-
-        builder.Logging.ClearProviders();
-        if (options.LogFormat == "json")
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
-        else
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("OpenTelemetry", LogLevel.Warning);
         if (live) builder.Logging.AddFilter(typeof(SearchLogObserver).FullName, LogLevel.Warning);
         if (live) builder.Logging.AddFilter(typeof(FinishedRunServing).FullName, LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o =>
-        {
-            o.ShutdownTimeout = TimeSpan.FromSeconds(options.GracePeriodSeconds);
-            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
-        });
-        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         configure?.Invoke(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
@@ -185,6 +161,41 @@ public static class SearchHost
     }
 
     /// <summary>
+    /// The host every hosted run starts from (a search here, a sweep in <see cref="SweepHost"/>): settings from
+    /// <c>EVOMERGE_</c> variables and <paramref name="overrides"/>, validated; console logs on stderr; the grace period as
+    /// the shutdown timeout; Kestrel on the metrics endpoint (a free port when the default one is taken, said in the fallback).
+    /// </summary>
+    internal static HostedRunBuilder CreateBuilder(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "evomerge" });
+        builder.Configuration.AddEnvironmentVariables("EVOMERGE_").AddInMemoryCollection(overrides);
+        var options = ReadOptions(builder.Configuration);
+        bool explicitUrl = builder.Configuration["metrics_url"] is not null;
+        var endpoint = MetricsEndpoint(options.MetricsUri(), explicitUrl, out string? fallback);
+
+        builder.Logging.ClearProviders();
+        if (options.LogFormat == "json")
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        else
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("OpenTelemetry", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(options.GracePeriodSeconds);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
+        return new HostedRunBuilder(builder, options, endpoint, fallback);
+    }
+
+    /// <summary>
     /// Starts the host; false when the search ended (finished or failed at once) or a stop was requested (Ctrl+C,
     /// SIGTERM) while the host was still starting, which cancels the start. A stop request then stops what had started
     /// like one after the start (a search that never started counts as stopped); the outcome decides the exit code.
@@ -211,7 +222,7 @@ public static class SearchHost
         }
     }
 
-    private static SearchHostOptions ReadOptions(IConfiguration configuration)
+    internal static SearchHostOptions ReadOptions(IConfiguration configuration)
     {
         var options = new SearchHostOptions();
         try

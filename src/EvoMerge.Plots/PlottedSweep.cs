@@ -8,11 +8,17 @@ public static class PlottedSweep
 {
     /// <summary>
     /// Starts the sweep of config <paramref name="target"/>, or with <paramref name="resume"/> continues the sweep in
-    /// run directory <paramref name="target"/>; runs it, writes its tables and plots, and returns the table as Markdown.
+    /// run directory <paramref name="target"/> (see <see cref="SweepRun.Start"/> and <see cref="SweepRun.Resume"/>).
     /// </summary>
-    public static string Run(string target, bool resume, Action<string> log, CancellationToken cancellation = default)
+    public static SweepRun Open(string target, bool resume, Action<string> log, bool scoreCache = true) =>
+        resume ? SweepRun.Resume(target, log, scoreCache) : SweepRun.Start(SweepConfigReader.ReadFile(target), log, scoreCache);
+
+    /// <summary>
+    /// Runs <paramref name="run"/> to its end (<paramref name="cancellation"/> is checked before each point), writes its
+    /// tables and plots, and returns the table as Markdown.
+    /// </summary>
+    public static string Finish(SweepRun run, Action<string> log, CancellationToken cancellation = default)
     {
-        using var run = resume ? SweepRun.Resume(target, log) : SweepRun.Start(SweepConfigReader.ReadFile(target), log);
         var table = run.Run(cancellation);
         foreach (var (family, file) in new[] { (SweepPlan.GridFamily, SweepPlot.GridFileName), (SweepPlan.PathFamily, SweepPlot.PathFileName) })
             if (SweepPlot.Render(table, family) is { } png) AtomicFile.WriteAllBytes(Path.Combine(run.Setup.Config.RunDirectory, file), png);

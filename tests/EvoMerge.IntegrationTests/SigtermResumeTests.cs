@@ -1,4 +1,3 @@
-using EvoMerge.Demo;
 using Xunit;
 
 namespace EvoMerge.IntegrationTests;
@@ -14,12 +13,7 @@ public class SigtermResumeTests
     public void ARunStoppedWithSigtermResumesToTheSameArchive()
     {
         using var temp = new TempDirectory();
-        var layout = TinySpecialists.Write(temp.Path);
-        string config = Path.Combine(layout.Root, "search.yml");
-        File.WriteAllText(config, $"""
-            base_model: models/base
-            models: [models/a, models/b]
-            {layout.ObjectivesYaml()}
+        string config = SpecialistsRun.Write(temp, "search.yml", """
             genome:
               methods: [ties, task_arithmetic]
               layer_groups: 2
@@ -36,24 +30,18 @@ public class SigtermResumeTests
                 fraction: 0.3
             seed: 7
             run_dir: runs/default
-            """);
+
+            """).Config;
         string whole = Path.Combine(temp.Path, "runs", "whole"), stopped = Path.Combine(temp.Path, "runs", "stopped");
 
         var uninterrupted = CliRunner.Run(TimeSpan.FromMinutes(3), "search", config, "--run-dir", whole);
         Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Stderr);
 
-        string stopStderr;
-        using (var search = ChildProcess.Start(new Dictionary<string, string>(), "search", config, "--run-dir", stopped, "--progress", "log"))
-        {
-            // Generation 0's checkpoint is written before its "done" line; stop in the middle of generation 1.
-            Assert.True(search.WaitForLine("generation 0 done", TimeSpan.FromMinutes(2)), "generation 0 never completed; stderr:\n" + search.Stderr);
-            Assert.True(search.WaitForLine("generation 1 candidate 2:", TimeSpan.FromMinutes(2)), "generation 1 never started; stderr:\n" + search.Stderr);
-            Assert.True(File.Exists(Path.Combine(stopped, "checkpoint.json")), "no checkpoint before the stop");
-            PosixSignal.Send(search.Id, PosixSignal.Terminate);
-            Assert.True(search.WaitForExit(TimeSpan.FromMinutes(1)), "the search did not exit after SIGTERM; stderr:\n" + search.Stderr);
-            stopStderr = search.Stderr;
-            Assert.True(search.ExitCode == 0, $"exit code {search.ExitCode} after SIGTERM; stderr:\n{stopStderr}");
-        }
+        // Generation 0's checkpoint is written before its "done" line; stop in the middle of generation 1.
+        var (code, stopStderr) = SpecialistsRun.Interrupt(PosixSignal.Terminate, ["generation 0 done", "generation 1 candidate 2:"],
+            _ => Assert.True(File.Exists(Path.Combine(stopped, "checkpoint.json")), "no checkpoint before the stop"),
+            "search", config, "--run-dir", stopped, "--progress", "log");
+        Assert.True(code == 0, $"exit code {code} after SIGTERM; stderr:\n{stopStderr}");
         Assert.Contains("stopped at a safe point", stopStderr);
         Assert.DoesNotContain("generation 3 done", stopStderr); // the stop came before the run could finish
         Assert.NotEqual(File.ReadAllText(Path.Combine(whole, "archive.json")), File.ReadAllText(Path.Combine(stopped, "archive.json")));

@@ -28,9 +28,9 @@ public sealed class RunInputCheck
 
     /// <summary>
     /// Compares the inputs of the run in <paramref name="files"/> with its recorded fingerprints. Throws
-    /// <see cref="RunChangedException"/> when one changed, unless <paramref name="acceptChanges"/>. Writes nothing.
+    /// <see cref="RunChangedException"/> (for <paramref name="command"/>) when one changed, unless <paramref name="acceptChanges"/>. Writes nothing.
     /// </summary>
-    public static RunInputCheck Verify(RunFiles files, bool acceptChanges)
+    public static RunInputCheck Verify(RunFiles files, bool acceptChanges, string command = "resume")
     {
         var info = RunStore.ReadInfo(files);
         if (info.Inputs is null)
@@ -40,7 +40,7 @@ public sealed class RunInputCheck
         }
         var changes = RunInputs.Changes(files.Directory, info.Inputs);
         if (changes.Count == 0) return new RunInputCheck(files, info, changes, null);
-        if (!acceptChanges) throw new RunChangedException(files.Directory, changes);
+        if (!acceptChanges) throw new RunChangedException(files.Directory, changes, command);
         return new RunInputCheck(files, info, changes,
             $"resume {files.Directory}: accepting changes ({string.Join("; ", changes.Select(c => c.Describe(files.Directory)))}); recorded in {files.Run}");
     }

@@ -24,6 +24,15 @@ public static class SweepConfigReader
     /// <summary>The top-level key of the block.</summary>
     public const string BlockName = "sweep";
 
+    /// <summary>The keys the block takes (the schema's <c>$defs.sweep</c> lists the same).</summary>
+    public static IReadOnlyList<string> BlockKeys { get; } = ["grid", "path", "greedy_soup"];
+
+    /// <summary>The keys <c>sweep.grid</c> takes.</summary>
+    public static IReadOnlyList<string> GridKeys { get; } = ["method", "parameters", "fixed"];
+
+    /// <summary>The keys <c>sweep.path</c> takes.</summary>
+    public static IReadOnlyList<string> PathKeys { get; } = ["method", "parameters", "t"];
+
     private static readonly string[] Optional =
         [$"genome: {{methods: [{TaskArithmeticMerge.MethodName}], layer_groups: 1}}", "optimizer: {name: random}", "budget: {evaluations: 1}", "seed: 0"];
 
@@ -56,8 +65,8 @@ public static class SweepConfigReader
             block["grid"] is { } grid ? Grid(reader, grid, config) : null,
             block["path"] is { } path ? PathSettings(reader, path, config) : null,
             block["greedy_soup"] is { } soup && reader.Flag(soup, "sweep.greedy_soup"));
-        foreach (string key in block.Select(p => p.Key).Where(k => k is not ("grid" or "path" or "greedy_soup")))
-            throw reader.Error($"sweep.{key}", "unknown key (sweep takes grid, path, greedy_soup)");
+        foreach (string key in block.Select(p => p.Key).Where(k => !BlockKeys.Contains(k)))
+            throw reader.Error($"sweep.{key}", $"unknown key (sweep takes {string.Join(", ", BlockKeys)})");
         if (settings is { Grid: null, Path: null, GreedySoup: false }) throw reader.Error(BlockName, "nothing to evaluate: give grid, path or greedy_soup: true");
         if (settings.GreedySoup && config.Models.Count < 2) throw reader.Error("sweep.greedy_soup", "a soup needs at least 2 models");
         if (settings.GreedySoup && config.Genome.Normalize == false)
@@ -78,7 +87,7 @@ public static class SweepConfigReader
 
     private static SweepGrid Grid(Located reader, JsonNode node, SearchConfig config)
     {
-        var grid = reader.Object(node, "sweep.grid", "method", "parameters", "fixed");
+        var grid = reader.Object(node, "sweep.grid", GridKeys);
         var method = reader.Method(grid, "sweep.grid", config);
         var axes = reader.Numbers(grid["parameters"], "sweep.grid.parameters", method, list: true);
         if (axes.Count is < 1 or > 2) throw reader.Error("sweep.grid.parameters", "give one or two parameters, each with a list of values");
@@ -90,7 +99,7 @@ public static class SweepConfigReader
 
     private static SweepPath PathSettings(Located reader, JsonNode node, SearchConfig config)
     {
-        var path = reader.Object(node, "sweep.path", "method", "parameters", "t");
+        var path = reader.Object(node, "sweep.path", PathKeys);
         var method = reader.Method(path, "sweep.path", config);
         if (!method.Parameters.Any(p => p.Name == SweepPlan.LambdaParameter))
             throw reader.Error("sweep.path.method", $"'{method.Name}' has no {SweepPlan.LambdaParameter} to scale its task vector by t; use one that has ("
@@ -107,7 +116,7 @@ public static class SweepConfigReader
     {
         public SearchConfigException Error(string path, string problem) => new(File, Document.LineOf(path), $"{path}: {problem}");
 
-        public JsonObject Object(JsonNode node, string path, params string[] keys)
+        public JsonObject Object(JsonNode node, string path, IReadOnlyList<string> keys)
         {
             if (node is not JsonObject obj) throw Error(path, "must be a mapping");
             foreach (string key in obj.Select(p => p.Key).Where(k => !keys.Contains(k)))

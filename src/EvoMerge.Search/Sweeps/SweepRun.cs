@@ -33,8 +33,9 @@ public sealed class SweepRun : IDisposable
     private CandidateMaterializer? _materializer;
     private int _step;
     private int _total;
+    private SweepProgress _progress = SweepProgress.None;
 
-    private SweepRun(SweepConfig config, SearchSetup setup, RunLock runLock, List<SweepResult> done, Action<string> log)
+    private SweepRun(SweepConfig config, SearchSetup setup, RunLock runLock, List<SweepResult> done, Action<string> log, bool scoreCache)
     {
         Config = config;
         Setup = setup;
@@ -42,7 +43,7 @@ public sealed class SweepRun : IDisposable
         _done = done;
         _log = log;
         _evaluator = setup.CreateEvaluator();
-        if (ScoreCacheLocation.Open(setup.Config, warn: log) is not { } cache) return;
+        if (ScoreCacheLocation.Open(setup.Config, scoreCache, log) is not { } cache) return;
         try
         {
             _keys = new ReferenceScoreKeys(setup, cache.Hashes);
@@ -63,14 +64,19 @@ public sealed class SweepRun : IDisposable
     /// <summary>Points already evaluated (from the checkpoint, then this session's).</summary>
     public int Evaluated => _done.Count;
 
+    /// <summary>Where the sweep stands (safe to read from any thread while <see cref="Run"/> runs).</summary>
+    public SweepProgress Progress => Volatile.Read(ref _progress);
+
     /// <summary>The run directory's checkpoint file.</summary>
     public string CheckpointFile => Path.Combine(Setup.Config.RunDirectory, CheckpointFileName);
 
     /// <summary>
     /// Starts a sweep in the config's run directory (locked; it must hold no run yet): the config text and the seeds
-    /// are saved there, and an empty checkpoint. <paramref name="log"/> gets a line per point evaluated.
+    /// are saved there with the fingerprints of its inputs (<see cref="RunInputs"/>, as a search records them), and an
+    /// empty checkpoint. <paramref name="log"/> gets a line per point evaluated; <paramref name="scoreCache"/> false
+    /// turns the score cache off (<c>--no-score-cache</c>).
     /// </summary>
-    public static SweepRun Start(SweepConfig config, Action<string> log)
+    public static SweepRun Start(SweepConfig config, Action<string> log, bool scoreCache = true)
     {
         string directory = config.Search.RunDirectory;
         var runLock = RunLock.Acquire(directory);
@@ -82,8 +88,10 @@ public sealed class SweepRun : IDisposable
             var info = SearchSetup.DeriveInfo(config.Search, Path.GetDirectoryName(Path.GetFullPath(config.Search.File))!);
             var setup = SearchSetup.Create(config.Search, info);
             AtomicFile.WriteAllText(files.Config, config.Text);
-            RunStore.WriteInfo(files, info);
-            var run = new SweepRun(config, setup, runLock, [], log);
+            var inputs = RunInputs.Fingerprint(setup.Config).ToList();
+            inputs[0] = inputs[0] with { Sha256 = RunInputs.Compute(RunInputs.Config, files.Config)! }; // the saved text, sweep: block included
+            RunStore.WriteInfo(files, info with { Inputs = inputs });
+            var run = new SweepRun(config, setup, runLock, [], log, scoreCache);
             run.WriteCheckpoint();
             return run;
         }
@@ -94,8 +102,14 @@ public sealed class SweepRun : IDisposable
         }
     }
 
-    /// <summary>Continues the sweep in <paramref name="runDirectory"/> from its checkpoint (its saved config, its results so far).</summary>
-    public static SweepRun Resume(string runDirectory, Action<string> log)
+    /// <summary>
+    /// Continues the sweep in <paramref name="runDirectory"/> from its checkpoint (its saved config, its results so far).
+    /// Refused before anything is written (<see cref="RunChangedException"/>, naming the first changed file) when the
+    /// saved config, a task file or its data, or a model's config or weights header changed since the sweep started:
+    /// the checkpoint's scores would no longer belong to the points they are taken for. A sweep started before the
+    /// fingerprints were recorded resumes with a warning and records them.
+    /// </summary>
+    public static SweepRun Resume(string runDirectory, Action<string> log, bool scoreCache = true)
     {
         string full = Path.GetFullPath(runDirectory);
         var files = new RunFiles(full);
@@ -105,10 +119,13 @@ public sealed class SweepRun : IDisposable
         var runLock = RunLock.Acquire(full);
         try
         {
+            var check = RunInputCheck.Verify(files, acceptChanges: false, RunChangedException.SweepResumeCommand);
             var info = RunStore.ReadInfo(files);
             var config = SweepConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, full);
             var setup = SearchSetup.Create(config.Search, info);
-            var run = new SweepRun(config, setup, runLock, ReadCheckpoint(checkpoint, setup), log);
+            var run = new SweepRun(config, setup, runLock, ReadCheckpoint(checkpoint, setup), log, scoreCache);
+            if (check.Warning is not null) log(check.Warning);
+            check.Record(setup, TimeProvider.System);
             log(string.Create(CultureInfo.InvariantCulture, $"resuming the sweep in {full}: {run.Evaluated} points evaluated so far"));
             return run;
         }
@@ -134,6 +151,7 @@ public sealed class SweepRun : IDisposable
         if (settings.Path is { } path) plan.AddRange(SweepPlan.Path(path, config.Methods.Get(path.Method), names.Length));
         _step = 0;
         _total = plan.Count + (settings.GreedySoup ? 2 * names.Length - 1 : 0);
+        Volatile.Write(ref _progress, SweepProgress.None with { Total = _total });
         var points = new List<SweepPoint>();
         var results = new List<SweepResult>();
         SweepResult Add(SweepPoint point)
@@ -154,6 +172,7 @@ public sealed class SweepRun : IDisposable
         var table = new SweepTable([.. config.Objectives.Select(o => o.Name)], points, results, soup, names);
         AtomicFile.WriteAllText(Path.Combine(config.RunDirectory, SweepTable.MarkdownFileName), table.ToMarkdown());
         AtomicFile.WriteAllText(Path.Combine(config.RunDirectory, SweepTable.JsonFileName), table.ToJson() + "\n");
+        SweepTableParquet.Write(table, Path.Combine(config.RunDirectory, SweepTableParquet.FileName));
         return table;
     }
 
@@ -164,12 +183,23 @@ public sealed class SweepRun : IDisposable
         var inv = CultureInfo.InvariantCulture;
         _step++;
         var recipe = SweepRecipe.Compose(Setup, point);
-        if (_done.FirstOrDefault(r => r.Hash == recipe.Hash) is { } known) return known with { Family = point.Family, Label = point.Label };
+        if (_done.FirstOrDefault(r => r.Hash == recipe.Hash) is { } known)
+        {
+            var again = known with { Family = point.Family, Label = point.Label };
+            Volatile.Write(ref _progress, Progress.After(again, SweepPointSource.Checkpoint));
+            return again;
+        }
+        Volatile.Write(ref _progress, Progress with { Current = $"{point.Family} {point.Label}" });
         string? key = _keys?.Key(recipe, config.Methods.Get(point.Method).UsesRandomness);
         string[] objectiveNames = [.. config.Objectives.Select(o => o.Name)];
         double[] objectives;
         string? reason = null;
-        if (key is not null && _cache!.TryRead(key, objectiveNames.Length) is { } cached) objectives = cached;
+        var source = SweepPointSource.Evaluated;
+        if (key is not null && _cache!.TryRead(key, objectiveNames.Length) is { } cached)
+        {
+            objectives = cached;
+            source = SweepPointSource.ScoreCache;
+        }
         else
         {
             try
@@ -190,8 +220,9 @@ public sealed class SweepRun : IDisposable
         var result = new SweepResult(point.Family, point.Label, recipe.Hash, objectives, SweepScore.Of(config, objectives), reason);
         _done.Add(result);
         WriteCheckpoint();
+        Volatile.Write(ref _progress, Progress.After(result, source));
         _log(string.Create(inv, $"sweep point {_step} of {_total}: {point.Family} {point.Label}: dev score {result.Score:0.0000}")
-            + (reason is null ? "" : $" (failed: {reason})"));
+            + (reason is null ? "" : $" (failed: {reason})") + (source == SweepPointSource.ScoreCache ? " (score cache)" : ""));
         return result;
     }
 

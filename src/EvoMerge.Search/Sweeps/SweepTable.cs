@@ -86,7 +86,8 @@ public sealed record SweepTable(IReadOnlyList<string> Objectives, IReadOnlyList<
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private string Note(int i)
+    /// <summary>The note of row <paramref name="i"/> (the best grid and path points, each ingredient's rank, each soup try kept or not, a failure).</summary>
+    public string Note(int i)
     {
         var r = Results[i];
         if (r.Reason is { } reason) return "failed: " + reason.Replace('|', '/');

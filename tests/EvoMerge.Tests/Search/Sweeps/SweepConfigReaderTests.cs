@@ -79,4 +79,39 @@ public class SweepConfigReaderTests
         var e = Assert.Throws<SearchConfigException>(() => SweepConfigReader.Parse(Head.Replace("sweep:", "run_dir: x", StringComparison.Ordinal), "/cfg/s.yml", "/cfg"));
         Assert.Contains("sweep: missing", e.Message);
     }
+
+    [Fact]
+    public void TheSchemaDescribesExactlyTheKeysTheReaderTakes()
+    {
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(JsonSchemaValidator.SearchSpaceSchemaText())!;
+        Assert.Equal("#/$defs/sweep", (string?)schema["properties"]!["sweep"]!["$ref"]);
+        var block = schema["$defs"]!["sweep"]!["properties"]!.AsObject();
+        static string[] Keys(System.Text.Json.Nodes.JsonNode node) => [.. node.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal)];
+        Assert.Equal(SweepConfigReader.BlockKeys.Order(StringComparer.Ordinal), Keys(block));
+        Assert.Equal(SweepConfigReader.GridKeys.Order(StringComparer.Ordinal), Keys(block["grid"]!["properties"]!));
+        Assert.Equal(SweepConfigReader.PathKeys.Order(StringComparer.Ordinal), Keys(block["path"]!["properties"]!));
+    }
+
+    [Fact]
+    public void TheSchemaAcceptsTheDocumentedBlockAndRefusesAnUnknownKey()
+    {
+        const string full = """
+            base_model: models/base
+            models: [models/a, models/b]
+            objectives:
+              - {name: a, task: tasks/a.yml, metric: acc}
+            genome: {methods: [ties], layer_groups: 1}
+            optimizer: {name: random}
+            budget: {evaluations: 1}
+            seed: 0
+            sweep:
+              grid: {method: ties, parameters: {density: [0.2, 0.5], weight: [1, 2]}, fixed: {lambda: 0.5}}
+              path: {method: task_arithmetic, parameters: {weight: 1.0}, t: [0, 0.5, 1]}
+              greedy_soup: true
+            """;
+        var validator = SearchSpaceSchema.ValidatorFor(EvoMerge.Merging.MergeMethodRegistry.Default);
+        Assert.Empty(validator.Validate(LocatedJson.Parse(full, "s.yml").Root));
+        var errors = validator.Validate(LocatedJson.Parse(full.Replace("greedy_soup: true", "soup: true", StringComparison.Ordinal), "s.yml").Root);
+        Assert.Equal("sweep.soup", Assert.Single(errors).Path);
+    }
 }

@@ -1,0 +1,43 @@
+using EvoMerge.Search.Monitoring;
+using EvoMerge.Search.Sweeps;
+
+namespace EvoMerge.Host;
+
+/// <summary>The sweep a <see cref="SweepHost"/> drives (opened before the host starts), its state and how it ended.</summary>
+public sealed class HostedSweep
+{
+    private SweepRun? _run;
+    private volatile string _state = "starting";
+
+    /// <summary>The sweep; throws before <see cref="Open"/>.</summary>
+    public SweepRun Run => _run ?? throw new InvalidOperationException("no sweep opened yet");
+
+    /// <summary>The run's identity (run id, config hash, version), set by <see cref="Open"/>.</summary>
+    public RunIdentity? Identity { get; private set; }
+
+    /// <summary>starting, running, stopping, stopped, finished or crashed.</summary>
+    public string State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
+    /// <summary>How the sweep ended (<see cref="SearchOutcome.Running"/> until it does).</summary>
+    public SearchOutcome Outcome { get; set; } = SearchOutcome.Running;
+
+    /// <summary>True once the sweep thread was started (until then the host may dispose the run).</summary>
+    public bool Started { get; set; }
+
+    /// <summary>The table as Markdown once the sweep finished.</summary>
+    public string? Table { get; set; }
+
+    /// <summary>The error that ended the sweep with <see cref="SearchOutcome.StorageFull"/>, if any.</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>Sets the sweep to drive.</summary>
+    public void Open(SweepRun run)
+    {
+        _run = run;
+        Identity = RunIdentity.Of(run.Setup.Config.RunDirectory, run.Config.Text);
+    }
+}

@@ -1,0 +1,113 @@
+using EvoMerge.Plots;
+using EvoMerge.Search.Monitoring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace EvoMerge.Host;
+
+/// <summary>
+/// Runs <c>evomerge sweep</c> in the host a search runs in (<see cref="SearchHost.CreateBuilder"/>: the same settings,
+/// <c>EVOMERGE_</c> variables and command-line overrides, logs on stderr, metrics endpoint and grace period):
+/// <c>/metrics</c> (<see cref="SweepMetrics"/>), <c>/healthz</c> and <c>/status</c> (<see cref="SweepStatus"/>) while
+/// the sweep runs; one log line per point; a stop (Ctrl+C, SIGTERM) finishes and checkpoints the point in progress
+/// (<see cref="SweepWorker"/>), a second signal exits at once (<see cref="RepeatedSignalExit"/>). Exit codes as a
+/// search's: 0 finished or stopped at a safe point, 70 crashed, 75 the grace period ran out, 128+N a second signal N.
+/// </summary>
+public static class SweepHost
+{
+    /// <summary>
+    /// Opens the sweep (config <paramref name="target"/>, or with <paramref name="resume"/> its run directory; errors
+    /// there propagate before anything is served), serves it until it ends, and hands the table (Markdown) to
+    /// <paramref name="finished"/> when it finished.
+    /// </summary>
+    public static int Run(string target, bool resume, IReadOnlyDictionary<string, string?> overrides, Action<string> finished)
+    {
+        var (builder, options, endpoint, fallback) = SearchHost.CreateBuilder(overrides);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<HostedSweep>();
+        builder.Services.AddSingleton<SweepMetrics>();
+        builder.Services.AddHostedService<RepeatedSignalExit>();
+        builder.Services.AddHostedService<SweepWorker>();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
+            .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        using var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SweepHost");
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var sweep = app.Services.GetRequiredService<HostedSweep>();
+        var run = PlottedSweep.Open(target, resume, line => logger.LogInformation("{Line}", line), options.ScoreCache);
+        sweep.Open(run);
+        _ = app.Services.GetRequiredService<SweepMetrics>();
+        long started = clock.GetTimestamp();
+        try
+        {
+            app.MapPrometheusScrapingEndpoint(options.MetricsPath());
+            app.MapGet("/healthz", () => Results.Text("ok\n"));
+            app.MapGet("/status", () => Results.Text(System.Text.Json.JsonSerializer.Serialize(
+                SweepStatus.Create(sweep.Identity!, sweep.State, run.Progress, clock.GetElapsedTime(started).TotalSeconds), RunStatus.Json) + "\n", "application/json"));
+            logger.LogInformation("{Message}", $"sweep in {run.Setup.Config.RunDirectory}");
+            if (fallback is not null) logger.LogWarning("{Problem}", fallback);
+            if (Start(app, sweep))
+            {
+                string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
+                logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
+                app.WaitForShutdown();
+            }
+        }
+        finally
+        {
+            // A sweep thread still inside a point keeps its run; the OS releases the lock at exit.
+            if (!sweep.Started || sweep.Outcome != SearchOutcome.Running) run.Dispose();
+        }
+        switch (sweep.Outcome)
+        {
+            case SearchOutcome.Finished:
+                finished(sweep.Table!);
+                return 0;
+            case SearchOutcome.Stopped:
+                return 0;
+            case SearchOutcome.Crashed:
+                return SearchHost.CrashedExitCode;
+            case SearchOutcome.StorageFull:
+                throw sweep.Failure!;
+            default:
+                logger.LogError("{Problem}", FormattableString.Invariant(
+                    $"the sweep did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the points checkpointed so far are kept: evomerge sweep --resume {run.Setup.Config.RunDirectory}"));
+                return SearchHost.GraceExpiredExitCode;
+        }
+    }
+
+    /// <summary>Starts the host; false when a stop request cancelled the start (then a sweep that never started counts as stopped).</summary>
+    private static bool Start(WebApplication app, HostedSweep sweep)
+    {
+        try
+        {
+            app.Start();
+            return true;
+        }
+        catch (OperationCanceledException) when (sweep.Outcome != SearchOutcome.Running || app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            if (sweep.Outcome == SearchOutcome.Running)
+            {
+                app.StopAsync().GetAwaiter().GetResult();
+                if (!sweep.Started)
+                {
+                    sweep.Outcome = SearchOutcome.Stopped;
+                    app.Logger.LogInformation("stopped before the sweep started; continue with `evomerge sweep --resume {RunDirectory}`", sweep.Run.Setup.Config.RunDirectory);
+                }
+            }
+            return false;
+        }
+    }
+}
