@@ -18,9 +18,21 @@ internal sealed class GroupAccumulator(int models)
     private long _elements;
     private double _baseSquares;
 
-    /// <summary>Adds one tensor: the base's values and each model's task vector (float64).</summary>
+    /// <summary>How many singular value decompositions <see cref="Add(torch.Tensor, IReadOnlyList{torch.Tensor})"/> ran: one per model and matrix (none for one model).</summary>
+    internal int Decompositions { get; private set; }
+
+    /// <summary>
+    /// Adds one tensor: the base's values and each model's task vector (float64). Each model's top singular directions
+    /// are computed once (with two or more models) and compared pairwise; they are the caller's dispose scope's.
+    /// </summary>
     public void Add(torch.Tensor baseTensor, IReadOnlyList<torch.Tensor> deltas)
     {
+        var directions = new torch.Tensor?[models];
+        if (models > 1 && baseTensor.dim() == 2)
+        {
+            for (int i = 0; i < models; i++) directions[i] = TaskVectorMeasures.TopLeftSingularVectors(deltas[i]);
+            Decompositions += models;
+        }
         _elements += baseTensor.numel();
         _baseSquares += TaskVectorMeasures.Dot(baseTensor, baseTensor);
         for (int i = 0; i < models; i++)
@@ -34,9 +46,9 @@ internal sealed class GroupAccumulator(int models)
                 var (conflicts, both) = TaskVectorMeasures.SignConflicts(deltas[i], deltas[j]);
                 _conflicts[i, j] += conflicts;
                 _bothNonzero[i, j] += both;
-                if (TaskVectorMeasures.SubspaceOverlap(deltas[i], deltas[j]) is double overlap)
+                if (directions[i] is { } ui && directions[j] is { } uj)
                 {
-                    _overlapSums[i, j] += overlap;
+                    _overlapSums[i, j] += TaskVectorMeasures.SubspaceOverlap(ui, uj);
                     _overlapCounts[i, j]++;
                 }
             }

@@ -48,26 +48,29 @@ public static class TaskVectorMeasures
     }
 
     /// <summary>
-    /// Subspace overlap of two 2-D task vectors: with U_a, U_b the top-k left singular vectors (k =
-    /// min(<see cref="SubspaceRank"/>, rows, columns)), ‖U_aᵀU_b‖²_F / k, in [0, 1]: 1 when the column spaces of the top
-    /// directions coincide, about k/rows for random directions. Null for tensors that are not matrices or are zero.
+    /// The top-k left singular vectors of a 2-D task vector (k = min(<see cref="SubspaceRank"/>, rows, columns)) as a
+    /// rows × k matrix (a copy: the decomposition's work space is freed here), computed once per model and tensor and
+    /// compared pairwise by <see cref="SubspaceOverlap"/>. Null for tensors that are not matrices or are zero.
     /// </summary>
-    public static double? SubspaceOverlap(torch.Tensor a, torch.Tensor b)
+    public static torch.Tensor? TopLeftSingularVectors(torch.Tensor delta)
     {
-        if (a.dim() != 2 || b.dim() != 2) return null;
+        if (delta.dim() != 2) return null;
         using var scope = torch.NewDisposeScope();
-        int k = (int)Math.Min(SubspaceRank, Math.Min(a.shape[0], a.shape[1]));
-        var ua = TopLeftSingularVectors(a, k);
-        var ub = TopLeftSingularVectors(b, k);
-        if (ua is null || ub is null) return null;
-        var cross = ua.t().matmul(ub);
-        return cross.mul(cross).sum().item<double>() / k;
+        int k = (int)Math.Min(SubspaceRank, Math.Min(delta.shape[0], delta.shape[1]));
+        var (u, s, _) = torch.linalg.svd(delta, fullMatrices: false);
+        if (s[0].item<double>() == 0) return null;
+        return u.narrow(1, 0, k).clone().MoveToOuterDisposeScope();
     }
 
-    private static torch.Tensor? TopLeftSingularVectors(torch.Tensor x, int k)
+    /// <summary>
+    /// Subspace overlap of two task vectors from their <see cref="TopLeftSingularVectors"/> U_a, U_b (rows × k):
+    /// ‖U_aᵀU_b‖²_F / k, in [0, 1]: 1 when the column spaces of the top directions coincide, about k/rows for random
+    /// directions.
+    /// </summary>
+    public static double SubspaceOverlap(torch.Tensor ua, torch.Tensor ub)
     {
-        var (u, s, _) = torch.linalg.svd(x, fullMatrices: false);
-        if (s[0].item<double>() == 0) return null;
-        return u.narrow(1, 0, k);
+        using var scope = torch.NewDisposeScope();
+        var cross = ua.t().matmul(ub);
+        return cross.mul(cross).sum().item<double>() / ua.shape[1];
     }
 }
