@@ -7,7 +7,8 @@ namespace EvoMerge.Merging.Execution;
 /// The pre-pass of an <see cref="IInterLayerMergeMethod"/>: every planned tensor's inputs are loaded once and the
 /// method's <see cref="IInterLayerMergeMethod.TensorStatistic"/> recorded, with the tensor's kind (its name inside
 /// the layer for layer tensors, e.g. <c>mlp.up_proj.weight</c>; the full name otherwise). Both the file executor and
-/// the search's in-memory materialiser run it, so a candidate and <c>evomerge merge</c> of its recipe agree.
+/// the search's in-memory materialiser run it, so a candidate and <c>evomerge merge</c> of its recipe agree; with a
+/// <see cref="MergeFactorCache"/> the method keeps each merged update there for the pass that writes the tensor.
 /// </summary>
 public static class LayerStatisticsPass
 {
@@ -22,13 +23,16 @@ public static class LayerStatisticsPass
     {
         if (method is not IInterLayerMergeMethod interLayer) return null;
         var entries = new List<(string, string, double)>();
-        foreach (var tensor in tensors)
+        // Last tensor first: a least-recently-used cache of the merged updates then still holds the first tensors,
+        // which the writing pass (in plan order) asks for first. The table keeps plan order (the same kind means).
+        foreach (var tensor in tensors.Reverse())
         {
             using var scope = torch.NewDisposeScope();
             var (baseInput, models) = load(tensor);
             if (interLayer.TensorStatistic(PlannedTensorMerge.Context(tensor, baseInput, models, proxy, factors: factors)) is double value)
                 entries.Add((tensor.Name, KindOf(tensor), value));
         }
+        entries.Reverse();
         return new LayerStatistics(entries);
     }
 

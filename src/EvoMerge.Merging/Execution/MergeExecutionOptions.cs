@@ -29,4 +29,12 @@ public sealed record MergeExecutionOptions
     /// sources (the benchmark's repeated candidates); null: none. The caller owns and disposes it.
     /// </summary>
     public MergeFactorCache? Factors { get; init; }
+
+    /// <summary>
+    /// Without <see cref="Factors"/>, the byte budget of the cache the executor keeps for the duration of one run of an
+    /// <see cref="IInterLayerMergeMethod"/> (esm): its planning pass merges every tensor once for the all-layer norms
+    /// and the writing pass reuses each merged update still held instead of merging the tensor again. Default 1 GiB;
+    /// 0 keeps nothing (every tensor is merged twice). Results are bit-identical whatever the budget.
+    /// </summary>
+    public long PlanningCacheBytes { get; init; } = 1L << 30;
 }

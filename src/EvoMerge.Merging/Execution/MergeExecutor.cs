@@ -22,6 +22,7 @@ public sealed class MergeExecutor : IDisposable
     private readonly bool _ownsReader;
     private readonly long _bytesBefore;
     private readonly HashSet<(string File, string Tensor)> _checked = [];
+    private readonly MergeFactorCache? _planningCache;
     private LayerStatistics? _statistics;
     private bool _statisticsComputed;
 
@@ -37,7 +38,12 @@ public sealed class MergeExecutor : IDisposable
         _reader = reader ?? new InputTensorReader();
         _reader.Reserve(plan.Tensors.Count == 0 ? 1 : plan.Tensors.Max(t => t.ElementCount));
         _bytesBefore = _reader.BytesRead;
+        if (_options.Factors is null && plan.Method is IInterLayerMergeMethod && _options.PlanningCacheBytes > 0)
+            _planningCache = new MergeFactorCache(_options.PlanningCacheBytes);
     }
+
+    /// <summary>The caller's factor cache, else the executor's own for an inter-layer method (see <see cref="MergeExecutionOptions.PlanningCacheBytes"/>).</summary>
+    private MergeFactorCache? Factors => _options.Factors ?? _planningCache;
 
     /// <summary>Input bytes this executor has read so far.</summary>
     public long BytesRead => _reader.BytesRead - _bytesBefore;
@@ -74,12 +80,12 @@ public sealed class MergeExecutor : IDisposable
             {
                 _options.Cancellation.ThrowIfCancellationRequested();
                 return Inputs(t);
-            }, _options.ProxyActivations, _options.Factors);
+            }, _options.ProxyActivations, Factors);
             _statisticsComputed = true;
         }
         var (baseInput, models) = Inputs(tensor);
         var destination = _reader.Scratch(ResultSlot, tensor.ComputeDType, tensor.Shape);
-        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations, _statistics, _options.Factors);
+        var merged = PlannedTensorMerge.Run(method, tensor, baseInput, models, _options.Seed, destination, _options.ProxyActivations, _statistics, Factors);
         if (merged.dtype == tensor.OutputDType) return merged;
         var output = _reader.Scratch(OutputSlot, tensor.OutputDType, tensor.Shape);
         output.copy_(merged);
@@ -115,6 +121,7 @@ public sealed class MergeExecutor : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _planningCache?.Dispose();
         if (_ownsReader) _reader.Dispose();
     }
 }

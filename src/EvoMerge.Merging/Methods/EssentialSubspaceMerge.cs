@@ -11,7 +11,8 @@ namespace EvoMerge.Merging.Methods;
 /// (uncentred, as the authors' PCA), leaving out those whose eigenvalue is numerically zero (directions the proxy
 /// inputs do not shift); the projected update <c>A_t = P_tᵀ·Δ_t</c> [k, d_in] is split into row norms s
 /// and unit rows V̂. Polarised scaling with power p = <c>scaling_power</c> (default 2, 0 turns it off):
-/// inter-task, each task's s times (‖Δ_t‖_F / mean_u ‖Δ_u‖_F)^p; inter-dimension, every input column j of the
+/// inter-task, each task's s times (‖Δ_t‖_F / mean_u ‖Δ_u‖_F)^p (‖Δ_t‖_F = ‖Pᵀ·Δ_t‖_F over the full eigenbasis P,
+/// the norm the authors' code takes before the cut to k); inter-dimension, every input column j of the
 /// stacked rows diag(s)·V̂ times (c_j / mean c)^p, c_j the column's norm (s and V̂ re-read from the scaled rows).
 /// Then as TSV-M: the concatenated P's and V̂'s are replaced by their polar factors, <c>ΔW = P_⊥·diag(s)·V̂_⊥</c>.
 /// Inter-layer (the third level), when the caller ran the pre-pass (<see cref="MergeContext.LayerStatistics"/>; the

@@ -97,13 +97,66 @@ public sealed class EsmInterLayerTests
     {
         using var scope = torch.NewDisposeScope();
         using var ws = new RecipeWorkspace();
+        using var plan = DoubledLayerPlan(ws);
+        using var sink = new InMemoryTensorSink();
+        using var moments = new IdentityMoments();
+        using var executor = new MergeExecutor(plan, new MergeExecutionOptions { ProxyActivations = moments });
+        executor.Run(sink);
+
+        var baseUp0 = ws.Load("base", Layer0);
+        var baseUp1 = ws.Load("base", Layer1);
+        var first = sink.Tensors[Layer0] - baseUp0;
+        var second = sink.Tensors[Layer1] - baseUp1;
+        Assert.True(first.norm().ToDouble() > 1e-4);
+        // Relative norms 2/3 and 4/3 squared (ratio 4) times the doubled update (ratio 2). float32 throughout.
+        TensorAssert.Close(first * 8.0, second, 2e-6);
+    }
+
+    /// <summary>
+    /// <c>evomerge merge</c>'s executor keeps the planning pass's merged updates (its own factor cache), so the writing
+    /// pass merges no 2-D tensor again: esm asks for each tensor's proxy moments once per model (twice without the
+    /// cache; an embedding, which esm merges by TSV-M, once and twice), and the merged model is bit-identical either way.
+    /// </summary>
+    [Fact]
+    public void The_writing_pass_reuses_the_planning_pass_merged_updates_with_bit_identical_results()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var ws = new RecipeWorkspace();
+        using var plan = DoubledLayerPlan(ws);
+        var merged = new Dictionary<long, (InMemoryTensorSink Sink, IdentityMoments Moments)>();
+        foreach (long budget in new[] { 0L, new MergeExecutionOptions().PlanningCacheBytes })
+        {
+            var sink = new InMemoryTensorSink();
+            var moments = new IdentityMoments();
+            using var executor = new MergeExecutor(plan, new MergeExecutionOptions { ProxyActivations = moments, PlanningCacheBytes = budget });
+            executor.Run(sink);
+            merged[budget] = (sink, moments);
+        }
+        var (uncached, twice) = merged[0];
+        var (cached, once) = merged[new MergeExecutionOptions().PlanningCacheBytes];
+        Assert.NotEmpty(once.Calls);
+        Assert.Equal(once.Calls.Keys.Order(), twice.Calls.Keys.Order());
+        Assert.Equal(2, once.Calls[Layer0]);
+        Assert.All(once.Calls, call => Assert.Equal(2 * call.Value, twice.Calls[call.Key]));
+        Assert.Equal(uncached.Tensors.Keys.Order(), cached.Tensors.Keys.Order());
+        foreach (var (name, tensor) in uncached.Tensors)
+            Assert.True(tensor.eq(cached.Tensors[name]).all().item<bool>(), $"{name} differs with the planning cache");
+        foreach (var (sink, moments) in merged.Values)
+        {
+            sink.Dispose();
+            moments.Dispose();
+        }
+    }
+
+    /// <summary>A 2-layer base and two models whose update of each tensor is the same N(0, 0.01²) draw in both layers, doubled in layer 1.</summary>
+    private static MergePlan DoubledLayerPlan(RecipeWorkspace ws)
+    {
         var spec = RecipeWorkspace.Spec(2);
         ws.Model("base", spec, 1);
         foreach (var (name, seed) in new[] { ("a", 2L), ("b", 3L) })
         {
             ws.Model(name, spec, 1, weights =>
             {
-                // The same N(0, 0.01²) update for both layers' copy of a tensor, doubled in layer 1.
                 using var generator = new torch.Generator((ulong)seed);
                 var updates = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
                 for (int i = 0; i < weights.Count; i++)
@@ -122,7 +175,7 @@ public sealed class EsmInterLayerTests
             });
         }
         File.WriteAllText(Path.Combine(ws.Root, "proxy.yml"), "# never read: the test supplies the proxy moments\n");
-        using var plan = ws.Plan("""
+        return ws.Plan("""
             merge_method: esm
             base_model: base
             dtype: float32
@@ -133,18 +186,6 @@ public sealed class EsmInterLayerTests
               a: proxy.yml
               b: proxy.yml
             """);
-        using var sink = new InMemoryTensorSink();
-        using var moments = new IdentityMoments();
-        using var executor = new MergeExecutor(plan, new MergeExecutionOptions { ProxyActivations = moments });
-        executor.Run(sink);
-
-        var baseUp0 = ws.Load("base", Layer0);
-        var baseUp1 = ws.Load("base", Layer1);
-        var first = sink.Tensors[Layer0] - baseUp0;
-        var second = sink.Tensors[Layer1] - baseUp1;
-        Assert.True(first.norm().ToDouble() > 1e-4);
-        // Relative norms 2/3 and 4/3 squared (ratio 4) times the doubled update (ratio 2). float32 throughout.
-        TensorAssert.Close(first * 8.0, second, 2e-6);
     }
 
     /// <summary>Identity second moments for every linear weight (what esm sees when the inputs are white).</summary>
@@ -152,8 +193,12 @@ public sealed class EsmInterLayerTests
     {
         private readonly Dictionary<long, torch.Tensor> _identities = [];
 
+        /// <summary>Calls per base tensor name.</summary>
+        public Dictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
+
         public torch.Tensor? InputSecondMoment(string modelPath, string baseTensorName)
         {
+            Calls[baseTensorName] = Calls.GetValueOrDefault(baseTensorName) + 1;
             if (DecoderLayout.Classify(baseTensorName).IsEmbedding) return null;
             using var weights = ModelWeights.Open(modelPath);
             long inputs = weights.Info(baseTensorName).Shape[1];
