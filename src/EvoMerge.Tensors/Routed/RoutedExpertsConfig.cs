@@ -105,7 +105,7 @@ public sealed record RoutedExpertsConfig
             ["format_version"] = FormatVersion,
             ["experts"] = Experts,
         };
-        if (Sources.Count > 0) block["sources"] = new JsonArray(Sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray());
+        if (Sources.Count > 0) block["sources"] = new JsonArray(Sources.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
         if (Rank is { } rank) block["rank"] = rank;
         if (Energy is { } energy) block["energy"] = energy;
         block["router"] = new JsonObject

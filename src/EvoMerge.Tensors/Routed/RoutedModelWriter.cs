@@ -29,7 +29,7 @@ public static class RoutedModelWriter
             tensors.Add((RoutedExpertsConfig.FactorName(f.WeightName, f.Expert, "lora_B"), f.B.to(dtype).contiguous()));
         }
         tensors.Add((RoutedExpertsConfig.PrototypesName, prototypes.to(torch.ScalarType.Float32).contiguous()));
-        foreach (string stale in Directory.EnumerateFiles(directory, "model*.safetensors*")) File.Delete(stale);
+        foreach (string stale in Directory.EnumerateFiles(directory, "model*.safetensors*").ToList()) File.Delete(stale);
         SafetensorsWriter.WriteModel(directory, tensors, maxShardBytes);
         var config = (JsonObject)backboneConfig.DeepClone();
         config[RoutedExpertsConfig.Key] = block.ToJson();
