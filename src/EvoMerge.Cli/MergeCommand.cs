@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
-using EvoMerge.Search.Proxy;
+using EvoMerge.Search.Routed;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
 /// <summary>
 /// <c>evomerge merge RECIPE.yml OUT_DIR [--seed N] [--max-shard-size 5GB] [--dry-run] [--allow-overwrite] [--allow-nonfinite] [--strict] [--device cpu|cuda[:N]]</c>:
-/// runs a mergekit-compatible recipe tensor by tensor into a model directory.
+/// runs a mergekit-compatible recipe tensor by tensor into a model directory (a routed recipe: its backbone, then the experts).
 /// </summary>
 public static class MergeCommand
 {
@@ -37,34 +37,34 @@ public static class MergeCommand
             int progressEvery = parse.GetValue(every);
             if (progressEvery <= 0) throw new ArgumentException($"--progress-every {progressEvery}: must be positive");
 
-            using var plan = MergePlanner.Build(RecipeReader.ReadFile(parse.GetValue(recipe)!.FullName));
-            RecipeWarning.Report(plan.Warnings, parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
-            plan.ReportArchitectureWarnings(parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
+            using var merge = RecipeMergeRun.Open(parse.GetValue(recipe)!.FullName);
+            RecipeWarning.Report(merge.Plan.Warnings, parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
+            merge.Plan.ReportArchitectureWarnings(parse.GetValue(strict), warning => Console.Error.WriteLine($"evomerge: warning: {warning}"));
             if (parse.GetValue(dryRun))
             {
-                Console.Out.Write(MergePlanSummary.Describe(plan));
+                Console.Out.Write(MergePlanSummary.Describe(merge.Plan));
                 return Task.FromResult(0);
             }
 
             string outDir = parse.GetValue(output)!.FullName;
-            using var sink = ModelDirectorySink.Create(plan, outDir, maxShardBytes, parse.GetValue(overwrite));
+            using var sink = ModelDirectorySink.Create(merge.Plan, outDir, maxShardBytes, parse.GetValue(overwrite));
             var options = new MergeExecutionOptions
             {
                 Seed = parse.GetValue(seed),
                 Cancellation = cancellation,
                 AllowNonFiniteInputs = parse.GetValue(nonFinite),
+                ProxyActivations = merge.Proxy,
                 Warn = warning => Console.Error.WriteLine($"evomerge: warning: {warning}"),
                 Progress = p =>
                 {
                     if (p.TensorsDone % progressEvery == 0 || p.TensorsDone == p.TensorsTotal) Console.Error.WriteLine(p.Describe());
                 },
             };
-            using var proxy = TaskProxyActivations.ForRecipe(plan.Recipe);
-            if (proxy is not null) options = options with { ProxyActivations = proxy };
-            using var executor = new MergeExecutor(plan, options);
+            using var executor = new MergeExecutor(merge.Plan, options);
             executor.Run(sink);
+            merge.Complete(outDir, maxShardBytes);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"merged {plan.Tensors.Count} tensors ({plan.LayerCount} layers, {plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
+                $"merged {merge.Plan.Tensors.Count} tensors ({merge.Plan.LayerCount} layers, {merge.Plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {merge.Plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
             return Task.FromResult(0);
         });
         return command;

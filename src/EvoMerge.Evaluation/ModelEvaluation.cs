@@ -24,7 +24,8 @@ public sealed class ModelEvaluation
 
     /// <summary>
     /// Loads the tasks (at most <paramref name="limit"/> documents each) and the model, and scores it through
-    /// <paramref name="run"/>, which calls the evaluation it is given with the progress to report to. Bad options
+    /// <paramref name="run"/>, which calls the evaluation it is given with the progress to report to. The model may be
+    /// a routed-experts model (docs/routed-merges.md). Bad options
     /// (a device this build cannot use, a limit below 1) are refused before anything loads.
     /// </summary>
     public static ModelEvaluation Run(string modelDirectory, IReadOnlyList<string> taskFiles, int? limit, string? deviceName,
@@ -34,7 +35,7 @@ public sealed class ModelEvaluation
         if (limit is <= 0) throw new ArgumentException($"--limit must be positive (got {limit})");
 
         var tasks = taskFiles.Select(file => EvalTask.Load(file, limit)).ToList();
-        using var model = ModelDirectory.Open(modelDirectory);
+        using var model = ModelDirectory.OpenRoutedAware(modelDirectory);
         using var decoder = DecoderModel.Load(model);
         var tokenizer = TextTokenizer.Load(modelDirectory);
         var result = run(progress => new Evaluator(decoder, tokenizer, new EvaluatorOptions { Progress = progress }).Evaluate(tasks));

@@ -1,4 +1,6 @@
+using EvoMerge.Inference.Routed;
 using EvoMerge.Tensors;
+using EvoMerge.Tensors.Routed;
 using TorchSharp;
 using static TorchSharp.torch.nn.functional;
 
@@ -9,7 +11,8 @@ namespace EvoMerge.Inference;
 /// <see cref="DecoderWeights"/> name map: token embedding, per layer RMSNorm → grouped-query attention with rotary
 /// embeddings → residual → RMSNorm → SwiGLU MLP → residual, final RMSNorm and the LM head (the embedding when tied).
 /// Phi-3 splits fused projections (<see cref="FusedProjections"/>) and may rotate part of each head; Mixtral routes
-/// each token to its top-k experts (<see cref="SparseMoeBlock"/>).
+/// each token to its top-k experts (<see cref="SparseMoeBlock"/>). A routed-experts model (<see cref="RoutedExperts"/>)
+/// adds its routed low-rank updates to the linear layers from the router layer on.
 /// Follows HF's modeling code; every public call runs under <c>torch.inference_mode()</c> in its own dispose scope.
 /// Calls only read the weights, so they may run concurrently on different threads (dispose scopes are per thread)
 /// as long as nobody writes into <see cref="Parameters"/> meanwhile.
@@ -22,12 +25,18 @@ public sealed class DecoderModel : IDisposable
     private readonly torch.Tensor _embedTokens;
     private readonly torch.Tensor _finalNorm;
     private readonly torch.Tensor _lmHead;
+    private readonly RoutedExperts? _experts;
+    private readonly LowRankExperts?[][] _routedLinears;
 
-    private DecoderModel(DecoderWeights weights, DecoderVariant variant)
+    private DecoderModel(DecoderWeights weights, DecoderVariant variant, RoutedExperts? experts = null)
     {
         _weights = weights;
         _variant = variant;
+        _experts = experts;
         _layers = Enumerable.Range(0, weights.Config.NumHiddenLayers).Select(i => DecoderLayerWeights.Of(weights, i)).ToArray();
+        _routedLinears = Enumerable.Range(0, _layers.Length)
+            .Select(i => RoutedExperts.LinearNames.Select(local => experts?.Of(DecoderLayout.LayerName("model.layers.{i}." + local, i))).ToArray())
+            .ToArray();
         _embedTokens = weights["model.embed_tokens.weight"];
         _finalNorm = weights["model.norm.weight"];
         _lmHead = weights.Config.TieWordEmbeddings ? _embedTokens : weights["lm_head.weight"];
@@ -46,12 +55,28 @@ public sealed class DecoderModel : IDisposable
     /// </summary>
     public IReadOnlyDictionary<string, torch.Tensor> Parameters => _weights.Tensors;
 
-    /// <summary>Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default.</summary>
+    /// <summary>The routed experts and router of a routed-experts model, or null for a plain model.</summary>
+    public RoutedExperts? Experts => _experts;
+
+    /// <summary>
+    /// Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default. A directory
+    /// opened with <see cref="ModelDirectory.OpenRoutedAware"/> may be a routed-experts model: then its experts and
+    /// router are loaded too (<see cref="RoutedExperts.Load"/>).
+    /// </summary>
     public static DecoderModel Load(ModelDirectory directory, torch.ScalarType computeDtype = torch.ScalarType.Float32)
     {
         var config = MultimodalTextPart.Covers(directory.Config.ModelType) ? MultimodalTextPart.TextConfig(directory.Config, directory.ConfigPath) : directory.Config;
         var variant = DecoderVariant.FromConfig(config, directory.ConfigPath);
-        return new DecoderModel(DecoderWeights.Load(directory, computeDtype), variant);
+        var experts = RoutedExpertsConfig.IsRouted(directory.Config) ? RoutedExperts.Load(directory, config, computeDtype) : null;
+        try
+        {
+            return new DecoderModel(DecoderWeights.Load(directory, computeDtype), variant, experts);
+        }
+        catch
+        {
+            experts?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A model over weights already in memory; the model takes ownership of them.</summary>
@@ -100,6 +125,7 @@ public sealed class DecoderModel : IDisposable
     {
         foreach (var view in _layers.SelectMany(l => l.Views)) view.Dispose();
         _weights.Dispose();
+        _experts?.Dispose();
     }
 
     /// <summary>Sequences longer than this are rotated with other tables (Phi-3 longrope), or null.</summary>
@@ -122,10 +148,27 @@ public sealed class DecoderModel : IDisposable
     /// are real tokens; with a cache, the new keys and values are appended to it. Temporaries belong to the caller's
     /// dispose scope (each layer's own are freed as soon as the layer is done). <paramref name="linearInputs"/>, when
     /// given, sees the input of every linear layer in the decoder layers as (weight names, input [B, T, d_in]);
-    /// layers fed the same input (q/k/v, gate/up) are reported once.
+    /// layers fed the same input (q/k/v, gate/up) are reported once. A routed model routes at its router layer:
+    /// sequence routing averages the tokens <paramref name="routeMask"/> <c>[B, T]</c> marks (the context; by default
+    /// every real new token) and, with a cache, keeps the weights in it for the positions that follow.
     /// </summary>
     internal torch.Tensor HiddenStates(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache,
-        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs = null)
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs = null, torch.Tensor? routeMask = null) =>
+        _variant.Norm(ResidualStream(inputIds, keyMask, positionIds, cache, _layers.Length, linearInputs, routeMask), _finalNorm);
+
+    /// <summary>
+    /// The residual stream <c>[B, T, hidden]</c> entering layer <paramref name="layer"/> (the model's layer count:
+    /// after the last layer, before the final norm) for all-real token ids <c>[B, T]</c>, with no cache: what a
+    /// routed model's router reads at its router layer.
+    /// </summary>
+    internal torch.Tensor ResidualStreamEntering(int layer, torch.Tensor inputIds)
+    {
+        var mask = torch.ones_like(inputIds, torch.ScalarType.Bool);
+        return ResidualStream(inputIds, mask, PositionIds(mask), cache: null, layer, linearInputs: null, routeMask: null);
+    }
+
+    private torch.Tensor ResidualStream(torch.Tensor inputIds, torch.Tensor keyMask, torch.Tensor positionIds, KeyValueCache? cache, int layers,
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs, torch.Tensor? routeMask)
     {
         long batch = inputIds.shape[0], length = inputIds.shape[1];
         long past = cache?.Length ?? 0;
@@ -133,8 +176,10 @@ public sealed class DecoderModel : IDisposable
         _variant.ScaleEmbeddings(x);
         var rotaryTables = _variant.Rotaries.Select(r => r.CosSin(positionIds, ComputeDtype)).ToArray();
         var blockedByWindow = new Dictionary<int, torch.Tensor>();
-        for (int i = 0; i < _layers.Length; i++)
+        torch.Tensor? routing = null;
+        for (int i = 0; i < layers; i++)
         {
+            if (_experts is not null && i == _experts.Config.RouterLayer) routing = Route(x, keyMask, past, length, cache, routeMask);
             int? window = _variant.SlidingWindow(i);
             if (!blockedByWindow.TryGetValue(window ?? 0, out var blocked))
                 blockedByWindow[window ?? 0] = blocked = BlockedAttention(keyMask, past, length, window);
@@ -144,17 +189,39 @@ public sealed class DecoderModel : IDisposable
             var layer = _layers[i];
             var attentionInput = _variant.Norm(x, layer.InputNorm);
             linearInputs?.Invoke(layer.AttentionInputNames, attentionInput);
-            var attention = Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs);
+            var attention = Attention(layer, attentionInput, cos, sin, blocked, cache, i, linearInputs, routing);
             // Gemma 2/3 ("sandwich" norms): post_attention_layernorm normalises the attention output, pre_feedforward the MLP input.
             bool sandwich = layer.PreFeedForwardNorm is not null;
             x.add_(sandwich ? _variant.Norm(attention, layer.PostAttentionNorm) : attention, ScalarConstants.One);
             var mlpInput = _variant.Norm(x, layer.PreFeedForwardNorm ?? layer.PostAttentionNorm);
             linearInputs?.Invoke(layer.MlpInputNames, mlpInput);
-            var mlp = layer.SparseMoe is { } moe ? moe.Forward(mlpInput, linearInputs) : Mlp(layer, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input));
+            var mlp = layer.SparseMoe is { } moe ? moe.Forward(mlpInput, linearInputs) : Mlp(layer, i, mlpInput, linearInputs is null ? null : input => linearInputs(LinearNames(i, "mlp.down_proj"), input), routing);
             x.add_(layer.PostFeedForwardNorm is { } postNorm ? _variant.Norm(mlp, postNorm) : mlp, ScalarConstants.One);
         }
-        cache?.Advance(length);
-        return _variant.Norm(x, _finalNorm);
+        if (layers == _layers.Length) cache?.Advance(length);
+        return x;
+    }
+
+    /// <summary>
+    /// The routing weights (compute dtype) from the residual stream <paramref name="x"/> entering the router layer:
+    /// <c>[B, 1, experts]</c> for sequence routing (held by a cache that already ran the context), else
+    /// <c>[B, T, experts]</c>.
+    /// </summary>
+    private torch.Tensor Route(torch.Tensor x, torch.Tensor keyMask, long past, long length, KeyValueCache? cache, torch.Tensor? routeMask)
+    {
+        var router = _experts!.Router;
+        bool sequence = router.Granularity == RoutingGranularity.Sequence;
+        if (sequence && past > 0 && cache?.Routing is { } held) return held;
+        var weights = router.Weights(x, routeMask ?? keyMask.narrow(1, past, length)).to(ComputeDtype);
+        if (sequence && cache is not null) cache.HoldRouting(weights);
+        return weights;
+    }
+
+    /// <summary>A linear layer, plus the routed experts' update when the layer has experts and routing is on.</summary>
+    private static torch.Tensor Project(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, LowRankExperts? experts, torch.Tensor? routing)
+    {
+        var output = linear(x, weight, bias);
+        return experts is null || routing is null ? output : experts.AddTo(output, x, routing);
     }
 
     /// <summary>The LM head over hidden states <c>[…, hidden]</c>: fp32 logits <c>[…, vocab]</c>.</summary>
@@ -172,14 +239,15 @@ public sealed class DecoderModel : IDisposable
     }
 
     private torch.Tensor Attention(DecoderLayerWeights layer, torch.Tensor x, torch.Tensor cos, torch.Tensor sin, torch.Tensor blocked, KeyValueCache? cache, int index,
-        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs)
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs, torch.Tensor? routing)
     {
         long batch = x.shape[0], length = x.shape[1];
         int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads, headDim = Config.HeadDim;
+        var routed = _routedLinears[index];
 
-        var q = linear(x, layer.QueryProjection, layer.QueryBias).view(batch, length, heads, headDim);
-        var k = linear(x, layer.KeyProjection, layer.KeyBias).view(batch, length, kvHeads, headDim);
-        var v = linear(x, layer.ValueProjection, layer.ValueBias).view(batch, length, kvHeads, headDim);
+        var q = Project(x, layer.QueryProjection, layer.QueryBias, routed[0], routing).view(batch, length, heads, headDim);
+        var k = Project(x, layer.KeyProjection, layer.KeyBias, routed[1], routing).view(batch, length, kvHeads, headDim);
+        var v = Project(x, layer.ValueProjection, layer.ValueBias, routed[2], routing).view(batch, length, kvHeads, headDim);
         if (layer.QueryNorm is not null && layer.KeyNorm is not null)
         {
             q = _variant.Norm(q, layer.QueryNorm);
@@ -199,14 +267,15 @@ public sealed class DecoderModel : IDisposable
         var probabilities = scores.softmax(-1, torch.ScalarType.Float32).to(q.dtype);
         var output = probabilities.matmul(v).transpose(1, 2).reshape(batch, length, (long)heads * headDim);
         linearInputs?.Invoke(LinearNames(index, "self_attn.o_proj"), output);
-        return linear(output, layer.OutputProjection);
+        return Project(output, layer.OutputProjection, null, routed[3], routing);
     }
 
-    private torch.Tensor Mlp(DecoderLayerWeights layer, torch.Tensor x, Action<torch.Tensor>? downInput)
+    private torch.Tensor Mlp(DecoderLayerWeights layer, int index, torch.Tensor x, Action<torch.Tensor>? downInput, torch.Tensor? routing)
     {
-        var hidden = _variant.Activate(linear(x, layer.GateProjection!)).mul_(linear(x, layer.UpProjection!));
+        var routed = _routedLinears[index];
+        var hidden = _variant.Activate(Project(x, layer.GateProjection!, null, routed[4], routing)).mul_(Project(x, layer.UpProjection!, null, routed[5], routing));
         downInput?.Invoke(hidden);
-        return linear(hidden, layer.DownProjection!);
+        return Project(hidden, layer.DownProjection!, null, routed[6], routing);
     }
 
     private static string[] LinearNames(int layer, params string[] locals) =>

@@ -38,6 +38,7 @@ public sealed class GreedyGenerator(DecoderModel model)
             Array.Fill(mask, true, row * (width + maxNewTokens) + padding, prompt.Count);
         }
         var keyMask = torch.tensor(mask, [batch, width + maxNewTokens]);
+        var promptMask = keyMask.clone();
         var positions = DecoderModel.PositionIds(keyMask.narrow(1, 0, width));
         using var cache = model.CreateCache(batch, width + maxNewTokens - 1);
         var finished = new bool[batch];
@@ -51,7 +52,7 @@ public sealed class GreedyGenerator(DecoderModel model)
             using var stepScope = torch.NewDisposeScope();
             var stepMask = keyMask.narrow(1, 0, width + step);
             var hidden = recompute
-                ? model.HiddenStates(sequence.narrow(1, 0, width + step), stepMask, DecoderModel.PositionIds(stepMask), cache: null)
+                ? model.HiddenStates(sequence.narrow(1, 0, width + step), stepMask, DecoderModel.PositionIds(stepMask), cache: null, routeMask: promptMask.narrow(1, 0, width + step))
                 : model.HiddenStates(input, stepMask, positions, cache);
             long[] next = model.HeadLogits(hidden.select(1, -1)).argmax(-1).data<long>().ToArray();
             sequence.select(1, width + step).copy_(torch.tensor(next));

@@ -5,6 +5,7 @@ namespace EvoMerge.Inference;
 /// <summary>
 /// Keys and values of every layer for the positions already run, preallocated as <c>[B, kv_heads, capacity,
 /// head_dim]</c> so each step writes in place instead of concatenating. Keys are stored after rotary embedding.
+/// A routed model with sequence routing also keeps each row's routing weights here, decided by the context.
 /// </summary>
 internal sealed class KeyValueCache : IDisposable
 {
@@ -20,6 +21,16 @@ internal sealed class KeyValueCache : IDisposable
 
     /// <summary>Positions held (the same for every row; padding is masked, not skipped).</summary>
     public long Length { get; private set; }
+
+    /// <summary>Each row's sequence-routing weights <c>[B, 1, experts]</c>, once the context has been run; null otherwise.</summary>
+    public torch.Tensor? Routing { get; private set; }
+
+    /// <summary>Keeps a copy of the rows' sequence-routing weights for the positions that follow.</summary>
+    public void HoldRouting(torch.Tensor weights)
+    {
+        Routing?.Dispose();
+        Routing = weights.clone().DetachFromDisposeScope();
+    }
 
     /// <summary>Positions the buffers can hold.</summary>
     public long Capacity => _keys[0].shape[2];
@@ -73,7 +84,13 @@ internal sealed class KeyValueCache : IDisposable
             keys[i].narrow(2, 0, Length).copy_(_keys[i].narrow(2, 0, Length).index_select(0, rows));
             values[i].narrow(2, 0, Length).copy_(_values[i].narrow(2, 0, Length).index_select(0, rows));
         }
-        return new KeyValueCache(keys, values, Length);
+        var selected = new KeyValueCache(keys, values, Length);
+        if (Routing is not null)
+        {
+            using var scope = torch.NewDisposeScope();
+            selected.HoldRouting(Routing.index_select(0, rows));
+        }
+        return selected;
     }
 
     /// <inheritdoc />
@@ -81,5 +98,6 @@ internal sealed class KeyValueCache : IDisposable
     {
         foreach (var t in _keys) t.Dispose();
         foreach (var t in _values) t.Dispose();
+        Routing?.Dispose();
     }
 }

@@ -83,6 +83,7 @@ public sealed class LogLikelihoodScorer
         using var scope = torch.NewDisposeScope();
         var ids = new long[batch.Count * width];
         var mask = new bool[batch.Count * width];
+        var contextMask = new bool[batch.Count * width];
         var targets = new Targets();
         for (int row = 0; row < batch.Count; row++)
         {
@@ -91,12 +92,14 @@ public sealed class LogLikelihoodScorer
             for (int j = 0; j < request.Context.Count; j++) ids[offset + j] = request.Context[j];
             for (int j = 0; j < request.Continuation.Count - 1; j++) ids[offset + request.Context.Count + j] = request.Continuation[j];
             Array.Fill(mask, true, offset, InputLength(request));
+            Array.Fill(contextMask, true, offset, request.Context.Count);
             for (int j = 0; j < request.Continuation.Count; j++)
                 targets.Add(offset + request.Context.Count - 1 + j, request.Continuation[j], batch[row]);
         }
         var idsTensor = torch.tensor(ids, [batch.Count, width]);
         var maskTensor = torch.tensor(mask, [batch.Count, width]);
-        var hidden = _model.HiddenStates(idsTensor, maskTensor, DecoderModel.PositionIds(maskTensor), cache: null);
+        // A routed model's sequence router reads the context only, as when the context runs alone into a cache.
+        var hidden = _model.HiddenStates(idsTensor, maskTensor, DecoderModel.PositionIds(maskTensor), cache: null, routeMask: torch.tensor(contextMask, [batch.Count, width]));
         Accumulate(hidden.view(-1, hidden.shape[2]), targets, totals);
     }
 

@@ -45,8 +45,22 @@ public sealed class ModelDirectory : IDisposable
     /// <summary>Opens a model directory and reads its config.</summary>
     public static ModelDirectory Open(string path) => Open(path, null);
 
-    /// <summary>Opens a model directory whose weights are adapted by the LoRA adapter in <paramref name="adapterPath"/> (when not null).</summary>
+    /// <summary>
+    /// Opens a model directory whose weights are adapted by the LoRA adapter in <paramref name="adapterPath"/> (when
+    /// not null). A routed-experts model (config.json's <c>evomerge_routed</c>) is refused: only
+    /// <see cref="OpenRoutedAware"/>'s callers know its extra tensors.
+    /// </summary>
     public static ModelDirectory Open(string path, string? adapterPath)
+    {
+        var directory = OpenRoutedAware(path, adapterPath);
+        if (Routed.RoutedExpertsConfig.IsRouted(directory.Config))
+            throw new ModelConfigException(directory.ConfigPath, Routed.RoutedExpertsConfig.Key,
+                "marks a routed-experts model (docs/routed-merges.md); only evomerge eval reads it, it cannot be merged, analyzed or searched from");
+        return directory;
+    }
+
+    /// <summary>Opens a plain or a routed-experts model directory (for the decoder, which runs both).</summary>
+    public static ModelDirectory OpenRoutedAware(string path, string? adapterPath = null)
     {
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: model directory not found");
         if (adapterPath is not null && !Directory.Exists(adapterPath)) throw new DirectoryNotFoundException($"{adapterPath}: LoRA adapter directory not found");

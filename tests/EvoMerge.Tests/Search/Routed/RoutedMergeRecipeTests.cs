@@ -1,0 +1,136 @@
+using EvoMerge.Demo;
+using EvoMerge.Evaluation;
+using EvoMerge.Merging.Execution;
+using EvoMerge.Merging.Recipes;
+using EvoMerge.Search.Routed;
+using EvoMerge.Tensors;
+using EvoMerge.Tensors.Routed;
+using TorchSharp;
+using Xunit;
+
+namespace EvoMerge.Tests.Search.Routed;
+
+/// <summary><c>merge_method: routed</c> recipes: reading, refusals, and a whole merge into a routed model that eval reads.</summary>
+public sealed class RoutedMergeRecipeTests
+{
+    private const string Recipe = """
+        merge_method: routed
+        base_model: models/base
+        models:
+          - model: models/a
+            parameters: {weight: 0.5}
+          - model: models/b
+            parameters: {weight: 0.5}
+        routed:
+          backbone: task_arithmetic
+          rank: 64
+          router: {layer: 1, temperature: 0.5, granularity: token, top_k: 2}
+        proxy_tasks:
+          models/a: tasks/a.yml
+          models/b: tasks/b.yml
+        proxy_prompts: 4
+        dtype: float32
+
+        """;
+
+    [Fact]
+    public void A_routed_recipe_is_the_backbone_recipe_plus_the_block()
+    {
+        using var root = new TempDirectory("evomerge-routed-recipe");
+        WriteProblem(root);
+        var recipe = RoutedMergeRecipe.Of(RecipeReader.Parse(Recipe, "r.yml", root.Path))!;
+        Assert.Equal("task_arithmetic", recipe.Backbone.MergeMethod);
+        Assert.Empty(recipe.Backbone.ProxyTasks);
+        Assert.Empty(recipe.Backbone.Warnings);
+        Assert.Equal(["models/a", "models/b"], recipe.Experts.Select(e => e.Name));
+        Assert.Equal([root.Combine("tasks", "a.yml"), root.Combine("tasks", "b.yml")], recipe.ProxyTasks);
+        Assert.Equal(4, recipe.PromptCount);
+        Assert.Equal(new RoutedExpertsConfig
+        {
+            Experts = 2, Sources = recipe.Block.Sources, Rank = 64, RouterLayer = 1, Temperature = 0.5, Granularity = RoutingGranularity.Token, TopK = 2,
+        }, recipe.Block);
+        Assert.Equal(["models/a", "models/b"], recipe.Block.Sources);
+        Assert.Null(RoutedMergeRecipe.Of(RecipeReader.Parse(Recipe.Replace("merge_method: routed", "merge_method: ties", StringComparison.Ordinal), "r.yml", root.Path)));
+        var unknown = RoutedMergeRecipe.Of(RecipeReader.Parse(Recipe.Replace("  rank: 64", "  rank: 64\n  rnak: 3", StringComparison.Ordinal), "r.yml", root.Path))!;
+        Assert.Contains(unknown.Backbone.Warnings, w => w.Problem.Contains("'rnak' in routed", StringComparison.Ordinal) && w.Line == 11);
+    }
+
+    [Theory]
+    [InlineData("  rank: 64\n", "  rank: 64\n  energy: 0.9\n", "r.yml:8: routed: give exactly one of rank")]
+    [InlineData("  rank: 64\n", "", "r.yml:8: routed: give exactly one of rank")]
+    [InlineData("  backbone: task_arithmetic\n", "  backbone: tise\n", "r.yml:9: routed.backbone: unknown merge method 'tise'")]
+    [InlineData("top_k: 2", "top_k: 3", "r.yml:11: routed.router.top_k must be 1 … 2")]
+    [InlineData("granularity: token", "granularity: word", "r.yml:11: routed.router.granularity 'word' is not supported")]
+    [InlineData("temperature: 0.5", "temperature: -1", "r.yml:11: routed.router.temperature must be a positive number")]
+    [InlineData("  models/b: tasks/b.yml\n", "", "needs proxy_tasks to name an eval task for model 'models/b'")]
+    [InlineData("routed:\n", "routing:\n", "r.yml:1: merge_method routed needs a 'routed:' mapping")]
+    public void Bad_routed_settings_name_the_file_line_and_field(string find, string replace, string expected)
+    {
+        using var root = new TempDirectory("evomerge-routed-recipe");
+        WriteProblem(root);
+        var error = Assert.Throws<RecipeException>(() => RoutedMergeRecipe.Of(RecipeReader.Parse(Recipe.Replace(find, replace, StringComparison.Ordinal), "r.yml", root.Path)));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_routed_merge_writes_the_backbone_and_full_rank_factors_that_restore_each_source_and_eval_reads_it()
+    {
+        using var root = new TempDirectory("evomerge-routed-merge");
+        var problem = WriteProblem(root);
+        string recipeFile = root.Combine("routed.yml");
+        File.WriteAllText(recipeFile, Recipe);
+        string output = root.Combine("out");
+        using (var merge = RecipeMergeRun.Open(recipeFile))
+        {
+            Assert.Equal("task_arithmetic", merge.Plan.Method.Name);
+            using (var sink = ModelDirectorySink.Create(merge.Plan, output, SafetensorsWriter.DefaultMaxShardBytes, allowOverwrite: false))
+            using (var executor = new MergeExecutor(merge.Plan, new MergeExecutionOptions()))
+                executor.Run(sink);
+            merge.Complete(output, SafetensorsWriter.DefaultMaxShardBytes);
+        }
+
+        Assert.Throws<ModelConfigException>(() => ModelDirectory.Open(output));
+        using var routed = ModelDirectory.OpenRoutedAware(output);
+        var block = RoutedExpertsConfig.Read(routed.Config, routed.ConfigPath)!;
+        Assert.Equal((2, 1, 2, RoutingGranularity.Token), (block.Experts, block.RouterLayer, block.TopK, block.Granularity));
+        Assert.True(File.Exists(Path.Combine(output, "tokenizer.json")));
+        // Full rank: expert s's B·A is source s minus the backbone the file holds, for every routed weight of layers ≥ 1.
+        using var scope = torch.NewDisposeScope();
+        for (int s = 0; s < 2; s++)
+        {
+            using var source = ModelDirectory.Open(s == 0 ? problem.SpecialistA : problem.SpecialistB);
+            foreach (string name in new[] { "model.layers.1.self_attn.k_proj.weight", "model.layers.1.mlp.down_proj.weight" })
+            {
+                var a = routed.Weights.Load(RoutedExpertsConfig.FactorName(name, s, "lora_A"));
+                var b = routed.Weights.Load(RoutedExpertsConfig.FactorName(name, s, "lora_B"));
+                var residual = source.Weights.Load(name).sub(routed.Weights.Load(name));
+                Assert.True(b.matmul(a).sub(residual).abs().max().item<float>() < 1e-4, $"{name} expert {s}");
+            }
+        }
+        Assert.False(routed.Weights.Contains(RoutedExpertsConfig.FactorName("model.layers.0.self_attn.q_proj.weight", 0, "lora_A")));
+        var evaluation = ModelEvaluation.Run(output, [problem.TaskA], 4, null, run => run(new Progress<EvalProgress>()));
+        Assert.Single(evaluation.Result.Tasks);
+    }
+
+    /// <summary>The tiny specialists, each additionally changed in every decoder-layer linear weight (so the residuals are not zero).</summary>
+    private static TinySpecialists.Layout WriteProblem(TempDirectory root)
+    {
+        var layout = TinySpecialists.Write(root.Path, itemsPerTask: 8);
+        var generator = new torch.Generator(17);
+        foreach (string model in new[] { layout.SpecialistA, layout.SpecialistB })
+        {
+            using var scope = torch.NewDisposeScope();
+            List<(string, torch.Tensor)> tensors;
+            using (var directory = ModelDirectory.Open(model))
+            {
+                using var spread = 0.05f.ToScalar();
+                tensors = directory.Weights.Names.Select(n => (n, n.StartsWith("model.layers.", StringComparison.Ordinal) && n.EndsWith("proj.weight", StringComparison.Ordinal)
+                    ? directory.Weights.Load(n).add(torch.randn(directory.Weights.Info(n).Shape, generator: generator).mul(spread))
+                    : directory.Weights.Load(n))).ToList();
+            }
+            foreach (string file in Directory.EnumerateFiles(model, "model*.safetensors*")) File.Delete(file);
+            SafetensorsWriter.WriteModel(model, tensors);
+        }
+        return layout;
+    }
+}
