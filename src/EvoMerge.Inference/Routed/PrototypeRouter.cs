@@ -27,7 +27,7 @@ public sealed class PrototypeRouter : IDisposable
         if (topK < 1 || topK > prototypes.shape[0]) throw new ArgumentOutOfRangeException(nameof(topK), topK, $"top_k must be 1 … {prototypes.shape[0]}");
         using var scope = torch.NewDisposeScope();
         _prototypes = prototypes.to(torch.ScalarType.Float32).clone().DetachFromDisposeScope();
-        _squaredNorms = _prototypes.square().sum(-1).DetachFromDisposeScope();
+        _squaredNorms = _prototypes.mul(_prototypes).sum(-1).DetachFromDisposeScope();
         Temperature = temperature;
         TopK = topK;
         Granularity = granularity;
@@ -70,7 +70,7 @@ public sealed class PrototypeRouter : IDisposable
     {
         var x = states.to(torch.ScalarType.Float32);
         using var two = (-2.0).ToScalar();
-        var squared = x.square().sum(-1, keepdim: true).add(_squaredNorms).add(x.matmul(_prototypes.t()), two);
+        var squared = x.mul(x).sum(-1, keepdim: true).add(_squaredNorms, ScalarConstants.One).add(x.matmul(_prototypes.t()), two);
         using var inverseTemperature = (-1.0 / Temperature).ToScalar();
         var logits = squared.clamp_min(ScalarConstants.Zero).sqrt().mul(inverseTemperature);
         if (TopK == Experts) return logits.softmax(-1);

@@ -53,7 +53,7 @@ public sealed record RoutedMergeRecipe
         warnings.AddRange(UnknownKeys(recipe.File, block, BlockKeys, "routed"));
 
         string backbone = Scalar(recipe.File, block, "backbone", "routed.backbone")
-            ?? throw new RecipeException(recipe.File, blockLine, "routed.backbone is missing (the backbone's merge method, e.g. ties)");
+            ?? throw new RecipeException(recipe.File, blockLine, "routed.backbone is missing (the backbone's merge method, any registered one but routed)");
         if (backbone == MethodName) throw new RecipeException(recipe.File, LineOf(block, "backbone"), "routed.backbone cannot be routed itself");
         var method = methods.Contains(backbone)
             ? methods.Get(backbone)

@@ -57,7 +57,7 @@ public static class RoutedModelBuilder
                 using var source = ModelDirectory.Open(expert.Path, expert.Adapter);
                 foreach (string name in routed)
                 {
-                    if (!backbone.Weights.Contains(name)) throw new SafetensorsFormatException(directory, name, "missing from the merged backbone (routed experts need llama-layout linear weights)");
+                    if (!backbone.Weights.Contains(name)) throw new SafetensorsFormatException(directory, name, "missing from the merged backbone (routed experts need its q/k/v/o and gate/up/down projection weights)");
                     if (!source.Weights.Contains(name)) throw new SafetensorsFormatException(source.Path, name, "missing from the expert's weights");
                     using var tensorScope = torch.NewDisposeScope();
                     var pair = ResidualFactors.Of(source.Weights.Load(name, torch.ScalarType.Float32), backbone.Weights.Load(name, torch.ScalarType.Float32), block.Rank, block.Energy);
