@@ -9,6 +9,12 @@ using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Sweeps;
 using EvoMerge.Tensors;
+using EvoMerge.Tensors.Routed;
+using EvoMerge.Search.Routed;
+using EvoMerge.Search.Proxy;
+using EvoMerge.Inference.Routed;
+using EvoMerge.Merging.Recipes;
+using TorchSharp;
 
 namespace EvoMerge.Demo.Tables;
 
@@ -38,6 +44,8 @@ public sealed class DemoTableBuilder
     private readonly Action<string> _log;
     private readonly Action<int, int> _steps;
     private readonly CancellationToken _stopping;
+    private readonly string _datasets;
+    private int? _reported;
     private int _done;
     private int _total;
 
@@ -57,6 +65,7 @@ public sealed class DemoTableBuilder
         _log = log;
         _steps = steps ?? ((_, _) => { });
         _stopping = stopping;
+        _datasets = datasetsDirectory;
         _tokenizer = TextTokenizer.Load(setup.Config.BaseModel);
         var tasks = new List<EvalTask>();
         var devTasks = new List<(EvalTask, string, int)>();
@@ -90,14 +99,16 @@ public sealed class DemoTableBuilder
         var config = _setup.Config;
         _done = 0;
         _total = 1 + config.Models.Count + TaskArithmeticWeights.Length + TiesDensities.Length + 2 + (config.Models.Count < 2 ? 0 : config.Models.Count)
-            + (archive.Count == 0 ? 0 : archive.Count + MostChosen())
+            + (archive.Count == 0 ? 0 : archive.Count + MostChosen() + RoutedGridPoint.Grid(config.Models.Count).Count + 1)
             + (upperBound is null ? 0 : 1);
         _steps(0, _total);
         var rows = new List<DemoTableRow> { FromDirectory(config.BaseModel, "base", "base", "") };
         foreach (string source in config.Models) rows.Add(FromDirectory(source, Path.GetFileName(source.TrimEnd('/')), "source", ""));
         rows.AddRange(Baselines([.. rows.Where(r => r.Kind == "source").Select(r => r.DevAverage)]));
         rows.AddRange(Evolved(archive));
+        rows.AddRange(Routed(archive));
         if (upperBound is not null) rows.Add(FromDirectory(upperBound, Path.GetFileName(upperBound.TrimEnd('/')), "upper bound", "trained on all skills"));
+        LogRoutedPairs(rows);
         var all = new Dictionary<string, string>(facts) { ["table_seconds"] = clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) };
         if (_limit is { } n) all["limit"] = n.ToString(CultureInfo.InvariantCulture);
         return new DemoTable(_columns, rows, all);
@@ -194,12 +205,116 @@ public sealed class DemoTableBuilder
             int best = Enumerable.Range(0, archive.Length).MaxBy(k => (archive[k].Objectives[j], dev[k]));
             if (chosen.All(c => c.Member != best)) chosen.Add((best, $"best dev {objectives[j].Name} in the archive"));
         }
+        _reported = chosen[0].Member;
         _total -= MostChosen() - chosen.Count;
         _steps(_done, _total);
         foreach (var (member, note) in chosen)
         {
             materializer.Materialize(_setup.Composer.Compose(_setup.Layout.Decode(archive[member].Genome)));
             yield return Row(materializer.Model, $"evolved #{member}", "evolved", note, dev[member]);
+        }
+    }
+
+    /// <summary>The kind of the routed row.</summary>
+    public const string RoutedKind = "routed";
+
+    /// <summary>
+    /// The routed row (docs/routed-merges.md): backbone = the reported evolved member (best dev average), one low-rank
+    /// expert per source (its residual against the backbone), prototypes from the first
+    /// <see cref="TaskProxyActivations.MaxPrompts"/> prompts of each source's skill's dev answer split (the esm proxy
+    /// prompts of experiments/subspace). Each <see cref="RoutedGridPoint.Grid"/> point is written in the routed format
+    /// to a temporary directory, read back as <c>evomerge eval</c> reads it and scored on dev; the best dev average
+    /// (<see cref="RoutedRowChoice"/>) is scored on test. No row when a source is not one of the demo's skills.
+    /// </summary>
+    private IEnumerable<DemoTableRow> Routed(IReadOnlyList<ParetoArchiveEntry<ArchiveMember>> archive)
+    {
+        if (_reported is not { } member) yield break;
+        var config = _setup.Config;
+        var grid = RoutedGridPoint.Grid(config.Models.Count);
+        string[] names = [.. config.Models.Select(m => Path.GetFileName(m.TrimEnd('/')))];
+        string[] proxies = [.. names.Select(n => Path.Combine(_datasets, n, $"{n}-answer.yml"))];
+        if (!names.All(n => SyntheticSkill.All.Any(skill => skill.Name == n)))
+        {
+            _log($"no routed row: the sources ({string.Join(", ", names)}) are not the demo's skills, so they have no dev prompts to route by");
+            _total -= grid.Count + 1;
+            _steps(_done, _total);
+            yield break;
+        }
+        var experts = config.Models.Select((m, i) => new ModelReference(names[i], m, 0)).ToList();
+        string work = Path.Combine(Path.GetTempPath(), "evomerge-demo-routed-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            string backbone = Path.Combine(work, "backbone");
+            ModelExporter.Export(_setup, archive, member, backbone);
+            var dev = new List<double>();
+            for (int p = 0; p < grid.Count; p++)
+            {
+                string directory = WriteRouted(backbone, Path.Combine(work, $"point-{p}"), experts, proxies, grid[p].Block(names));
+                using (var model = ModelDirectory.OpenRoutedAware(directory))
+                using (var decoder = DecoderModel.Load(model, config.DType))
+                    dev.Add(DevAverage(decoder, null));
+                _log(string.Create(CultureInfo.InvariantCulture, $"routed {grid[p].Label} on evolved #{member}: dev average {dev[p]:0.0000}"));
+                Step();
+            }
+            int best = RoutedRowChoice.Best(dev);
+            using var chosen = ModelDirectory.OpenRoutedAware(Path.Combine(work, $"point-{best}"));
+            using var routed = DecoderModel.Load(chosen, config.DType);
+            LogRouting(routed, names);
+            long backboneParameters = routed.Parameters.Values.Sum(t => t.numel());
+            _log(string.Create(CultureInfo.InvariantCulture,
+                $"routed {grid[best].Label}: {backboneParameters} backbone parameters + {routed.Experts!.ParameterCount} expert and router parameters"));
+            yield return Row(routed, $"routed {grid[best].Label}", RoutedKind,
+                $"best of {grid.Count} on dev (rank × router) over evolved #{member}, one expert per source", dev[best]);
+        }
+        finally
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Logs the routed row's paired differences (same test documents) against the reported evolved member and the
+    /// upper bound, as experiments/routed reads them.
+    /// </summary>
+    private void LogRoutedPairs(IReadOnlyList<DemoTableRow> rows)
+    {
+        var routed = rows.FirstOrDefault(r => r.Kind == RoutedKind);
+        if (routed is null) return;
+        foreach (var other in new[] { rows.FirstOrDefault(r => r.Kind == "evolved"), rows.FirstOrDefault(r => r.Kind == "upper bound") })
+        {
+            if (other is null) continue;
+            var (difference, error) = routed.Versus(other);
+            _log(string.Create(CultureInfo.InvariantCulture, $"paired: {routed.Model} - {other.Model} = {100 * difference:+0.0;-0.0;0.0} ± {100 * error:0.0} points"));
+        }
+    }
+
+    /// <summary>Writes backbone + experts of <paramref name="block"/> into <paramref name="directory"/> (a copy of <paramref name="backbone"/>).</summary>
+    private static string WriteRouted(string backbone, string directory, IReadOnlyList<ModelReference> experts, IReadOnlyList<string> proxies, RoutedExpertsConfig block)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (string file in Directory.EnumerateFiles(backbone)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        RoutedModelBuilder.Build(directory, experts, proxies, TaskProxyActivations.MaxPrompts, block);
+        return directory;
+    }
+
+    /// <summary>
+    /// Logs where the router sends each skill's first test prompts (answer split): per skill, how many go to each
+    /// expert (the expert with the largest weight), the routing confusion on held-out prompts.
+    /// </summary>
+    private void LogRouting(DecoderModel routed, IReadOnlyList<string> names)
+    {
+        var router = routed.Experts!.Router;
+        using var prompts = new TaskProxyActivations(_setup.Config.BaseModel, new Dictionary<string, string>(), TaskProxyActivations.MaxPrompts);
+        foreach (string skill in names)
+        {
+            var counts = new int[names.Count];
+            foreach (var prompt in prompts.Prompts(Path.Combine(_datasets, skill, $"{skill}-answer-test.yml")))
+            {
+                using var scope = torch.NewDisposeScope();
+                var state = RouterPrototypes.Collect(routed, routed.Experts.Config.RouterLayer, [[prompt]]);
+                counts[(int)router.Of(state).argmax(-1).item<long>()]++;
+            }
+            _log($"routing of {skill} test prompts: " + string.Join(", ", names.Select((n, i) => $"{n} {counts[i]}")));
         }
     }
 

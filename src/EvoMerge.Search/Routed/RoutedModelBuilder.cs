@@ -1,5 +1,6 @@
 using EvoMerge.Inference;
 using EvoMerge.Inference.Routed;
+using EvoMerge.Merging.Recipes;
 using EvoMerge.Merging.Routed;
 using EvoMerge.Search.Proxy;
 using EvoMerge.Tensors;
@@ -18,18 +19,27 @@ namespace EvoMerge.Search.Routed;
 public static class RoutedModelBuilder
 {
     /// <summary>Builds the routed model in <paramref name="directory"/>, which holds the merged backbone.</summary>
-    public static void Build(RoutedMergeRecipe recipe, string directory, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes)
+    public static void Build(RoutedMergeRecipe recipe, string directory, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes) =>
+        Build(directory, recipe.Experts, recipe.ProxyTasks, recipe.PromptCount, recipe.Block, maxShardBytes);
+
+    /// <summary>
+    /// Builds the routed model in <paramref name="directory"/>, which holds the merged backbone: one expert per
+    /// <paramref name="experts"/> entry, its prototype from the first <paramref name="promptCount"/> prompts of the
+    /// eval task <paramref name="proxyTasks"/>[s], cut and routed as <paramref name="block"/> says.
+    /// </summary>
+    public static void Build(string directory, IReadOnlyList<ModelReference> experts, IReadOnlyList<string> proxyTasks, int promptCount,
+        RoutedExpertsConfig block, long maxShardBytes = SafetensorsWriter.DefaultMaxShardBytes)
     {
-        var block = recipe.Block;
+        if (experts.Count != proxyTasks.Count) throw new ArgumentException($"{experts.Count} experts need as many proxy tasks (got {proxyTasks.Count})");
         using var scope = torch.NewDisposeScope();
         torch.Tensor prototypes;
-        using (var prompts = new TaskProxyActivations(directory, new Dictionary<string, string>(), recipe.PromptCount))
+        using (var prompts = new TaskProxyActivations(directory, new Dictionary<string, string>(), promptCount))
         using (var backboneDirectory = ModelDirectory.Open(directory))
         using (var backbone = DecoderModel.Load(backboneDirectory))
         {
             if (block.RouterLayer >= backbone.Config.NumHiddenLayers)
                 throw new ArgumentException($"routed.router.layer {block.RouterLayer} is outside the backbone's layers (0 … {backbone.Config.NumHiddenLayers - 1})");
-            prototypes = RouterPrototypes.Collect(backbone, block.RouterLayer, recipe.ProxyTasks.Select(prompts.Prompts).ToList());
+            prototypes = RouterPrototypes.Collect(backbone, block.RouterLayer, proxyTasks.Select(prompts.Prompts).ToList());
         }
         System.Text.Json.Nodes.JsonObject config;
         var tensors = new List<(string Name, torch.Tensor Tensor)>();
@@ -41,9 +51,9 @@ public static class RoutedModelBuilder
             var routed = Enumerable.Range(block.RouterLayer, backbone.Config.NumHiddenLayers - block.RouterLayer)
                 .SelectMany(layer => RoutedExperts.LinearNames.Select(local => DecoderLayout.LayerName("model.layers.{i}." + local, layer)))
                 .ToList();
-            for (int s = 0; s < recipe.Experts.Count; s++)
+            for (int s = 0; s < experts.Count; s++)
             {
-                var expert = recipe.Experts[s];
+                var expert = experts[s];
                 using var source = ModelDirectory.Open(expert.Path, expert.Adapter);
                 foreach (string name in routed)
                 {
