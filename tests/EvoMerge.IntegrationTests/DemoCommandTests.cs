@@ -29,7 +29,7 @@ public class DemoCommandTests
         Assert.NotEqual("0", url.Groups[2].Value);
         Assert.Contains($"metrics on {url.Groups[1].Value}/metrics", result.Stderr);
         Assert.Matches(@"\| model \| chosen by \| dev average \| addition choice \|", result.Stdout);
-        foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties d=", "| greedy soup {", "| evolved #", "| multitask |" })
+        foreach (string row in new[] { "| base |", "| addition |", "| reversal |", "| capitals |", "| task_arithmetic w=", "| ties d=", "| greedy soup {", "| evolved #", "| routed r=", "| multitask |" })
             Assert.Contains(row, result.Stdout);
 
         Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));
@@ -45,7 +45,10 @@ public class DemoCommandTests
         var rows = json["rows"]!.AsArray();
         int evolved = rows.Count(r => (string?)r!["kind"] == "evolved");
         Assert.InRange(evolved, 1, 4);
-        Assert.Equal(8 + evolved, rows.Count); // base, three sources, two baselines, the greedy soup, the evolved members, multitask
+        Assert.Equal(9 + evolved, rows.Count); // base, three sources, two baselines, the greedy soup, the evolved members, routed, multitask
+        var routed = rows.Single(r => (string?)r!["kind"] == "routed")!;
+        Assert.StartsWith("best of 9 on dev (rank × router) over evolved #", (string?)routed["chosen_by"]);
+        Assert.Equal("multitask", (string?)rows[^1]!["model"]);
         var soup = rows.Single(r => (string?)r!["kind"] == "greedy soup")!;
         Assert.StartsWith("greedy soup on dev (kept ", (string?)soup["chosen_by"]);
         // The soup starts as the source with the best dev average and only keeps what does not lower it.
