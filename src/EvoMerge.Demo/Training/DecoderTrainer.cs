@@ -45,7 +45,7 @@ public static class DecoderTrainer
             (penalty is null ? objective : objective.add(penalty, ScalarConstants.One)).backward();
             constraints?.MaskGradients(model);
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
+            CollectionFreeStep.Run(() => optimizer.step());
             constraints?.Project(model);
             losses[step] = loss.item<float>();
             progress?.Invoke(step, losses[step]);
