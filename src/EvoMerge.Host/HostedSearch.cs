@@ -3,7 +3,7 @@ using EvoMerge.Search.Runs;
 namespace EvoMerge.Host;
 
 /// <summary>The run a host drives (opened before the host starts) and how it ended.</summary>
-public sealed class HostedSearch
+public sealed class HostedSearch : IHostedRun
 {
     private SearchRun? _run;
 

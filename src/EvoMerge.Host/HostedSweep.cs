@@ -4,7 +4,7 @@ using EvoMerge.Search.Sweeps;
 namespace EvoMerge.Host;
 
 /// <summary>The sweep a <see cref="SweepHost"/> drives (opened before the host starts), its state and how it ended.</summary>
-public sealed class HostedSweep
+public sealed class HostedSweep : IHostedRun
 {
     private SweepRun? _run;
     private volatile string _state = "starting";

@@ -124,7 +124,7 @@ public static class SearchHost
             logger.LogInformation("{Message}", startMessage(run));
             foreach (string warning in run.Warnings) logger.LogWarning("{Problem}", warning);
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
-            if (Start(app, search))
+            if (Start(app, search, $"stopped before the search started; continue with `evomerge resume {search.Run.Setup.Config.RunDirectory}`"))
             {
                 string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
                 logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
@@ -196,26 +196,27 @@ public static class SearchHost
     }
 
     /// <summary>
-    /// Starts the host; false when the search ended (finished or failed at once) or a stop was requested (Ctrl+C,
+    /// Starts the host; false when the run ended (finished or failed at once) or a stop was requested (Ctrl+C,
     /// SIGTERM) while the host was still starting, which cancels the start. A stop request then stops what had started
-    /// like one after the start (a search that never started counts as stopped); the outcome decides the exit code.
+    /// like one after the start (a run that never started counts as stopped, and <paramref name="stoppedBeforeStart"/>
+    /// is logged); the outcome decides the exit code. Used by search and sweep hosts.
     /// </summary>
-    private static bool Start(WebApplication app, HostedSearch search)
+    internal static bool Start(WebApplication app, IHostedRun run, string stoppedBeforeStart)
     {
         try
         {
             app.Start();
             return true;
         }
-        catch (OperationCanceledException) when (search.Outcome != SearchOutcome.Running || app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.Outcome != SearchOutcome.Running || app.Lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            if (search.Outcome == SearchOutcome.Running)
+            if (run.Outcome == SearchOutcome.Running)
             {
                 app.StopAsync().GetAwaiter().GetResult();
-                if (!search.Started)
+                if (!run.Started)
                 {
-                    search.Outcome = SearchOutcome.Stopped;
-                    app.Logger.LogInformation("stopped before the search started; continue with `evomerge resume {RunDirectory}`", search.Run.Setup.Config.RunDirectory);
+                    run.Outcome = SearchOutcome.Stopped;
+                    app.Logger.LogInformation("{Message}", stoppedBeforeStart);
                 }
             }
             return false;

@@ -58,7 +58,7 @@ public static class SweepHost
                 SweepStatus.Create(sweep.Identity!, sweep.State, run.Progress, clock.GetElapsedTime(started).TotalSeconds), RunStatus.Json) + "\n", "application/json"));
             logger.LogInformation("{Message}", $"sweep in {run.Setup.Config.RunDirectory}");
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
-            if (Start(app, sweep))
+            if (SearchHost.Start(app, sweep, $"stopped before the sweep started; continue with `evomerge sweep --resume {sweep.Run.Setup.Config.RunDirectory}`"))
             {
                 string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
                 logger.LogInformation("metrics on {Address}{Path}, status on {Address}/status", address, options.MetricsPath(), address);
@@ -85,29 +85,6 @@ public static class SweepHost
                 logger.LogError("{Problem}", FormattableString.Invariant(
                     $"the sweep did not reach a safe point within the grace period ({options.GracePeriodSeconds} s); the points checkpointed so far are kept: evomerge sweep --resume {run.Setup.Config.RunDirectory}"));
                 return SearchHost.GraceExpiredExitCode;
-        }
-    }
-
-    /// <summary>Starts the host; false when a stop request cancelled the start (then a sweep that never started counts as stopped).</summary>
-    private static bool Start(WebApplication app, HostedSweep sweep)
-    {
-        try
-        {
-            app.Start();
-            return true;
-        }
-        catch (OperationCanceledException) when (sweep.Outcome != SearchOutcome.Running || app.Lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            if (sweep.Outcome == SearchOutcome.Running)
-            {
-                app.StopAsync().GetAwaiter().GetResult();
-                if (!sweep.Started)
-                {
-                    sweep.Outcome = SearchOutcome.Stopped;
-                    app.Logger.LogInformation("stopped before the sweep started; continue with `evomerge sweep --resume {RunDirectory}`", sweep.Run.Setup.Config.RunDirectory);
-                }
-            }
-            return false;
         }
     }
 }
