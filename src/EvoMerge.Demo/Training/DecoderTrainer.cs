@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn.functional;
 namespace EvoMerge.Demo.Training;
 
 /// <summary>
-/// Next-token training of a <see cref="TrainableDecoder"/> with TorchSharp's AdamW. Each step draws
+/// Next-token training of a <see cref="TrainableDecoder"/> with AdamW (<see cref="AdamWOptimizer"/>). Each step draws
 /// <see cref="TrainingSettings.BatchSize"/> sequences from a caller's sampler (fed one <see cref="SeededRandom"/>
 /// seeded from the settings), right-pads them with the pad id and averages the cross-entropy over the
 /// target positions. Optional <see cref="TrainingConstraints"/> freeze tensors, add an L2 pull toward the starting
@@ -22,19 +22,17 @@ public static class DecoderTrainer
     {
         var random = new SeededRandom((ulong)settings.Seed);
         var parameters = constraints?.Trainable(model) ?? model.Parameters.Values.ToList();
-        using var optimizer = torch.optim.AdamW(parameters, lr: settings.LearningRate, beta1: 0.9, beta2: 0.98, eps: 1e-8,
-            weight_decay: settings.WeightDecay);
+        using var optimizer = new AdamWOptimizer(parameters, beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: settings.WeightDecay);
         var losses = new double[settings.Steps];
         for (int step = 0; step < settings.Steps; step++)
         {
             using var scope = torch.NewDisposeScope();
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
             var batch = Enumerable.Range(0, settings.BatchSize).Select(_ => sample(random)).ToList();
             bool anyAnchored = batch.Any(s => s.Anchored);
             if (reference is null && anyAnchored)
                 throw new InvalidOperationException("anchored training rows need a reference model to be held to");
             var (inputs, targets) = Tensors(batch, padId);
-            optimizer.zero_grad();
+            optimizer.ZeroGradients();
             var logits = model.Logits(inputs);
             var flat = logits.reshape(-1, logits.shape[2]);
             var loss = batch.Any(s => !s.Anchored) ? cross_entropy(flat, targets.reshape(-1), ignore_index: -100) : torch.zeros(1).squeeze();
@@ -45,7 +43,7 @@ public static class DecoderTrainer
             (penalty is null ? objective : objective.add(penalty, ScalarConstants.One)).backward();
             constraints?.MaskGradients(model);
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
-            CollectionFreeStep.Run(() => optimizer.step());
+            optimizer.Step(settings.LearningRateAt(step));
             constraints?.Project(model);
             losses[step] = loss.item<float>();
             progress?.Invoke(step, losses[step]);
