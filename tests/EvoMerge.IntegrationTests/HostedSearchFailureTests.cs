@@ -66,8 +66,10 @@ public class HostedSearchFailureTests
         PosixSignal.Send(child.Id, PosixSignal.Interrupt);
         PosixSignal.Send(child.Id, PosixSignal.Continue);
         Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), "a second signal exits at once");
+        // A graceful stop would exit 0; 128+N means the second signal ended the process. The first signal's graceful
+        // stop may still reach a safe point (and log it) before the second handler runs on a loaded machine, and the
+        // warning line is written best effort: neither is checked.
         Assert.True(child.ExitCode is 130 or 143, $"exit code {child.ExitCode}: {child.Stderr}");
-        Assert.DoesNotContain("stopped at a safe point", child.Stderr);
         foreach (string line in child.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var entry = JsonDocument.Parse(line); // --log-format json: every stderr line is one JSON object
