@@ -1,3 +1,4 @@
+using EvoMerge.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -64,7 +65,7 @@ public sealed class AdamWOptimizer : IDisposable
             _firstMoments[i].mul_(beta1).add_(gradient, oneMinusBeta1);
             _secondMoments[i].mul_(beta2).addcmul_(gradient, gradient, oneMinusBeta2);
             using var correction = Math.Sqrt(biasCorrection2).ToScalar();
-            var denominator = _secondMoments[i].sqrt().div(correction).add_(epsilon);
+            var denominator = _secondMoments[i].sqrt().div(correction).add_(epsilon, ScalarConstants.One);
             using var stepSize = (-(learningRate / biasCorrection1)).ToScalar();
             parameter.addcdiv_(_firstMoments[i], denominator, stepSize);
         }
