@@ -10,7 +10,8 @@ namespace EvoMerge.Benchmarks;
 /// The measurement behind <c>evomerge bench inference</c>: writes random ~20M and ~100M parameter Llama models to a temporary directory,
 /// scores one fixed synthetic multiple-choice workload through the batched <see cref="LogLikelihoodScorer"/> (with
 /// and without shared-context reuse) and through a plain forward pass per request, and prints tokens/s side by
-/// side, their ratio, and the process's peak RSS, to the writer it is given.
+/// side, their ratio, and the process's peak RSS, to the writer it is given. <c>--model routed</c> adds
+/// <see cref="RoutedInferenceBenchmark"/> (static backbone against routed experts on the demo models).
 /// </summary>
 public sealed class InferenceBenchmark(TextWriter output)
 {
@@ -33,17 +34,19 @@ public sealed class InferenceBenchmark(TextWriter output)
 
     /// <summary>Measures the <paramref name="selected"/> models (names from <see cref="ModelNames"/>) in the order of <see cref="ModelNames"/>.</summary>
     /// <param name="selected">Which models to run.</param>
-    /// <param name="questions">Multiple-choice questions in the workload (4 choices each).</param>
+    /// <param name="questions">Multiple-choice questions in the workload (4 choices each); for <c>routed</c>, test documents per demo task.</param>
     /// <param name="tokenBudget">Tokens per batch for the batched scorer.</param>
     /// <param name="threads">Torch intra-op threads (0: leave torch's default).</param>
     public void Run(IReadOnlyCollection<string> selected, int questions, int tokenBudget, int threads = 0)
     {
-        if (selected.FirstOrDefault(name => !ModelNames.Contains(name)) is { } unknown)
-            throw new ArgumentException($"--model '{unknown}': expected one of {string.Join(", ", ModelNames)}");
+        if (selected.FirstOrDefault(name => !ModelNames.Contains(name) && name != RoutedInferenceBenchmark.ModelName) is { } unknown)
+            throw new ArgumentException($"--model '{unknown}': expected one of {string.Join(", ", ModelNames)}, {RoutedInferenceBenchmark.ModelName}");
         if (threads > 0) torch.set_num_threads(threads);
         output.WriteLine($"torch threads {torch.get_num_threads()}, token budget {tokenBudget}, {questions} questions × 4 choices");
         foreach (var (name, spec) in Models.Where(m => selected.Contains(m.Name)))
             Run(name, spec, questions, tokenBudget);
+        if (selected.Contains(RoutedInferenceBenchmark.ModelName))
+            new RoutedInferenceBenchmark(output).Run(Directory.GetCurrentDirectory(), questions, tokenBudget);
     }
 
     private void Run(string name, TinyDecoderSpec spec, int questions, int tokenBudget)

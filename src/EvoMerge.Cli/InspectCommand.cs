@@ -3,7 +3,7 @@ using EvoMerge.Tensors;
 
 namespace EvoMerge.Cli;
 
-/// <summary><c>evomerge inspect MODEL_DIR [--json]</c>: architecture, parameter count, dtypes, shards and bytes.</summary>
+/// <summary><c>evomerge inspect MODEL_DIR [--json]</c>: architecture, parameter count, dtypes, shards and bytes (and a routed model's experts).</summary>
 public static class InspectCommand
 {
     public static Command Create()
@@ -13,7 +13,7 @@ public static class InspectCommand
         var command = new Command("inspect", "Print a model's architecture, parameter count, dtypes, shard list and total bytes.") { dir, json };
         command.SetAction(parse =>
         {
-            using var model = ModelDirectory.Open(parse.GetValue(dir)!.FullName);
+            using var model = ModelDirectory.OpenRoutedAware(parse.GetValue(dir)!.FullName);
             var summary = ModelSummary.Of(model);
             Console.Out.Write(parse.GetValue(json) ? summary.ToJson() : summary.ToText());
             return 0;

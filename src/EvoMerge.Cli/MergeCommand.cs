@@ -64,7 +64,7 @@ public static class MergeCommand
             executor.Run(sink);
             merge.Complete(outDir, maxShardBytes);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"merged {merge.Plan.Tensors.Count} tensors ({merge.Plan.LayerCount} layers, {merge.Plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {merge.Plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
+                $"merged {merge.Plan.Tensors.Count} tensors ({merge.Plan.LayerCount} layers, {merge.Routed?.Block.Describe(merge.Plan.Method.Name) ?? merge.Plan.Method.Name}) into {outDir}: {sink.ShardNames.Count} shard(s), {merge.Plan.OutputSpecs.Sum(s => s.ByteLength) / 1e6:0.0} MB"));
             return Task.FromResult(0);
         });
         return command;

@@ -176,7 +176,7 @@ public sealed class DecoderModel : IDisposable
         _variant.ScaleEmbeddings(x);
         var rotaryTables = _variant.Rotaries.Select(r => r.CosSin(positionIds, ComputeDtype)).ToArray();
         var blockedByWindow = new Dictionary<int, torch.Tensor>();
-        torch.Tensor? routing = null;
+        ExpertRouting? routing = null;
         for (int i = 0; i < layers; i++)
         {
             if (_experts is not null && i == _experts.Config.RouterLayer) routing = Route(x, keyMask, past, length, cache, routeMask);
@@ -203,22 +203,24 @@ public sealed class DecoderModel : IDisposable
     }
 
     /// <summary>
-    /// The routing weights (compute dtype) from the residual stream <paramref name="x"/> entering the router layer:
-    /// <c>[B, 1, experts]</c> for sequence routing (held by a cache that already ran the context), else
-    /// <c>[B, T, experts]</c>.
+    /// The routing (<see cref="ExpertRouting"/>) from the residual stream <paramref name="x"/> entering the router
+    /// layer: weights (compute dtype) <c>[B, 1, experts]</c> for sequence routing (held by a cache that already ran
+    /// the context), else <c>[B, T, experts]</c>; experts that no row (sequence) or token gives weight are skipped.
     /// </summary>
-    private torch.Tensor Route(torch.Tensor x, torch.Tensor keyMask, long past, long length, KeyValueCache? cache, torch.Tensor? routeMask)
+    private ExpertRouting Route(torch.Tensor x, torch.Tensor keyMask, long past, long length, KeyValueCache? cache, torch.Tensor? routeMask)
     {
-        var router = _experts!.Router;
+        var experts = _experts!;
+        var router = experts.Router;
+        bool dense = router.TopK == router.Experts || !experts.SkipsUnweightedExperts;
         bool sequence = router.Granularity == RoutingGranularity.Sequence;
-        if (sequence && past > 0 && cache?.Routing is { } held) return held;
+        if (sequence && past > 0 && cache?.Routing is { } held) return ExpertRouting.Of(held, dense);
         var weights = router.Weights(x, routeMask ?? keyMask.narrow(1, past, length)).to(ComputeDtype);
         if (sequence && cache is not null) cache.HoldRouting(weights);
-        return weights;
+        return ExpertRouting.Of(weights, dense);
     }
 
     /// <summary>A linear layer, plus the routed experts' update when the layer has experts and routing is on.</summary>
-    private static torch.Tensor Project(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, LowRankExperts? experts, torch.Tensor? routing)
+    private static torch.Tensor Project(torch.Tensor x, torch.Tensor weight, torch.Tensor? bias, LowRankExperts? experts, ExpertRouting? routing)
     {
         var output = linear(x, weight, bias);
         return experts is null || routing is null ? output : experts.AddTo(output, x, routing);
@@ -239,7 +241,7 @@ public sealed class DecoderModel : IDisposable
     }
 
     private torch.Tensor Attention(DecoderLayerWeights layer, torch.Tensor x, torch.Tensor cos, torch.Tensor sin, torch.Tensor blocked, KeyValueCache? cache, int index,
-        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs, torch.Tensor? routing)
+        Action<IReadOnlyList<string>, torch.Tensor>? linearInputs, ExpertRouting? routing)
     {
         long batch = x.shape[0], length = x.shape[1];
         int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads, headDim = Config.HeadDim;
@@ -270,7 +272,7 @@ public sealed class DecoderModel : IDisposable
         return Project(output, layer.OutputProjection, null, routed[3], routing);
     }
 
-    private torch.Tensor Mlp(DecoderLayerWeights layer, int index, torch.Tensor x, Action<torch.Tensor>? downInput, torch.Tensor? routing)
+    private torch.Tensor Mlp(DecoderLayerWeights layer, int index, torch.Tensor x, Action<torch.Tensor>? downInput, ExpertRouting? routing)
     {
         var routed = _routedLinears[index];
         var hidden = _variant.Activate(Project(x, layer.GateProjection!, null, routed[4], routing)).mul_(Project(x, layer.UpProjection!, null, routed[5], routing));

@@ -55,7 +55,7 @@ public sealed class ModelDirectory : IDisposable
         var directory = OpenRoutedAware(path, adapterPath);
         if (Routed.RoutedExpertsConfig.IsRouted(directory.Config))
             throw new ModelConfigException(directory.ConfigPath, Routed.RoutedExpertsConfig.Key,
-                "marks a routed-experts model (docs/routed-merges.md); only evomerge eval reads it, it cannot be merged, analyzed or searched from");
+                "marks a routed-experts model (docs/routed-merges.md); only evomerge eval and inspect read it, it cannot be merged, analyzed or searched from");
         return directory;
     }
 

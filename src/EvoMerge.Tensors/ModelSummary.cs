@@ -38,7 +38,11 @@ public sealed partial record ModelSummary(
     /// <summary>Family-specific config fields in effect (see <see cref="FamilyConfigFields"/>).</summary>
     public IReadOnlyList<string> FamilyConfig { get; init; } = [];
 
-    /// <summary>The summary of an opened model directory.</summary>
+    /// <summary>The routed-experts block of a routed model (docs/routed-merges.md), or null for a plain model.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public EvoMerge.Tensors.Routed.RoutedSummary? Routed { get; init; }
+
+    /// <summary>The summary of an opened model directory (opened with <see cref="ModelDirectory.OpenRoutedAware"/>: a routed model's block is summarized too).</summary>
     public static ModelSummary Of(ModelDirectory model)
     {
         var c = model.Config;
@@ -57,7 +61,10 @@ public sealed partial record ModelSummary(
         }).ToList();
         var summary = new ModelSummary(model.Path, c.ModelType, c.Architecture, c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize,
             c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings, c.TorchDtype,
-            weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles) { FamilyConfig = FamilyConfigFields.Of(c, model.ConfigPath) };
+            weights.ParameterCount, byDtype, shards, weights.TotalBytes, model.AuxiliaryFiles)
+        {
+            FamilyConfig = FamilyConfigFields.Of(c, model.ConfigPath), Routed = EvoMerge.Tensors.Routed.RoutedSummary.Of(model),
+        };
         try
         {
             var layout = model.MergeLayout;
@@ -108,6 +115,7 @@ public sealed partial record ModelSummary(
         foreach (var shard in s.Shards) w.WriteLine($"  {shard.File,-40} {shard.Tensors,5} tensors {HumanBytes(shard.Bytes),12}");
         w.WriteLine($"total bytes    {s.TotalBytes.ToString("N0", inv)} ({HumanBytes(s.TotalBytes)})");
         w.WriteLine($"other files    {(s.AuxiliaryFiles.Count == 0 ? "(none)" : string.Join(", ", s.AuxiliaryFiles))}");
+        if (s.Routed is not null) w.Write(s.Routed.ToText());
         return w.ToString();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using EvoMerge.Tensors;
 using EvoMerge.Tensors.Routed;
 using TorchSharp;
@@ -21,12 +22,14 @@ public sealed class RoutedExperts : IDisposable
     ];
 
     private readonly Dictionary<string, LowRankExperts> _linears;
+    private readonly StrongBox<long> _evaluations;
 
-    private RoutedExperts(RoutedExpertsConfig config, PrototypeRouter router, Dictionary<string, LowRankExperts> linears)
+    private RoutedExperts(RoutedExpertsConfig config, PrototypeRouter router, Dictionary<string, LowRankExperts> linears, StrongBox<long> evaluations)
     {
         Config = config;
         Router = router;
         _linears = linears;
+        _evaluations = evaluations;
     }
 
     /// <summary>The config.json block.</summary>
@@ -39,6 +42,19 @@ public sealed class RoutedExperts : IDisposable
     public long ParameterCount => _linears.Values.Sum(l => l.ParameterCount) + PrototypeParameters;
 
     private long PrototypeParameters { get; init; }
+
+    /// <summary>
+    /// Expert updates computed so far, one per routed linear call, expert and routing unit it ran on (a row for
+    /// sequence routing, a token for token routing): a test's observable of skipped experts, which are not counted.
+    /// </summary>
+    internal long ExpertEvaluations => Interlocked.Read(ref _evaluations.Value);
+
+    /// <summary>
+    /// Whether experts without weight are skipped (the default; with top_k = experts every expert is computed in one
+    /// stacked pass). Off, every expert runs in that stacked pass whatever its weight: for tests and benchmarks
+    /// comparing both (set it before scoring, not while another thread scores).
+    /// </summary>
+    public bool SkipsUnweightedExperts { get; set; } = true;
 
     /// <summary>Expert factors of weight <paramref name="weightName"/>, or null (a layer before the router layer, or no expert has rank there).</summary>
     internal LowRankExperts? Of(string weightName) => _linears.GetValueOrDefault(weightName);
@@ -54,6 +70,7 @@ public sealed class RoutedExperts : IDisposable
         var layout = directory.Layout;
         var owned = new HashSet<string>(StringComparer.Ordinal) { RoutedExpertsConfig.PrototypesName };
         var linears = new Dictionary<string, LowRankExperts>(StringComparer.Ordinal);
+        var evaluations = new StrongBox<long>();
         PrototypeRouter? router = null;
         try
         {
@@ -63,7 +80,7 @@ public sealed class RoutedExperts : IDisposable
                 {
                     string name = DecoderLayout.LayerName("model.layers.{i}." + local, layer);
                     var shape = layout.ExpectedShape(name) ?? throw new ModelConfigException(directory.ConfigPath, "model_type", $"has no linear weight {name} to route");
-                    var experts = LoadLinear(weights, name, shape, block.Experts, dtype, owned);
+                    var experts = LoadLinear(weights, name, shape, block.Experts, dtype, owned, evaluations);
                     if (experts is not null) linears[name] = experts;
                 }
             }
@@ -81,7 +98,7 @@ public sealed class RoutedExperts : IDisposable
                     throw new SafetensorsFormatException(weights.FileOf(name).Path, name,
                         $"is not a factor of a routed layer ({block.Experts} experts, layers {block.RouterLayer} … {config.NumHiddenLayers - 1}) or the router");
             }
-            return new RoutedExperts(block, router, linears) { PrototypeParameters = (long)block.Experts * config.HiddenSize };
+            return new RoutedExperts(block, router, linears, evaluations) { PrototypeParameters = (long)block.Experts * config.HiddenSize };
         }
         catch
         {
@@ -91,12 +108,14 @@ public sealed class RoutedExperts : IDisposable
         }
     }
 
-    private static LowRankExperts? LoadLinear(ModelWeights weights, string name, long[] shape, int experts, torch.ScalarType dtype, HashSet<string> owned)
+    private static LowRankExperts? LoadLinear(ModelWeights weights, string name, long[] shape, int experts, torch.ScalarType dtype, HashSet<string> owned,
+        StrongBox<long> evaluations)
     {
         long outFeatures = shape[0], inFeatures = shape[1];
         var a = new List<torch.Tensor>();
         var b = new List<torch.Tensor>();
         var columns = new List<long>();
+        var ranks = new long[experts];
         using var scope = torch.NewDisposeScope();
         for (int s = 0; s < experts; s++)
         {
@@ -119,10 +138,11 @@ public sealed class RoutedExperts : IDisposable
             a.Add(weights.Load(aName, dtype));
             b.Add(weights.Load(bName, dtype));
             for (long r = 0; r < aInfo.Shape[0]; r++) columns.Add(s);
+            ranks[s] = aInfo.Shape[0];
         }
         if (a.Count == 0) return null;
         return new LowRankExperts(torch.cat(a, 0).DetachFromDisposeScope(), torch.cat(b, 1).contiguous().DetachFromDisposeScope(),
-            torch.tensor(columns.ToArray()).DetachFromDisposeScope());
+            torch.tensor(columns.ToArray()).DetachFromDisposeScope(), ranks, evaluations);
     }
 
     /// <inheritdoc />

@@ -97,6 +97,17 @@ public sealed record RoutedExpertsConfig
         };
     }
 
+    /// <summary>
+    /// The method as <c>evomerge merge</c> names it, with the backbone's method <paramref name="backboneMethod"/>:
+    /// e.g. <c>routed (backbone ties, rank 16, 3 experts)</c> or <c>routed (backbone ties, energy 0.9, 2 experts)</c>.
+    /// </summary>
+    public string Describe(string backboneMethod)
+    {
+        string cut = Rank is { } rank ? string.Create(CultureInfo.InvariantCulture, $"rank {rank}")
+            : Energy is { } energy ? string.Create(CultureInfo.InvariantCulture, $"energy {energy}") : "rank full";
+        return string.Create(CultureInfo.InvariantCulture, $"routed (backbone {backboneMethod}, {cut}, {Experts} expert{(Experts == 1 ? "" : "s")})");
+    }
+
     /// <summary>The block as written into config.json.</summary>
     public JsonObject ToJson()
     {
