@@ -112,25 +112,5 @@ public sealed class RoutedMergeRecipeTests
         Assert.Single(evaluation.Result.Tasks);
     }
 
-    /// <summary>The tiny specialists, each additionally changed in every decoder-layer linear weight (so the residuals are not zero).</summary>
-    private static TinySpecialists.Layout WriteProblem(TempDirectory root)
-    {
-        var layout = TinySpecialists.Write(root.Path, itemsPerTask: 8);
-        var generator = new torch.Generator(17);
-        foreach (string model in new[] { layout.SpecialistA, layout.SpecialistB })
-        {
-            using var scope = torch.NewDisposeScope();
-            List<(string, torch.Tensor)> tensors;
-            using (var directory = ModelDirectory.Open(model))
-            {
-                using var spread = 0.05f.ToScalar();
-                tensors = directory.Weights.Names.Select(n => (n, n.StartsWith("model.layers.", StringComparison.Ordinal) && n.EndsWith("proj.weight", StringComparison.Ordinal)
-                    ? directory.Weights.Load(n).add(torch.randn(directory.Weights.Info(n).Shape, generator: generator).mul(spread))
-                    : directory.Weights.Load(n))).ToList();
-            }
-            foreach (string file in Directory.EnumerateFiles(model, "model*.safetensors*")) File.Delete(file);
-            SafetensorsWriter.WriteModel(model, tensors);
-        }
-        return layout;
-    }
+    private static TinySpecialists.Layout WriteProblem(TempDirectory root) => RoutedSpecialists.Write(root.Path);
 }
