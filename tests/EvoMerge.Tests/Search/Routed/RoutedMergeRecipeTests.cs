@@ -72,6 +72,33 @@ public sealed class RoutedMergeRecipeTests
         Assert.Contains(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("[0, 1]", "[1, 2]", true)]
+    [InlineData("[1, 2]", "[0, 1]", false)]
+    [InlineData("[0, 1]", "[0, 1]", false)]
+    public void Slices_are_accepted_only_when_they_keep_every_models_layers_in_order(string first, string second, bool accepted)
+    {
+        using var root = new TempDirectory("evomerge-routed-recipe");
+        WriteProblem(root);
+        string Slice(string range) =>
+            $"  - sources:\n      - model: models/base\n        layer_range: {range}\n"
+            + $"      - model: models/a\n        layer_range: {range}\n        parameters: {{weight: 0.5}}\n"
+            + $"      - model: models/b\n        layer_range: {range}\n        parameters: {{weight: 0.5}}\n";
+        string models = "models:\n  - model: models/a\n    parameters: {weight: 0.5}\n  - model: models/b\n    parameters: {weight: 0.5}\n";
+        string text = Recipe.Replace(models, "slices:\n" + Slice(first) + Slice(second), StringComparison.Ordinal);
+        Assert.Contains("slices:", text, StringComparison.Ordinal);
+        var parsed = RecipeReader.Parse(text, "r.yml", root.Path);
+        if (accepted)
+        {
+            var recipe = RoutedMergeRecipe.Of(parsed)!;
+            Assert.Equal(2, recipe.Backbone.Slices.Count);
+            Assert.Equal(["models/a", "models/b"], recipe.Experts.Select(e => e.Name));
+            return;
+        }
+        var error = Assert.Throws<RecipeException>(() => RoutedMergeRecipe.Of(parsed));
+        Assert.Contains("r.yml:1: merge_method routed needs a models: recipe, or slices that list the same models", error.Message);
+    }
+
     [Fact]
     public void A_routed_merge_writes_the_backbone_and_full_rank_factors_that_restore_each_source_and_eval_reads_it()
     {
