@@ -25,8 +25,8 @@ public sealed class DecoderModel : IDisposable
     private readonly torch.Tensor _embedTokens;
     private readonly torch.Tensor _finalNorm;
     private readonly torch.Tensor _lmHead;
-    private readonly RoutedExperts? _experts;
-    private readonly LowRankExperts?[][] _routedLinears;
+    private RoutedExperts? _experts;
+    private LowRankExperts?[][] _routedLinears;
 
     private DecoderModel(DecoderWeights weights, DecoderVariant variant, RoutedExperts? experts = null)
     {
@@ -34,9 +34,7 @@ public sealed class DecoderModel : IDisposable
         _variant = variant;
         _experts = experts;
         _layers = Enumerable.Range(0, weights.Config.NumHiddenLayers).Select(i => DecoderLayerWeights.Of(weights, i)).ToArray();
-        _routedLinears = Enumerable.Range(0, _layers.Length)
-            .Select(i => RoutedExperts.LinearNames.Select(local => experts?.Of(DecoderLayout.LayerName("model.layers.{i}." + local, i))).ToArray())
-            .ToArray();
+        _routedLinears = RoutedLinears(experts, _layers.Length);
         _embedTokens = weights["model.embed_tokens.weight"];
         _finalNorm = weights["model.norm.weight"];
         _lmHead = weights.Config.TieWordEmbeddings ? _embedTokens : weights["lm_head.weight"];
@@ -57,6 +55,27 @@ public sealed class DecoderModel : IDisposable
 
     /// <summary>The routed experts and router of a routed-experts model, or null for a plain model.</summary>
     public RoutedExperts? Experts => _experts;
+
+    /// <summary>
+    /// Makes this model a routed-experts model over its own weights (<paramref name="experts"/>, which it then owns),
+    /// or a plain one again (null); the experts held before are disposed. The search's in-memory candidates use it:
+    /// the backbone is merged into <see cref="Parameters"/>, then its experts attached. Not while a call runs.
+    /// </summary>
+    public void UseExperts(RoutedExperts? experts)
+    {
+        if (ReferenceEquals(experts, _experts)) return;
+        if (experts is not null && experts.Config.RouterLayer >= _layers.Length)
+            throw new ArgumentException($"the experts' router layer {experts.Config.RouterLayer} is outside the model's layers (0 … {_layers.Length - 1})");
+        var previous = _experts;
+        _experts = experts;
+        _routedLinears = RoutedLinears(experts, _layers.Length);
+        previous?.Dispose();
+    }
+
+    private static LowRankExperts?[][] RoutedLinears(RoutedExperts? experts, int layers) =>
+        Enumerable.Range(0, layers)
+            .Select(i => RoutedExperts.LinearNames.Select(local => experts?.Of(DecoderLayout.LayerName("model.layers.{i}." + local, i))).ToArray())
+            .ToArray();
 
     /// <summary>
     /// Loads and validates a model directory (see <see cref="DecoderWeights.Load"/>); fp32 by default. A directory

@@ -108,6 +108,49 @@ public sealed class RoutedExperts : IDisposable
         }
     }
 
+    /// <summary>
+    /// Routed experts held in memory, as <see cref="Load"/> would read them back from the directory
+    /// <see cref="RoutedModelWriter"/> writes with the same block, factors and prototypes: each factor converted to
+    /// <paramref name="storageDtype"/> (the backbone's dtype on disk) and then to <paramref name="dtype"/>, stacked in
+    /// expert order; the prototypes in fp32. The factors are only read (the caller keeps them).
+    /// </summary>
+    public static RoutedExperts FromFactors(RoutedExpertsConfig block, ModelConfig config, IReadOnlyList<RoutedModelWriter.Factor> factors, torch.Tensor prototypes,
+        torch.ScalarType storageDtype, torch.ScalarType dtype)
+    {
+        if (!prototypes.shape.SequenceEqual([block.Experts, config.HiddenSize]))
+            throw new ArgumentException($"router prototypes [{string.Join(", ", prototypes.shape)}] must be [{block.Experts}, {config.HiddenSize}]");
+        var routed = Enumerable.Range(block.RouterLayer, Math.Max(0, config.NumHiddenLayers - block.RouterLayer))
+            .SelectMany(layer => LinearNames.Select(local => DecoderLayout.LayerName("model.layers.{i}." + local, layer)))
+            .ToHashSet(StringComparer.Ordinal);
+        var linears = new Dictionary<string, LowRankExperts>(StringComparer.Ordinal);
+        var evaluations = new StrongBox<long>();
+        try
+        {
+            foreach (var group in factors.GroupBy(f => f.WeightName, StringComparer.Ordinal))
+            {
+                if (!routed.Contains(group.Key)) throw new ArgumentException($"{group.Key} is not a routed linear weight (layers {block.RouterLayer} … {config.NumHiddenLayers - 1})");
+                using var scope = torch.NewDisposeScope();
+                var ordered = group.OrderBy(f => f.Expert).ToList();
+                if (ordered.Select(f => f.Expert).Distinct().Count() != ordered.Count || ordered.Any(f => f.Expert < 0 || f.Expert >= block.Experts))
+                    throw new ArgumentException($"{group.Key}: experts must be distinct and 0 … {block.Experts - 1}");
+                var a = ordered.Select(f => f.A.to(storageDtype).to(dtype)).ToList();
+                var b = ordered.Select(f => f.B.to(storageDtype).to(dtype)).ToList();
+                var columns = ordered.SelectMany(f => Enumerable.Repeat((long)f.Expert, (int)f.A.shape[0])).ToArray();
+                var ranks = new long[block.Experts];
+                foreach (var f in ordered) ranks[f.Expert] = f.A.shape[0];
+                linears[group.Key] = new LowRankExperts(torch.cat(a, 0).DetachFromDisposeScope(), torch.cat(b, 1).contiguous().DetachFromDisposeScope(),
+                    torch.tensor(columns).DetachFromDisposeScope(), ranks, evaluations);
+            }
+            var router = new PrototypeRouter(prototypes, block.Temperature, block.TopK, block.Granularity);
+            return new RoutedExperts(block, router, linears, evaluations) { PrototypeParameters = (long)block.Experts * config.HiddenSize };
+        }
+        catch
+        {
+            foreach (var l in linears.Values) l.Dispose();
+            throw;
+        }
+    }
+
     private static LowRankExperts? LoadLinear(ModelWeights weights, string name, long[] shape, int experts, torch.ScalarType dtype, HashSet<string> owned,
         StrongBox<long> evaluations)
     {

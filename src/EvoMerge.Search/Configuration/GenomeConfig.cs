@@ -43,4 +43,7 @@ public sealed record GenomeConfig(IReadOnlyList<string> Methods, int LayerGroups
     /// middle of every range); the other optimizers' first generation is uniformly random already.
     /// </summary>
     public bool RandomInit { get; init; }
+
+    /// <summary>Config <c>genome.routed</c>: every candidate a routed-experts model over the static merge as backbone; null: static merges.</summary>
+    public RoutedGenomeConfig? Routed { get; init; }
 }

@@ -148,6 +148,8 @@ public sealed class SearchConfigReader
         if (needsProxy >= 0 && proxyTasks is null)
             throw Error(LocatedJson.Item("genome.methods", needsProxy),
                 $"{genome.Methods[needsProxy]} needs proxy activations: set merge.proxy_tasks (one eval task YAML per model)");
+        if (genome.Routed is not null && proxyTasks is null)
+            throw Error("genome.routed", "routed candidates need merge.proxy_tasks (one eval task YAML per model: its first merge.proxy_prompts prompts make that expert's router prototype)");
 
         return new SearchConfig
         {
@@ -250,8 +252,10 @@ public sealed class SearchConfigReader
         bool randomInit = genome["random_init"]?.GetValue<bool>() ?? false;
         if (randomInit && (seedWeights.Count > 0 || seedSources))
             throw Error("genome.random_init", $"the start is chosen by genome.{(seedWeights.Count > 0 ? "seed_weights" : "seed_sources")}; set random_init or seed genomes, not both");
+        var routed = genome["routed"] is JsonObject routedNode ? BindRouted(routedNode, methods, modelCount, ordering is not null) : null;
         return new GenomeConfig(methods, genome["layer_groups"]!.GetValue<int>(), ranges, ordering)
         {
+            Routed = routed,
             SeedWeights = seedWeights,
             SeedSources = seedSources,
             Filters = filters,
@@ -259,6 +263,47 @@ public sealed class SearchConfigReader
             AllowNegativeWeights = genome["allow_negative_weights"]?.GetValue<bool>(),
             Normalize = normalize,
             RandomInit = randomInit,
+        };
+    }
+
+    /// <summary>Config <c>genome.routed</c>: the rank list, the temperature range and the router settings, checked.</summary>
+    private RoutedGenomeConfig BindRouted(JsonObject routed, IReadOnlyList<string> methods, int modelCount, bool layerOrdering)
+    {
+        if (layerOrdering) throw Error("genome.routed", "routed candidates cannot be combined with genome.layer_ordering (experts need the backbone's layers in order)");
+        for (int i = 0; i < methods.Count; i++)
+        {
+            if (_methods.Get(methods[i]).Search?.Inputs == SearchInputs.FirstSourceAsBase)
+                throw Error(LocatedJson.Item("genome.methods", i), $"{methods[i]} merges the first source as base, so it cannot be a routed backbone (every source is an expert)");
+        }
+        var ranks = new List<int?>();
+        if (routed["ranks"] is JsonArray rankList)
+        {
+            for (int i = 0; i < rankList.Count; i++)
+            {
+                int? rank = rankList[i] is JsonValue v && v.TryGetValue(out string? text) && text == "full" ? null : rankList[i]!.GetValue<int>();
+                if (ranks.Contains(rank)) throw Error(LocatedJson.Item("genome.routed.ranks", i), $"rank {(rank is { } r ? Format(r) : "full")} listed twice");
+                ranks.Add(rank);
+            }
+        }
+        else ranks.Add(null);
+        var temperature = routed["temperature"] switch
+        {
+            JsonArray => Range(routed, "temperature", default, "genome.routed"),
+            JsonValue v => new GeneRange(v.GetValue<double>(), v.GetValue<double>()),
+            _ => new GeneRange(1.0, 1.0),
+        };
+        if (!(temperature.Low > 0) || double.IsInfinity(temperature.High))
+            throw Error("genome.routed.temperature", $"router temperatures must be positive and finite (got [{Format(temperature.Low)}, {Format(temperature.High)}])");
+        int topK = routed["top_k"]?.GetValue<int>() ?? 1;
+        if (topK > modelCount) throw Error("genome.routed.top_k", $"must be 1 … {modelCount} (one expert per model), got {topK}");
+        return new RoutedGenomeConfig
+        {
+            Ranks = ranks,
+            TemperatureLow = temperature.Low,
+            TemperatureHigh = temperature.High,
+            Layer = routed["layer"]?.GetValue<int>() ?? 0,
+            Granularity = routed["granularity"]?.GetValue<string>() == "token" ? Tensors.Routed.RoutingGranularity.Token : Tensors.Routed.RoutingGranularity.Sequence,
+            TopK = topK,
         };
     }
 

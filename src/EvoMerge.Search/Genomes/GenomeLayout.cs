@@ -17,9 +17,11 @@ namespace EvoMerge.Search.Genomes;
 /// genes go group, model, set, gene; global genes go gene, group, set. The embedding and head groups keep one set.
 /// With <c>genome.smooth</c>, the layer groups are the control points of a gradient (see <see cref="RecipeComposer"/>). With the
 /// built-in methods that is weight, density, epsilon, gamma per model and t, alpha, common_space_fraction,
-/// scaling_power per group. Categorical genes: the method (when more than one is allowed), then per slot its origin
-/// (0 = skip, 1 = the merged model, 1 + k = source model k). Genes in [0, 1] map linearly to the configured ranges,
-/// or to the declared ones.
+/// scaling_power per group. With <c>genome.routed</c>, one more real gene last, the router temperature (log scale),
+/// when its range is wider than one value. Categorical genes: the method (when more than one is allowed; with
+/// <c>genome.routed</c> the backbone's), then per slot its origin (0 = skip, 1 = the merged model, 1 + k = source
+/// model k), then with <c>genome.routed</c> the experts' rank (when more than one is listed). Genes in [0, 1] map
+/// linearly to the configured ranges, or to the declared ones.
 /// </summary>
 public sealed class GenomeLayout
 {
@@ -56,10 +58,12 @@ public sealed class GenomeLayout
         _scaleStart = _globalStart + _setCount * _globalGenes.Length;
         _allowNegative = config.AllowNegativeWeights ?? NegativeWeightNames.Any(n => config.Ranges.Configured.TryGetValue(n, out var range) && range.Low < 0);
         SlotCount = config.LayerOrdering is { } ordering ? ordering.Repeats * layerCount : 0;
+        if (config.Routed is not null && SlotCount > 0) throw new ArgumentException("genome.routed cannot be combined with genome.layer_ordering");
         var categories = new List<int>();
         if (config.Methods.Count > 1) categories.Add(config.Methods.Count);
         for (int i = 0; i < SlotCount; i++) categories.Add(2 + sourceCount);
-        Space = new GeneSpace(_scaleStart + SlotCount, categories);
+        if (config.Routed is { RankIsGene: true } rankGene) categories.Add(rankGene.Ranks.Count);
+        Space = new GeneSpace(_scaleStart + SlotCount + (config.Routed is { TemperatureIsGene: true } ? 1 : 0), categories);
     }
 
     /// <summary>The gene space the optimizer searches.</summary>
@@ -113,8 +117,10 @@ public sealed class GenomeLayout
             for (int g = 0; g < GroupCount; g++)
                 for (int k = 0; k < SetCount(g); k++) names.Add($"{GroupName(g)}{Set(g, k)}.{p.Name}");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.input_scale");
-        if (_config.Methods.Count > 1) names.Add("method");
+        if (_config.Routed is { TemperatureIsGene: true }) names.Add(RoutedTemperatureGene);
+        if (_config.Methods.Count > 1) names.Add(_config.Routed is null ? "method" : "routed.backbone");
         for (int i = 0; i < SlotCount; i++) names.Add($"slot{i}.origin");
+        if (_config.Routed is { RankIsGene: true }) names.Add(RoutedRankGene);
         return names;
     }
 
@@ -136,6 +142,9 @@ public sealed class GenomeLayout
 
     /// <summary>The configured <c>genome.normalize</c>, or null for the method's default.</summary>
     public bool? Normalize => _config.Normalize;
+
+    /// <summary>Config <c>genome.routed</c>, or null when candidates are static merges.</summary>
+    public RoutedGenomeConfig? Routed => _config.Routed;
 
     /// <summary>Decodes a genome of <see cref="Space"/>.</summary>
     public MergeCandidate Decode(Genome genome)
@@ -164,8 +173,20 @@ public sealed class GenomeLayout
                 slots.Add(new LayerSlot(i, i % LayerCount, origin == 1 ? LayerSlot.MergedOrigin : origin - 2, scale.Map(genome.Reals[_scaleStart + i])));
             }
         }
-        return new MergeCandidate(method.Name, groups, slots);
+        RoutedExpertChoice? routed = null;
+        if (_config.Routed is { } r)
+        {
+            int rank = r.RankIsGene ? genome.Categories[category + SlotCount] : 0;
+            routed = new RoutedExpertChoice(r.Ranks[rank], r.Temperature(r.TemperatureIsGene ? genome.Reals[_scaleStart + SlotCount] : 0.0));
+        }
+        return new MergeCandidate(method.Name, groups, slots) { Routed = routed };
     }
+
+    /// <summary>The name <see cref="GeneNames"/> gives the router temperature gene.</summary>
+    public const string RoutedTemperatureGene = "routed.temperature";
+
+    /// <summary>The name <see cref="GeneNames"/> gives the experts' rank gene.</summary>
+    public const string RoutedRankGene = "routed.rank";
 
     /// <summary>The values of set <paramref name="set"/> of group <paramref name="group"/> for the parameters in <paramref name="used"/>.</summary>
     private GroupParameters DecodeSet(Genome genome, HashSet<string> used, int group, int set)

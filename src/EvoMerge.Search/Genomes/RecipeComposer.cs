@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using EvoMerge.Merging;
 using EvoMerge.Merging.Methods;
+using EvoMerge.Search.Routed;
 using EvoMerge.Tensors;
+using EvoMerge.Tensors.Routed;
 using TorchSharp;
 
 namespace EvoMerge.Search.Genomes;
@@ -21,6 +23,9 @@ namespace EvoMerge.Search.Genomes;
 /// mergekit-evolve does. <c>genome.normalize</c>, when set, is written as the top-level <c>normalize</c> of methods
 /// that declare it. Only parameters the method declares are written, so genes a method ignores do not change
 /// the recipe (or its hash). Numbers are written in round-trip form, so the reader gets the exact doubles back.
+/// A routed candidate (<c>genome.routed</c>) is the same recipe with <c>merge_method: routed</c> and a
+/// <c>routed:</c> block (the backbone method, <c>rank</c> or for full rank <c>energy: 1</c>, the router settings),
+/// and <c>proxy_tasks</c> always written (they make the router's prototypes), so <c>evomerge merge</c> builds it.
 /// Stage 2 (layer ordering): passthrough, one single-layer slice per kept slot; Sakana's input scaling of a kept layer
 /// is written as its residual-branch scale: in a pre-norm decoder, scaling the residual stream by s before layer i
 /// equals scaling o_proj and down_proj of layer i (and every later layer) by 1/s, since RMSNorm is scale-invariant
@@ -87,7 +92,7 @@ public sealed class RecipeComposer
         var y = new StringBuilder();
         y.Append("# EvoMerge candidate, stage 1 (parameter space): one slice per layer group.\n");
         y.Append(Invariant($"# Reproduce: evomerge merge THIS_FILE OUT_DIR --seed {_mergeSeed}\n"));
-        y.Append("merge_method: ").Append(candidate.Method).Append('\n');
+        y.Append("merge_method: ").Append(candidate.Routed is null ? candidate.Method : RoutedMergeRecipe.MethodName).Append('\n');
         var inputs = method.Search?.Inputs
             ?? throw new ArgumentException($"merge method '{candidate.Method}' declares no search support");
         List<(string Path, int Source)> models;
@@ -108,7 +113,8 @@ public sealed class RecipeComposer
         y.Append("dtype: ").Append(DTypes.ToTorchName(_dtype)).Append('\n');
         if (_layout.Normalize is { } normalize && declared.Contains(NormalizeParameter))
             y.Append("parameters:\n  ").Append(NormalizeParameter).Append(": ").Append(normalize ? "true" : "false").Append('\n');
-        if (method.NeedsProxyActivations && _proxyTasks is { } tasks)
+        if (candidate.Routed is { } routed) AppendRouted(y, candidate.Method, routed);
+        if ((method.NeedsProxyActivations || candidate.Routed is not null) && _proxyTasks is { } tasks)
         {
             y.Append("proxy_tasks:\n");
             for (int i = 0; i < _sources.Count; i++) y.Append("  ").Append(Quote(_sources[i])).Append(": ").Append(Quote(tasks[i])).Append('\n');
@@ -177,6 +183,21 @@ public sealed class RecipeComposer
             y.Append(indent).Append("    value: ").Append(Values(v)).Append('\n');
         }
         y.Append(indent).Append("  - value: ").Append(Values(own)).Append('\n');
+    }
+
+    /// <summary>The <c>routed:</c> block of a routed candidate (<see cref="RoutedMergeRecipe"/>).</summary>
+    private void AppendRouted(StringBuilder y, string backbone, RoutedExpertChoice routed)
+    {
+        var settings = _layout.Routed ?? throw new ArgumentException("a routed candidate needs genome.routed");
+        if (_proxyTasks is null) throw new ArgumentException("a routed candidate needs merge.proxy_tasks");
+        y.Append("routed:\n");
+        y.Append("  backbone: ").Append(backbone).Append('\n');
+        y.Append(routed.Rank is { } rank ? Invariant($"  rank: {rank}\n") : "  energy: 1\n");
+        y.Append("  router:\n");
+        y.Append(Invariant($"    layer: {settings.Layer}\n"));
+        y.Append("    temperature: ").Append(Number(routed.Temperature)).Append('\n');
+        y.Append("    granularity: ").Append(settings.Granularity == RoutingGranularity.Token ? "token" : "sequence").Append('\n');
+        y.Append(Invariant($"    top_k: {settings.TopK}\n"));
     }
 
     /// <summary>The top-level flag <c>genome.normalize</c> sets.</summary>

@@ -5,6 +5,7 @@ using EvoMerge.Merging.Execution;
 using EvoMerge.Merging.Recipes;
 using EvoMerge.Merging.Sparsification;
 using EvoMerge.Search.Genomes;
+using EvoMerge.Search.Routed;
 using EvoMerge.Tensors;
 using TorchSharp;
 
@@ -30,6 +31,9 @@ namespace EvoMerge.Search.Materialization;
 /// slots are filled from it or from the sources (passthrough with the slot's scale), and skipped slots become exact
 /// identity layers (the <see cref="ResidualOutputProjections"/> zero, so both residual branches add nothing). Every
 /// buffer is allocated once, so memory stays flat however many candidates are built.
+/// A routed candidate (<c>merge_method: routed</c>, <see cref="RoutedMergeRecipe"/>) merges its backbone the same way,
+/// then gets its experts and router built in memory (<see cref="RoutedCandidateExperts"/>) and attached to the model
+/// (<see cref="DecoderModel.UseExperts"/>), which disposes the previous candidate's; a static candidate detaches them.
 /// </summary>
 public sealed class CandidateMaterializer : IDisposable
 {
@@ -42,6 +46,8 @@ public sealed class CandidateMaterializer : IDisposable
     private readonly Func<string, IMergeMethod> _methods;
     private readonly string _stageRoot;
     private readonly IProxyActivations? _proxy;
+    private readonly MergeMethodRegistry _registry;
+    private readonly RoutedCandidateExperts _routed;
 
     /// <param name="baseModel">Base model directory.</param>
     /// <param name="sources">Source model directories.</param>
@@ -50,9 +56,13 @@ public sealed class CandidateMaterializer : IDisposable
     /// <param name="methods">Method lookup (default: <see cref="MergeMethodRegistry.Get"/>).</param>
     /// <param name="proxyActivations">Proxy activations for methods that need them (the materialiser disposes them when they are disposable), or null.</param>
     /// <param name="factorCacheBytes">Budget of the cache of source-only intermediates (<see cref="MergeFactorCache"/>); 0 keeps none.</param>
+    /// <param name="registry">The methods a routed recipe's backbone may name (default: <see cref="MergeMethodRegistry.Default"/>).</param>
     public CandidateMaterializer(string baseModel, IReadOnlyList<string> sources, torch.ScalarType dtype, int slotCount = 0,
-        Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null, long factorCacheBytes = FactorCacheDefaultBytes)
+        Func<string, IMergeMethod>? methods = null, IProxyActivations? proxyActivations = null, long factorCacheBytes = FactorCacheDefaultBytes,
+        MergeMethodRegistry? registry = null)
     {
+        _registry = registry ?? MergeMethodRegistry.Default;
+        _routed = new RoutedCandidateExperts(baseModel);
         _factors = new MergeFactorCache(factorCacheBytes);
         _proxy = proxyActivations;
         _methods = methods ?? MergeMethodRegistry.Default.Get;
@@ -121,7 +131,10 @@ public sealed class CandidateMaterializer : IDisposable
             throw new ArgumentException(recipe.DataFlow is null ? "a layer ordering is configured but the recipe has no data-flow stage" : "the recipe has a data-flow stage but no layer ordering is configured");
         var parsed = RecipeReader.Parse(recipe.ParameterSpace, CandidateRecipe.ParameterSpaceFileName, _stageRoot);
         if (parsed.DType != DType) throw new ArgumentException($"the recipe's dtype differs from the materialiser's ({DType})");
-        using (var plan = MergePlanner.Build(parsed, _methods))
+        var routed = RoutedMergeRecipe.Of(parsed, _registry);
+        if (routed is not null && recipe.DataFlow is not null) throw new ArgumentException("a routed recipe cannot have a data-flow stage");
+        Model.UseExperts(null);
+        using (var plan = MergePlanner.Build(routed?.Backbone ?? parsed, _methods))
         {
             var target = _stage1 ?? Model.Parameters;
             var statistics = LayerStatisticsPass.Compute(plan.Method, plan.Tensors, t => Inputs(plan.Method, t), _proxy, _factors);
@@ -136,6 +149,7 @@ public sealed class CandidateMaterializer : IDisposable
         if (recipe.DataFlow is { } dataFlow) StackLayers(dataFlow, recipe.KeptSlots!);
         if (NonFiniteValues.FirstIn(Model.Parameters) is { } name)
             throw new InvalidDataException($"merged weights are not finite: tensor '{name}' holds NaN or infinite values");
+        if (routed is not null) Model.UseExperts(_routed.Build(routed, Model, path => _models[ModelIndex(path)]));
     }
 
     /// <summary>The same steps as <see cref="MergeExecutor.Merge"/>, with inputs from memory.</summary>

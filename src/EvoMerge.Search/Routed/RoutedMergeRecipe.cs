@@ -14,7 +14,8 @@ namespace EvoMerge.Search.Routed;
 /// <c>routed: {backbone: ties, rank: 8 | energy: 0.9, router: {layer, temperature, granularity, top_k}}</c>.
 /// <c>proxy_tasks</c> must name an eval task for every expert (every listed model but the base); their first
 /// <c>proxy_prompts</c> documents make the router's prototypes. Unknown keys in the block are warnings, as in the
-/// rest of the recipe; wrong types and values are errors naming the file and line.
+/// rest of the recipe; wrong types and values are errors naming the file and line. Besides a <c>models:</c> recipe,
+/// slices that keep every model's layers in order are accepted (the search's recipes, one slice per layer group).
 /// </summary>
 public sealed record RoutedMergeRecipe
 {
@@ -84,8 +85,9 @@ public sealed record RoutedMergeRecipe
         };
         int topK = Int(recipe.File, router, "top_k", "routed.router.top_k") ?? 1;
 
-        if (recipe.Slices.Count != 1 || recipe.Slices[0].Module is not null || recipe.Slices[0].Sources.Any(s => s.LayerRange is not null))
-            throw new RecipeException(recipe.File, recipe.MergeMethodLine, "merge_method routed needs a models: recipe (no slices, modules or layer ranges)");
+        if (!KeepsLayerOrder(recipe))
+            throw new RecipeException(recipe.File, recipe.MergeMethodLine,
+                "merge_method routed needs a models: recipe, or slices that list the same models, each over the slice's own output layers in order from 0 (no modules, no reordered or shifted layers)");
         var experts = recipe.Slices[0].Sources.Select(s => s.Model).Where(m => recipe.BaseModel is null || !m.SameModelAs(recipe.BaseModel)).ToList();
         if (experts.Count == 0) throw new RecipeException(recipe.File, recipe.MergeMethodLine, "merge_method routed needs at least one model besides the base model");
         if (topK < 1 || topK > experts.Count)
@@ -115,6 +117,27 @@ public sealed record RoutedMergeRecipe
                 RouterLayer = layer, Temperature = temperature, Granularity = granularity, TopK = topK,
             },
         };
+    }
+
+    /// <summary>
+    /// Whether output layer i of the backbone merges layer i of every model, so each model's residual against the
+    /// backbone is defined layer by layer: a <c>models:</c> recipe, or slices without modules that list the same
+    /// models in the same order, every source's range the slice's output layers (the search writes one slice per layer group).
+    /// </summary>
+    private static bool KeepsLayerOrder(MergeRecipe recipe)
+    {
+        if (recipe.Slices.Count == 0 || recipe.Slices.Any(s => s.Module is not null)) return false;
+        if (recipe.Slices.Count == 1 && recipe.Slices[0].Sources.All(s => s.LayerRange is null)) return true;
+        var models = recipe.Slices[0].Sources.Select(s => s.Model).ToList();
+        int next = 0;
+        foreach (var slice in recipe.Slices)
+        {
+            if (slice.Sources.Count != models.Count || slice.Sources.Where((s, i) => !s.Model.SameModelAs(models[i])).Any()) return false;
+            if (slice.Sources[0].LayerRange is not { } range || range.Start != next) return false;
+            if (slice.Sources.Any(s => s.LayerRange != range)) return false;
+            next = range.End;
+        }
+        return true;
     }
 
     private static IEnumerable<RecipeWarning> UnknownKeys(string file, YamlMappingNode node, string[] known, string where) =>

@@ -1,9 +1,9 @@
 using EvoMerge.Evaluation;
 using EvoMerge.Inference;
 using EvoMerge.Merging.Execution;
-using EvoMerge.Merging.Recipes;
 using EvoMerge.Optimization.Pareto;
 using EvoMerge.Search.Genomes;
+using EvoMerge.Search.Routed;
 using EvoMerge.Tensors;
 
 namespace EvoMerge.Search.Runs;
@@ -11,7 +11,7 @@ namespace EvoMerge.Search.Runs;
 /// <summary>
 /// Writes an archive member as a merged model in HuggingFace layout by running its recipe through the same planner
 /// and executor as <c>evomerge merge</c> (stage 1, then with a layer ordering stage 2 over stage 1's output in a
-/// temporary directory), plus the recipe files (<c>merge.yml</c>, <c>layers.yml</c>) and a model card
+/// temporary directory; a routed member's recipe writes the routed-experts format), plus the recipe files (<c>merge.yml</c>, <c>layers.yml</c>) and a model card
 /// (<c>README.md</c>) with the archived scores.
 /// </summary>
 public static class ModelExporter
@@ -169,7 +169,7 @@ public static class ModelExporter
     /// <summary>Scores an exported model directory on the run's objectives (own direction), for checking it against the archive.</summary>
     public static double[] Rescore(SearchSetup setup, string modelDirectory)
     {
-        using var directory = ModelDirectory.Open(modelDirectory);
+        using var directory = ModelDirectory.OpenRoutedAware(modelDirectory);
         using var model = DecoderModel.Load(directory, setup.Config.DType);
         return setup.Config.Objectives.Select(o =>
         {
@@ -179,12 +179,13 @@ public static class ModelExporter
         }).ToArray();
     }
 
+    /// <summary>What <c>evomerge merge RECIPE OUT --seed SEED</c> runs (<see cref="RecipeMergeRun"/>: proxy activations, and a routed recipe's experts).</summary>
     private static void Merge(string recipeFile, string output, ulong seed)
     {
-        var recipe = RecipeReader.ReadFile(recipeFile);
-        using var plan = MergePlanner.Build(recipe);
-        using var executor = new MergeExecutor(plan, new MergeExecutionOptions { Seed = seed });
-        using var sink = ModelDirectorySink.Create(plan, output);
+        using var merge = RecipeMergeRun.Open(recipeFile);
+        using var sink = ModelDirectorySink.Create(merge.Plan, output);
+        using var executor = new MergeExecutor(merge.Plan, new MergeExecutionOptions { Seed = seed, ProxyActivations = merge.Proxy });
         executor.Run(sink);
+        merge.Complete(output, SafetensorsWriter.DefaultMaxShardBytes);
     }
 }

@@ -67,6 +67,8 @@ public sealed class SearchSetup
         }
         if (config.Genome.LayerGroups > layers)
             throw SearchConfigReader.ErrorAt(config, "genome.layer_groups", $"must be ≤ the models' {layers} layers");
+        if (config.Genome.Routed is { } routed && routed.Layer >= layers)
+            throw SearchConfigReader.ErrorAt(config, "genome.routed.layer", $"must be below the models' {layers} layers (got {routed.Layer})");
         var layout = new GenomeLayout(config.Genome, config.Models.Count, layers, config.Methods);
         var composer = new RecipeComposer(layout, config.BaseModel, config.Models, config.DType, info.MergeSeed, config.Methods.Get, config.ProxyTasks, config.ProxyPrompts,
             baseModel.Config.ModelType);
@@ -135,7 +137,7 @@ public sealed class SearchSetup
             Config.ProxyTasks is { } tasks
                 ? new TaskProxyActivations(Config.BaseModel, Config.Models.Zip(tasks).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), Config.ProxyPrompts)
                 : null,
-            Config.FactorCacheMegabytes << 20);
+            Config.FactorCacheMegabytes << 20, Config.Methods);
 
     /// <summary>An evaluator over this setup's tasks.</summary>
     public CandidateEvaluator CreateEvaluator() => new(Config, Tasks);

@@ -72,6 +72,33 @@ public sealed class RoutedMergeRecipeTests
         Assert.Contains(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("[0, 1]", "[1, 2]", true)]
+    [InlineData("[1, 2]", "[0, 1]", false)]
+    [InlineData("[0, 1]", "[0, 1]", false)]
+    public void Slices_are_accepted_only_when_they_keep_every_models_layers_in_order(string first, string second, bool accepted)
+    {
+        using var root = new TempDirectory("evomerge-routed-recipe");
+        WriteProblem(root);
+        string Slice(string range) =>
+            $"  - sources:\n      - model: models/base\n        layer_range: {range}\n"
+            + $"      - model: models/a\n        layer_range: {range}\n        parameters: {{weight: 0.5}}\n"
+            + $"      - model: models/b\n        layer_range: {range}\n        parameters: {{weight: 0.5}}\n";
+        string models = "models:\n  - model: models/a\n    parameters: {weight: 0.5}\n  - model: models/b\n    parameters: {weight: 0.5}\n";
+        string text = Recipe.Replace(models, "slices:\n" + Slice(first) + Slice(second), StringComparison.Ordinal);
+        Assert.Contains("slices:", text, StringComparison.Ordinal);
+        var parsed = RecipeReader.Parse(text, "r.yml", root.Path);
+        if (accepted)
+        {
+            var recipe = RoutedMergeRecipe.Of(parsed)!;
+            Assert.Equal(2, recipe.Backbone.Slices.Count);
+            Assert.Equal(["models/a", "models/b"], recipe.Experts.Select(e => e.Name));
+            return;
+        }
+        var error = Assert.Throws<RecipeException>(() => RoutedMergeRecipe.Of(parsed));
+        Assert.Contains("r.yml:1: merge_method routed needs a models: recipe, or slices that list the same models", error.Message);
+    }
+
     [Fact]
     public void A_routed_merge_writes_the_backbone_and_full_rank_factors_that_restore_each_source_and_eval_reads_it()
     {
@@ -112,25 +139,5 @@ public sealed class RoutedMergeRecipeTests
         Assert.Single(evaluation.Result.Tasks);
     }
 
-    /// <summary>The tiny specialists, each additionally changed in every decoder-layer linear weight (so the residuals are not zero).</summary>
-    private static TinySpecialists.Layout WriteProblem(TempDirectory root)
-    {
-        var layout = TinySpecialists.Write(root.Path, itemsPerTask: 8);
-        var generator = new torch.Generator(17);
-        foreach (string model in new[] { layout.SpecialistA, layout.SpecialistB })
-        {
-            using var scope = torch.NewDisposeScope();
-            List<(string, torch.Tensor)> tensors;
-            using (var directory = ModelDirectory.Open(model))
-            {
-                using var spread = 0.05f.ToScalar();
-                tensors = directory.Weights.Names.Select(n => (n, n.StartsWith("model.layers.", StringComparison.Ordinal) && n.EndsWith("proj.weight", StringComparison.Ordinal)
-                    ? directory.Weights.Load(n).add(torch.randn(directory.Weights.Info(n).Shape, generator: generator).mul(spread))
-                    : directory.Weights.Load(n))).ToList();
-            }
-            foreach (string file in Directory.EnumerateFiles(model, "model*.safetensors*")) File.Delete(file);
-            SafetensorsWriter.WriteModel(model, tensors);
-        }
-        return layout;
-    }
+    private static TinySpecialists.Layout WriteProblem(TempDirectory root) => RoutedSpecialists.Write(root.Path);
 }
