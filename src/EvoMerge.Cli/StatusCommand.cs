@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using EvoMerge.Host;
 
 namespace EvoMerge.Cli;
@@ -9,13 +8,13 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var dir = new Argument<DirectoryInfo>("RUN_DIR") { Description = "A search's run directory." };
+        var dir = new Argument<DirectoryInfo>("RUN_DIR") { Description = "A search's or a sweep's run directory." };
         var command = new Command("status", "Print a run's status from its checkpoint files: evomerge status RUN_DIR.") { dir };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(dir)!.FullName;
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: run directory not found");
-            Console.WriteLine(JsonSerializer.Serialize(RunStatusReader.Read(path), RunStatus.Json));
+            Console.WriteLine(RunStatusReader.ReadJson(path));
             return 0;
         });
         return command;

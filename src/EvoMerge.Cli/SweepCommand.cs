@@ -11,7 +11,7 @@ public static class SweepCommand
         var host = new SearchHostCommandOptions();
         var command = new Command("sweep", "Evaluate fixed merges (grid, path toward the base, greedy soup): evomerge sweep CONFIG.") { target, new Option<bool>("--resume") { Description = "Continue the sweep in run directory CONFIG." } };
         host.AddTo(command);
-        command.SetAction(parse => Host.SweepHost.Run(parse.GetValue(target)!, parse.GetValue<bool>("--resume"), host.Overrides(parse), Console.Out.Write));
+        command.SetAction(parse => Host.SweepHost.Run(parse.GetValue(target)!, parse.GetValue<bool>("--resume"), host.Overrides(parse), Console.Out.Write, new TerminalProgress()));
         return command;
     }
 }

@@ -55,6 +55,29 @@ public sealed class Evaluator
         return new TaskResult(task.Name, task.Kind, task.Definition.SourceFile, metrics, records, clock.Elapsed) { Warnings = warnings };
     }
 
+    /// <summary>
+    /// Scores one task as <see cref="Evaluate(EvalTask)"/> does and computes its <see cref="TaskLoss"/>: from the
+    /// records for multiple-choice and perplexity tasks; a generate task adds one batched log-likelihood call for
+    /// its targets (teacher-forced, <c>target_delimiter</c> + target after the prompt).
+    /// </summary>
+    public ScoredTask EvaluateWithLoss(EvalTask task)
+    {
+        var result = Evaluate(task);
+        var loss = task.Kind switch
+        {
+            EvalTaskKind.MultipleChoice => TaskLoss.OfMultipleChoice([.. result.Records.Cast<MultipleChoiceRecord>()]),
+            EvalTaskKind.Generate => TaskLoss.OfTargets(TargetLogLikelihoods(task.Definition, [.. task.Documents.Cast<GenerationDocument>()])),
+            _ => result.Metric(TaskLoss.WordPerplexity),
+        };
+        return new ScoredTask(result, loss);
+    }
+
+    private List<double> TargetLogLikelihoods(EvalTaskDefinition definition, IReadOnlyList<GenerationDocument> documents)
+    {
+        var requests = documents.Select(d => Encoder.Encode(d.Context, definition.TargetDelimiter + d.Target)).ToList();
+        return [.. _model.LogLikelihood(requests, _options.Scoring).Select(s => s.LogLikelihood)];
+    }
+
     private (List<MetricValue>, List<DocumentRecord>) ScoreMultipleChoice(IReadOnlyList<MultipleChoiceDocument> documents)
     {
         var requests = new List<LogLikelihoodRequest>();

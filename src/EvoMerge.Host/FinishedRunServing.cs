@@ -22,20 +22,7 @@ public sealed class FinishedRunServing(HostedSearch search, RunProgress progress
         long ended = clock.GetTimestamp();
         scrape.ValuesFinal();
         if (search.AfterSearch is { } phase) await RunPhase(phase, run, stopping);
-        var wait = TimeSpan.FromSeconds(options.Value.FinalScrapeWaitSeconds) - clock.GetElapsedTime(ended);
-        if (wait <= TimeSpan.Zero || !scrape.EverScraped || stopping.IsCancellationRequested || scrape.Scraped.IsCompleted) return;
-        logger.LogInformation("{Message}", string.Create(CultureInfo.InvariantCulture,
-            $"serving the final metrics until they are scraped, at most {wait.TotalSeconds:0.#} s more (EVOMERGE_FINAL_SCRAPE_WAIT)"));
-        try
-        {
-            await scrape.Scraped.WaitAsync(wait, clock, stopping);
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
+        await scrape.WaitAsync(TimeSpan.FromSeconds(options.Value.FinalScrapeWaitSeconds) - clock.GetElapsedTime(ended), clock, logger, stopping);
     }
 
     private async Task RunPhase(PostSearchPhase phase, SearchRun run, CancellationToken stopping)

@@ -3,11 +3,12 @@ using EvoMerge.Search.Sweeps;
 
 namespace EvoMerge.Host;
 
-/// <summary>The sweep a <see cref="SweepHost"/> drives (opened before the host starts), its state and how it ended.</summary>
-public sealed class HostedSweep : IHostedRun
+/// <summary>The sweep a <see cref="SweepHost"/> drives (opened before the host starts), its state, its status and how it ended.</summary>
+public sealed class HostedSweep(TimeProvider clock) : IHostedRun
 {
     private SweepRun? _run;
     private volatile string _state = "starting";
+    private long _opened;
 
     /// <summary>The sweep; throws before <see cref="Open"/>.</summary>
     public SweepRun Run => _run ?? throw new InvalidOperationException("no sweep opened yet");
@@ -34,10 +35,15 @@ public sealed class HostedSweep : IHostedRun
     /// <summary>The error that ended the sweep with <see cref="SearchOutcome.StorageFull"/>, if any.</summary>
     public Exception? Failure { get; set; }
 
-    /// <summary>Sets the sweep to drive.</summary>
+    /// <summary>Sets the sweep to drive; this session's elapsed time counts from here.</summary>
     public void Open(SweepRun run)
     {
-        _run = run;
+        _opened = clock.GetTimestamp();
         Identity = RunIdentity.Of(run.Setup.Config.RunDirectory, run.Config.Text);
+        _run = run;
     }
+
+    /// <summary>What <c>/status</c> serves now; null before <see cref="Open"/>.</summary>
+    public SweepStatus? Snapshot() =>
+        _run is { } run && Identity is { } identity ? SweepStatus.Create(identity, State, run.Progress, clock.GetElapsedTime(_opened).TotalSeconds) : null;
 }

@@ -2,16 +2,32 @@ using System.Text.Json;
 using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Monitoring;
 using EvoMerge.Search.Runs;
+using EvoMerge.Search.Sweeps;
 
 namespace EvoMerge.Host;
 
 /// <summary>
-/// The status of a run from its files (config.yml, run.json, checkpoint.json), whether or not a process runs it:
+/// The status of a run from its files (config.yml, run.json, checkpoint.json or a sweep's sweep.json), whether or not a process runs it:
 /// alive when another process holds its lock. Loads no models.
 /// </summary>
 public static class RunStatusReader
 {
-    /// <summary>Reads the status of <paramref name="runDirectory"/>.</summary>
+    /// <summary>
+    /// The status of the search or sweep in <paramref name="runDirectory"/> as the JSON its <c>/status</c> serves
+    /// (<see cref="RunStatus"/> or <see cref="SweepStatus"/>; a sweep: state running, finished once its table is
+    /// written, else not running).
+    /// </summary>
+    public static string ReadJson(string runDirectory)
+    {
+        if (SweepRun.ReadProgress(runDirectory) is not { } sweep) return JsonSerializer.Serialize(Read(runDirectory), RunStatus.Json);
+        var files = new RunFiles(Path.GetFullPath(runDirectory));
+        bool alive = IsLocked(files.Directory);
+        string state = alive ? "running" : sweep.Total > 0 && sweep.Done == sweep.Total ? "finished" : "not running";
+        var status = SweepStatus.Create(RunIdentity.Of(files.Directory, File.ReadAllText(files.Config)), state, sweep, 0, alive);
+        return JsonSerializer.Serialize(status, RunStatus.Json);
+    }
+
+    /// <summary>Reads the status of the search in <paramref name="runDirectory"/>.</summary>
     public static RunStatus Read(string runDirectory)
     {
         var files = new RunFiles(Path.GetFullPath(runDirectory));

@@ -109,12 +109,7 @@ public static class SearchHost
             progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
             plots.Attach(run);
             var scrape = app.Services.GetRequiredService<FinalScrape>();
-            app.Use(async (context, next) =>
-            {
-                bool final = scrape.IsFinal;
-                await next(context);
-                if (context.Request.Path == options.MetricsPath() && context.Response.StatusCode == StatusCodes.Status200OK) scrape.Served(final);
-            });
+            scrape.CountScrapes(app, options.MetricsPath());
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/status", () => progress.Snapshot() is { } s

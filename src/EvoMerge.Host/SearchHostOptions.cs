@@ -53,7 +53,10 @@ public sealed class SearchHostOptions
     public bool ScoreCache { get; set; } = true;
 
     /// <summary>True when progress goes on <paramref name="display"/>: <c>live</c>, or <c>auto</c> on a terminal; never without a display.</summary>
-    public bool ShowsLive(ILiveProgressDisplay? display) => display is not null && (Progress == "live" || (Progress == "auto" && display.HasTerminal));
+    public bool ShowsLive(ILiveProgressDisplay? display) => ShowsLive(display is not null, display?.HasTerminal == true);
+
+    /// <summary>True when progress goes on a live display (a search's or a sweep's): there is one, and progress is <c>live</c>, or <c>auto</c> on a terminal.</summary>
+    public bool ShowsLive(bool hasDisplay, bool hasTerminal) => hasDisplay && (Progress == "live" || (Progress == "auto" && hasTerminal));
 
     /// <summary>The metrics URL parsed (valid after validation).</summary>
     public Uri MetricsUri() => new(MetricsUrl, UriKind.Absolute);

@@ -18,44 +18,55 @@ namespace EvoMerge.Host;
 /// Runs <c>evomerge sweep</c> in the host a search runs in (<see cref="SearchHost.CreateBuilder"/>: the same settings,
 /// <c>EVOMERGE_</c> variables and command-line overrides, logs on stderr, metrics endpoint and grace period):
 /// <c>/metrics</c> (<see cref="SweepMetrics"/>), <c>/healthz</c> and <c>/status</c> (<see cref="SweepStatus"/>) while
-/// the sweep runs; one log line per point; a stop (Ctrl+C, SIGTERM) finishes and checkpoints the point in progress
+/// the sweep runs, and after it finished until the final values are scraped (as a search's, <see cref="FinalScrape"/>);
+/// one log line per point; progress as <c>--progress</c> says (a live display on <see cref="ILiveSweepDisplay"/>,
+/// <see cref="SweepProgressLog"/> lines, or none); a stop (Ctrl+C, SIGTERM) finishes and checkpoints the point in progress
 /// (<see cref="SweepWorker"/>), a second signal exits at once (<see cref="RepeatedSignalExit"/>). Exit codes as a
 /// search's: 0 finished or stopped at a safe point, 70 crashed, 75 the grace period ran out, 128+N a second signal N.
 /// </summary>
 public static class SweepHost
 {
+    /// <summary>The log category of the per-point lines (<c>sweep point K of N: …</c>), kept off the terminal while a live display runs.</summary>
+    public const string PointsCategory = "EvoMerge.Host.SweepPoints";
+
     /// <summary>
     /// Opens the sweep (config <paramref name="target"/>, or with <paramref name="resume"/> its run directory; errors
     /// there propagate before anything is served), serves it until it ends, and hands the table (Markdown) to
     /// <paramref name="finished"/> when it finished.
     /// </summary>
-    public static int Run(string target, bool resume, IReadOnlyDictionary<string, string?> overrides, Action<string> finished)
+    public static int Run(string target, bool resume, IReadOnlyDictionary<string, string?> overrides, Action<string> finished, ILiveSweepDisplay? display = null)
     {
         var (builder, options, endpoint, fallback) = SearchHost.CreateBuilder(overrides);
+        bool live = options.ShowsLive(display is not null, display?.HasTerminal == true);
+        if (live) builder.Logging.AddFilter(PointsCategory, LogLevel.Warning);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<HostedSweep>();
         builder.Services.AddSingleton<SweepMetrics>();
+        builder.Services.AddSingleton<FinalScrape>();
         builder.Services.AddHostedService<RepeatedSignalExit>();
         builder.Services.AddHostedService<SweepWorker>();
+        if (live) builder.Services.AddHostedService(services => new LiveSweepProgress(display!, services.GetRequiredService<HostedSweep>()));
+        else if (options.Progress != "none") builder.Services.AddHostedService<SweepProgressLog>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("evomerge", serviceVersion: RunIdentity.ProgramVersion))
             .WithMetrics(m => m.AddMeter(SearchMeter.Name).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
 
         using var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EvoMerge.Host.SweepHost");
-        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("EvoMerge.Host.SweepHost");
+        var lines = logger; // the opening's lines (resume, score cache) always; from then on the per-point lines, off the terminal while a live display runs
         var sweep = app.Services.GetRequiredService<HostedSweep>();
-        var run = PlottedSweep.Open(target, resume, line => logger.LogInformation("{Line}", line), options.ScoreCache);
+        var run = PlottedSweep.Open(target, resume, line => lines.LogInformation("{Line}", line), options.ScoreCache);
+        lines = loggers.CreateLogger(PointsCategory);
         sweep.Open(run);
         _ = app.Services.GetRequiredService<SweepMetrics>();
-        long started = clock.GetTimestamp();
         try
         {
+            app.Services.GetRequiredService<FinalScrape>().CountScrapes(app, options.MetricsPath());
             app.MapPrometheusScrapingEndpoint(options.MetricsPath());
             app.MapGet("/healthz", () => Results.Text("ok\n"));
-            app.MapGet("/status", () => Results.Text(System.Text.Json.JsonSerializer.Serialize(
-                SweepStatus.Create(sweep.Identity!, sweep.State, run.Progress, clock.GetElapsedTime(started).TotalSeconds), RunStatus.Json) + "\n", "application/json"));
+            app.MapGet("/status", () => Results.Text(System.Text.Json.JsonSerializer.Serialize(sweep.Snapshot(), RunStatus.Json) + "\n", "application/json"));
             logger.LogInformation("{Message}", $"sweep in {run.Setup.Config.RunDirectory}");
             if (fallback is not null) logger.LogWarning("{Problem}", fallback);
             if (SearchHost.Start(app, sweep, $"stopped before the sweep started; continue with `evomerge sweep --resume {sweep.Run.Setup.Config.RunDirectory}`"))

@@ -14,14 +14,18 @@ public sealed record SweepStatus(string RunId, string RunDirectory, string Kind,
     int PointsDone, int PointsTotal, string? CurrentPoint, SweepBest? Best, int Evaluated, int Failed, int Cached, int FromCheckpoint,
     double ElapsedSeconds, double? EtaSeconds)
 {
-    /// <summary>The status of a sweep with <paramref name="identity"/> at <paramref name="progress"/>, <paramref name="elapsedSeconds"/> into this session.</summary>
-    public static SweepStatus Create(RunIdentity identity, string state, SweepProgress progress, double elapsedSeconds)
+    /// <summary>
+    /// The status of a sweep with <paramref name="identity"/> at <paramref name="progress"/>, <paramref name="elapsedSeconds"/>
+    /// into this session; <paramref name="alive"/>: whether a process runs it (a status read from the files by
+    /// <see cref="RunStatusReader"/> has no session: elapsed 0, ETA null until finished).
+    /// </summary>
+    public static SweepStatus Create(RunIdentity identity, string state, SweepProgress progress, double elapsedSeconds, bool alive = true)
     {
         int session = progress.Evaluated + progress.Cached;
         int left = Math.Max(0, progress.Total - progress.Done);
         double? eta = progress.Total > 0 && left == 0 ? 0 : session > 0 ? elapsedSeconds / session * left : null;
         var best = progress.Best is { } b ? new SweepBest(b.Family, b.Label, b.Score) : null;
-        return new SweepStatus(identity.RunId, identity.RunDirectory, "sweep", state, true, identity.ConfigHash, identity.Version,
+        return new SweepStatus(identity.RunId, identity.RunDirectory, "sweep", state, alive, identity.ConfigHash, identity.Version,
             progress.Done, progress.Total, progress.Current, best, progress.Evaluated, progress.Failed, progress.Cached, progress.FromCheckpoint, elapsedSeconds, eta);
     }
 }

@@ -2,6 +2,7 @@ using EvoMerge.Plots;
 using EvoMerge.Search.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EvoMerge.Host;
 
@@ -9,10 +10,13 @@ namespace EvoMerge.Host;
 /// Runs the sweep on its own thread. A stop request (Ctrl+C, SIGTERM) lets the point in progress finish and be
 /// checkpointed, then stops before the next one; <c>evomerge sweep --resume</c> continues from there. An unhandled
 /// error writes a crash report to the run directory; a full disk writes nothing more (the host rethrows it). Either
-/// way the application then stops.
+/// way the application then stops. A finished sweep keeps <c>/metrics</c> up until a scrape has seen the final values, as a
+/// search does (<see cref="FinalScrape.WaitAsync"/>, at most <see cref="SearchHostOptions.FinalScrapeWaitSeconds"/>).
 /// </summary>
-public sealed class SweepWorker(HostedSweep sweep, IHostApplicationLifetime lifetime, ILogger<SweepWorker> logger, TimeProvider clock) : BackgroundService
+public sealed class SweepWorker(HostedSweep sweep, FinalScrape scrape, IOptions<SearchHostOptions> options, IHostApplicationLifetime lifetime,
+    ILogger<SweepWorker> logger, TimeProvider clock) : BackgroundService
 {
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var stopping = stoppingToken.Register(() =>
@@ -31,6 +35,8 @@ public sealed class SweepWorker(HostedSweep sweep, IHostApplicationLifetime life
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             sweep.Outcome = SearchOutcome.Finished;
             sweep.State = "finished";
+            scrape.ValuesFinal();
+            await scrape.WaitAsync(TimeSpan.FromSeconds(options.Value.FinalScrapeWaitSeconds), clock, logger, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using EvoMerge.Evaluation;
 using EvoMerge.Search.Analysis;
 using EvoMerge.Tensors;
 using ScottPlot;
@@ -7,7 +8,8 @@ namespace EvoMerge.Plots;
 /// <summary>
 /// PNG plots of <c>evomerge analyze</c>: heatmaps of the pairwise cosine and sign-conflict rate per layer
 /// (<c>cosine-per-layer.png</c>, <c>sign-conflict-per-layer.png</c>; rows are layers and the tensors outside them,
-/// columns are model pairs) and, with tasks, one chart of the interpolation paths per task (<c>paths-TASK.png</c>).
+/// columns are model pairs) and, with tasks, one chart of the interpolation paths per task on its loss
+/// (<c>paths-TASK.png</c>) and, where the task's first metric is not the loss, one on that metric (<c>paths-TASK-acc.png</c>).
 /// </summary>
 public static class AnalysisPlots
 {
@@ -29,7 +31,11 @@ public static class AnalysisPlots
             Save("sign-conflict-per-layer.png", Heatmap("Sign-conflict rate per layer", rows, p => p.SignConflictRate));
         }
         foreach (var task in report.Paths.GroupBy(p => p.Task, StringComparer.Ordinal))
-            Save($"paths-{string.Concat(task.Key.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'))}.png", PathChart(task.Key, [.. task]));
+        {
+            string stem = $"paths-{string.Concat(task.Key.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'))}";
+            Save($"{stem}.png", PathChart(task.Key, [.. task]));
+            if (task.First().Score is { } score) Save($"{stem}-{score.Metric}.png", ScoreChart(task.Key, [.. task]));
+        }
         return written;
     }
 
@@ -61,24 +67,34 @@ public static class AnalysisPlots
         }
     }
 
-    /// <summary>PNG bytes of one task's interpolation paths: the metric against t, one line per path.</summary>
-    public static byte[] PathChart(string task, IReadOnlyList<InterpolationPath> paths, int width = 900, int height = 550)
+    /// <summary>PNG bytes of one task's interpolation paths: the loss against t, one line per path; "(barrier)" marks the verdict.</summary>
+    public static byte[] PathChart(string task, IReadOnlyList<InterpolationPath> paths, int width = 900, int height = 550) =>
+        Chart($"Interpolation paths: {task} (loss; lower is better)", TaskLoss.Describe(paths[0].Metric), paths,
+            p => p.Values, p => $"{p.From} → {p.To}{(p.HasBarrier ? " (barrier)" : "")}", width, height);
+
+    /// <summary>PNG bytes of one task's paths on its first metric (<see cref="InterpolationPath.Score"/>), shown next to the loss, not judged.</summary>
+    public static byte[] ScoreChart(string task, IReadOnlyList<InterpolationPath> paths, int width = 900, int height = 550) =>
+        Chart($"Interpolation paths: {task} ({paths[0].Score!.Metric}; not judged)", paths[0].Score!.Metric, paths,
+            p => p.Score!.Values, p => $"{p.From} → {p.To}", width, height);
+
+    private static byte[] Chart(string title, string yLabel, IReadOnlyList<InterpolationPath> paths, Func<InterpolationPath, IReadOnlyList<double>> values,
+        Func<InterpolationPath, string> legend, int width, int height)
     {
         BundledFont.Register();
         var plot = new Plot();
         try
         {
             plot.Font.Set(BundledFont.Name);
-            plot.Title($"Interpolation paths: {task}");
+            plot.Title(title);
             plot.XLabel("t  (θ = (1 − t)·θ_from + t·θ_to)");
-            plot.YLabel(paths[0].Metric);
+            plot.YLabel(yLabel);
             var palette = new ScottPlot.Palettes.Category10();
             for (int i = 0; i < paths.Count; i++)
             {
-                var line = plot.Add.Scatter(paths[i].T.ToArray(), paths[i].Values.ToArray(), palette.GetColor(i));
+                var line = plot.Add.Scatter(paths[i].T.ToArray(), values(paths[i]).ToArray(), palette.GetColor(i));
                 line.LineWidth = 2;
                 line.MarkerSize = 5;
-                line.LegendText = $"{paths[i].From} → {paths[i].To}{(paths[i].HasBarrier ? " (barrier)" : "")}";
+                line.LegendText = legend(paths[i]);
             }
             plot.ShowLegend(Edge.Right);
             return plot.GetImageBytes(width, height, ImageFormat.Png);

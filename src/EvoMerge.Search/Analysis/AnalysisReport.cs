@@ -57,11 +57,12 @@ public sealed record AnalysisReport(string Base, IReadOnlyList<string> ModelPath
         if (Paths.Count > 0)
         {
             Line();
-            Line($"Interpolation paths (t = {string.Join(" ", InterpolationPath.Points.Select(t => F(t, "0.0")))})");
+            Line($"Interpolation paths (t = {string.Join(" ", InterpolationPath.Points.Select(t => F(t, "0.0")))}; the verdict on each task's loss)");
             foreach (var path in Paths)
             {
                 Line($"  {path.From} → {path.To}, {path.Task} {path.Metric}: {string.Join(" ", path.Values.Select(v => F(v, "0.###")))}");
                 Line($"    barrier {F(path.Barrier, "0.####")} vs noise {F(path.Noise, "0.####")}: {(path.HasBarrier ? "BARRIER (different basins)" : "one basin")}; best t {F(path.BestT, "0.0")}");
+                if (path.Score is { } score) Line($"    {score.Metric} (shown, not judged): {string.Join(" ", score.Values.Select(v => F(v, "0.###")))}");
             }
         }
         Line();

@@ -9,7 +9,8 @@ namespace EvoMerge.Search.Analysis;
 /// <summary>
 /// Scores points of linear paths between models in memory: one decoder (the base's, fp32) whose tensors are
 /// overwritten with (1 − t)·θ_From + t·θ_To tensor by tensor (one tensor per endpoint read at a time), then every task
-/// is scored with the evaluation code <c>evomerge eval</c> runs, with the base's tokenizer.
+/// is scored with the evaluation code <c>evomerge eval</c> runs, with the base's tokenizer, and its loss
+/// (<see cref="TaskLoss"/>) computed.
 /// </summary>
 public sealed class InterpolationWalk : IDisposable
 {
@@ -27,21 +28,35 @@ public sealed class InterpolationWalk : IDisposable
         _evaluator = new Evaluator(_decoder, TextTokenizer.Load(baseDirectory));
     }
 
-    /// <summary>The path from one model directory to another, one <see cref="InterpolationPath"/> per task (its first metric).</summary>
+    /// <summary>
+    /// The path from one model directory to another, one <see cref="InterpolationPath"/> per task: its
+    /// <see cref="TaskLoss"/>, with the task's first metric as <see cref="InterpolationPath.Score"/> when that is not the loss.
+    /// </summary>
     public IReadOnlyList<InterpolationPath> Walk(string fromName, string fromDirectory, string toName, string toDirectory, Action<string> log)
     {
         using var from = ModelDirectory.Open(fromDirectory);
         using var to = ModelDirectory.Open(toDirectory);
-        var results = new List<TaskResult>[_tasks.Count];
-        for (int k = 0; k < _tasks.Count; k++) results[k] = [];
+        var scored = new List<ScoredTask>[_tasks.Count];
+        for (int k = 0; k < _tasks.Count; k++) scored[k] = [];
         foreach (double t in InterpolationPath.Points)
         {
             log($"path {fromName} → {toName}: t = {t:0.0}");
             Interpolate(from.Weights, to.Weights, t);
-            for (int k = 0; k < _tasks.Count; k++) results[k].Add(_evaluator.Evaluate(_tasks[k]));
+            for (int k = 0; k < _tasks.Count; k++) scored[k].Add(_evaluator.EvaluateWithLoss(_tasks[k]));
         }
-        return [.. results.Select((r, k) => new InterpolationPath(fromName, toName, _tasks[k].Name, r[0].Metrics[0].Name, r[0].Metrics[0].HigherIsBetter,
-            InterpolationPath.Points, [.. r.Select(x => x.Metrics[0].Value)], [.. r.Select(x => x.Metrics[0].StandardError)]))];
+        return [.. scored.Select((s, k) => PathOf(fromName, toName, _tasks[k].Name, s))];
+    }
+
+    private static InterpolationPath PathOf(string from, string to, string task, IReadOnlyList<ScoredTask> points)
+    {
+        var loss = points[0].Loss;
+        var first = points[0].Result.Metrics[0];
+        return new InterpolationPath(from, to, task, loss.Name, loss.HigherIsBetter, InterpolationPath.Points,
+            [.. points.Select(p => p.Loss.Value)], [.. points.Select(p => p.Loss.StandardError)])
+        {
+            Score = first.Name == loss.Name ? null
+                : new PathCurve(first.Name, first.HigherIsBetter, [.. points.Select(p => p.Result.Metrics[0].Value)], [.. points.Select(p => p.Result.Metrics[0].StandardError)]),
+        };
     }
 
     private void Interpolate(ModelWeights from, ModelWeights to, double t)

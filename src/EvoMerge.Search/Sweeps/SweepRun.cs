@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EvoMerge.Search.Configuration;
 using EvoMerge.Search.Materialization;
 using EvoMerge.Search.Runs;
 using EvoMerge.Search.Scoring;
@@ -145,12 +146,10 @@ public sealed class SweepRun : IDisposable
     {
         var config = Setup.Config;
         var settings = Config.Sweep;
-        string[] names = [.. config.Models.Select(m => Path.GetFileName(m.TrimEnd('/')))];
-        var plan = new List<SweepPoint>();
-        if (settings.Grid is { } grid) plan.AddRange(SweepPlan.Grid(grid, config.Methods.Get(grid.Method), names.Length));
-        if (settings.Path is { } path) plan.AddRange(SweepPlan.Path(path, config.Methods.Get(path.Method), names.Length));
+        string[] names = SourceNames(config);
+        var plan = FixedPoints(Config);
         _step = 0;
-        _total = plan.Count + (settings.GreedySoup ? 2 * names.Length - 1 : 0);
+        _total = TotalPoints(Config, plan);
         Volatile.Write(ref _progress, SweepProgress.None with { Total = _total });
         var points = new List<SweepPoint>();
         var results = new List<SweepResult>();
@@ -226,10 +225,53 @@ public sealed class SweepRun : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Where the sweep in <paramref name="runDirectory"/> stands from its files alone (config.yml, run.json,
+    /// sweep.json; no model is loaded, whether or not a process runs it): the points its checkpoint holds (all of them
+    /// once <see cref="SweepTable.MarkdownFileName"/> is written; a point whose recipe repeats an earlier one's is
+    /// checkpointed once and counts once until then) of the plan's total, the best of them by dev score, and the failed
+    /// ones; the checkpoint's points count as <see cref="SweepProgress.FromCheckpoint"/>. Null when the directory holds
+    /// no sweep (no sweep.json).
+    /// </summary>
+    public static SweepProgress? ReadProgress(string runDirectory)
+    {
+        string full = Path.GetFullPath(runDirectory);
+        var files = new RunFiles(full);
+        string checkpoint = Path.Combine(full, CheckpointFileName);
+        if (!File.Exists(checkpoint)) return null;
+        if (!File.Exists(files.Config) || !File.Exists(files.Run))
+            throw new FileNotFoundException($"{runDirectory}: not a sweep's run directory (it needs {CheckpointFileName}, config.yml and run.json)", files.Run);
+        var info = RunStore.ReadInfo(files);
+        var config = SweepConfigReader.Parse(File.ReadAllText(files.Config), info.ConfigFile, info.ConfigDirectory, full);
+        var results = ReadCheckpoint(checkpoint, config.Search.Objectives.Select(o => o.Name).ToArray());
+        int total = TotalPoints(config, FixedPoints(config));
+        int done = File.Exists(Path.Combine(full, SweepTable.MarkdownFileName)) ? total : Math.Min(total, results.Count);
+        var best = results.Where(r => double.IsFinite(r.Score)).MaxBy(r => r.Score);
+        return new SweepProgress(done, total, null, best, 0, 0, done, results.Count(r => r.Reason is not null));
+    }
+
+    private static string[] SourceNames(SearchConfig config) => [.. config.Models.Select(m => Path.GetFileName(m.TrimEnd('/')))];
+
+    /// <summary>The grid's and the path's points, in order (the greedy soup's follow from their scores).</summary>
+    private static List<SweepPoint> FixedPoints(SweepConfig config)
+    {
+        var plan = new List<SweepPoint>();
+        int sources = config.Search.Models.Count;
+        if (config.Sweep.Grid is { } grid) plan.AddRange(SweepPlan.Grid(grid, config.Search.Methods.Get(grid.Method), sources));
+        if (config.Sweep.Path is { } path) plan.AddRange(SweepPlan.Path(path, config.Search.Methods.Get(path.Method), sources));
+        return plan;
+    }
+
+    /// <summary>The fixed points and, with a greedy soup, each source alone and one try per further source (2n − 1).</summary>
+    private static int TotalPoints(SweepConfig config, List<SweepPoint> fixedPoints) =>
+        fixedPoints.Count + (config.Sweep.GreedySoup ? 2 * config.Search.Models.Count - 1 : 0);
+
     private void WriteCheckpoint() =>
         AtomicFile.WriteAllText(CheckpointFile, JsonSerializer.Serialize(new SweepCheckpoint([.. Setup.Config.Objectives.Select(o => o.Name)], _done), Json) + "\n");
 
-    private static List<SweepResult> ReadCheckpoint(string file, SearchSetup setup)
+    private static List<SweepResult> ReadCheckpoint(string file, SearchSetup setup) => ReadCheckpoint(file, [.. setup.Config.Objectives.Select(o => o.Name)]);
+
+    private static List<SweepResult> ReadCheckpoint(string file, string[] names)
     {
         SweepCheckpoint? checkpoint;
         try
@@ -240,7 +282,6 @@ public sealed class SweepRun : IDisposable
         {
             throw new InvalidDataException($"{file}: not a sweep checkpoint written by evomerge ({e.Path}: {e.GetType().Name})", e);
         }
-        string[] names = [.. setup.Config.Objectives.Select(o => o.Name)];
         if (checkpoint?.Results is null || checkpoint.Objectives is null) throw new InvalidDataException($"{file}: not a sweep checkpoint written by evomerge");
         if (!checkpoint.Objectives.SequenceEqual(names) || checkpoint.Results.Any(r => r.Objectives?.Length != names.Length))
             throw new InvalidDataException($"{file}: objectives: the checkpoint's ({string.Join(", ", checkpoint.Objectives)}) are not the config's ({string.Join(", ", names)})");

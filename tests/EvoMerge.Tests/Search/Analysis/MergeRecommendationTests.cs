@@ -26,7 +26,7 @@ public class MergeRecommendationTests
 
     /// <summary>
     /// An accuracy path whose best point is t = <paramref name="best"/>: 0.9 − 0.3·|t − best|, so the loss-like −acc is
-    /// convex in t and never rises above the chord between the ends (no barrier).
+    /// convex in t and never rises above the worse end (no barrier).
     /// </summary>
     private static InterpolationPath AccuracyPath(string from, string to, string task, double best)
     {
@@ -63,7 +63,7 @@ public class MergeRecommendationTests
     [Fact]
     public void R5DoesNotApplyWhenThePathShowsABarrier()
     {
-        // Accuracy 0.8 at both ends and 0.3 in the middle: the rise of 0.5 above the chord beats the noise 2 · 0.01, so R4 decides.
+        // Accuracy 0.8 at both ends and 0.3 in the middle: the rise of 0.5 above the ends beats the noise 2 · 0.01, so R4 decides.
         string[] models = ["chat"];
         double[] values = [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
         var path = new InterpolationPath("base", "chat", "one", "acc", true, InterpolationPath.Points, values, [.. values.Select(_ => (double?)0.01)]);
