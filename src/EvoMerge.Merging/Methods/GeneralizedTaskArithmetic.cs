@@ -181,8 +181,8 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             else if (_sparsifier is IElementDropSparsifier drop && drop.RowLength(b.shape) is { } rowLength)
             {
                 var source = new TaskVectorMagnitudes.Source(Address(x), Address(b), n);
-                var keep = drop.KeepMask(source, rowLength, model, context);
-                float? factor = keep is not null && rescale ? (float?)MaskedL1Norms.Factor(MaskedL1Norms.Of(source, Address(keep))) : null;
+                var (keep, norms) = drop.KeepMaskWithNorms(source, rowLength, model, context, rescale);
+                float? factor = keep is not null && norms is { } sums ? (float?)MaskedL1Norms.Factor(sums) : null;
                 terms.Add(new(Address(x), false, null, null, weight, keep is null ? 0 : Address(keep), factor));
             }
             else

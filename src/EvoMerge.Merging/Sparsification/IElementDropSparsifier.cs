@@ -21,4 +21,16 @@ internal interface IElementDropSparsifier : ITaskVectorSparsifier
     /// <see cref="ITaskVectorSparsifier.KeepMask"/> does.
     /// </summary>
     torch.Tensor? KeepMask(TaskVectorMagnitudes.Source source, long rowLength, MergeInput input, MergeContext context);
+
+    /// <summary>
+    /// <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/> and, when
+    /// <paramref name="norms"/> is set and a mask is returned, its <see cref="MaskedL1Norms.Of"/> (a drop may take
+    /// them in the same pass over the values; the numbers are the same).
+    /// </summary>
+    (torch.Tensor? Mask, (double Whole, double Kept)? Norms) KeepMaskWithNorms(TaskVectorMagnitudes.Source source, long rowLength,
+        MergeInput input, MergeContext context, bool norms)
+    {
+        var mask = KeepMask(source, rowLength, input, context);
+        return (mask, mask is not null && norms ? MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask)) : null);
+    }
 }
