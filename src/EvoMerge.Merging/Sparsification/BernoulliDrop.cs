@@ -39,21 +39,17 @@ public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSp
         return density >= 1 ? null : Fill(source.Count, density, CounterRandom.StreamKey(context, input));
     }
 
-    (torch.Tensor? Mask, (double Whole, double Kept)? Norms) IElementDropSparsifier.KeepMaskWithNorms(TaskVectorMagnitudes.Source source,
+    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
         long rowLength, MergeInput input, MergeContext context, bool norms)
     {
         double density = Density(input, context);
         if (density >= 1)
-            return (null, null);
-        ulong key = CounterRandom.StreamKey(context, input);
-        if (!norms || source.Count == 0)
-            return (Fill(source.Count, density, key), null);
-        var mask = torch.empty(source.Count, torch.ScalarType.Bool);
-        uint threshold = Threshold(density);
-        nint address = MaskedL1Norms.Address(mask);
-        var sums = MaskedL1Norms.OfChunks(source.Count, (start, end) =>
-            FillRangeWithNorms((float*)source.Values, (float*)source.Base, (byte*)address, start, end, threshold, key));
-        return (mask, sums);
+            return (null, null, null);
+        var draws = new CounterDrawKeep(CounterRandom.StreamKey(context, input), Threshold(density));
+        if (!norms)
+            return (null, draws, null);
+        var sums = MaskedL1Norms.OfChunks(source.Count, (start, end) => NormsOfRange((float*)source.Values, (float*)source.Base, start, end, draws));
+        return (null, draws, sums);
     }
 
     /// <summary>An i.i.d. Bernoulli(density) keep-mask of x's shape from <paramref name="random"/>'s seed (stream 0), or null when density ≥ 1.</summary>
@@ -104,54 +100,29 @@ public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSp
     private static uint Threshold(double density) => (uint)Math.Ceiling(Math.Max(density, 0) * (1 << 24));
 
     /// <summary>
-    /// <see cref="FillRange"/> over one <see cref="ElementChunks"/> chunk together with that chunk's L1 norms of the task
-    /// vector (<paramref name="values"/> − <paramref name="baseValues"/>), summed vector by vector in the order of
-    /// <see cref="MaskedL1Norms.Of"/>, so mask and norms equal the two separate passes'.
+    /// The L1 norms of one <see cref="ElementChunks"/> chunk of the task vector (<paramref name="values"/> −
+    /// <paramref name="baseValues"/>) with the kept elements taken from the draws, summed vector by vector in the order
+    /// of <see cref="MaskedL1Norms.Of"/>, so they equal that pass's over the stored mask.
     /// </summary>
-    private static (double Whole, double Kept) FillRangeWithNorms(float* values, float* baseValues, byte* mask, long start, long end,
-        uint threshold, ulong key)
+    private static (double Whole, double Kept) NormsOfRange(float* values, float* baseValues, long start, long end, CounterDrawKeep draws)
     {
-        int width = Vector<uint>.Count;
-        var limit = new Vector<uint>(threshold);
-        var one = new Vector<byte>(1);
+        int width = Vector<float>.Count;
         var whole0 = Vector<double>.Zero;
         var whole1 = Vector<double>.Zero;
         var kept0 = Vector<double>.Zero;
         var kept1 = Vector<double>.Zero;
         long j = start;
-        // A chunk lies within one multiple of 2^32 (chunks are aligned to their size), as the draws require.
-        for (; j + 4 * width <= end; j += 4 * width)
-        {
-            var m0 = Vector.LessThan(CounterRandom.Draws24(key, j), limit);
-            var m1 = Vector.LessThan(CounterRandom.Draws24(key, j + width), limit);
-            var m2 = Vector.LessThan(CounterRandom.Draws24(key, j + 2 * width), limit);
-            var m3 = Vector.LessThan(CounterRandom.Draws24(key, j + 3 * width), limit);
-            (Vector.Narrow(Vector.Narrow(m0, m1), Vector.Narrow(m2, m3)) & one).Store(mask + j);
-            MaskedL1Norms.AddChunk(values, baseValues, j, Ones(m0), ref whole0, ref whole1, ref kept0, ref kept1);
-            MaskedL1Norms.AddChunk(values, baseValues, j + width, Ones(m1), ref whole0, ref whole1, ref kept0, ref kept1);
-            MaskedL1Norms.AddChunk(values, baseValues, j + 2 * width, Ones(m2), ref whole0, ref whole1, ref kept0, ref kept1);
-            MaskedL1Norms.AddChunk(values, baseValues, j + 3 * width, Ones(m3), ref whole0, ref whole1, ref kept0, ref kept1);
-        }
         for (; j + width <= end; j += width)
-        {
-            var m = Vector.LessThan(CounterRandom.Draws24(key, j), limit);
-            for (int i = 0; i < width; i++) mask[j + i] = (byte)(m[i] & 1);
-            MaskedL1Norms.AddChunk(values, baseValues, j, Ones(m), ref whole0, ref whole1, ref kept0, ref kept1);
-        }
+            MaskedL1Norms.AddChunk(values, baseValues, j, draws.Ones(j), ref whole0, ref whole1, ref kept0, ref kept1);
         double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
         for (; j < end; j++)
         {
-            bool keep = (CounterRandom.Bits(key, j) >> 8) < threshold;
-            mask[j] = (byte)(keep ? 1 : 0);
             float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
             whole += d;
-            if (keep) kept += d;
+            if (draws.Keeps(j)) kept += d;
         }
         return (whole, kept);
     }
-
-    /// <summary>1f where a comparison lane is set, 0f elsewhere.</summary>
-    private static Vector<float> Ones(Vector<uint> set) => Vector.ConditionalSelect(Vector.AsVectorSingle(set), Vector<float>.One, Vector<float>.Zero);
 
     private static unsafe void FillRange(byte* mask, long start, long end, uint threshold, ulong key)
     {

@@ -23,14 +23,15 @@ internal interface IElementDropSparsifier : ITaskVectorSparsifier
     torch.Tensor? KeepMask(TaskVectorMagnitudes.Source source, long rowLength, MergeInput input, MergeContext context);
 
     /// <summary>
-    /// <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/> and, when
-    /// <paramref name="norms"/> is set and a mask is returned, its <see cref="MaskedL1Norms.Of"/> (a drop may take
-    /// them in the same pass over the values; the numbers are the same).
+    /// What the drop keeps of the task vector <paramref name="source"/> for the fused pass: nothing dropped (no mask, no
+    /// draws), a stored <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/>, or draws to
+    /// recompute (<see cref="CounterDrawKeep"/>, no memory held); with <paramref name="norms"/>, the L1 norms of
+    /// <see cref="MaskedL1Norms.Of"/> for that mask (a drop may take them in the same pass; the numbers are the same).
     /// </summary>
-    (torch.Tensor? Mask, (double Whole, double Kept)? Norms) KeepMaskWithNorms(TaskVectorMagnitudes.Source source, long rowLength,
+    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) Keep(TaskVectorMagnitudes.Source source, long rowLength,
         MergeInput input, MergeContext context, bool norms)
     {
         var mask = KeepMask(source, rowLength, input, context);
-        return (mask, mask is not null && norms ? MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask)) : null);
+        return (mask, null, mask is not null && norms ? MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask)) : null);
     }
 }

@@ -273,7 +273,7 @@ public sealed class CounterRandomDropTests
     }
 
     [Fact]
-    public void The_dare_mask_with_its_l1_norms_in_one_pass_equals_the_mask_and_the_separate_norm_pass()
+    public void Dares_fused_path_holds_no_mask_and_its_draws_and_l1_norms_equal_the_mask_and_the_separate_norm_pass()
     {
         using var scope = torch.NewDisposeScope();
         // Three whole chunks of 65 536 and a tail that is not a multiple of any vector width.
@@ -288,15 +288,20 @@ public sealed class CounterRandomDropTests
         var context = recipe.Build();
         var source = new TaskVectorMagnitudes.Source(MaskedL1Norms.Address(x), MaskedL1Norms.Address(b), n);
         IElementDropSparsifier drop = BernoulliDrop.Instance;
-        var (mask, norms) = drop.KeepMaskWithNorms(source, n, context.Models[0], context, norms: true);
-        Assert.NotNull(mask);
-        // The mask is the documented draw of each element (this test's own hash).
+        var (mask, draws, norms) = drop.Keep(source, n, context.Models[0], context, norms: true);
+        Assert.Null(mask);
+        Assert.NotNull(draws);
+        // Each decision is the documented draw of the element (this test's own hash), as is the stored mask's.
         ulong key = CounterRandom.StreamKey(7, 0);
-        var kept = TensorAssert.Values(mask!.to(torch.ScalarType.Float32));
+        var stored = BernoulliDrop.Mask(torch.zeros(n), density, new torch.Generator(7, torch.CPU))!;
+        var kept = TensorAssert.Values(stored.to(torch.ScalarType.Float32));
         for (long i = 0; i < n; i++)
+        {
+            Assert.Equal(ReferenceKeep(key, i, density), draws!.Value.Keeps(i));
             Assert.Equal(ReferenceKeep(key, i, density) ? 1f : 0f, kept[i]);
-        // The norms are the separate pass's to the last bit, and agree with a plain float64 sum of |x - b|.
-        var separate = MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask));
+        }
+        // The norms are the separate pass's over the stored mask to the last bit, and agree with a plain float64 sum.
+        var separate = MaskedL1Norms.Of(source, MaskedL1Norms.Address(stored));
         Assert.Equal(separate.Whole, norms!.Value.Whole);
         Assert.Equal(separate.Kept, norms.Value.Kept);
         var xs = TensorAssert.Values(x);
@@ -310,9 +315,10 @@ public sealed class CounterRandomDropTests
         }
         Assert.Equal(whole, norms.Value.Whole, whole * 1e-12);
         Assert.Equal(keptSum, norms.Value.Kept, keptSum * 1e-12);
-        // Without the rescale no norms are taken; the mask is the same.
-        var (alone, none) = drop.KeepMaskWithNorms(source, n, context.Models[0], context, norms: false);
+        // Without the rescale no norms are taken; the draws are the same.
+        var (alone, sameDraws, none) = drop.Keep(source, n, context.Models[0], context, norms: false);
+        Assert.Null(alone);
         Assert.Null(none);
-        TensorAssert.Equal(mask.to(torch.ScalarType.Float32), alone!.to(torch.ScalarType.Float32));
+        Assert.Equal(draws, sameDraws);
     }
 }
