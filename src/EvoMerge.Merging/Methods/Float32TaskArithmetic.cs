@@ -23,9 +23,10 @@ internal static unsafe class Float32TaskArithmetic
     /// <param name="Drop">The magnitude set dropped from the top (a rank window's start), or null.</param>
     /// <param name="Weight">The weight, rounded to float32.</param>
     /// <param name="KeepMask">Address of a random drop's boolean keep-mask (one byte per element), or 0.</param>
-    /// <param name="Factor">With <paramref name="KeepMask"/>: the L1 rescale factor applied to the masked delta, or null.</param>
+    /// <param name="Factor">With <paramref name="KeepMask"/> or <paramref name="Draws"/>: the L1 rescale factor applied to the masked delta, or null.</param>
+    /// <param name="Draws">A random drop's keep decisions recomputed from its counter draws (no stored mask), or null.</param>
     public readonly record struct Term(nint Values, bool IsDelta, MagnitudeBoundary? Keep, MagnitudeBoundary? Drop, float Weight,
-        nint KeepMask = 0, float? Factor = null);
+        nint KeepMask = 0, float? Factor = null, CounterDrawKeep? Draws = null);
 
     /// <summary>
     /// Writes <c>B + λ·mixed</c> into <paramref name="output"/> (n elements). With <paramref name="electSign"/> mixed is
@@ -73,6 +74,11 @@ internal static unsafe class Float32TaskArithmetic
             for (; j < length; j++) weighted[j] = v[j] * term.Weight;
             return;
         }
+        if (term.Draws is { } draws)
+        {
+            WeighDrawn(v, b, draws, start, length, weighted, term.Factor, term.Weight);
+            return;
+        }
         if (term.KeepMask != 0)
         {
             WeighMasked(v, b, (byte*)term.KeepMask + start, length, weighted, term.Factor, term.Weight);
@@ -111,6 +117,29 @@ internal static unsafe class Float32TaskArithmetic
         for (; j + width <= length; j += width)
             ((Vector.Load(v + j) - Vector.Load(b + j)) * MaskedL1Norms.Keep(mask + j) * weightVector).Store(weighted + j);
         for (; j < length; j++) weighted[j] = (v[j] - b[j]) * mask[j] * weight;
+    }
+
+    /// <summary>
+    /// <see cref="WeighMasked"/> with each element's keep decision recomputed from its draw (block starting at flat index
+    /// <paramref name="start"/>): the same products in the same order.
+    /// </summary>
+    private static void WeighDrawn(float* v, float* b, CounterDrawKeep draws, long start, int length, float* weighted, float? factor, float weight)
+    {
+        var weightVector = new Vector<float>(weight);
+        int width = Vector<float>.Count;
+        int j = 0;
+        // Blocks start at multiples of Block inside a chunk, so no vector of draws crosses a multiple of 2^32.
+        if (factor is { } f)
+        {
+            var factorVector = new Vector<float>(f);
+            for (; j + width <= length; j += width)
+                ((Vector.Load(v + j) - Vector.Load(b + j)) * draws.Ones(start + j) * factorVector * weightVector).Store(weighted + j);
+            for (; j < length; j++) weighted[j] = (v[j] - b[j]) * (draws.Keeps(start + j) ? 1f : 0f) * f * weight;
+            return;
+        }
+        for (; j + width <= length; j += width)
+            ((Vector.Load(v + j) - Vector.Load(b + j)) * draws.Ones(start + j) * weightVector).Store(weighted + j);
+        for (; j < length; j++) weighted[j] = (v[j] - b[j]) * (draws.Keeps(start + j) ? 1f : 0f) * weight;
     }
 
     /// <summary>

@@ -143,8 +143,9 @@ public class GeneralizedTaskArithmetic : IMergeMethod
 
     /// <summary>
     /// The float32 CPU path: models whose mask is a rank window (or none) are read directly and their deltas never
-    /// stored; random drops (<see cref="IElementDropSparsifier"/>) build a one-byte-per-element keep-mask from the model
-    /// and base values and, for the L1 rescale, one pass of norms; other sparsifiers with the rescale materialise that
+    /// stored; random drops (<see cref="IElementDropSparsifier"/>) keep by their counter draws, recomputed in the fused
+    /// pass (dare, no mask held), or build a one-byte-per-element keep-mask from the model and base values (della), and
+    /// for the L1 rescale take one pass of norms; other sparsifiers with the rescale materialise that
     /// model's delta as the tensor path does; then one fused pass (<see cref="Float32TaskArithmetic"/>) writes the
     /// result. Call inside a dispose scope.
     /// </summary>
@@ -181,9 +182,9 @@ public class GeneralizedTaskArithmetic : IMergeMethod
             else if (_sparsifier is IElementDropSparsifier drop && drop.RowLength(b.shape) is { } rowLength)
             {
                 var source = new TaskVectorMagnitudes.Source(Address(x), Address(b), n);
-                var keep = drop.KeepMask(source, rowLength, model, context);
-                float? factor = keep is not null && rescale ? (float?)MaskedL1Norms.Factor(MaskedL1Norms.Of(source, Address(keep))) : null;
-                terms.Add(new(Address(x), false, null, null, weight, keep is null ? 0 : Address(keep), factor));
+                var (keep, draws, norms) = drop.Keep(source, rowLength, model, context, rescale);
+                float? factor = norms is { } sums ? (float?)MaskedL1Norms.Factor(sums) : null;
+                terms.Add(new(Address(x), false, null, null, weight, keep is null ? 0 : Address(keep), factor, draws));
             }
             else
             {

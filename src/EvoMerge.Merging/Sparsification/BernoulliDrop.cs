@@ -12,7 +12,7 @@ namespace EvoMerge.Merging.Sparsification;
 /// the paper's 1/p. Randomness comes from EvoMerge's own generator: statistically, not bitwise, the same as mergekit.
 /// A density of 0 drops everything; below 0 is an error (torch's bernoulli refuses it in mergekit too).
 /// </summary>
-public sealed class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifier
+public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifier
 {
     /// <summary>The shared instance (the sparsifier is stateless).</summary>
     public static BernoulliDrop Instance { get; } = new();
@@ -37,6 +37,19 @@ public sealed class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifie
     {
         double density = Density(input, context);
         return density >= 1 ? null : Fill(source.Count, density, CounterRandom.StreamKey(context, input));
+    }
+
+    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
+        long rowLength, MergeInput input, MergeContext context, bool norms)
+    {
+        double density = Density(input, context);
+        if (density >= 1)
+            return (null, null, null);
+        var draws = new CounterDrawKeep(CounterRandom.StreamKey(context, input), Threshold(density));
+        if (!norms)
+            return (null, draws, null);
+        var sums = MaskedL1Norms.OfChunks(source.Count, (start, end) => NormsOfRange((float*)source.Values, (float*)source.Base, start, end, draws));
+        return (null, draws, sums);
     }
 
     /// <summary>An i.i.d. Bernoulli(density) keep-mask of x's shape from <paramref name="random"/>'s seed (stream 0), or null when density ≥ 1.</summary>
@@ -77,10 +90,38 @@ public sealed class BernoulliDrop : ITaskVectorSparsifier, IElementDropSparsifie
         var mask = torch.empty(count, torch.ScalarType.Bool);
         if (count == 0)
             return mask;
-        uint threshold = (uint)Math.Ceiling(Math.Max(density, 0) * (1 << 24));
+        uint threshold = Threshold(density);
         nint address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(mask.bytes));
         ElementChunks.For(count, (start, end) => FillRange((byte*)address, start, end, threshold, key));
         return mask;
+    }
+
+    /// <summary>Draws below this (24-bit) are kept: ⌈density·2²⁴⌉.</summary>
+    private static uint Threshold(double density) => (uint)Math.Ceiling(Math.Max(density, 0) * (1 << 24));
+
+    /// <summary>
+    /// The L1 norms of one <see cref="ElementChunks"/> chunk of the task vector (<paramref name="values"/> −
+    /// <paramref name="baseValues"/>) with the kept elements taken from the draws, summed vector by vector in the order
+    /// of <see cref="MaskedL1Norms.Of"/>, so they equal that pass's over the stored mask.
+    /// </summary>
+    private static (double Whole, double Kept) NormsOfRange(float* values, float* baseValues, long start, long end, CounterDrawKeep draws)
+    {
+        int width = Vector<float>.Count;
+        var whole0 = Vector<double>.Zero;
+        var whole1 = Vector<double>.Zero;
+        var kept0 = Vector<double>.Zero;
+        var kept1 = Vector<double>.Zero;
+        long j = start;
+        for (; j + width <= end; j += width)
+            MaskedL1Norms.AddChunk(values, baseValues, j, draws.Ones(j), ref whole0, ref whole1, ref kept0, ref kept1);
+        double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
+        for (; j < end; j++)
+        {
+            float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
+            whole += d;
+            if (draws.Keeps(j)) kept += d;
+        }
+        return (whole, kept);
     }
 
     private static unsafe void FillRange(byte* mask, long start, long end, uint threshold, ulong key)

@@ -24,7 +24,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     private const int DigitBits = 11;
     private const int Digits = 1 << DigitBits;
     private const int TopShift = 31 - DigitBits;
-    private const int UndecidedWorkPerElement = 4;
+    private const int UndecidedWorkPerElement = 32;
 
     [ThreadStatic]
     private static RowBuffers? _buffers;
@@ -200,24 +200,20 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         int[] undecided = buffers.Order;
         int open = 0;
         long work = 0;
+        // Without branches on the draw (kept or dropped at random): every element is written as kept when its draw is
+        // below the bucket's lower probability, and listed as undecided when it lies between the two.
         for (int c = 0; c < n; c++)
         {
             uint digit = keys[c] >> TopShift;
             int first = starts[digit], last = starts[digit + 1] - 1;
             float a = probability[first], b = probability[last], u = draws[c];
-            if (u < Math.Min(a, b))
-            {
-                rowMask[c] = 1;
-            }
-            else if (u >= Math.Max(a, b))
-            {
-                rowMask[c] = 0;
-            }
-            else
-            {
-                undecided[open++] = c;
-                work += last - first + 1;
-            }
+            float low = MathF.Min(a, b), high = MathF.Max(a, b);
+            int below = u < low ? 1 : 0;
+            int between = (u >= low ? 1 : 0) & (u < high ? 1 : 0);
+            rowMask[c] = (byte)below;
+            undecided[open] = c;
+            open += between;
+            work += between * (last - first + 1);
         }
         if (open == 0)
             return;

@@ -21,4 +21,17 @@ internal interface IElementDropSparsifier : ITaskVectorSparsifier
     /// <see cref="ITaskVectorSparsifier.KeepMask"/> does.
     /// </summary>
     torch.Tensor? KeepMask(TaskVectorMagnitudes.Source source, long rowLength, MergeInput input, MergeContext context);
+
+    /// <summary>
+    /// What the drop keeps of the task vector <paramref name="source"/> for the fused pass: nothing dropped (no mask, no
+    /// draws), a stored <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/>, or draws to
+    /// recompute (<see cref="CounterDrawKeep"/>, no memory held); with <paramref name="norms"/>, the L1 norms of
+    /// <see cref="MaskedL1Norms.Of"/> for that mask (a drop may take them in the same pass; the numbers are the same).
+    /// </summary>
+    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) Keep(TaskVectorMagnitudes.Source source, long rowLength,
+        MergeInput input, MergeContext context, bool norms)
+    {
+        var mask = KeepMask(source, rowLength, input, context);
+        return (mask, null, mask is not null && norms ? MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask)) : null);
+    }
 }

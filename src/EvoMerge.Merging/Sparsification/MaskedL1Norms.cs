@@ -14,14 +14,22 @@ internal static unsafe class MaskedL1Norms
 {
     /// <summary>‖δ‖₁ and the sum of |δ| over the kept elements, δ being <paramref name="source"/>'s task vector and
     /// <paramref name="mask"/> the address of its boolean keep-mask.</summary>
-    public static (double Whole, double Kept) Of(TaskVectorMagnitudes.Source source, nint mask)
+    public static (double Whole, double Kept) Of(TaskVectorMagnitudes.Source source, nint mask) =>
+        OfChunks(source.Count, (start, end) => Chunk((float*)source.Values, (float*)source.Base, (byte*)mask, start, end));
+
+    /// <summary>
+    /// Runs <paramref name="chunk"/> on every <see cref="ElementChunks"/> chunk of [0, <paramref name="count"/>) and adds
+    /// the chunks' norms in order. A chunk must sum as <see cref="Of"/>'s does (<see cref="AddChunk"/> over its vectors
+    /// in order, then the vectors' lanes, then the remaining elements one by one) for the result to be the same.
+    /// </summary>
+    public static (double Whole, double Kept) OfChunks(long count, Func<long, long, (double Whole, double Kept)> chunk)
     {
-        long chunks = (source.Count + ElementChunks.Size - 1) / ElementChunks.Size;
+        long chunks = (count + ElementChunks.Size - 1) / ElementChunks.Size;
         var whole = new double[chunks];
         var kept = new double[chunks];
-        ElementChunks.For(source.Count, (start, end) =>
+        ElementChunks.For(count, (start, end) =>
         {
-            var (w, k) = Chunk((float*)source.Values, (float*)source.Base, (byte*)mask, start, end);
+            var (w, k) = chunk(start, end);
             whole[start / ElementChunks.Size] = w;
             kept[start / ElementChunks.Size] = k;
         });
@@ -60,7 +68,8 @@ internal static unsafe class MaskedL1Norms
         }
     }
 
-    private static nint Address(torch.Tensor contiguous) =>
+    /// <summary>The address of a contiguous CPU tensor's first element (0 when it is empty).</summary>
+    public static nint Address(torch.Tensor contiguous) =>
         contiguous.numel() == 0 ? 0 : (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(contiguous.bytes));
 
     private static (double Whole, double Kept) Chunk(float* values, float* baseValues, byte* mask, long start, long end)
@@ -72,16 +81,7 @@ internal static unsafe class MaskedL1Norms
         var kept1 = Vector<double>.Zero;
         long j = start;
         for (; j + width <= end; j += width)
-        {
-            var d = Vector.Abs(baseValues == null ? Vector.Load(values + j) : Vector.Load(values + j) - Vector.Load(baseValues + j));
-            var k = d * Keep(mask + j);
-            Vector.Widen(d, out var d0, out var d1);
-            Vector.Widen(k, out var k0, out var k1);
-            whole0 += d0;
-            whole1 += d1;
-            kept0 += k0;
-            kept1 += k1;
-        }
+            AddChunk(values, baseValues, j, Keep(mask + j), ref whole0, ref whole1, ref kept0, ref kept1);
         double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
         for (; j < end; j++)
         {
@@ -90,6 +90,24 @@ internal static unsafe class MaskedL1Norms
             if (mask[j] != 0) kept += d;
         }
         return (whole, kept);
+    }
+
+    /// <summary>
+    /// Adds the |δ| of the <see cref="Vector{T}.Count"/> elements from <paramref name="j"/> (<paramref name="keep"/>: 1
+    /// for a kept element, 0 otherwise) to the float64 lane sums of a chunk: the whole norm's halves and the kept norm's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddChunk(float* values, float* baseValues, long j, Vector<float> keep,
+        ref Vector<double> whole0, ref Vector<double> whole1, ref Vector<double> kept0, ref Vector<double> kept1)
+    {
+        var d = Vector.Abs(baseValues == null ? Vector.Load(values + j) : Vector.Load(values + j) - Vector.Load(baseValues + j));
+        var k = d * keep;
+        Vector.Widen(d, out var d0, out var d1);
+        Vector.Widen(k, out var k0, out var k1);
+        whole0 += d0;
+        whole1 += d1;
+        kept0 += k0;
+        kept1 += k1;
     }
 
     /// <summary>1 where the mask byte is set, 0 elsewhere, for <see cref="Vector{T}.Count"/> bytes.</summary>

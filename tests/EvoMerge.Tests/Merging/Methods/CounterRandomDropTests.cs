@@ -1,5 +1,6 @@
 using EvoMerge.Evaluation;
 using EvoMerge.Merging.Sparsification;
+using EvoMerge.Tensors;
 using TorchSharp;
 using Xunit;
 
@@ -269,5 +270,55 @@ public sealed class CounterRandomDropTests
         long kept = DellaMagnitudePrune.Mask(x, 0.3, 0.1, new torch.Generator(2, torch.CPU))!.count_nonzero().ToInt64();
         // Σ p_i = n·density; the variance Σ p_i(1 − p_i) is below n/4.
         Assert.InRange(kept, 0.3 * n - 4 * Math.Sqrt(n / 4.0), 0.3 * n + 4 * Math.Sqrt(n / 4.0));
+    }
+
+    [Fact]
+    public void Dares_fused_path_holds_no_mask_and_its_draws_and_l1_norms_equal_the_mask_and_the_separate_norm_pass()
+    {
+        using var scope = torch.NewDisposeScope();
+        // Three whole chunks of 65 536 and a tail that is not a multiple of any vector width.
+        const long n = 3 * 65_536 + 77;
+        const double density = 0.41;
+        var generator = new torch.Generator(23, torch.CPU);
+        var b = torch.randn(n, generator: generator);
+        using var spread = 0.01.ToScalar();
+        var x = b.add(torch.randn(n, generator: generator).mul(spread), ScalarConstants.One);
+        var recipe = MergeCase.For("dare_ties").Base(b).Model(x, ("weight", 1.0), ("density", density));
+        recipe.Random = new torch.Generator(7, torch.CPU);
+        var context = recipe.Build();
+        var source = new TaskVectorMagnitudes.Source(MaskedL1Norms.Address(x), MaskedL1Norms.Address(b), n);
+        IElementDropSparsifier drop = BernoulliDrop.Instance;
+        var (mask, draws, norms) = drop.Keep(source, n, context.Models[0], context, norms: true);
+        Assert.Null(mask);
+        Assert.NotNull(draws);
+        // Each decision is the documented draw of the element (this test's own hash), as is the stored mask's.
+        ulong key = CounterRandom.StreamKey(7, 0);
+        var stored = BernoulliDrop.Mask(torch.zeros(n), density, new torch.Generator(7, torch.CPU))!;
+        var kept = TensorAssert.Values(stored.to(torch.ScalarType.Float32));
+        for (long i = 0; i < n; i++)
+        {
+            Assert.Equal(ReferenceKeep(key, i, density), draws!.Value.Keeps(i));
+            Assert.Equal(ReferenceKeep(key, i, density) ? 1f : 0f, kept[i]);
+        }
+        // The norms are the separate pass's over the stored mask to the last bit, and agree with a plain float64 sum.
+        var separate = MaskedL1Norms.Of(source, MaskedL1Norms.Address(stored));
+        Assert.Equal(separate.Whole, norms!.Value.Whole);
+        Assert.Equal(separate.Kept, norms.Value.Kept);
+        var xs = TensorAssert.Values(x);
+        var bs = TensorAssert.Values(b);
+        double whole = 0, keptSum = 0;
+        for (long i = 0; i < n; i++)
+        {
+            double d = Math.Abs(xs[i] - bs[i]);
+            whole += d;
+            if (kept[i] != 0) keptSum += d;
+        }
+        Assert.Equal(whole, norms.Value.Whole, whole * 1e-12);
+        Assert.Equal(keptSum, norms.Value.Kept, keptSum * 1e-12);
+        // Without the rescale no norms are taken; the draws are the same.
+        var (alone, sameDraws, none) = drop.Keep(source, n, context.Models[0], context, norms: false);
+        Assert.Null(alone);
+        Assert.Null(none);
+        Assert.Equal(draws, sameDraws);
     }
 }
