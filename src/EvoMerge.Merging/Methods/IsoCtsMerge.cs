@@ -93,6 +93,31 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         var kept = SingularFactors.Significant(values, deltas[0]);
         if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(deltas[0]);
         var isotropic = kept.mul(values.mul(kept).sum().div(kept.sum()));
-        return SingularFactors.OrthogonalRebuild(torch.cat(us.ToArray(), 1), isotropic, torch.cat(vs.ToArray(), 0));
+        return IsotropicRebuild(torch.cat(us.ToArray(), 1), isotropic, torch.cat(vs.ToArray(), 0), common);
+    }
+
+    /// <summary>
+    /// <see cref="SingularFactors.OrthogonalRebuild(torch.Tensor, torch.Tensor, torch.Tensor)"/> of the concatenated
+    /// left vectors <paramref name="u"/> = [U_c, T_U], values <paramref name="s"/> and right vectors
+    /// <paramref name="vh"/>, using what the construction guarantees: U_c's columns are orthonormal (the sum's left
+    /// singular vectors) and every task's left vectors lie in the frame [U_rest, Q_t], orthogonal to U_c, so the left
+    /// polar factor is [U_c, polar(T_U)] (T_U first has its rounding-level part along U_c removed): a polar factor of
+    /// K − common columns instead of K. Both polar factors are taken by <see cref="SingularFactors.PolarOfColumns"/>
+    /// (the right one of the transposed rows). When a common direction is dropped (a sum of lower rank) the general
+    /// rebuild runs.
+    /// </summary>
+    private static torch.Tensor IsotropicRebuild(torch.Tensor u, torch.Tensor s, torch.Tensor vh, long common)
+    {
+        using var scalars = new HeldScalars();
+        var kept = s.gt(s.max().mul(scalars.Hold(1e-6))).to_type(s.dtype);
+        long taskColumns = u.shape[1] - common;
+        if (common == 0 || taskColumns == 0 || kept.narrow(0, 0, common).sum().ToDouble() != common)
+            return SingularFactors.OrthogonalRebuild(u, s, vh);
+        var commonU = u.narrow(1, 0, common);
+        var tasksU = u.narrow(1, common, taskColumns).mul(kept.narrow(0, common, taskColumns).unsqueeze(0));
+        tasksU = tasksU.sub(commonU.matmul(commonU.t().matmul(tasksU)));
+        var polarU = torch.cat([commonU, SingularFactors.PolarOfColumns(tasksU)], 1);
+        var polarVh = SingularFactors.PolarOfColumns(vh.mul(kept.unsqueeze(1)).t()).t();
+        return polarU.mul(s.mul(kept).unsqueeze(0)).matmul(polarVh);
     }
 }

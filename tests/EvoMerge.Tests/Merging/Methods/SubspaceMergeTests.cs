@@ -137,7 +137,21 @@ public sealed class SubspaceMergeTests
         var b = torch.randn([rows, cols], dtype: torch.ScalarType.Float64, generator: g);
         var deltas = Enumerable.Range(0, tasks).Select(_ => torch.randn([rows, cols], dtype: torch.ScalarType.Float64, generator: g).mul(0.1)).ToArray();
 
-        long rank = Math.Min(rows, cols);
+        var expected = IsoCtsReference(b, deltas, fraction);
+
+        var merged = Case("iso_cts", b, deltas).Global(("common_space_fraction", fraction)).Merge();
+        TensorAssert.Close(expected, merged, 1e-9);
+    }
+
+    /// <summary>
+    /// iso_cts written out in float64 with plain SVDs (see the test above): the common subspace from the sum, each
+    /// task's top s directions of <c>(I − U_c U_cᵀ)Δ_t</c> from its own SVD, polar factors of the concatenations, the
+    /// mean kept singular value; <c>B + σ̄·U_⊥V_⊥ᵀ</c>.
+    /// </summary>
+    private static torch.Tensor IsoCtsReference(torch.Tensor b, torch.Tensor[] deltas, double fraction)
+    {
+        long rank = Math.Min(b.shape[0], b.shape[1]);
+        int tasks = deltas.Length;
         long common = (long)Math.Floor(fraction * rank);
         long perTask = (long)Math.Round((rank - common) / (double)tasks, MidpointRounding.ToEven);
         if (perTask * tasks > rank) perTask = rank / tasks;
@@ -160,10 +174,33 @@ public sealed class SubspaceMergeTests
             return pu.matmul(pvh);
         }
         var mean = torch.cat(values.ToArray(), 0).mean();
-        var expected = b + Polar(torch.cat(us.ToArray(), 1)).matmul(Polar(torch.cat(vs.ToArray(), 0))).mul(mean);
+        return b + Polar(torch.cat(us.ToArray(), 1)).matmul(Polar(torch.cat(vs.ToArray(), 0))).mul(mean);
+    }
 
-        var merged = Case("iso_cts", b, deltas).Global(("common_space_fraction", fraction)).Merge();
-        TensorAssert.Close(expected, merged, 1e-9);
+    /// <summary>
+    /// The same in float32 (the compute dtype where the polar factors come from float64 eigenproblems of the Gram
+    /// matrices, <see cref="EvoMerge.Merging.Methods.GramPolar"/>): against the float64 reference of the same float32 inputs, to the relative
+    /// accuracy the fp32/fp64 comparison below asks of every method. Tall, wide and square, two and three tasks.
+    /// </summary>
+    [Theory]
+    [InlineData(48, 32, 3, 0.5)]
+    [InlineData(32, 48, 3, 0.6)]
+    [InlineData(40, 40, 2, 0.7)]
+    [InlineData(60, 24, 3, 0.8)]
+    public void Iso_cts_in_float32_matches_the_float64_reference(int rows, int cols, int tasks, double fraction)
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new torch.Generator((ulong)(rows * 100 + cols * 10 + tasks), torch.CPU);
+        var b = torch.randn([rows, cols], generator: g).to_type(torch.ScalarType.Float64);
+        var deltas = Enumerable.Range(0, tasks).Select(_ => torch.randn([rows, cols], generator: g).mul(0.1f).to_type(torch.ScalarType.Float64)).ToArray();
+        var expected = IsoCtsReference(b, deltas, fraction) - b;
+
+        var merge = MergeCase.For("iso_cts").Base(b.to_type(torch.ScalarType.Float32)).Global(("common_space_fraction", fraction));
+        foreach (var d in deltas) merge.Model((b + d).to_type(torch.ScalarType.Float32));
+        var merged = merge.Merge();
+        Assert.Equal(torch.ScalarType.Float32, merged.dtype);
+        double error = (merged.to_type(torch.ScalarType.Float64) - b - expected).norm().ToDouble() / expected.norm().ToDouble();
+        Assert.True(error < 1e-4, $"fp32 relative error {error}");
     }
 
     [Fact]
@@ -293,6 +330,35 @@ public sealed class SubspaceMergeTests
         Assert.True(single < 1e-4, $"{method}: fp32 relative error {single}");
         double half = Error(torch.ScalarType.BFloat16);
         Assert.True(half < 0.02, $"{method}: bf16 relative error {half}");
+    }
+
+    /// <summary>
+    /// A wide tensor (d_in &gt; the number of kept directions) in float32, whose right polar factor comes from the Gram
+    /// matrix of the kept rows (<see cref="EvoMerge.Merging.Methods.GramPolar"/>), against the same float32 inputs merged in float64 by SVDs.
+    /// </summary>
+    [Theory]
+    [InlineData("tsv")]
+    [InlineData("iso_cts")]
+    [InlineData("esm")]
+    public void Wide_tensors_in_float32_match_their_float64_merge(string method)
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new torch.Generator(73, torch.CPU);
+        var b = torch.randn([24, 60], generator: g).mul(0.05f);
+        var models = Enumerable.Range(0, 3).Select(_ => b + torch.randn([24, 60], generator: g).mul(0.01f)).ToArray();
+        var g64 = torch.eye(60, dtype: torch.ScalarType.Float64).add(torch.randn([60, 60], dtype: torch.ScalarType.Float64, generator: g).mul(0.1));
+        var moment = g64.matmul(g64.t()).to_type(torch.ScalarType.Float32);
+        torch.Tensor Run(torch.ScalarType dtype)
+        {
+            var merge = MergeCase.For(method).Base(b.to_type(dtype));
+            foreach (var x in models) merge.Model(x.to_type(dtype));
+            merge.ProxyInputs = _ => moment;
+            return merge.Merge().to_type(torch.ScalarType.Float64);
+        }
+        var reference = Run(torch.ScalarType.Float64);
+        var wide = b.to_type(torch.ScalarType.Float64);
+        double error = (Run(torch.ScalarType.Float32) - reference).norm().ToDouble() / (reference - wide).norm().ToDouble();
+        Assert.True(error < 1e-4, $"{method}: fp32 relative error {error}");
     }
 
     [Fact]
