@@ -22,7 +22,7 @@ internal static unsafe class Float32TaskArithmetic
     /// <param name="Keep">The magnitude set kept (a rank window's end), or null to keep every element.</param>
     /// <param name="Drop">The magnitude set dropped from the top (a rank window's start), or null.</param>
     /// <param name="Weight">The weight, rounded to float32.</param>
-    /// <param name="KeepMask">Address of a random drop's boolean keep-mask (one byte per element), or 0.</param>
+    /// <param name="KeepMask">Address of a random drop's keep-mask packed one bit per element (<see cref="KeepBits"/>), or 0.</param>
     /// <param name="Factor">With <paramref name="KeepMask"/> or <paramref name="Draws"/>: the L1 rescale factor applied to the masked delta, or null.</param>
     /// <param name="Draws">A random drop's keep decisions recomputed from its counter draws (no stored mask), or null.</param>
     public readonly record struct Term(nint Values, bool IsDelta, MagnitudeBoundary? Keep, MagnitudeBoundary? Drop, float Weight,
@@ -81,7 +81,7 @@ internal static unsafe class Float32TaskArithmetic
         }
         if (term.KeepMask != 0)
         {
-            WeighMasked(v, b, (byte*)term.KeepMask + start, length, weighted, term.Factor, term.Weight);
+            WeighMasked(v, b, (byte*)term.KeepMask, start, length, weighted, term.Factor, term.Weight);
             return;
         }
         if (term.Keep is not { } keep)
@@ -100,8 +100,11 @@ internal static unsafe class Float32TaskArithmetic
         WeighKept(v, b, (int)(second - start), length, weighted, keep, drop, second, term.Weight);
     }
 
-    /// <summary>W = ((δ·mask)·factor)·w (without a factor: (δ·mask)·w) for one block, as torch's in-place products round.</summary>
-    private static void WeighMasked(float* v, float* b, byte* mask, int length, float* weighted, float? factor, float weight)
+    /// <summary>
+    /// W = ((δ·mask)·factor)·w (without a factor: (δ·mask)·w) for one block starting at flat index
+    /// <paramref name="start"/>, as torch's in-place products round; the mask is packed one bit per element.
+    /// </summary>
+    private static void WeighMasked(float* v, float* b, byte* bits, long start, int length, float* weighted, float? factor, float weight)
     {
         var weightVector = new Vector<float>(weight);
         int width = Vector<float>.Count;
@@ -110,13 +113,13 @@ internal static unsafe class Float32TaskArithmetic
         {
             var factorVector = new Vector<float>(f);
             for (; j + width <= length; j += width)
-                ((Vector.Load(v + j) - Vector.Load(b + j)) * MaskedL1Norms.Keep(mask + j) * factorVector * weightVector).Store(weighted + j);
-            for (; j < length; j++) weighted[j] = (v[j] - b[j]) * mask[j] * f * weight;
+                ((Vector.Load(v + j) - Vector.Load(b + j)) * KeepBits.Ones(bits, start + j) * factorVector * weightVector).Store(weighted + j);
+            for (; j < length; j++) weighted[j] = (v[j] - b[j]) * (KeepBits.Keeps(bits, start + j) ? 1f : 0f) * f * weight;
             return;
         }
         for (; j + width <= length; j += width)
-            ((Vector.Load(v + j) - Vector.Load(b + j)) * MaskedL1Norms.Keep(mask + j) * weightVector).Store(weighted + j);
-        for (; j < length; j++) weighted[j] = (v[j] - b[j]) * mask[j] * weight;
+            ((Vector.Load(v + j) - Vector.Load(b + j)) * KeepBits.Ones(bits, start + j) * weightVector).Store(weighted + j);
+        for (; j < length; j++) weighted[j] = (v[j] - b[j]) * (KeepBits.Keeps(bits, start + j) ? 1f : 0f) * weight;
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     /// <summary>
     /// The float32 CPU path: models whose mask is a rank window (or none) are read directly and their deltas never
     /// stored; random drops (<see cref="IElementDropSparsifier"/>) keep by their counter draws, recomputed in the fused
-    /// pass (dare, no mask held), or build a one-byte-per-element keep-mask from the model and base values (della), and
+    /// pass (dare, no mask held), or build a keep-mask packed one bit per element from the model and base values (della), and
     /// for the L1 rescale take one pass of norms; other sparsifiers with the rescale materialise that
     /// model's delta as the tensor path does; then one fused pass (<see cref="Float32TaskArithmetic"/>) writes the
     /// result. Call inside a dispose scope.

@@ -39,7 +39,7 @@ public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSp
         return density >= 1 ? null : Fill(source.Count, density, CounterRandom.StreamKey(context, input));
     }
 
-    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
+    (torch.Tensor? Bits, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
         long rowLength, MergeInput input, MergeContext context, bool norms)
     {
         double density = Density(input, context);

@@ -70,7 +70,19 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             return null;
         if (density <= 0)
             return torch.zeros(source.Count, torch.ScalarType.Bool);
-        return Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input));
+        return Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: false);
+    }
+
+    (torch.Tensor? Bits, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
+        long rowLength, MergeInput input, MergeContext context, bool norms)
+    {
+        var (density, epsilon) = Checked(input, context);
+        if (density >= 1)
+            return (null, null, null);
+        var bits = density <= 0
+            ? KeepBits.Zeros(source.Count)
+            : Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: true);
+        return (bits, null, norms ? MaskedL1Norms.OfBits(source, Address(bits)) : null);
     }
 
     /// <summary>The keep probability of descending rank <paramref name="position"/> in a row of <paramref name="count"/>.</summary>
@@ -111,7 +123,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         var rows = x.dim() > 2 ? x.movedim([1L], [-1L]) : x;
         long rowLength = x.dim() switch { 0 => 1, 1 => x.shape[0], _ => x.shape[1] };
         var wide = rows.to(torch.ScalarType.Float32).cpu().contiguous();
-        var flat = Fill(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), rowLength, density, epsilon, key);
+        var flat = Fill(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), rowLength, density, epsilon, key, packed: false);
         var mask = x.dim() > 2 ? flat.view(rows.shape).movedim([-1L], [1L]) : flat.view(x.shape);
         return mask.contiguous().to(x.device).MoveToOuterDisposeScope();
     }
@@ -139,10 +151,14 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     private static unsafe nint Address(torch.Tensor contiguous) =>
         contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
 
-    /// <summary>The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1).</summary>
-    private static unsafe torch.Tensor Fill(TaskVectorMagnitudes.Source source, long rowLength, double density, double epsilon, ulong key)
+    /// <summary>
+    /// The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1): one byte per element, or
+    /// when <paramref name="packed"/> one bit (<see cref="KeepBits"/>; each row is decided in a per-thread byte row
+    /// and packed, so no byte mask of the tensor is held).
+    /// </summary>
+    private static unsafe torch.Tensor Fill(TaskVectorMagnitudes.Source source, long rowLength, double density, double epsilon, ulong key, bool packed)
     {
-        var mask = torch.empty(source.Count, torch.ScalarType.Bool);
+        var mask = packed ? KeepBits.Zeros(source.Count) : torch.empty(source.Count, torch.ScalarType.Bool);
         if (source.Count == 0)
             return mask;
         if (rowLength > int.MaxValue)
@@ -159,8 +175,15 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         {
             var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
             long end = Math.Min(rows, (item + 1) * rowsPerItem);
-            for (long row = item * rowsPerItem; row < end; row++)
-                FillRow(source, row * n, n, probability, key, (byte*)maskAddress, buffers);
+            fixed (byte* rowBuffer = buffers.Row)
+            {
+                for (long row = item * rowsPerItem; row < end; row++)
+                {
+                    byte* rowMask = packed ? rowBuffer : (byte*)maskAddress + row * n;
+                    FillRow(source, row * n, n, probability, key, rowMask, buffers);
+                    if (packed) KeepBits.Pack(rowBuffer, n, (byte*)maskAddress, row * n);
+                }
+            }
         });
         return mask;
     }
@@ -173,7 +196,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     /// would cost more than a sort (many equal magnitudes) is ranked by <see cref="FillRowSorted"/>. Same decisions as
     /// the full sort.
     /// </summary>
-    private static unsafe void FillRow(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* mask, RowBuffers buffers)
+    private static unsafe void FillRow(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* rowMask, RowBuffers buffers)
     {
         uint[] keys = buffers.Keys;
         int[] starts = buffers.Counts;
@@ -196,7 +219,6 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             total += count;
         }
         Draw(key, offset, n, draws);
-        byte* rowMask = mask + offset;
         int[] undecided = buffers.Order;
         int open = 0;
         long work = 0;
@@ -219,7 +241,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             return;
         if (work > UndecidedWorkPerElement * (long)n)
         {
-            FillRowSorted(source, offset, n, probability, key, mask, buffers);
+            FillRowSorted(source, offset, n, probability, key, rowMask, buffers);
             return;
         }
         // Group the row by bucket, in column order within a bucket, as (key, column) pairs: comparing pairs ranks ties by column.
@@ -258,7 +280,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     private static uint MagnitudeKey(float d) => 0x7FFFFFFFu - (BitConverter.SingleToUInt32Bits(d) & 0x7FFFFFFFu);
 
     /// <summary>Ranks one row by a stable descending radix sort of its magnitude bits and draws its keep decisions.</summary>
-    private static unsafe void FillRowSorted(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* mask, RowBuffers buffers)
+    private static unsafe void FillRowSorted(TaskVectorMagnitudes.Source source, long offset, int n, float[] probability, ulong key, byte* rowMask, RowBuffers buffers)
     {
         uint[] keys = buffers.Keys, otherKeys = buffers.OtherKeys;
         int[] order = buffers.Order, otherOrder = buffers.OtherOrder;
@@ -295,7 +317,6 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             (order, otherOrder) = (otherOrder, order);
         }
         Draw(key, offset, n, draws);
-        byte* rowMask = mask + offset;
         for (int p = 0; p < n; p++)
         {
             int c = order[p];
@@ -329,5 +350,6 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         public ulong[] Grouped { get; } = new ulong[capacity];
         public int[] Cursor { get; } = new int[Digits + 1];
         public float[] Draws { get; } = new float[capacity];
+        public byte[] Row { get; } = new byte[capacity];
     }
 }

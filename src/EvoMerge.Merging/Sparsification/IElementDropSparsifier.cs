@@ -24,14 +24,18 @@ internal interface IElementDropSparsifier : ITaskVectorSparsifier
 
     /// <summary>
     /// What the drop keeps of the task vector <paramref name="source"/> for the fused pass: nothing dropped (no mask, no
-    /// draws), a stored <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/>, or draws to
-    /// recompute (<see cref="CounterDrawKeep"/>, no memory held); with <paramref name="norms"/>, the L1 norms of
-    /// <see cref="MaskedL1Norms.Of"/> for that mask (a drop may take them in the same pass; the numbers are the same).
+    /// draws), <see cref="KeepMask(TaskVectorMagnitudes.Source, long, MergeInput, MergeContext)"/> packed one bit per
+    /// element (<see cref="KeepBits"/>), or draws to recompute (<see cref="CounterDrawKeep"/>, no memory held); with
+    /// <paramref name="norms"/>, the L1 norms of <see cref="MaskedL1Norms.Of"/> for that mask (a drop may take them in
+    /// the same pass; the numbers are the same).
     /// </summary>
-    (torch.Tensor? Mask, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) Keep(TaskVectorMagnitudes.Source source, long rowLength,
+    (torch.Tensor? Bits, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) Keep(TaskVectorMagnitudes.Source source, long rowLength,
         MergeInput input, MergeContext context, bool norms)
     {
-        var mask = KeepMask(source, rowLength, input, context);
-        return (mask, null, mask is not null && norms ? MaskedL1Norms.Of(source, MaskedL1Norms.Address(mask)) : null);
+        using var mask = KeepMask(source, rowLength, input, context);
+        if (mask is null)
+            return (null, null, null);
+        var bits = KeepBits.FromBytes(mask, source.Count);
+        return (bits, null, norms ? MaskedL1Norms.OfBits(source, MaskedL1Norms.Address(bits)) : null);
     }
 }

@@ -17,6 +17,10 @@ internal static unsafe class MaskedL1Norms
     public static (double Whole, double Kept) Of(TaskVectorMagnitudes.Source source, nint mask) =>
         OfChunks(source.Count, (start, end) => Chunk((float*)source.Values, (float*)source.Base, (byte*)mask, start, end));
 
+    /// <summary><see cref="Of"/> with the keep-mask packed one bit per element (<see cref="KeepBits"/>): the same sums.</summary>
+    public static (double Whole, double Kept) OfBits(TaskVectorMagnitudes.Source source, nint bits) =>
+        OfChunks(source.Count, (start, end) => BitsChunk((float*)source.Values, (float*)source.Base, (byte*)bits, start, end));
+
     /// <summary>
     /// Runs <paramref name="chunk"/> on every <see cref="ElementChunks"/> chunk of [0, <paramref name="count"/>) and adds
     /// the chunks' norms in order. A chunk must sum as <see cref="Of"/>'s does (<see cref="AddChunk"/> over its vectors
@@ -88,6 +92,26 @@ internal static unsafe class MaskedL1Norms
             float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
             whole += d;
             if (mask[j] != 0) kept += d;
+        }
+        return (whole, kept);
+    }
+
+    private static (double Whole, double Kept) BitsChunk(float* values, float* baseValues, byte* bits, long start, long end)
+    {
+        int width = Vector<float>.Count;
+        var whole0 = Vector<double>.Zero;
+        var whole1 = Vector<double>.Zero;
+        var kept0 = Vector<double>.Zero;
+        var kept1 = Vector<double>.Zero;
+        long j = start;
+        for (; j + width <= end; j += width)
+            AddChunk(values, baseValues, j, KeepBits.Ones(bits, j), ref whole0, ref whole1, ref kept0, ref kept1);
+        double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
+        for (; j < end; j++)
+        {
+            float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
+            whole += d;
+            if (KeepBits.Keeps(bits, j)) kept += d;
         }
         return (whole, kept);
     }

@@ -321,4 +321,38 @@ public sealed class CounterRandomDropTests
         Assert.Null(none);
         Assert.Equal(draws, sameDraws);
     }
+    [Fact]
+    public void Dellas_fused_path_holds_its_mask_as_bits_equal_to_the_byte_mask_and_its_norms_to_the_byte_masks()
+    {
+        using var scope = torch.NewDisposeScope();
+        // Rows of 77 (not a multiple of 8 or 64, so rows share packed words) over several parallel work items, and
+        // equal magnitudes (a quantised task vector) so some rows take the sorted fallback.
+        const int rowLength = 77, rows = 2_003;
+        const long n = (long)rowLength * rows;
+        var generator = new torch.Generator(31, torch.CPU);
+        var b = torch.randn(n, generator: generator);
+        using var spread = 0.01.ToScalar();
+        var delta = torch.randn(n, generator: generator).mul(spread);
+        using var step = 0.004.ToScalar();
+        delta[torch.TensorIndex.Slice(0, n / 3)] = delta[torch.TensorIndex.Slice(0, n / 3)].div(step).round().mul(step);
+        var x = b.add(delta, ScalarConstants.One);
+        var recipe = MergeCase.For("della").Base(b.view(rows, rowLength)).Model(x.view(rows, rowLength), ("weight", 1.0), ("density", 0.4), ("epsilon", 0.2));
+        recipe.Random = new torch.Generator(11, torch.CPU);
+        var context = recipe.Build();
+        var source = new TaskVectorMagnitudes.Source(MaskedL1Norms.Address(x), MaskedL1Norms.Address(b), n);
+        IElementDropSparsifier drop = DellaMagnitudePrune.Instance;
+        var (bits, draws, norms) = drop.Keep(source, rowLength, context.Models[0], context, norms: true);
+        Assert.Null(draws);
+        var stored = DellaMagnitudePrune.Mask(x.sub(b).view(rows, rowLength), 0.4, 0.2, new torch.Generator(11, torch.CPU))!.contiguous();
+        var kept = TensorAssert.Values(stored.to(torch.ScalarType.Float32).flatten());
+        var packed = bits!.data<byte>().ToArray();
+        Assert.True(packed.Length >= (n + 7) / 8);
+        for (long i = 0; i < n; i++)
+            Assert.True(kept[i] == ((packed[i >> 3] >> (int)(i & 7)) & 1), $"element {i}");
+        for (long i = n; i < packed.Length * 8L; i++)
+            Assert.Equal(0, (packed[i >> 3] >> (int)(i & 7)) & 1);
+        var separate = MaskedL1Norms.Of(source, MaskedL1Norms.Address(stored));
+        Assert.Equal(separate.Whole, norms!.Value.Whole);
+        Assert.Equal(separate.Kept, norms.Value.Kept);
+    }
 }
