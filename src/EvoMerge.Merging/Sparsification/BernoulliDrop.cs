@@ -48,7 +48,7 @@ public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSp
         var draws = new CounterDrawKeep(CounterRandom.StreamKey(context, input), Threshold(density));
         if (!norms)
             return (null, draws, null);
-        var sums = MaskedL1Norms.OfChunks(source.Count, (start, end) => NormsOfRange((float*)source.Values, (float*)source.Base, start, end, draws));
+        var sums = MaskedL1Norms.OfChunks(source.Count, (start, end) => MaskedL1Norms.Chunk((float*)source.Values, (float*)source.Base, draws, start, end));
         return (null, draws, sums);
     }
 
@@ -98,31 +98,6 @@ public sealed unsafe class BernoulliDrop : ITaskVectorSparsifier, IElementDropSp
 
     /// <summary>Draws below this (24-bit) are kept: ⌈density·2²⁴⌉.</summary>
     private static uint Threshold(double density) => (uint)Math.Ceiling(Math.Max(density, 0) * (1 << 24));
-
-    /// <summary>
-    /// The L1 norms of one <see cref="ElementChunks"/> chunk of the task vector (<paramref name="values"/> −
-    /// <paramref name="baseValues"/>) with the kept elements taken from the draws, summed vector by vector in the order
-    /// of <see cref="MaskedL1Norms.Of"/>, so they equal that pass's over the stored mask.
-    /// </summary>
-    private static (double Whole, double Kept) NormsOfRange(float* values, float* baseValues, long start, long end, CounterDrawKeep draws)
-    {
-        int width = Vector<float>.Count;
-        var whole0 = Vector<double>.Zero;
-        var whole1 = Vector<double>.Zero;
-        var kept0 = Vector<double>.Zero;
-        var kept1 = Vector<double>.Zero;
-        long j = start;
-        for (; j + width <= end; j += width)
-            MaskedL1Norms.AddChunk(values, baseValues, j, draws.Ones(j), ref whole0, ref whole1, ref kept0, ref kept1);
-        double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
-        for (; j < end; j++)
-        {
-            float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
-            whole += d;
-            if (draws.Keeps(j)) kept += d;
-        }
-        return (whole, kept);
-    }
 
     private static unsafe void FillRange(byte* mask, long start, long end, uint threshold, ulong key)
     {

@@ -10,7 +10,7 @@ namespace EvoMerge.Merging.Sparsification;
 /// </summary>
 /// <param name="Key">The model's stream key (<see cref="CounterRandom.StreamKey(MergeContext, MergeInput)"/>).</param>
 /// <param name="Threshold">⌈density·2²⁴⌉.</param>
-internal readonly record struct CounterDrawKeep(ulong Key, uint Threshold)
+internal readonly record struct CounterDrawKeep(ulong Key, uint Threshold) : IElementKeep
 {
     /// <summary>True when element <paramref name="index"/> is kept.</summary>
     public bool Keeps(long index) => (CounterRandom.Bits(Key, index) >> 8) < Threshold;

@@ -15,11 +15,11 @@ internal static unsafe class MaskedL1Norms
     /// <summary>‖δ‖₁ and the sum of |δ| over the kept elements, δ being <paramref name="source"/>'s task vector and
     /// <paramref name="mask"/> the address of its boolean keep-mask.</summary>
     public static (double Whole, double Kept) Of(TaskVectorMagnitudes.Source source, nint mask) =>
-        OfChunks(source.Count, (start, end) => Chunk((float*)source.Values, (float*)source.Base, (byte*)mask, start, end));
+        OfChunks(source.Count, (start, end) => Chunk((float*)source.Values, (float*)source.Base, new ByteMaskKeep((byte*)mask), start, end));
 
     /// <summary><see cref="Of"/> with the keep-mask packed one bit per element (<see cref="KeepBits"/>): the same sums.</summary>
     public static (double Whole, double Kept) OfBits(TaskVectorMagnitudes.Source source, nint bits) =>
-        OfChunks(source.Count, (start, end) => BitsChunk((float*)source.Values, (float*)source.Base, (byte*)bits, start, end));
+        OfChunks(source.Count, (start, end) => Chunk((float*)source.Values, (float*)source.Base, new PackedBitsKeep((byte*)bits), start, end));
 
     /// <summary>
     /// Runs <paramref name="chunk"/> on every <see cref="ElementChunks"/> chunk of [0, <paramref name="count"/>) and adds
@@ -76,7 +76,13 @@ internal static unsafe class MaskedL1Norms
     public static nint Address(torch.Tensor contiguous) =>
         contiguous.numel() == 0 ? 0 : (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(contiguous.bytes));
 
-    private static (double Whole, double Kept) Chunk(float* values, float* baseValues, byte* mask, long start, long end)
+    /// <summary>
+    /// The L1 norms of the elements [<paramref name="start"/>, <paramref name="end"/>) of one chunk: <see cref="AddChunk"/>
+    /// over its vectors in order, then the vectors' lanes, then the remaining elements one by one, with the kept
+    /// elements taken from <paramref name="keep"/>. Every keep source sums in this one order, so their norms are equal.
+    /// </summary>
+    public static (double Whole, double Kept) Chunk<TKeep>(float* values, float* baseValues, TKeep keep, long start, long end)
+        where TKeep : struct, IElementKeep
     {
         int width = Vector<float>.Count;
         var whole0 = Vector<double>.Zero;
@@ -85,33 +91,13 @@ internal static unsafe class MaskedL1Norms
         var kept1 = Vector<double>.Zero;
         long j = start;
         for (; j + width <= end; j += width)
-            AddChunk(values, baseValues, j, Keep(mask + j), ref whole0, ref whole1, ref kept0, ref kept1);
+            AddChunk(values, baseValues, j, keep.Ones(j), ref whole0, ref whole1, ref kept0, ref kept1);
         double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
         for (; j < end; j++)
         {
             float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
             whole += d;
-            if (mask[j] != 0) kept += d;
-        }
-        return (whole, kept);
-    }
-
-    private static (double Whole, double Kept) BitsChunk(float* values, float* baseValues, byte* bits, long start, long end)
-    {
-        int width = Vector<float>.Count;
-        var whole0 = Vector<double>.Zero;
-        var whole1 = Vector<double>.Zero;
-        var kept0 = Vector<double>.Zero;
-        var kept1 = Vector<double>.Zero;
-        long j = start;
-        for (; j + width <= end; j += width)
-            AddChunk(values, baseValues, j, KeepBits.Ones(bits, j), ref whole0, ref whole1, ref kept0, ref kept1);
-        double whole = Vector.Sum(whole0 + whole1), kept = Vector.Sum(kept0 + kept1);
-        for (; j < end; j++)
-        {
-            float d = Math.Abs(baseValues == null ? values[j] : values[j] - baseValues[j]);
-            whole += d;
-            if (KeepBits.Keeps(bits, j)) kept += d;
+            if (keep.Keeps(j)) kept += d;
         }
         return (whole, kept);
     }
@@ -143,5 +129,21 @@ internal static unsafe class MaskedL1Norms
         Span<float> lanes = stackalloc float[Vector<float>.Count];
         for (int i = 0; i < lanes.Length; i++) lanes[i] = mask[i];
         return new Vector<float>(lanes);
+    }
+
+    /// <summary>A keep-mask of one byte per element (non-zero: kept).</summary>
+    private readonly struct ByteMaskKeep(byte* mask) : IElementKeep
+    {
+        public bool Keeps(long index) => mask[index] != 0;
+
+        public Vector<float> Ones(long start) => Keep(mask + start);
+    }
+
+    /// <summary>A keep-mask packed one bit per element (<see cref="KeepBits"/>).</summary>
+    private readonly struct PackedBitsKeep(byte* bits) : IElementKeep
+    {
+        public bool Keeps(long index) => KeepBits.Keeps(bits, index);
+
+        public Vector<float> Ones(long start) => KeepBits.Ones(bits, start);
     }
 }
