@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace EvoMerge.Merging.Sparsification;
 
@@ -54,6 +55,24 @@ public static class CounterRandom
         return Vector.ShiftRightLogical(x, 8);
     }
 
+    /// <summary><see cref="Draws24"/> of the 8 elements from <paramref name="start"/> (not crossing a multiple of 2³²).</summary>
+    internal static Vector256<uint> Draws24x8(ulong key, long start)
+    {
+        var index = Vector256.Create((uint)start) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+        var x = Hash(index ^ Vector256.Create((uint)key));
+        x = Hash(x ^ Vector256.Create((uint)(key >> 32) ^ Hash((uint)((ulong)start >> 32))));
+        return Vector256.ShiftRightLogical(x, 8);
+    }
+
+    /// <summary><see cref="Draws24"/> of the 16 elements from <paramref name="start"/> (not crossing a multiple of 2³²).</summary>
+    internal static Vector512<uint> Draws24x16(ulong key, long start)
+    {
+        var index = Vector512.Create((uint)start) + Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var x = Hash(index ^ Vector512.Create((uint)key));
+        x = Hash(x ^ Vector512.Create((uint)(key >> 32) ^ Hash((uint)((ulong)start >> 32))));
+        return Vector512.ShiftRightLogical(x, 8);
+    }
+
     /// <summary>0, 1, 2, … per lane.</summary>
     private static readonly Vector<uint> Lanes = LaneIndices();
 
@@ -73,6 +92,24 @@ public static class CounterRandom
         x *= 0x846CA68BU;
         x ^= x >> 16;
         return x;
+    }
+
+    private static Vector256<uint> Hash(Vector256<uint> x)
+    {
+        x ^= Vector256.ShiftRightLogical(x, 16);
+        x *= Vector256.Create(0x7FEB352DU);
+        x ^= Vector256.ShiftRightLogical(x, 15);
+        x *= Vector256.Create(0x846CA68BU);
+        return x ^ Vector256.ShiftRightLogical(x, 16);
+    }
+
+    private static Vector512<uint> Hash(Vector512<uint> x)
+    {
+        x ^= Vector512.ShiftRightLogical(x, 16);
+        x *= Vector512.Create(0x7FEB352DU);
+        x ^= Vector512.ShiftRightLogical(x, 15);
+        x *= Vector512.Create(0x846CA68BU);
+        return x ^ Vector512.ShiftRightLogical(x, 16);
     }
 
     private static Vector<uint> Hash(Vector<uint> x)

@@ -29,6 +29,9 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     [ThreadStatic]
     private static RowBuffers? _buffers;
 
+    [ThreadStatic]
+    private static DellaRowDecisions.Buffers? _rowDecisions;
+
     /// <summary>The shared instance (the sparsifier is stateless).</summary>
     public static DellaMagnitudePrune Instance { get; } = new();
 
@@ -171,10 +174,27 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         long rowsPerItem = Math.Max(1, ElementChunks.Size / n);
         long items = (rows + rowsPerItem - 1) / rowsPerItem;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) };
+        bool vectorRows = DellaRowDecisions.Applies(n, probability);
         Parallel.For(0L, items, options, item =>
         {
-            var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
             long end = Math.Min(rows, (item + 1) * rowsPerItem);
+            if (vectorRows)
+            {
+                var space = _rowDecisions is { } r && r.Capacity >= n ? r : _rowDecisions = new DellaRowDecisions.Buffers(n);
+                fixed (ulong* words = space.Words)
+                {
+                    for (long row = item * rowsPerItem; row < end; row++)
+                    {
+                        long offset = row * n;
+                        float* baseValues = source.Base == 0 ? null : (float*)source.Base + offset;
+                        DellaRowDecisions.Decide((float*)source.Values + offset, baseValues, offset, n, density, epsilon, probability, key, words, space);
+                        if (packed) KeepBits.PackWords(words, n, (byte*)maskAddress, offset);
+                        else Unpack(words, n, (byte*)maskAddress + offset);
+                    }
+                }
+                return;
+            }
+            var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
             fixed (byte* rowBuffer = buffers.Row)
             {
                 for (long row = item * rowsPerItem; row < end; row++)
@@ -186,6 +206,12 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             }
         });
         return mask;
+    }
+
+    /// <summary>One byte per element (0 or 1) from a row's bits.</summary>
+    private static unsafe void Unpack(ulong* words, int n, byte* row)
+    {
+        for (int c = 0; c < n; c++) row[c] = (byte)((words[c >> 6] >> (c & 63)) & 1);
     }
 
     /// <summary>

@@ -54,6 +54,37 @@ internal static unsafe class KeepBits
         }
     }
 
+    /// <summary>
+    /// Sets the bits of elements [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="n"/>) from a
+    /// row's own bits (bit c of <paramref name="row"/>'s 64-bit words is element offset + c; bits from n on are ignored)
+    /// into a zeroed bit mask. Words shared with other ranges are or-ed atomically, as <see cref="Pack"/>.
+    /// </summary>
+    public static void PackWords(ulong* row, int n, byte* bits, long offset)
+    {
+        if (n <= 0)
+            return;
+        long* words = (long*)bits;
+        long first = offset >> 6, last = (offset + n - 1) >> 6;
+        for (long t = first; t <= last; t++)
+        {
+            // Bit k of word t is row bit (t·64 − offset + k).
+            long from = t * 64 - offset;
+            ulong value;
+            if (from < 0)
+                value = row[0] << (int)-from;
+            else
+            {
+                int w = (int)(from >> 6), s = (int)(from & 63);
+                value = row[w] >> s;
+                if (s != 0 && from + 64 - s < n) value |= row[w + 1] << (64 - s);
+            }
+            long valid = n - from;
+            if (valid < 64) value &= (1UL << (int)valid) - 1;
+            if (t == first || t == last) Interlocked.Or(ref words[t], (long)value);
+            else words[t] = (long)value;
+        }
+    }
+
     /// <summary>True when element <paramref name="index"/> is kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Keeps(byte* bits, long index) => ((bits[index >> 3] >> (int)(index & 7)) & 1) != 0;
