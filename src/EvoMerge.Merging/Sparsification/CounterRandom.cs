@@ -56,6 +56,7 @@ public static class CounterRandom
     }
 
     /// <summary><see cref="Draws24"/> of the 8 elements from <paramref name="start"/> (not crossing a multiple of 2³²).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector256<uint> Draws24x8(ulong key, long start)
     {
         var index = Vector256.Create((uint)start) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
@@ -65,6 +66,7 @@ public static class CounterRandom
     }
 
     /// <summary><see cref="Draws24"/> of the 16 elements from <paramref name="start"/> (not crossing a multiple of 2³²).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector512<uint> Draws24x16(ulong key, long start)
     {
         var index = Vector512.Create((uint)start) + Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

@@ -73,7 +73,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             return null;
         if (density <= 0)
             return torch.zeros(source.Count, torch.ScalarType.Bool);
-        return Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: false);
+        return Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: false, norms: false).Mask;
     }
 
     (torch.Tensor? Bits, CounterDrawKeep? Draws, (double Whole, double Kept)? Norms) IElementDropSparsifier.Keep(TaskVectorMagnitudes.Source source,
@@ -82,10 +82,13 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         var (density, epsilon) = Checked(input, context);
         if (density >= 1)
             return (null, null, null);
-        var bits = density <= 0
-            ? KeepBits.Zeros(source.Count)
-            : Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: true);
-        return (bits, null, norms ? MaskedL1Norms.OfBits(source, Address(bits)) : null);
+        if (density <= 0)
+        {
+            var none = KeepBits.Zeros(source.Count);
+            return (none, null, norms ? MaskedL1Norms.OfBits(source, Address(none)) : null);
+        }
+        var (bits, sums) = Fill(source, rowLength, density, epsilon, CounterRandom.StreamKey(context, input), packed: true, norms);
+        return (bits, null, norms ? sums ?? MaskedL1Norms.OfBits(source, Address(bits)) : null);
     }
 
     /// <summary>The keep probability of descending rank <paramref name="position"/> in a row of <paramref name="count"/>.</summary>
@@ -126,7 +129,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         var rows = x.dim() > 2 ? x.movedim([1L], [-1L]) : x;
         long rowLength = x.dim() switch { 0 => 1, 1 => x.shape[0], _ => x.shape[1] };
         var wide = rows.to(torch.ScalarType.Float32).cpu().contiguous();
-        var flat = Fill(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), rowLength, density, epsilon, key, packed: false);
+        var flat = Fill(new TaskVectorMagnitudes.Source(Address(wide), 0, wide.numel()), rowLength, density, epsilon, key, packed: false, norms: false).Mask;
         var mask = x.dim() > 2 ? flat.view(rows.shape).movedim([-1L], [1L]) : flat.view(x.shape);
         return mask.contiguous().to(x.device).MoveToOuterDisposeScope();
     }
@@ -156,14 +159,19 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
 
     /// <summary>
     /// The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1): one byte per element, or
-    /// when <paramref name="packed"/> one bit (<see cref="KeepBits"/>; each row is decided in a per-thread byte row
-    /// and packed, so no byte mask of the tensor is held).
+    /// when <paramref name="packed"/> one bit (<see cref="KeepBits"/>; each row is decided in a per-thread row and
+    /// packed, so no byte mask of the tensor is held). When <paramref name="norms"/> is asked of a packed mask whose rows
+    /// tile the <see cref="ElementChunks"/> chunks (the row length divides the chunk size) and the vectorised decisions
+    /// apply, each chunk's L1 norms are taken by the thread that decided it, right after (the values still in its
+    /// cache; <see cref="MaskedL1Norms.BitsChunk"/>, the same sums as <see cref="MaskedL1Norms.OfBits"/>); otherwise the
+    /// norms are null and the caller takes them in a pass of their own.
     /// </summary>
-    private static unsafe torch.Tensor Fill(TaskVectorMagnitudes.Source source, long rowLength, double density, double epsilon, ulong key, bool packed)
+    private static unsafe (torch.Tensor Mask, (double Whole, double Kept)? Norms) Fill(TaskVectorMagnitudes.Source source, long rowLength,
+        double density, double epsilon, ulong key, bool packed, bool norms)
     {
         var mask = packed ? KeepBits.Zeros(source.Count) : torch.empty(source.Count, torch.ScalarType.Bool);
         if (source.Count == 0)
-            return mask;
+            return (mask, null);
         if (rowLength > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(rowLength), $"della ranks rows of at most {int.MaxValue} elements, this one has {rowLength}");
         int n = (int)rowLength;
@@ -175,6 +183,9 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         long items = (rows + rowsPerItem - 1) / rowsPerItem;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) };
         bool vectorRows = DellaRowDecisions.Applies(n, probability);
+        bool chunkNorms = norms && packed && vectorRows && n >= Vector<float>.Count && ElementChunks.Size % n == 0;
+        var whole = chunkNorms ? new double[items] : null;
+        var kept = chunkNorms ? new double[items] : null;
         Parallel.For(0L, items, options, item =>
         {
             long end = Math.Min(rows, (item + 1) * rowsPerItem);
@@ -192,6 +203,8 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
                         else Unpack(words, n, (byte*)maskAddress + offset);
                     }
                 }
+                if (whole is not null && kept is not null)
+                    (whole[item], kept[item]) = MaskedL1Norms.BitsChunk(source, maskAddress, item * rowsPerItem * n, end * n);
                 return;
             }
             var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
@@ -205,7 +218,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
                 }
             }
         });
-        return mask;
+        return (mask, whole is not null && kept is not null ? MaskedL1Norms.InOrder(whole, kept) : null);
     }
 
     /// <summary>One byte per element (0 or 1) from a row's bits.</summary>

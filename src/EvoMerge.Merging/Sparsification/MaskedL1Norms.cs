@@ -37,14 +37,24 @@ internal static unsafe class MaskedL1Norms
             whole[start / ElementChunks.Size] = w;
             kept[start / ElementChunks.Size] = k;
         });
+        return InOrder(whole, kept);
+    }
+
+    /// <summary>The chunks' norms added in chunk order, as <see cref="OfChunks"/> adds them.</summary>
+    public static (double Whole, double Kept) InOrder(double[] whole, double[] kept)
+    {
         double wholeSum = 0, keptSum = 0;
-        for (long c = 0; c < chunks; c++)
+        for (long c = 0; c < whole.Length; c++)
         {
             wholeSum += whole[c];
             keptSum += kept[c];
         }
         return (wholeSum, keptSum);
     }
+
+    /// <summary>One <see cref="ElementChunks"/> chunk [start, end) of <see cref="OfBits"/>: the same sums.</summary>
+    public static (double Whole, double Kept) BitsChunk(TaskVectorMagnitudes.Source source, nint bits, long start, long end) =>
+        Chunk((float*)source.Values, (float*)source.Base, new PackedBitsKeep((byte*)bits), start, end);
 
     /// <summary>The rescale factor <c>‖x‖₁ / ‖x·mask‖₁</c>, or null when either is below <see cref="L1Rescale.Epsilon"/>.</summary>
     public static double? Factor((double Whole, double Kept) norms) =>

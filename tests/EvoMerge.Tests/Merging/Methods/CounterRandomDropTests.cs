@@ -321,14 +321,16 @@ public sealed class CounterRandomDropTests
         Assert.Null(none);
         Assert.Equal(draws, sameDraws);
     }
-    [Fact]
-    public void Dellas_fused_path_holds_its_mask_as_bits_equal_to_the_byte_mask_and_its_norms_to_the_byte_masks()
+    [Theory]
+    [InlineData(77, 2_003)]
+    [InlineData(256, 1_500)]
+    public void Dellas_fused_path_holds_its_mask_as_bits_equal_to_the_byte_mask_and_its_norms_to_the_byte_masks(int rowLength, int rows)
     {
         using var scope = torch.NewDisposeScope();
-        // Rows of 77 (not a multiple of 8 or 64, so rows share packed words) over several parallel work items, and
+        // Rows of 77 (not a multiple of 8 or 64, so rows share packed words) over several parallel work items, or of 256
+        // (tiling the norm chunks, so each chunk's norms are taken right after its rows; the last chunk partial), and
         // equal magnitudes (a quantised task vector) so some rows take the sorted fallback.
-        const int rowLength = 77, rows = 2_003;
-        const long n = (long)rowLength * rows;
+        long n = (long)rowLength * rows;
         var generator = new torch.Generator(31, torch.CPU);
         var b = torch.randn(n, generator: generator);
         using var spread = 0.01.ToScalar();
