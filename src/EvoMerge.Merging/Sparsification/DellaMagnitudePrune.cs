@@ -160,11 +160,12 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     /// <summary>
     /// The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1): one byte per element, or
     /// when <paramref name="packed"/> one bit (<see cref="KeepBits"/>; each row is decided in a per-thread row and
-    /// packed, so no byte mask of the tensor is held). When <paramref name="norms"/> is asked of a packed mask whose rows
-    /// tile the <see cref="ElementChunks"/> chunks (the row length divides the chunk size) and the vectorised decisions
-    /// apply, each chunk's L1 norms are taken by the thread that decided it, right after (the values still in its
-    /// cache; <see cref="MaskedL1Norms.BitsChunk"/>, the same sums as <see cref="MaskedL1Norms.OfBits"/>); otherwise the
-    /// norms are null and the caller takes them in a pass of their own.
+    /// packed, so no byte mask of the tensor is held). When <paramref name="norms"/> is asked of a packed mask and the
+    /// vectorised decisions apply, a work item is the rows of whole <see cref="ElementChunks"/> chunks (lcm of the row
+    /// length and the chunk size, up to 64 chunks) and each chunk's L1 norms are taken by the thread that decided it as
+    /// soon as its last row is decided, its values still in that thread's cache (<see cref="MaskedL1Norms.BitsChunk"/>,
+    /// the same sums as <see cref="MaskedL1Norms.OfBits"/>); otherwise the norms are null and the caller takes them in a
+    /// pass of their own.
     /// </summary>
     private static unsafe (torch.Tensor Mask, (double Whole, double Kept)? Norms) Fill(TaskVectorMagnitudes.Source source, long rowLength,
         double density, double epsilon, ulong key, bool packed, bool norms)
@@ -179,19 +180,24 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         var probability = new float[n];
         for (int p = 0; p < n; p++) probability[p] = RowProbability(density, epsilon, p, n) * (1 << 24);
         nint maskAddress = Address(mask);
-        long rowsPerItem = Math.Max(1, ElementChunks.Size / n);
+        bool vectorRows = DellaRowDecisions.Applies(n, probability);
+        // With the norms, a work item is the rows of a whole number of norm chunks (lcm(n, chunk) elements), at most 64.
+        long chunk = ElementChunks.Size;
+        long tile = n / Gcd(n, chunk) * chunk;
+        bool chunkNorms = norms && packed && vectorRows && tile <= 64 * chunk;
+        long rowsPerItem = chunkNorms ? tile / n : Math.Max(1, chunk / n);
         long items = (rows + rowsPerItem - 1) / rowsPerItem;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) };
-        bool vectorRows = DellaRowDecisions.Applies(n, probability);
-        bool chunkNorms = norms && packed && vectorRows && n >= Vector<float>.Count && ElementChunks.Size % n == 0;
-        var whole = chunkNorms ? new double[items] : null;
-        var kept = chunkNorms ? new double[items] : null;
+        long chunks = (source.Count + chunk - 1) / chunk;
+        var whole = chunkNorms ? new double[chunks] : null;
+        var kept = chunkNorms ? new double[chunks] : null;
         Parallel.For(0L, items, options, item =>
         {
             long end = Math.Min(rows, (item + 1) * rowsPerItem);
             if (vectorRows)
             {
                 var space = _rowDecisions is { } r && r.Capacity >= n ? r : _rowDecisions = new DellaRowDecisions.Buffers(n);
+                long next = item * rowsPerItem * n / chunk;
                 fixed (ulong* words = space.Words)
                 {
                     for (long row = item * rowsPerItem; row < end; row++)
@@ -201,10 +207,11 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
                         DellaRowDecisions.Decide((float*)source.Values + offset, baseValues, offset, n, density, epsilon, probability, key, words, space);
                         if (packed) KeepBits.PackWords(words, n, (byte*)maskAddress, offset);
                         else Unpack(words, n, (byte*)maskAddress + offset);
+                        // Each chunk whose rows are all decided, while its values are still in this thread's cache.
+                        for (; whole is not null && kept is not null && next < chunks && Math.Min((next + 1) * chunk, source.Count) <= offset + n; next++)
+                            (whole[next], kept[next]) = MaskedL1Norms.BitsChunk(source, maskAddress, next * chunk, Math.Min((next + 1) * chunk, source.Count));
                     }
                 }
-                if (whole is not null && kept is not null)
-                    (whole[item], kept[item]) = MaskedL1Norms.BitsChunk(source, maskAddress, item * rowsPerItem * n, end * n);
                 return;
             }
             var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);
@@ -219,6 +226,12 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             }
         });
         return (mask, whole is not null && kept is not null ? MaskedL1Norms.InOrder(whole, kept) : null);
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 
     /// <summary>One byte per element (0 or 1) from a row's bits.</summary>

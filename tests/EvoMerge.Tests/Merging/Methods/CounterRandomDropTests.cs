@@ -324,11 +324,13 @@ public sealed class CounterRandomDropTests
     [Theory]
     [InlineData(77, 2_003)]
     [InlineData(256, 1_500)]
+    [InlineData(5_632, 30)]
     public void Dellas_fused_path_holds_its_mask_as_bits_equal_to_the_byte_mask_and_its_norms_to_the_byte_masks(int rowLength, int rows)
     {
         using var scope = torch.NewDisposeScope();
-        // Rows of 77 (not a multiple of 8 or 64, so rows share packed words) over several parallel work items, or of 256
-        // (tiling the norm chunks, so each chunk's norms are taken right after its rows; the last chunk partial), and
+        // Rows of 77 (not a multiple of 8 or 64, so rows share packed words; whole norm chunks would take 65536 rows, so
+        // the norms are a pass of their own), of 256 (tiling the norm chunks; the last chunk partial) or of 5632 (128 rows
+        // are 11 whole chunks; each chunk's norms taken when its last row is decided), and
         // equal magnitudes (a quantised task vector) so some rows take the sorted fallback.
         long n = (long)rowLength * rows;
         var generator = new torch.Generator(31, torch.CPU);
