@@ -15,9 +15,11 @@ namespace EvoMerge.Merging.Sparsification;
 /// as mergekit's formula does; they must then lie in [0, 1], where mergekit's <c>torch.bernoulli</c> accepts them.
 /// Deviations: ranks are exact in every dtype (mergekit stores them in the work dtype,
 /// so bf16 quantises them); equal magnitudes rank by index as in the TIES trim; a row of one element is kept with
-/// probability density (mergekit divides 0 by 0 there). Rows run in parallel; within a row, one counting pass over
-/// the top bits of the float32 magnitudes decides most elements from their rank range, and only the undecided ones
-/// are ranked exactly (a stable radix sort of the magnitude bits where many magnitudes are equal).
+/// probability density (mergekit divides 0 by 0 there). Rows run in parallel. On x86 with AVX2 (rows of up to 65 536
+/// elements, epsilon &gt; 0) a row is decided by <see cref="DellaRowDecisions"/>; elsewhere one counting pass over the
+/// top bits of the float32 magnitudes decides most elements from their rank range, and only the undecided ones are
+/// ranked exactly (a stable radix sort of the magnitude bits where many magnitudes are equal). Both give the decisions
+/// of a full stable ranking.
 /// </summary>
 public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSparsifier
 {
