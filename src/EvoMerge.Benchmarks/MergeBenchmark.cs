@@ -139,7 +139,7 @@ public sealed class MergeBenchmark(int modelCount, int rounds, TextWriter output
                 output.WriteLine(Row(pass, best[pass].Bytes, best[pass].Seconds, best[pass].CpuSeconds, plainRate, plainCpuRate));
             output.WriteLine(Row("linear -> disk", diskBytes, diskSeconds, diskCpuSeconds, plainRate, plainCpuRate));
             output.WriteLine("cpu s: processor time of the whole process (all threads) during that round; on a shared machine it is less disturbed by other jobs than the wall time");
-            output.WriteLine(Invariant($"peak RSS    {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value / 1e9:0.00} GB"))} (VmHWM during one merge each with its own buffers, free heap pages returned before; {rssBefore / 1e9:0.00} GB at process start; target < 1.5 GB for 3 x ~1 GB models)"));
+            output.WriteLine(Invariant($"peak RSS    {string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value / 1e6:0} MB"))} (VmHWM during one merge each with its own buffers, free heap pages returned before; {rssBefore / 1e6:0} MB at process start; target < 1.5 GB for 3 x ~1 GB models)"));
             return 0;
         }
         finally
