@@ -19,9 +19,10 @@ namespace EvoMerge.Merging.Sparsification;
 /// real rank where P crosses u) and dropped when none does (first &gt; R(u) + margin); the margins (one unit of P
 /// for the float32 rounding of P, half a rank for the float32 arithmetic of R) make both tests sure. About one
 /// element per bucket of many elements is left undecided.</item>
-/// <item>Undecided: the members of each bucket that holds one are gathered in column order with their keys; the
-/// undecided elements get their exact rank (bucket start + members ordered before them) and are compared with the
-/// float32 probability table itself. A bucket of one repeated magnitude (a tie) is already in rank order.</item>
+/// <item>Undecided: the members of each bucket that holds one are gathered in column order with their keys (a vector
+/// compress per 16 columns with AVX-512); the undecided elements get their exact rank (bucket start + members ordered
+/// before them) and are compared with the float32 probability table itself. A bucket of one repeated magnitude (a tie)
+/// is already in rank order. Beyond 16 such buckets in a row all their members are grouped in one pass.</item>
 /// </list>
 /// </summary>
 internal static unsafe class DellaRowDecisions
@@ -38,7 +39,8 @@ internal static unsafe class DellaRowDecisions
     /// Decides the row [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="n"/>) of δ =
     /// values − base (base may be null): bit c of <paramref name="words"/> (little-endian 64-bit words, ⌈n/64⌉ of them)
     /// is set when column c is kept. <paramref name="probability"/> is the row's table of P(rank) (already ·2²⁴).
-    /// <paramref name="wide"/>: 16 lanes (AVX-512) rather than 8 in the draw pass; by default where AVX-512 is accelerated.
+    /// <paramref name="wide"/>: 16 lanes (AVX-512) rather than 8 in the draw pass, and a bucket's columns gathered by
+    /// vector compress (AVX-512F); by default where AVX-512 is accelerated.
     /// </summary>
     public static void Decide(float* values, float* baseValues, long offset, int n, double density, double epsilon,
         float[] probability, ulong key, ulong* words, Buffers buffers, bool? wide = null)
@@ -55,10 +57,10 @@ internal static unsafe class DellaRowDecisions
             float a = (float)((density + epsilon) * (1 << 24));
             float inverseStep = (float)(1.0 / step);
             float keptLimit = (float)(a - 1 - 0.5 * step), droppedLimit = (float)(a + 1 + 0.5 * step);
-            int open = Classify(ids, n, offset, key, ranges, prob, keptLimit, droppedLimit, inverseStep, draws, words, buffers,
-                wide ?? Vector512.IsHardwareAccelerated);
+            bool sixteen = wide ?? Vector512.IsHardwareAccelerated;
+            int open = Classify(ids, n, offset, key, ranges, prob, keptLimit, droppedLimit, inverseStep, draws, words, buffers, sixteen);
             if (open > 0)
-                Resolve(values, baseValues, ids, starts, n, prob, draws, words, buffers, open);
+                Resolve(values, baseValues, ids, starts, n, prob, draws, words, buffers, open, sixteen && Avx512F.IsSupported);
         }
     }
 
@@ -137,6 +139,7 @@ internal static unsafe class DellaRowDecisions
             else
                 (kept, undecided) = Classify64x8(ids, column, start, key, ranges, keptLimit, droppedLimit, inverseStep, draws);
             words[w] = kept;
+            buffers.Undecided[w] = undecided;
             open = Note(undecided, column, ids, buffers, open);
         }
         if ((n & 63) != 0)
@@ -144,6 +147,7 @@ internal static unsafe class DellaRowDecisions
             int column = whole << 6;
             var (kept, undecided) = ClassifyOneByOne(ids, column, n - column, offset + column, key, ranges, prob, draws);
             words[whole] = kept;
+            buffers.Undecided[whole] = undecided;
             open = Note(undecided, column, ids, buffers, open);
         }
         return open;
@@ -227,7 +231,7 @@ internal static unsafe class DellaRowDecisions
 
     /// <summary>Decides the open buckets' members by their exact ranks.</summary>
     private static void Resolve(float* values, float* baseValues, ushort* ids, int* starts, int n, float* prob, float* draws,
-        ulong* words, Buffers buffers, int open)
+        ulong* words, Buffers buffers, int open, bool compress)
     {
         ulong[] members = buffers.Members;
         if (open > ScannedBuckets)
@@ -247,8 +251,7 @@ internal static unsafe class DellaRowDecisions
             int b = buffers.Open[o];
             buffers.Flag[b] = 0;
             int first = starts[b];
-            float low = prob[starts[b + 1] - 1], high = prob[first];
-            var (m, u, mixed) = Members(values, baseValues, ids, n, b, low, high, draws, words, members, pending);
+            var (m, u, mixed) = Members(values, baseValues, ids, n, b, buffers, compress);
             if (mixed && u > 64)
             {
                 Array.Sort(members, 0, m);
@@ -270,45 +273,70 @@ internal static unsafe class DellaRowDecisions
     }
 
     /// <summary>
-    /// Bucket <paramref name="bucket"/>'s members in column order as (key, column) pairs; the members whose draw lies
-    /// between the bucket's lowest and highest probability are listed in <paramref name="pending"/> (by position), the
-    /// others are decided here. Returns the member count, the pending count, and whether the keys differ.
+    /// Bucket <paramref name="bucket"/>'s members in column order as (key, column) pairs in <see cref="Buffers.Members"/>,
+    /// and the positions among them of the undecided ones in <see cref="Buffers.Pending"/>. Returns the member count,
+    /// the undecided count, and whether the keys differ.
     /// </summary>
     private static (int Members, int Pending, bool Mixed) Members(float* values, float* baseValues, ushort* ids, int n, int bucket,
-        float low, float high, float* draws, ulong* words, ulong[] members, int[] pending)
+        Buffers buffers, bool compress)
     {
-        var target = Vector256.Create((ushort)bucket);
-        int m = 0, u = 0;
-        uint differ = 0, firstKey = 0;
-        int c = 0;
-        for (; c < n; c += 32)
+        fixed (int* columns = buffers.Columns)
         {
-            uint hits = c + 32 <= n
-                ? Vector256.Narrow(Vector256.Equals(Vector256.Load(ids + c), target), Vector256.Equals(Vector256.Load(ids + c + 16), target)).ExtractMostSignificantBits()
-                : TailHits(ids, c, n, (ushort)bucket);
-            while (hits != 0)
+            int found = compress
+                ? ColumnsOf16(ids, n, bucket, columns)
+                : ColumnsOf32(ids, n, bucket, columns);
+            ulong[] members = buffers.Members;
+            ulong[] undecided = buffers.Undecided;
+            int[] pending = buffers.Pending;
+            int u = 0;
+            uint differ = 0, firstKey = found > 0 ? Key(values, baseValues, columns[0]) : 0;
+            for (int i = 0; i < found; i++)
             {
-                int column = c + BitOperations.TrailingZeroCount(hits);
-                hits &= hits - 1;
+                int column = columns[i];
                 uint k = Key(values, baseValues, column);
-                if (m == 0) firstKey = k;
                 differ |= k ^ firstKey;
-                float d = draws[column];
-                pending[u] = m;
-                u += (d >= low ? 1 : 0) & (d < high ? 1 : 0);
-                words[column >> 6] |= (ulong)(d < low ? 1 : 0) << (column & 63);
-                members[m++] = ((ulong)k << 32) | (uint)column;
+                pending[u] = i;
+                u += (int)((undecided[column >> 6] >> (column & 63)) & 1);
+                members[i] = ((ulong)k << 32) | (uint)column;
             }
+            return (found, u, differ != 0);
         }
-        return (m, u, differ != 0);
     }
 
-    private static uint TailHits(ushort* ids, int c, int n, ushort bucket)
+    /// <summary>The columns of <paramref name="bucket"/> in order, 16 ids per step, each step's hits packed by a vector compress.</summary>
+    private static int ColumnsOf16(ushort* ids, int n, int bucket, int* columns)
     {
-        uint hits = 0;
-        for (int j = c; j < n; j++)
-            if (ids[j] == bucket) hits |= 1u << (j - c);
-        return hits;
+        var target = Vector512.Create(bucket);
+        var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        int found = 0, c = 0;
+        for (; c + 16 <= n; c += 16)
+        {
+            var hit = Vector512.Equals(Vector512.WidenLower(Vector256.Load(ids + c).ToVector512Unsafe()).AsInt32(), target);
+            Avx512F.Compress(Vector512<int>.Zero, hit, lanes + Vector512.Create(c)).Store(columns + found);
+            found += BitOperations.PopCount(hit.ExtractMostSignificantBits());
+        }
+        for (; c < n; c++)
+            if (ids[c] == bucket) columns[found++] = c;
+        return found;
+    }
+
+    /// <summary>The columns of <paramref name="bucket"/> in order, 32 ids per compare.</summary>
+    private static int ColumnsOf32(ushort* ids, int n, int bucket, int* columns)
+    {
+        var target = Vector256.Create((ushort)bucket);
+        int found = 0, c = 0;
+        for (; c + 32 <= n; c += 32)
+        {
+            uint hits = Vector256.Narrow(Vector256.Equals(Vector256.Load(ids + c), target), Vector256.Equals(Vector256.Load(ids + c + 16), target)).ExtractMostSignificantBits();
+            while (hits != 0)
+            {
+                columns[found++] = c + BitOperations.TrailingZeroCount(hits);
+                hits &= hits - 1;
+            }
+        }
+        for (; c < n; c++)
+            if (ids[c] == bucket) columns[found++] = c;
+        return found;
     }
 
     /// <summary>Places every member of the open buckets at its bucket's slice of <see cref="Buffers.Members"/>, in column order.</summary>
@@ -396,5 +424,11 @@ internal static unsafe class DellaRowDecisions
 
         /// <summary>A row's decisions, one bit per column.</summary>
         public ulong[] Words { get; } = new ulong[(capacity + 63) / 64 + 1];
+
+        /// <summary>The columns the draw pass left undecided, one bit per column.</summary>
+        public ulong[] Undecided { get; } = new ulong[(capacity + 63) / 64 + 1];
+
+        /// <summary>One bucket's columns (padded for a whole-vector store).</summary>
+        public int[] Columns { get; } = new int[capacity + 16];
     }
 }
