@@ -96,6 +96,36 @@ internal static class SingularFactors
     }
 
     /// <summary>
+    /// The top <paramref name="k"/> singular triplets of <paramref name="a"/> [m, n] (U [m, k], S [k], Vᵀ [k, n]), k ≤
+    /// min(m, n). A float32 <paramref name="a"/> takes them from the float64 eigendecomposition of a Gram matrix:
+    /// <paramref name="columnGram"/> (AᵀA [n, n], float64) when the caller has it, otherwise the smaller of AᵀA and AAᵀ
+    /// formed here; then σ = √λ and the other side's vectors are A·v/σ (or uᵀA/σ), both in float64. Squaring costs the
+    /// singular values below ≈ 1e-8·σ_max their accuracy (far under the float32 numerical-rank tolerance of
+    /// <see cref="Significant"/>, ≈ 1e-4); their vectors on the other side are returned as zeros, which every caller
+    /// masks out. For the kept ones the error is ε64·σ_max²/(σ² gaps), below the float32 SVD's ε32·σ_max/(σ gaps),
+    /// and only one eigendecomposition of order min(m, n) (or n) is taken instead of an SVD. A float64
+    /// <paramref name="a"/> keeps <see cref="Truncated"/> (the SVD), which the squaring would make less accurate.
+    /// </summary>
+    public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) TruncatedByGram(torch.Tensor a, long k, torch.Tensor? columnGram = null)
+    {
+        if (a.dtype != torch.ScalarType.Float32) return Truncated(a, k);
+        using var scalars = new HeldScalars();
+        var x = a.to_type(torch.ScalarType.Float64);
+        bool columns = columnGram is not null || a.shape[0] >= a.shape[1];
+        var gram = columnGram ?? (columns ? x.t().matmul(x) : x.matmul(x.t()));
+        var (lambda, vectors) = torch.linalg.eigh(gram);
+        long order = lambda.shape[0];
+        var sigma = lambda.narrow(0, order - k, k).flip(0).clamp_min(scalars.Hold(0.0)).sqrt();
+        var top = vectors.narrow(1, order - k, k).flip(1);
+        var largest = lambda.max().clamp_min(scalars.Hold(0.0)).sqrt();
+        var inverse = torch.where(sigma.gt(largest.mul(scalars.Hold(1e-8))), sigma.reciprocal(), torch.zeros_like(sigma));
+        var (u, vh) = columns
+            ? (x.matmul(top).mul(inverse.unsqueeze(0)), top.t())
+            : (top, top.t().matmul(x).mul(inverse.unsqueeze(1)));
+        return (u.to_type(a.dtype), sigma.to_type(a.dtype), vh.to_type(a.dtype));
+    }
+
+    /// <summary>
     /// TSV-M's reconstruction: the concatenated left vectors <paramref name="u"/> [m, K] and right vectors
     /// <paramref name="vh"/> [K, n] replaced by their polar factors, then <c>U_⊥·diag(s)·V_⊥ᵀ</c>. Directions whose
     /// singular value is negligible (≤ 1e-6 of the largest) carry nothing; they are zeroed before the polar factors so
