@@ -60,21 +60,16 @@ internal static class ExtendedRowsPolar
 
     /// <summary>
     /// The rows of <paramref name="rows"/> [r, n] (r ≤ n, orthonormal to the rounding of their dtype, e.g. right
-    /// singular vectors from a float32 SVD) made orthonormal to float64 rounding: its polar factor, by Newton–Schulz
-    /// steps <c>V ← V + ½(I − VVᵀ)V</c> in float64, each of which squares the distance from orthonormality (a float32
-    /// SVD's 768 × 768 Vᵀ: largest |VVᵀ − I| 1.7e-6 → 7e-12 → 3e-15 → 1e-15). Any leading block of the result is
-    /// orthonormal too. Float64.
+    /// singular vectors from a float32 SVD) made orthonormal to float64 rounding, in float64, by one Cholesky QR step:
+    /// <c>VVᵀ = LLᵀ</c>, <c>V ← L⁻¹V</c> (orthonormal to ε64·κ(V)², and κ(V) ≈ 1). Row i is combined with rows 0..i
+    /// only, as in Gram–Schmidt, so every leading block of the result is the same block made orthonormal on its own;
+    /// rows move by about their deviation from orthonormality (a float32 SVD's 768 × 768 Vᵀ: largest |VVᵀ − I| 1.7e-6
+    /// before, ~1e-15 after).
     /// </summary>
     public static torch.Tensor Orthonormalized(torch.Tensor rows)
     {
-        using var scalars = new HeldScalars();
         var v = rows.to_type(torch.ScalarType.Float64);
-        var half = scalars.Hold(0.5);
-        for (int step = 0; step < 3; step++)
-        {
-            var deviation = torch.eye(v.shape[0], dtype: torch.ScalarType.Float64).sub(v.matmul(v.t()));
-            v = v.add(deviation.matmul(v), half);
-        }
-        return v;
+        var lower = torch.linalg.cholesky(v.matmul(v.t()));
+        return torch.linalg.solve_triangular(lower, v, upper: false);
     }
 }
