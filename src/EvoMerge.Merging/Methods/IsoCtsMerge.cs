@@ -122,8 +122,9 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
     /// K − common columns instead of K, by <see cref="SingularFactors.PolarOfColumns"/>. Likewise the right vectors'
     /// common rows are orthonormal, so in float32 the right polar factor is <see cref="ExtendedRowsPolar"/>'s, from
     /// <paramref name="orthonormalCommon"/> (those rows made orthonormal in float64) and the task rows; where that
-    /// route refuses, and in float64, <see cref="SingularFactors.PolarOfColumns"/> of the transposed rows. When a
-    /// common direction is dropped (a sum of lower rank) the general rebuild runs.
+    /// route refuses (rows too close to rank deficient: the same eigenvalues would make <see cref="GramPolar"/> refuse
+    /// too), the SVD's (<see cref="SingularFactors.Polar"/>). In float64 <see cref="SingularFactors.PolarOfColumns"/>
+    /// of the transposed rows. When a common direction is dropped (a sum of lower rank) the general rebuild runs.
     /// </summary>
     private static torch.Tensor IsotropicRebuild(torch.Tensor u, torch.Tensor s, torch.Tensor vh, long common, torch.Tensor? orthonormalCommon)
     {
@@ -137,8 +138,9 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         tasksU = tasksU.sub(commonU.matmul(commonU.t().matmul(tasksU)));
         var polarU = torch.cat([commonU, SingularFactors.PolarOfColumns(tasksU)], 1);
         var rows = vh.mul(kept.unsqueeze(1));
-        var polarVh = (orthonormalCommon is null ? null : ExtendedRowsPolar.Of(orthonormalCommon, rows.narrow(0, common, taskColumns)))
-            ?? SingularFactors.PolarOfColumns(rows.t()).t();
+        var polarVh = orthonormalCommon is null
+            ? SingularFactors.PolarOfColumns(rows.t()).t()
+            : ExtendedRowsPolar.Of(orthonormalCommon, rows.narrow(0, common, taskColumns)) ?? SingularFactors.Polar(rows);
         return polarU.mul(s.mul(kept).unsqueeze(0)).matmul(polarVh);
     }
 }
