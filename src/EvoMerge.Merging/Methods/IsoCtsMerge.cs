@@ -36,11 +36,16 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         return Cached(context, $"delta-w:{perTask}", () => [Rebuild(context, deltas, common, perTask)])[0];
     }
 
+    /// <summary>
+    /// The SVD of Σ_t Δ_t, [U, S, Vᵀ]; in float32 also Vᵀ made orthonormal in float64
+    /// (<see cref="ExtendedRowsPolar.Orthonormalized"/>), whose leading rows are the common subspace's rows of the right
+    /// polar factor.
+    /// </summary>
     private static torch.Tensor[] SumSvd(IReadOnlyList<torch.Tensor> deltas)
     {
         var sum = deltas.Aggregate((total, d) => total.add(d, ScalarConstants.One));
         var (u, s, vh) = SingularFactors.Svd(sum);
-        return [u, s, vh];
+        return sum.dtype == torch.ScalarType.Float32 ? [u, s, vh, ExtendedRowsPolar.Orthonormalized(vh)] : [u, s, vh];
     }
 
     /// <summary>
@@ -49,7 +54,8 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
     /// <c>Q·B</c>: Q [m, q] its left singular vectors (orthogonal to U) and B [q, n] = diag(σ)·Wᵀ, over the singular
     /// values above ‖Δ‖_F·max(m, n)·ε (what is below is rounding). One tensor (C) when there is no such part.
     /// Then <c>(I − U_c U_cᵀ)·Δ = [U_rest | Q]·[C_rest; B]</c> with orthonormal columns on the left, so the SVD of the
-    /// projected update is that of the small stacked matrix, whatever the common rank.
+    /// projected update is that of the small stacked matrix, whatever the common rank. In float32 a fourth tensor,
+    /// BᵀB in float64: the stacked matrix's Gram is then <c>C_restᵀC_rest + BᵀB</c>, formed from the rest's rows alone.
     /// </summary>
     private static torch.Tensor[] TaskFrame(torch.Tensor u, torch.Tensor delta)
     {
@@ -61,7 +67,10 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         using var bound = tolerance.ToScalar();
         long kept = sigma.gt(bound).sum().ToInt64();
         if (kept == 0) return [coefficients];
-        return [coefficients, q.narrow(1, 0, kept), sigma.narrow(0, 0, kept).unsqueeze(1).mul(wh.narrow(0, 0, kept))];
+        var rows = sigma.narrow(0, 0, kept).unsqueeze(1).mul(wh.narrow(0, 0, kept));
+        if (delta.dtype != torch.ScalarType.Float32) return [coefficients, q.narrow(1, 0, kept), rows];
+        var wide = rows.to_type(torch.ScalarType.Float64);
+        return [coefficients, q.narrow(1, 0, kept), rows, wide.t().matmul(wide)];
     }
 
     private torch.Tensor Rebuild(MergeContext context, IReadOnlyList<torch.Tensor> deltas, long common, long perTask)
@@ -81,7 +90,7 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
                 var frame = Cached(context, $"task-frame:{t}", () => TaskFrame(u, delta));
                 var restCoefficients = frame[0].narrow(0, common, restRank);
                 var stacked = frame.Length == 1 ? restCoefficients : torch.cat([restCoefficients, frame[2]], 0);
-                var (a, ts, tvh) = SingularFactors.Truncated(stacked, perTask);
+                var (a, ts, tvh) = SingularFactors.TruncatedByGram(stacked, perTask, frame.Length > 3 ? RestGram(restCoefficients, frame[3]) : null);
                 var tu = rest.matmul(a.narrow(0, 0, restRank));
                 if (frame.Length > 1) tu = tu.add(frame[1].matmul(a.narrow(0, restRank, frame[1].shape[1])), ScalarConstants.One);
                 us.Add(tu);
@@ -93,7 +102,15 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         var kept = SingularFactors.Significant(values, deltas[0]);
         if (kept.sum().ToDouble() == 0.0) return torch.zeros_like(deltas[0]);
         var isotropic = kept.mul(values.mul(kept).sum().div(kept.sum()));
-        return IsotropicRebuild(torch.cat(us.ToArray(), 1), isotropic, torch.cat(vs.ToArray(), 0), common);
+        var orthonormalCommon = sumSvd.Length > 3 ? sumSvd[3].narrow(0, 0, common) : null;
+        return IsotropicRebuild(torch.cat(us.ToArray(), 1), isotropic, torch.cat(vs.ToArray(), 0), common, orthonormalCommon);
+    }
+
+    /// <summary>The Gram matrix <c>C_restᵀC_rest + BᵀB</c> of a task's stacked matrix [C_rest; B], in float64.</summary>
+    private static torch.Tensor RestGram(torch.Tensor restCoefficients, torch.Tensor residualGram)
+    {
+        var rest = restCoefficients.to_type(torch.ScalarType.Float64);
+        return rest.t().matmul(rest).add(residualGram, ScalarConstants.One);
     }
 
     /// <summary>
@@ -102,11 +119,14 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
     /// <paramref name="vh"/>, using what the construction guarantees: U_c's columns are orthonormal (the sum's left
     /// singular vectors) and every task's left vectors lie in the frame [U_rest, Q_t], orthogonal to U_c, so the left
     /// polar factor is [U_c, polar(T_U)] (T_U first has its rounding-level part along U_c removed): a polar factor of
-    /// K − common columns instead of K. Both polar factors are taken by <see cref="SingularFactors.PolarOfColumns"/>
-    /// (the right one of the transposed rows). When a common direction is dropped (a sum of lower rank) the general
-    /// rebuild runs.
+    /// K − common columns instead of K, by <see cref="SingularFactors.PolarOfColumns"/>. Likewise the right vectors'
+    /// common rows are orthonormal, so in float32 the right polar factor is <see cref="ExtendedRowsPolar"/>'s, from
+    /// <paramref name="orthonormalCommon"/> (those rows made orthonormal in float64) and the task rows; where that
+    /// route refuses (rows too close to rank deficient: the same eigenvalues would make <see cref="GramPolar"/> refuse
+    /// too), the SVD's (<see cref="SingularFactors.Polar"/>). In float64 <see cref="SingularFactors.PolarOfColumns"/>
+    /// of the transposed rows. When a common direction is dropped (a sum of lower rank) the general rebuild runs.
     /// </summary>
-    private static torch.Tensor IsotropicRebuild(torch.Tensor u, torch.Tensor s, torch.Tensor vh, long common)
+    private static torch.Tensor IsotropicRebuild(torch.Tensor u, torch.Tensor s, torch.Tensor vh, long common, torch.Tensor? orthonormalCommon)
     {
         using var scalars = new HeldScalars();
         var kept = s.gt(s.max().mul(scalars.Hold(1e-6))).to_type(s.dtype);
@@ -117,7 +137,10 @@ public sealed class IsoCtsMerge() : SubspaceMerge("iso_cts",
         var tasksU = u.narrow(1, common, taskColumns).mul(kept.narrow(0, common, taskColumns).unsqueeze(0));
         tasksU = tasksU.sub(commonU.matmul(commonU.t().matmul(tasksU)));
         var polarU = torch.cat([commonU, SingularFactors.PolarOfColumns(tasksU)], 1);
-        var polarVh = SingularFactors.PolarOfColumns(vh.mul(kept.unsqueeze(1)).t()).t();
+        var rows = vh.mul(kept.unsqueeze(1));
+        var polarVh = orthonormalCommon is null
+            ? SingularFactors.PolarOfColumns(rows.t()).t()
+            : ExtendedRowsPolar.Of(orthonormalCommon, rows.narrow(0, common, taskColumns)) ?? SingularFactors.Polar(rows);
         return polarU.mul(s.mul(kept).unsqueeze(0)).matmul(polarVh);
     }
 }

@@ -96,6 +96,55 @@ internal static class SingularFactors
     }
 
     /// <summary>
+    /// The top <paramref name="k"/> singular triplets of <paramref name="a"/> [m, n] (U [m, k], S [k], Vᵀ [k, n]), k ≤
+    /// min(m, n). A float32 <paramref name="a"/> takes them from the symmetric eigendecomposition of a float64 Gram
+    /// matrix: <paramref name="columnGram"/> (AᵀA [n, n]) when the caller has it, otherwise the smaller of AᵀA and AAᵀ
+    /// formed here; σ = √λ and the other side's vectors are A·v/σ (or uᵀA/σ) in float64, zero where σ ≤ 1e-8·σ_max
+    /// (vectors every caller masks out). The eigenproblem is solved in float32 when the kept values are large and split
+    /// from the rest, σ_k ≥ σ_1/2 and σ_k + σ_(k+1) ≥ σ_1 (read from that solution): its errors, about
+    /// ε32·σ_1²/(2σ_i) for a value and ε32·σ_1²/(σ_k² − σ_(k+1)²) for the kept subspace, are then within the float32
+    /// SVD's ε32·σ_1 and ε32·σ_1/(σ_k − σ_(k+1)), at about half the cost of float64. Otherwise it is solved in float64:
+    /// errors ε64·σ_1²/(2σ_i) and ε64·σ_1²/(σ_k² − σ_(k+1)²), far below the SVD's, except for values under ≈ 1e-8·σ_1,
+    /// which lose their accuracy (far under the numerical-rank tolerance of <see cref="Significant"/>, ≈ 1e-4·σ_1).
+    /// Either way one eigendecomposition of order min(m, n) (or n) replaces an SVD. A float64 <paramref name="a"/>
+    /// keeps <see cref="Truncated"/> (the SVD), which squaring would make less accurate.
+    /// </summary>
+    public static (torch.Tensor U, torch.Tensor S, torch.Tensor Vh) TruncatedByGram(torch.Tensor a, long k, torch.Tensor? columnGram = null)
+    {
+        if (a.dtype != torch.ScalarType.Float32) return Truncated(a, k);
+        using var scalars = new HeldScalars();
+        var x = a.to_type(torch.ScalarType.Float64);
+        bool columns = columnGram is not null || a.shape[0] >= a.shape[1];
+        var gram = columnGram ?? (columns ? x.t().matmul(x) : x.matmul(x.t()));
+        var (lambda, top) = TopEigenpairs(gram, k, torch.ScalarType.Float32) ?? TopEigenpairs(gram, k, torch.ScalarType.Float64)!.Value;
+        var sigma = lambda.clamp_min(scalars.Hold(0.0)).sqrt();
+        var inverse = torch.where(sigma.gt(sigma.max().mul(scalars.Hold(1e-8))), sigma.reciprocal(), torch.zeros_like(sigma));
+        var (u, vh) = columns
+            ? (x.matmul(top).mul(inverse.unsqueeze(0)), top.t())
+            : (top, top.t().matmul(x).mul(inverse.unsqueeze(1)));
+        return (u.to_type(a.dtype), sigma.to_type(a.dtype), vh.to_type(a.dtype));
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> largest eigenvalues (descending, float64) of the symmetric <paramref name="gram"/> and
+    /// their eigenvectors (columns, float64), solved in <paramref name="dtype"/>; in float32 null unless
+    /// σ_k ≥ σ_1/2 and σ_k + σ_(k+1) ≥ σ_1 for σ = √λ (see <see cref="TruncatedByGram"/>).
+    /// </summary>
+    internal static (torch.Tensor Lambda, torch.Tensor Vectors)? TopEigenpairs(torch.Tensor gram, long k, torch.ScalarType dtype)
+    {
+        var (lambda, vectors) = torch.linalg.eigh(gram.to_type(dtype));
+        long order = lambda.shape[0];
+        var descending = lambda.to_type(torch.ScalarType.Float64).flip(0);
+        if (dtype == torch.ScalarType.Float32)
+        {
+            double Sigma(long i) => Math.Sqrt(Math.Max(descending[i].ToDouble(), 0.0));
+            double first = Sigma(0), kth = Sigma(k - 1), next = k < order ? Sigma(k) : 0.0;
+            if (!(first > 0.0 && kth >= first / 2 && kth + next >= first)) return null;
+        }
+        return (descending.narrow(0, 0, k), vectors.narrow(1, order - k, k).flip(1).to_type(torch.ScalarType.Float64));
+    }
+
+    /// <summary>
     /// TSV-M's reconstruction: the concatenated left vectors <paramref name="u"/> [m, K] and right vectors
     /// <paramref name="vh"/> [K, n] replaced by their polar factors, then <c>U_⊥·diag(s)·V_⊥ᵀ</c>. Directions whose
     /// singular value is negligible (≤ 1e-6 of the largest) carry nothing; they are zeroed before the polar factors so

@@ -33,6 +33,8 @@ internal sealed class MergeCase
 
     public MergeFactorCache? Factors { get; set; }
 
+    public torch.Tensor? Destination { get; set; }
+
     public static MergeCase For(string method) => new(MergeMethodRegistry.Default.Get(method));
 
     public MergeCase Base(torch.Tensor tensor, params (string Name, double Value)[] parameters)
@@ -68,6 +70,7 @@ internal sealed class MergeCase
         ProxyInputs = ProxyInputs,
         LayerStatistics = LayerStatistics,
         Factors = Factors,
+        Destination = Destination,
     };
 
     public torch.Tensor Merge() => Method.Merge(Build());
