@@ -16,16 +16,7 @@ public sealed class CounterRandomDropTests
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
-    /// <summary>lowbias32, written out from its published constants.</summary>
-    private static uint Lowbias32(uint x)
-    {
-        x = (x ^ (x >> 16)) * 0x7FEB352DU;
-        x = (x ^ (x >> 15)) * 0x846CA68BU;
-        return x ^ (x >> 16);
-    }
-
-    private static uint ReferenceBits(ulong key, long index) =>
-        Lowbias32(Lowbias32((uint)(index & 0xFFFFFFFF) ^ (uint)(key & 0xFFFFFFFF)) ^ (uint)(key >> 32) ^ Lowbias32((uint)(index >> 32)));
+    private static uint ReferenceBits(ulong key, long index) => ReferenceCounterDraws.Bits(key, index);
 
     private static bool ReferenceKeep(ulong key, long index, double density) =>
         (ReferenceBits(key, index) >> 8) < Math.Ceiling(density * 16777216.0);
@@ -42,7 +33,7 @@ public sealed class CounterRandomDropTests
                 Assert.Equal(reference.NextUInt64(), CounterRandom.StreamKey(seed, stream));
             }
         }
-        Assert.Equal(0u, Lowbias32(0));
+        Assert.Equal(0u, ReferenceCounterDraws.Lowbias32(0));
     }
 
     [Fact]

@@ -12,15 +12,7 @@ namespace EvoMerge.Tests.Merging.Methods;
 /// </summary>
 public sealed unsafe class DellaRowDecisionsTests
 {
-    private static uint Lowbias32(uint x)
-    {
-        x = (x ^ (x >> 16)) * 0x7FEB352DU;
-        x = (x ^ (x >> 15)) * 0x846CA68BU;
-        return x ^ (x >> 16);
-    }
-
-    private static uint ReferenceBits(ulong key, long index) =>
-        Lowbias32(Lowbias32((uint)(index & 0xFFFFFFFF) ^ (uint)(key & 0xFFFFFFFF)) ^ (uint)(key >> 32) ^ Lowbias32((uint)(index >> 32)));
+    private static uint ReferenceBits(ulong key, long index) => ReferenceCounterDraws.Bits(key, index);
 
     private static bool[] Reference(float[] values, float[]? baseValues, long offset, double density, double epsilon, ulong key)
     {
