@@ -72,6 +72,11 @@ public class SweepResumeTests
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             status = JsonDocument.Parse(Get(http, url + "/status") ?? throw new InvalidOperationException("no /status; stderr:\n" + process.Stderr));
             metrics = PrometheusExposition.Parse(Get(http, url + "/metrics") ?? throw new InvalidOperationException("no /metrics; stderr:\n" + process.Stderr));
+            // The signal goes right after the next point starts, not after the requests (on a loaded machine the sweep can
+            // run through its remaining points while they are answered).
+            int started = process.Stderr.Split('\n').Count(l => l.Contains("sweep point ", StringComparison.Ordinal));
+            Assert.True(process.WaitForLine($"sweep point {started + 1} of", TimeSpan.FromMinutes(3)),
+                $"the sweep ended before the stop could be sent; stderr:\n{process.Stderr}");
         }, "sweep", Config(stopped), "--metrics-url", url);
         Assert.True(stopCode == 0, $"exit code {stopCode} after SIGTERM; stderr:\n{stopStderr}");
         Assert.Contains("stopped at a safe point", stopStderr);
