@@ -34,7 +34,8 @@ public sealed class RacingSearchTests(SpecialistsFixture fixture) : IClassFixtur
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == SearchMeter.Name && instrument.Name.StartsWith("evomerge.item_evaluations", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
+            // This run's meter only: other tests' searches in this process publish instruments of the same name.
+            if (meters.Created(instrument.Meter) && instrument.Name.StartsWith("evomerge.item_evaluations", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted[instrument.Name] = counted.GetValueOrDefault(instrument.Name) + value);
         listener.Start();
@@ -84,8 +85,14 @@ public sealed class RacingSearchTests(SpecialistsFixture fixture) : IClassFixtur
         public Meter Create(MeterOptions options)
         {
             var meter = new Meter(options);
-            _meters.Add(meter);
+            lock (_meters) _meters.Add(meter);
             return meter;
+        }
+
+        /// <summary>Whether <paramref name="meter"/> came from this factory.</summary>
+        public bool Created(Meter meter)
+        {
+            lock (_meters) return _meters.Contains(meter);
         }
 
         public void Dispose() => _meters.ForEach(m => m.Dispose());
