@@ -220,8 +220,7 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     private static MagnitudeBoundary Boundary(TaskVectorMagnitudes.Source source, long k, MagnitudeOrder? order) =>
         TaskVectorMagnitudes.Largest(source, k, order is not null && k > 0 && k < source.Count ? order.Cut(k) : null);
 
-    private static unsafe nint Address(torch.Tensor contiguous) =>
-        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
+    private static nint Address(torch.Tensor contiguous) => Sparsification.MaskedL1Norms.Address(contiguous);
 
     /// <summary>Σ W_i and the scalar Σ w_i (1 where |Σ w_i| &lt; 1e-8). Consumes <paramref name="weighted"/>.</summary>
     private static (torch.Tensor Mixed, torch.Tensor Divisor) SumAll(List<torch.Tensor> weighted, List<torch.Tensor> weights, torch.ScalarType dtype)

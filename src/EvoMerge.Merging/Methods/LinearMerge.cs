@@ -96,6 +96,5 @@ public sealed class LinearMerge : IMergeMethod
 
     private static bool SharesMemory(torch.Tensor a, torch.Tensor b) => a.numel() > 0 && b.numel() > 0 && Address(a) == Address(b);
 
-    private static unsafe nint Address(torch.Tensor contiguous) =>
-        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
+    private static nint Address(torch.Tensor contiguous) => Sparsification.MaskedL1Norms.Address(contiguous);
 }

@@ -148,8 +148,7 @@ public abstract class SubspaceMerge : IMergeMethod
         b.dtype == torch.ScalarType.Float32 && b.device_type == DeviceType.CPU
         && context.Models.All(m => m.Tensor.dtype == torch.ScalarType.Float32 && m.Tensor.device_type == DeviceType.CPU);
 
-    private static unsafe nint Address(torch.Tensor contiguous) =>
-        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
+    private static nint Address(torch.Tensor contiguous) => Sparsification.MaskedL1Norms.Address(contiguous);
 
     /// <summary>
     /// ΔW of one 2-D tensor from the task updates (each [d_out, d_in], in the work dtype, scaled by a power of two so

@@ -156,8 +156,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         return (density, epsilon);
     }
 
-    private static unsafe nint Address(torch.Tensor contiguous) =>
-        contiguous.numel() == 0 ? 0 : (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(contiguous.bytes));
+    private static nint Address(torch.Tensor contiguous) => MaskedL1Norms.Address(contiguous);
 
     /// <summary>
     /// The flat CPU keep-mask of a task vector in contiguous rows (0 &lt; density &lt; 1): one byte per element, or
