@@ -11,7 +11,7 @@ namespace EvoMerge.Cluster;
 /// The orchestrator's view of its workers and of the candidates they evaluate. Workers are the cluster's silos named
 /// <c>worker.NAME</c>: they join and leave through cluster membership (a restarted worker is a new member with the
 /// same name and gets work again); a joining worker takes work once it answers a ping. Candidates wait in a queue and go to the active worker with the least work, at most
-/// <see cref="ClusterSettings.MaxInFlightPerWorker"/> each, and a second one only while every active worker could
+/// <see cref="ClusterSettings.MaxInFlightPerWorker"/> each (none before <see cref="ClusterSettings.MinWorkers"/> are active at once), and a second one only while every active worker could
 /// still get one (<see cref="WorkerDispatch"/>). A worker that leaves the cluster, stops answering pings
 /// (then it is also reported dead to the membership), cannot be sent work or reports an error has its candidates
 /// re-queued with the reason; a candidate lost <see cref="ClusterSettings.MaxAttempts"/> times is recorded as failed
@@ -36,6 +36,7 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
     private Task? _monitor;
     private string? _session;
     private DateTimeOffset _lastWaitingLog = DateTimeOffset.MinValue;
+    private bool _quorum;
     private int _disposed;
 
     public WorkerPool(IGrainFactory grains, IClusterMembershipService membership, ILogger<WorkerPool> logger, ClusterSettings settings, TimeProvider clock,
@@ -258,7 +259,13 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
         lock (_gate)
         {
             if (_receiver is null) return;
-            while (_pending.First is { } node)
+            int ready = _workers.Values.Count(w => w.Liveness.Availability == WorkerAvailability.Active);
+            if (!_quorum && ready >= _settings.MinWorkers)
+            {
+                _quorum = true;
+                if (_settings.MinWorkers > 1) _logger.LogInformation("{Count} workers ready: sending candidates", ready);
+            }
+            while (_quorum && _pending.First is { } node)
             {
                 var active = _workers.Values.Where(w => w.Liveness.Availability == WorkerAvailability.Active).ToList();
                 int chosen = WorkerDispatch.Choose(active.ConvertAll(w => new WorkerDispatch.Slot(w.Name, w.InFlight.Count)), _pending.Count, _settings.MaxInFlightPerWorker);
@@ -278,10 +285,11 @@ public sealed class WorkerPool : IWorkerStatusSource, IEvaluationReceiver, IDisp
                 worker.InFlight.Add(job);
                 sends.Add((worker, job, job.Work));
             }
-            if (_pending.Count > 0 && !_workers.Values.Any(w => w.Liveness.Availability == WorkerAvailability.Active) && _clock.GetUtcNow() - _lastWaitingLog > TimeSpan.FromSeconds(30))
+            if (_pending.Count > 0 && (!_quorum || ready == 0) && _clock.GetUtcNow() - _lastWaitingLog > TimeSpan.FromSeconds(30))
             {
                 _lastWaitingLog = _clock.GetUtcNow();
-                _logger.LogInformation("waiting for workers: {Count} candidate(s) queued (start one with `evomerge worker --cluster ...`)", _pending.Count);
+                _logger.LogInformation("waiting for workers: {Count} candidate(s) queued, {Ready} of {Needed} worker(s) ready (start one with `evomerge worker --cluster ...`)",
+                    _pending.Count, ready, _quorum ? 1 : _settings.MinWorkers);
             }
         }
         foreach (var (worker, job, work) in sends) _ = SendAsync(worker, job, work);

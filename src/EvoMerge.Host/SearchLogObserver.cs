@@ -30,7 +30,8 @@ public sealed class SearchLogObserver(ILogger<SearchLogObserver> logger, RunProg
             "generation {Generation} done in {Seconds:F1}s: scored {Scored}, cache hits {CacheHits}, screened {Screened}, failed {Failed}, item evaluations saved {ItemsSaved} of {ItemsPossible}; front {FrontSize}, hypervolume {Hypervolume:G6}; best {Best}",
             statistics.Generation, statistics.Seconds, statistics.Scored, statistics.CacheHits, statistics.Screened, statistics.Failed, statistics.ItemEvaluationsSaved,
             statistics.ItemEvaluations + statistics.ItemEvaluationsSaved, statistics.FrontSize, statistics.Hypervolume,
-            string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
+            statistics.Best.All(double.IsNaN) ? "none (no candidate of this generation was scored in full)"
+                : string.Join(" ", names.Select((n, j) => string.Create(Inv, $"{n}={statistics.Best[j]:G5}"))));
         if (statistics.FactorCache is { } factors)
             logger.LogInformation("generation {Generation} {FactorCache}", statistics.Generation, factors);
     }

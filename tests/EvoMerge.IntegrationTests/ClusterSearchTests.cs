@@ -13,7 +13,8 @@ namespace EvoMerge.IntegrationTests;
 /// processes on 127.0.0.1 (<see cref="LocalCluster"/>). The cluster run must finish with the same archive, population,
 /// checkpoint and evaluation log as the single-process run: with cheap-first scoring when one worker is killed with
 /// SIGKILL while it holds candidates and then restarted under the same name, and with racing (each candidate's item
-/// orders and the front travel to the workers, which score the same rounds and stop the same candidates).
+/// orders and the front travel to the workers, which score the same rounds and stop the same candidates; with
+/// <c>--min-workers 2</c>, so that both workers take part however late one of them joins).
 /// </summary>
 public sealed class ClusterSearchTests(ITestOutputHelper output)
 {
@@ -77,7 +78,7 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
         var (layout, config, single, cluster, reference) = RunSingleProcess(temp, 8, TinySearchConfig.Racing, 4, 3);
 
         string stderr;
-        using (var run = LocalCluster.Start(config, cluster, layout.Root, new Dictionary<string, string>()))
+        using (var run = LocalCluster.Start(config, cluster, layout.Root, new Dictionary<string, string>(), "--min-workers", "2"))
         {
             run.StartWorker("w1");
             run.StartWorker("w2");
@@ -86,6 +87,11 @@ public sealed class ClusterSearchTests(ITestOutputHelper output)
             Assert.Matches(@"worker w2: [1-9]\d* evaluations", summary);
             stderr = run.Orchestrator.Stderr;
         }
+        // --min-workers 2: no candidate was sent (none finished) before both workers were ready.
+        var lines = stderr.Split('\n').ToList();
+        int firstResult = lines.FindIndex(l => l.Contains(" candidate 0: ", StringComparison.Ordinal));
+        int ready = lines.FindIndex(l => l.Contains("2 workers ready: sending candidates", StringComparison.Ordinal));
+        Assert.True(ready >= 0 && firstResult > ready, stderr);
 
         var expected = AssertSameRun(single, cluster, 8 * 4);
         Assert.Contains(expected, r => r.Contains("|Screened|", StringComparison.Ordinal)); // some candidates stopped after a round

@@ -29,13 +29,13 @@ internal sealed class LocalCluster(IReadOnlyDictionary<string, string> environme
 
     /// <summary>
     /// Starts <c>search CONFIG --run-dir RUN --cluster … --metrics-url … --progress log</c> and returns once it serves
-    /// <c>/healthz</c>; workers get <c>--allow-path <paramref name="allowPath"/></c>.
+    /// <c>/healthz</c>, with <paramref name="arguments"/> added; workers get <c>--allow-path <paramref name="allowPath"/></c>.
     /// </summary>
-    public static LocalCluster Start(string config, string runDirectory, string allowPath, IReadOnlyDictionary<string, string> environment)
+    public static LocalCluster Start(string config, string runDirectory, string allowPath, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         string spec = $"localhost:{FreePort()}", url = $"http://127.0.0.1:{FreePort()}";
         var cluster = new LocalCluster(environment, allowPath, spec, url,
-            ChildProcess.Start(environment, "search", config, "--run-dir", runDirectory, "--cluster", spec, "--metrics-url", url, "--progress", "log"));
+            ChildProcess.Start(environment, ["search", config, "--run-dir", runDirectory, "--cluster", spec, "--metrics-url", url, "--progress", "log", .. arguments]));
         try
         {
             cluster.Wait(() => Get(cluster.Http, url + "/healthz") is not null, "the orchestrator never served /healthz");

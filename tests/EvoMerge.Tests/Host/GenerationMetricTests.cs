@@ -21,43 +21,31 @@ public sealed class GenerationMetricTests(SpecialistsFixture fixture) : IClassFi
         using var run = SearchRun.Start(config, progress);
         progress.Attach(run, RunIdentity.Of(run.Setup.Config.RunDirectory, run.Setup.Config.Text));
 
-        var before = Observe();
+        var before = Observe(meters);
         Assert.False(before.ContainsKey("evomerge.last_generation"), "no generation has completed");
         Assert.Equal(0, before["evomerge.generation"]);
         run.Run();
         // Two generations ran, 0 and 1: the logs end with "generation 1 done", /status says last_generation 1, generation 2.
-        var after = Observe();
+        var after = Observe(meters);
         Assert.Equal(1, after["evomerge.last_generation"]);
         Assert.Equal(2, after["evomerge.generation"]);
     }
 
-    /// <summary>The current value of each long gauge of the EvoMerge meter.</summary>
-    private static Dictionary<string, long> Observe()
+    /// <summary>
+    /// The current value of each long gauge of the EvoMerge meter that <paramref name="meters"/> created (other tests'
+    /// searches in this process publish gauges of the same names).
+    /// </summary>
+    private static Dictionary<string, long> Observe(PlainMeterFactory meters)
     {
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == SearchMeter.Name) l.EnableMeasurementEvents(instrument);
+            if (meters.Created(instrument.Meter) && instrument.Meter.Name == SearchMeter.Name) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => values[instrument.Name] = value);
         listener.Start();
         listener.RecordObservableInstruments();
         return values;
-    }
-
-    /// <summary>An <see cref="IMeterFactory"/> that creates plain meters and disposes them with itself.</summary>
-    private sealed class PlainMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

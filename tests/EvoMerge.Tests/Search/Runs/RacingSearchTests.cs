@@ -76,25 +76,4 @@ public sealed class RacingSearchTests(SpecialistsFixture fixture) : IClassFixtur
         Assert.Contains(Rows(whole), r => r.Status == EvaluationStatus.Screened && r.Generation >= 2);
         Assert.Equal(expected, Rows(split).Select(Row).ToList());
     }
-
-    /// <summary>An <see cref="IMeterFactory"/> that creates plain meters and disposes them with itself.</summary>
-    private sealed class PlainMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            lock (_meters) _meters.Add(meter);
-            return meter;
-        }
-
-        /// <summary>Whether <paramref name="meter"/> came from this factory.</summary>
-        public bool Created(Meter meter)
-        {
-            lock (_meters) return _meters.Contains(meter);
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
-    }
 }
