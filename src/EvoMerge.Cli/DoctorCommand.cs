@@ -29,6 +29,7 @@ public static class DoctorCommand
             }
             Console.WriteLine($"torch threads     {torch.get_num_threads()}");
             Console.WriteLine($"cuda available    {torch.cuda.is_available()}");
+            Console.WriteLine($"openmp spin       {EvoMerge.Tensors.OpenMpSpin.Describe()}");
             using var probe = torch.ones(2, 2).matmul(torch.ones(2, 2));
             Console.WriteLine($"matmul check      {(probe.sum().item<float>() == 8f ? "ok" : "WRONG")}");
             return 0;

@@ -1,3 +1,2 @@
-using EvoMerge.Cli;
-
-return EvoMergeCommandLine.Run(args);
+EvoMerge.Tensors.OpenMpSpin.Limit();
+return EvoMerge.Cli.EvoMergeCommandLine.Run(args);
