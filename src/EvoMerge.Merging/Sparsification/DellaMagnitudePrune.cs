@@ -163,9 +163,10 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     /// when <paramref name="packed"/> one bit (<see cref="KeepBits"/>; each row is decided in a per-thread row and
     /// packed, so no byte mask of the tensor is held). When <paramref name="norms"/> is asked of a packed mask and the
     /// vectorised decisions apply, a work item is the rows of whole <see cref="ElementChunks"/> chunks (lcm of the row
-    /// length and the chunk size, up to 64 chunks) and each chunk's L1 norms are taken by the thread that decided it as
-    /// soon as its last row is decided, its values still in that thread's cache (<see cref="MaskedL1Norms.BitsChunk"/>,
-    /// the same sums as <see cref="MaskedL1Norms.OfBits"/>); otherwise the norms are null and the caller takes them in a
+    /// length and the chunk size, up to 64 chunks) and each chunk's L1 norms are taken by the thread that decided it:
+    /// row by row as each row is decided, its values still in that thread's cache, when rows span whole vectors
+    /// (<see cref="MaskedL1Norms.RowChunks"/>), else as soon as the chunk's last row is decided
+    /// (<see cref="MaskedL1Norms.BitsChunk"/>); both are the sums of <see cref="MaskedL1Norms.OfBits"/>. Otherwise the norms are null and the caller takes them in a
     /// pass of their own.
     /// </summary>
     private static unsafe (torch.Tensor Mask, (double Whole, double Kept)? Norms) Fill(TaskVectorMagnitudes.Source source, long rowLength,
@@ -190,6 +191,8 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
         long items = (rows + rowsPerItem - 1) / rowsPerItem;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) };
         long chunks = (source.Count + chunk - 1) / chunk;
+        // Rows of whole vectors: each row's norms are added as soon as it is decided (the same sums, chunk by chunk).
+        bool rowNorms = chunkNorms && n % Vector<float>.Count == 0;
         var whole = chunkNorms ? new double[chunks] : null;
         var kept = chunkNorms ? new double[chunks] : null;
         Parallel.For(0L, items, options, item =>
@@ -199,6 +202,7 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
             {
                 var space = _rowDecisions is { } r && r.Capacity >= n ? r : _rowDecisions = new DellaRowDecisions.Buffers(n);
                 long next = item * rowsPerItem * n / chunk;
+                var running = rowNorms ? new MaskedL1Norms.RowChunks(whole!, kept!) : default;
                 fixed (ulong* words = space.Words)
                 {
                     for (long row = item * rowsPerItem; row < end; row++)
@@ -208,11 +212,14 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
                         DellaRowDecisions.Decide((float*)source.Values + offset, baseValues, offset, n, density, epsilon, probability, key, words, space);
                         if (packed) KeepBits.PackWords(words, n, (byte*)maskAddress, offset);
                         else Unpack(words, n, (byte*)maskAddress + offset);
-                        // Each chunk whose rows are all decided, while its values are still in this thread's cache.
-                        for (; whole is not null && kept is not null && next < chunks && Math.Min((next + 1) * chunk, source.Count) <= offset + n; next++)
+                        // The row's norms while its values are in this thread's cache (or each chunk whose rows are all decided).
+                        if (rowNorms)
+                            running.AddRow((float*)source.Values, (float*)source.Base, offset, n, (byte*)words);
+                        for (; !rowNorms && whole is not null && kept is not null && next < chunks && Math.Min((next + 1) * chunk, source.Count) <= offset + n; next++)
                             (whole[next], kept[next]) = MaskedL1Norms.BitsChunk(source, maskAddress, next * chunk, Math.Min((next + 1) * chunk, source.Count));
                     }
                 }
+                if (rowNorms) running.Finish();
                 return;
             }
             var buffers = _buffers is { } b && b.Capacity >= n ? b : _buffers = new RowBuffers(n);

@@ -50,14 +50,14 @@ internal static unsafe class DellaRowDecisions
         fixed (float* draws = buffers.Draws, prob = probability)
         {
             int top = BucketIds(values, baseValues, n, ids);
-            Count(ids, n, top, starts, ranges);
+            bool sixteen = wide ?? Vector512.IsHardwareAccelerated;
+            Count(ids, n, top, starts, ranges, sixteen && Avx512F.IsSupported);
             // R(u) = (A − u)/S with A = (density + epsilon)·2²⁴, S = 2·epsilon/(n − 1)·2²⁴; kept when last < R(u − 1) − ½,
             // dropped when first > R(u + 1) + ½.
             double step = n <= 1 ? 1.0 : 2 * epsilon / (n - 1) * (1 << 24);
             float a = (float)((density + epsilon) * (1 << 24));
             float inverseStep = (float)(1.0 / step);
             float keptLimit = (float)(a - 1 - 0.5 * step), droppedLimit = (float)(a + 1 + 0.5 * step);
-            bool sixteen = wide ?? Vector512.IsHardwareAccelerated;
             int open = Classify(ids, n, offset, key, ranges, prob, keptLimit, droppedLimit, inverseStep, draws, words, buffers, sixteen);
             if (open > 0)
                 Resolve(values, baseValues, ids, starts, n, prob, draws, words, buffers, open, sixteen && Avx512F.IsSupported);
@@ -94,10 +94,14 @@ internal static unsafe class DellaRowDecisions
         return top;
     }
 
-    /// <summary>Counts the buckets; starts[b] becomes bucket b's first rank and ranges[b] = first | last &lt;&lt; 16.</summary>
-    private static void Count(ushort* ids, int n, int top, int* starts, int* ranges)
+    /// <summary>
+    /// Counts the buckets; starts[b] becomes bucket b's first rank and ranges[b] = first | last &lt;&lt; 16 (b ≤ top;
+    /// starts[top + 1] = n). <paramref name="scan"/>: the prefix sums 16 buckets at a time (AVX-512).
+    /// </summary>
+    private static void Count(ushort* ids, int n, int top, int* starts, int* ranges, bool scan)
     {
-        new Span<int>(starts, top + 2).Clear();
+        int blocks = (top + 16) >> 4;
+        new Span<int>(starts, Math.Max(blocks << 4, top + 2)).Clear();
         int c = 0;
         for (; c + 4 <= n; c += 4)
         {
@@ -107,6 +111,12 @@ internal static unsafe class DellaRowDecisions
             starts[ids[c + 3]]++;
         }
         for (; c < n; c++) starts[ids[c]]++;
+        if (scan)
+        {
+            ScanBlocks(starts, ranges, blocks);
+            starts[top + 1] = n;
+            return;
+        }
         int total = 0;
         for (int b = 0; b <= top; b++)
         {
@@ -116,6 +126,30 @@ internal static unsafe class DellaRowDecisions
             total += count;
         }
         starts[top + 1] = total;
+    }
+
+    /// <summary>
+    /// The exclusive prefix sums of the counts in <paramref name="blocks"/> blocks of 16 (in place) and the packed
+    /// ranges, each block by an in-register scan (lanes shifted up by 1, 2, 4, 8 and added) plus the running total.
+    /// </summary>
+    private static void ScanBlocks(int* starts, int* ranges, int blocks)
+    {
+        var zero = Vector512<int>.Zero;
+        var one = Vector512.Create(1);
+        var carry = zero;
+        for (int k = 0; k < blocks; k++)
+        {
+            var count = Vector512.Load(starts + (k << 4));
+            var sum = count + Avx512F.AlignRight32(count, zero, 15);
+            sum += Avx512F.AlignRight32(sum, zero, 14);
+            sum += Avx512F.AlignRight32(sum, zero, 12);
+            sum += Avx512F.AlignRight32(sum, zero, 8);
+            sum += carry;
+            var first = sum - count;
+            first.Store(starts + (k << 4));
+            (first | Vector512.ShiftLeft(sum - one, 16)).Store(ranges + (k << 4));
+            carry = Vector512.Create(sum.GetElement(15));
+        }
     }
 
     /// <summary>
@@ -398,10 +432,10 @@ internal static unsafe class DellaRowDecisions
         /// <summary>Each column's bucket (padded for whole-vector loads).</summary>
         public ushort[] Ids { get; } = new ushort[capacity + 32];
 
-        /// <summary>Bucket counts, then each bucket's first rank.</summary>
-        public int[] Starts { get; } = new int[Buckets + 1];
+        /// <summary>Bucket counts, then each bucket's first rank (whole blocks of 16, plus one).</summary>
+        public int[] Starts { get; } = new int[Buckets + 16];
 
-        /// <summary>Each bucket's first and last rank packed as first | last &lt;&lt; 16.</summary>
+        /// <summary>Each bucket's first and last rank packed as first | last &lt;&lt; 16 (whole blocks of 16).</summary>
         public int[] Ranges { get; } = new int[Buckets];
 
         /// <summary>Each column's 24-bit draw as a float.</summary>

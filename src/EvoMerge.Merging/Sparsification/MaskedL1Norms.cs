@@ -56,6 +56,47 @@ internal static unsafe class MaskedL1Norms
     public static (double Whole, double Kept) BitsChunk(TaskVectorMagnitudes.Source source, nint bits, long start, long end) =>
         Chunk((float*)source.Values, (float*)source.Base, new PackedBitsKeep((byte*)bits), start, end);
 
+    /// <summary>
+    /// <see cref="BitsChunk"/>'s sums taken row by row while the rows are decided: rows added in order, each with its
+    /// own keep bits, continue the chunk's lane sums, so a chunk's norms are the same as <see cref="BitsChunk"/>'s. Every
+    /// row must start at a multiple of <see cref="Vector{T}.Count"/> and span whole vectors, and a run must start at a
+    /// chunk's first element; the chunk is stored in <paramref name="whole"/>/<paramref name="kept"/> when the next one
+    /// begins or on <see cref="Finish"/>.
+    /// </summary>
+    public struct RowChunks(double[] whole, double[] kept)
+    {
+        private Vector<double> _whole0, _whole1, _kept0, _kept1;
+        private long _chunk = -1;
+
+        /// <summary>Adds elements [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="n"/>) of δ, column c kept when bit c of <paramref name="rowBits"/> is set.</summary>
+        public void AddRow(float* values, float* baseValues, long offset, int n, byte* rowBits)
+        {
+            int width = Vector<float>.Count;
+            for (int c = 0; c < n; c += width)
+            {
+                long j = offset + c;
+                if (j / ElementChunks.Size != _chunk)
+                {
+                    Finish();
+                    _chunk = j / ElementChunks.Size;
+                }
+                AddChunk(values, baseValues, j, KeepBits.Ones(rowBits, c), ref _whole0, ref _whole1, ref _kept0, ref _kept1);
+            }
+        }
+
+        /// <summary>Stores the current chunk's norms.</summary>
+        public void Finish()
+        {
+            if (_chunk >= 0)
+            {
+                whole[_chunk] = Vector.Sum(_whole0 + _whole1);
+                kept[_chunk] = Vector.Sum(_kept0 + _kept1);
+            }
+            _whole0 = _whole1 = _kept0 = _kept1 = Vector<double>.Zero;
+            _chunk = -1;
+        }
+    }
+
     /// <summary>The rescale factor <c>‖x‖₁ / ‖x·mask‖₁</c>, or null when either is below <see cref="L1Rescale.Epsilon"/>.</summary>
     public static double? Factor((double Whole, double Kept) norms) =>
         norms.Whole >= L1Rescale.Epsilon && norms.Kept >= L1Rescale.Epsilon ? norms.Whole / norms.Kept : null;
