@@ -32,6 +32,13 @@ public interface IMergeMethod
     /// </summary>
     bool TakesMagnitudeOrder => false;
 
+    /// <summary>
+    /// One source model's decoded search values (its per-model genes: weight, density, the sparsifier's own) moved into
+    /// the domain the method accepts together, where one gene's range depends on another's value (della's epsilon on
+    /// the density); the values unchanged otherwise.
+    /// </summary>
+    IReadOnlyDictionary<string, double> Feasible(IReadOnlyDictionary<string, double> perModel) => perModel;
+
     /// <summary>True when the method needs proxy activations (<c>proxy_tasks</c>) for every merged model.</summary>
     bool NeedsProxyActivations => false;
 

@@ -75,6 +75,9 @@ public class GeneralizedTaskArithmetic : IMergeMethod
     /// <summary>True when the sparsifier draws random numbers.</summary>
     public bool UsesRandomness => _sparsifier?.UsesRandomness ?? false;
 
+    /// <summary>The sparsifier's <see cref="ITaskVectorSparsifier.Feasible"/>.</summary>
+    public IReadOnlyDictionary<string, double> Feasible(IReadOnlyDictionary<string, double> perModel) => _sparsifier?.Feasible(perModel) ?? perModel;
+
     /// <summary>Base plus the sources; genes: weight, density when the method sparsifies, and the sparsifier's own.</summary>
     public MethodSearchSupport Search => MethodSearchSupport.TaskVectors;
 

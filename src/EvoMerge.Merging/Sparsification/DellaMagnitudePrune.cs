@@ -53,6 +53,22 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
     /// <inheritdoc/>
     public bool UsesRandomness => true;
 
+    /// <summary>
+    /// A searched epsilon that would put density ± epsilon outside (0, 1) (with density in (0, 1)) cut to just inside:
+    /// min(density, 1 − density)·(1 − 10⁻⁶). The gene ranges cannot express the coupling (density [0.1, 1], epsilon
+    /// [0, 0.1] by default), and such a candidate would otherwise fail to merge.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Feasible(IReadOnlyDictionary<string, double> perModel)
+    {
+        if (!perModel.TryGetValue("density", out double density) || !perModel.TryGetValue("epsilon", out double epsilon)
+            || !(density > 0 && density < 1) || !(epsilon >= 0) || (density - epsilon > 0 && density + epsilon < 1))
+            return perModel;
+        return new SortedDictionary<string, double>(perModel.ToDictionary(), StringComparer.Ordinal)
+        {
+            ["epsilon"] = Math.Min(density, 1 - density) * (1 - 1e-6),
+        };
+    }
+
     /// <inheritdoc/>
     public torch.Tensor? KeepMask(torch.Tensor taskVector, MergeInput input, MergeContext context)
     {

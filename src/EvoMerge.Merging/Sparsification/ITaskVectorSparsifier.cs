@@ -18,6 +18,12 @@ public interface ITaskVectorSparsifier
     /// </summary>
     UnusualValues? UnusualDensity { get; }
 
+    /// <summary>
+    /// A source model's searched values (density and the sparsifier's own) moved into the domain the sparsifier
+    /// accepts together (see <see cref="IMergeMethod.Feasible"/>); unchanged by default.
+    /// </summary>
+    IReadOnlyDictionary<string, double> Feasible(IReadOnlyDictionary<string, double> perModel) => perModel;
+
     /// <summary>True when it draws from <see cref="MergeContext.Random"/>.</summary>
     bool UsesRandomness { get; }
 

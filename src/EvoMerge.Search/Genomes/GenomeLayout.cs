@@ -158,8 +158,8 @@ public sealed class GenomeLayout
         {
             int rest = SetCount(g) - 1;
             var filtered = new List<FilterParameters>(rest);
-            for (int k = 0; k < rest; k++) filtered.Add(new FilterParameters(_config.Filters[k], DecodeSet(genome, used, g, k)));
-            groups.Add(DecodeSet(genome, used, g, rest) with { Filtered = filtered });
+            for (int k = 0; k < rest; k++) filtered.Add(new FilterParameters(_config.Filters[k], DecodeSet(genome, method, used, g, k)));
+            groups.Add(DecodeSet(genome, method, used, g, rest) with { Filtered = filtered });
         }
         List<LayerSlot>? slots = null;
         if (SlotCount > 0)
@@ -188,8 +188,11 @@ public sealed class GenomeLayout
     /// <summary>The name <see cref="GeneNames"/> gives the experts' rank gene.</summary>
     public const string RoutedRankGene = "routed.rank";
 
-    /// <summary>The values of set <paramref name="set"/> of group <paramref name="group"/> for the parameters in <paramref name="used"/>.</summary>
-    private GroupParameters DecodeSet(Genome genome, HashSet<string> used, int group, int set)
+    /// <summary>
+    /// The values of set <paramref name="set"/> of group <paramref name="group"/> for the parameters in
+    /// <paramref name="used"/>, each model's moved into the method's domain (<see cref="IMergeMethod.Feasible"/>).
+    /// </summary>
+    private GroupParameters DecodeSet(Genome genome, IMergeMethod method, HashSet<string> used, int group, int set)
     {
         var perModel = new List<IReadOnlyDictionary<string, double>>(SourceCount);
         for (int s = 0; s < SourceCount; s++)
@@ -200,7 +203,7 @@ public sealed class GenomeLayout
                 var gene = _perModelGenes[p];
                 if (used.Contains(gene.Name)) values[gene.Name] = Value(gene, genome.Reals[PerModelGene(group, s, set, p)]);
             }
-            perModel.Add(values);
+            perModel.Add(method.Feasible(values));
         }
         var global = new SortedDictionary<string, double>(StringComparer.Ordinal);
         for (int p = 0; p < _globalGenes.Length; p++)
