@@ -231,8 +231,9 @@ public sealed class DellaMagnitudePrune : ITaskVectorSparsifier, IElementDropSpa
                         // The row's norms while its values are in this thread's cache (or each chunk whose rows are all decided).
                         if (rowNorms)
                             running.AddRow((float*)source.Values, (float*)source.Base, offset, n, (byte*)words);
-                        for (; !rowNorms && whole is not null && kept is not null && next < chunks && Math.Min((next + 1) * chunk, source.Count) <= offset + n; next++)
-                            (whole[next], kept[next]) = MaskedL1Norms.BitsChunk(source, maskAddress, next * chunk, Math.Min((next + 1) * chunk, source.Count));
+                        else
+                            for (; whole is not null && kept is not null && next < chunks && Math.Min((next + 1) * chunk, source.Count) <= offset + n; next++)
+                                (whole[next], kept[next]) = MaskedL1Norms.BitsChunk(source, maskAddress, next * chunk, Math.Min((next + 1) * chunk, source.Count));
                     }
                 }
                 if (rowNorms) running.Finish();
